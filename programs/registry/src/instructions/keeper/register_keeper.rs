@@ -1,0 +1,87 @@
+use {
+    crate::{errors::RegistryError, events::KeeperRegistered, state::*},
+    anchor_lang::prelude::*,
+    anchor_spl::token_interface::{
+        transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
+    },
+};
+
+/// Registers the signer as a keeper, moving the configured bond into a vault the keeper PDA owns.
+#[derive(Accounts)]
+pub struct RegisterKeeper<'info> {
+    #[account(mut)]
+    pub authority: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Account<'info, RegistryConfig>,
+    #[account(
+        init,
+        payer = authority,
+        space = 8 + Keeper::INIT_SPACE,
+        seeds = [KEEPER_SEED, authority.key().as_ref()],
+        bump,
+    )]
+    pub keeper: Account<'info, Keeper>,
+    #[account(
+        address = config.bond_mint @ RegistryError::BondMintMismatch,
+        mint::token_program = token_program,
+    )]
+    pub bond_mint: InterfaceAccount<'info, Mint>,
+    #[account(
+        mut,
+        constraint = bond_source.mint == bond_mint.key() @ RegistryError::BondMintMismatch,
+        constraint = bond_source.owner == authority.key() @ RegistryError::TokenAccountOwnerMismatch,
+        constraint = bond_source.amount >= config.keeper_bond_amount @ RegistryError::InsufficientBond,
+    )]
+    pub bond_source: InterfaceAccount<'info, TokenAccount>,
+    #[account(
+        init,
+        payer = authority,
+        seeds = [KEEPER_BOND_SEED, keeper.key().as_ref()],
+        bump,
+        token::mint = bond_mint,
+        token::authority = keeper,
+        token::token_program = token_program,
+    )]
+    pub bond_vault: InterfaceAccount<'info, TokenAccount>,
+    pub token_program: Interface<'info, TokenInterface>,
+    pub system_program: Program<'info, System>,
+}
+
+pub fn handler(ctx: Context<RegisterKeeper>) -> Result<()> {
+    let bond_amount = ctx.accounts.config.keeper_bond_amount;
+    transfer_checked(
+        CpiContext::new(
+            ctx.accounts.token_program.to_account_info(),
+            TransferChecked {
+                from: ctx.accounts.bond_source.to_account_info(),
+                mint: ctx.accounts.bond_mint.to_account_info(),
+                to: ctx.accounts.bond_vault.to_account_info(),
+                authority: ctx.accounts.authority.to_account_info(),
+            },
+        ),
+        bond_amount,
+        ctx.accounts.bond_mint.decimals,
+    )?;
+
+    let now = Clock::get()?.unix_timestamp;
+    let keeper = &mut ctx.accounts.keeper;
+    keeper.set_inner(Keeper {
+        authority: ctx.accounts.authority.key(),
+        bond_mint: ctx.accounts.bond_mint.key(),
+        bond_amount,
+        registered_at: now,
+        unbond_requested_at: 0,
+        withdrawable_at: 0,
+        bump: ctx.bumps.keeper,
+        bond_vault_bump: ctx.bumps.bond_vault,
+        _reserved: [0; 64],
+    });
+    emit!(KeeperRegistered {
+        keeper: keeper.key(),
+        authority: keeper.authority,
+        bond_mint: keeper.bond_mint,
+        bond_amount,
+        registered_at: now,
+    });
+    Ok(())
+}

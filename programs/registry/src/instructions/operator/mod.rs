@@ -1,0 +1,13 @@
+pub mod deregister_device;
+pub mod operate_device;
+pub mod pause_device;
+pub mod register_device;
+pub mod rename_device;
+pub mod resume_device;
+pub mod set_endpoint;
+pub mod update_device;
+
+pub use {
+    deregister_device::*, operate_device::*, pause_device::*, register_device::*,
+    rename_device::*, resume_device::*, set_endpoint::*, update_device::*,
+};

@@ -1,0 +1,79 @@
+//! iogrid device registry: GPU devices with their owners and agent keys, and keepers with their
+//! bonds. Only a device's owner may change it (its agent only its operational fields: status and
+//! endpoint); only the market program may lock a device to a reservation.
+
+use anchor_lang::prelude::*;
+
+pub mod errors;
+pub mod events;
+pub mod instructions;
+pub mod state;
+pub mod validation;
+
+pub use instructions::*;
+
+declare_id!("REGJTqN4p17Fm1qS4Ew5M6gtafDvrKqMWSVJC6PWNbj");
+
+#[program]
+pub mod registry {
+    use super::*;
+
+    pub fn initialize_config(
+        ctx: Context<InitializeConfig>,
+        args: InitializeConfigArgs,
+    ) -> Result<()> {
+        initialize_config::handler(ctx, args)
+    }
+
+    pub fn update_config(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()> {
+        update_config::handler(ctx, args)
+    }
+
+    pub fn register_device(ctx: Context<RegisterDevice>, args: RegisterDeviceArgs) -> Result<()> {
+        register_device::handler(ctx, args)
+    }
+
+    pub fn update_device(ctx: Context<UpdateDevice>, args: UpdateDeviceArgs) -> Result<()> {
+        update_device::handler(ctx, args)
+    }
+
+    pub fn rename_device(ctx: Context<RenameDevice>, name: String) -> Result<()> {
+        rename_device::handler(ctx, name)
+    }
+
+    pub fn pause_device(ctx: Context<OperateDevice>) -> Result<()> {
+        pause_device::handler(ctx)
+    }
+
+    pub fn resume_device(ctx: Context<OperateDevice>) -> Result<()> {
+        resume_device::handler(ctx)
+    }
+
+    pub fn set_endpoint(ctx: Context<OperateDevice>, endpoint: String) -> Result<()> {
+        set_endpoint::handler(ctx, endpoint)
+    }
+
+    pub fn deregister_device(ctx: Context<DeregisterDevice>) -> Result<()> {
+        deregister_device::handler(ctx)
+    }
+
+    pub fn register_keeper(ctx: Context<RegisterKeeper>) -> Result<()> {
+        register_keeper::handler(ctx)
+    }
+
+    pub fn request_unbond(ctx: Context<RequestUnbond>) -> Result<()> {
+        request_unbond::handler(ctx)
+    }
+
+    pub fn withdraw_bond(ctx: Context<WithdrawBond>) -> Result<()> {
+        withdraw_bond::handler(ctx)
+    }
+
+    pub fn lock_device(ctx: Context<MarketLock>, reservation: Pubkey) -> Result<()> {
+        lock_device::handler(ctx, reservation)
+    }
+
+    pub fn release_device(ctx: Context<MarketLock>, reservation: Pubkey) -> Result<()> {
+        release_device::handler(ctx, reservation)
+    }
+}

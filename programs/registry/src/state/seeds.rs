@@ -1,0 +1,14 @@
+//! Every PDA seed of the registry, in one place. Mirrored byte for byte in `sdk/src/seeds.ts`.
+
+/// `["config"]`: the registry's single configuration account.
+pub const CONFIG_SEED: &[u8] = b"config";
+/// `["device", sha256(device_id)]`: a registered device.
+pub const DEVICE_SEED: &[u8] = b"device";
+/// `["keeper", authority]`: a registered keeper.
+pub const KEEPER_SEED: &[u8] = b"keeper";
+/// `["keeper_bond", keeper]`: the token account holding a keeper's bond; its authority is the
+/// keeper PDA, which signs the bond's return.
+pub const KEEPER_BOND_SEED: &[u8] = b"keeper_bond";
+/// `["registry_lock"]` under the market program: the only signer allowed to lock a device for a
+/// reservation and release it.
+pub const MARKET_LOCK_SEED: &[u8] = b"registry_lock";
