@@ -2,6 +2,12 @@
 //! bonds. Only a device's owner may change it (its agent only its operational fields: status and
 //! endpoint); only the market program may lock a device to a reservation.
 
+// Every instruction module exports its own `handler`; dispatch below names the module.
+#![allow(ambiguous_glob_reexports)]
+// `#[program]` emits, beside the module, IDL-account handlers that call `AccountInfo::realloc`,
+// deprecated since solana-program 2.2; the attribute cannot be scoped to generated code.
+#![allow(deprecated)]
+
 use anchor_lang::prelude::*;
 
 pub mod errors;

@@ -1,5 +1,5 @@
 use {
-    crate::{errors::RegistryError, events::DeviceReleased, state::*, MarketLock},
+    crate::{errors::RegistryError, events::DeviceReleased, MarketLock},
     anchor_lang::prelude::*,
 };
 

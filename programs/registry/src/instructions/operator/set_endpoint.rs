@@ -1,6 +1,6 @@
 use {
     crate::{
-        errors::RegistryError, events::DeviceEndpointSet, state::*, validation::validate_endpoint,
+        errors::RegistryError, events::DeviceEndpointSet, validation::validate_endpoint,
         OperateDevice,
     },
     anchor_lang::prelude::*,
