@@ -74,6 +74,7 @@ pub struct TransactionEvent {
 }
 
 /// The outcome of executing a transaction without committing it.
+#[derive(Debug)]
 pub struct Simulation {
     pub err: Option<TransactionError>,
     pub logs: Vec<String>,
@@ -87,6 +88,7 @@ pub struct Simulation {
     pub replacement_blockhash: Option<(Hash, u64)>,
 }
 
+#[derive(Debug)]
 pub enum SendError {
     /// The transaction cannot be decoded into a valid message (bad lookup table, etc.).
     Invalid(TransactionError),

@@ -191,7 +191,8 @@ mod tests {
         let (a, b) = (Pubkey::new_unique(), Pubkey::new_unique());
         let mut history = History::new(100);
         for n in 1..=5 {
-            history.insert(record(n, if n % 2 == 0 { &[a, b] } else { &[a] }));
+            let keys = if n % 2 == 0 { vec![a, b] } else { vec![a] };
+            history.insert(record(n, &keys));
         }
         assert_eq!(slots(history.signatures_for_address(&a, None, None, 10)), [5, 4, 3, 2, 1]);
         assert_eq!(slots(history.signatures_for_address(&b, None, None, 10)), [4, 2]);
