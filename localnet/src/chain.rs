@@ -17,6 +17,7 @@ use {
     solana_clock::{Clock, Slot},
     solana_epoch_schedule::EpochSchedule,
     solana_hash::Hash,
+    solana_instruction::Instruction,
     solana_keypair::Keypair,
     solana_message::{
         inner_instruction::InnerInstructionsList, v0::LoadedAddresses, SanitizedMessage,
@@ -31,7 +32,6 @@ use {
         versioned::VersionedTransaction,
         Transaction,
     },
-    solana_instruction::Instruction,
     solana_transaction_context::TransactionReturnData,
     solana_transaction_error::TransactionError,
     std::{
@@ -51,7 +51,8 @@ pub const LAMPORTS_PER_SIGNATURE: u64 = 5_000;
 const FAUCET_LAMPORTS: u64 = 500_000_000 * 1_000_000_000;
 /// Slots of prioritization fees kept for `getRecentPrioritizationFees`.
 const PRIORITIZATION_FEE_SLOTS: u64 = 150;
-const MEMO_PROGRAM_ID: Pubkey = solana_pubkey::pubkey!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
+const MEMO_PROGRAM_ID: Pubkey =
+    solana_pubkey::pubkey!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 const MEMO_V1_PROGRAM_ID: Pubkey =
     solana_pubkey::pubkey!("Memo1UhkJRfHyvLMcVucJwxXeuD728EQVDDwQDxFMNo");
 const COMPUTE_BUDGET_PROGRAM_ID: Pubkey =
@@ -137,7 +138,10 @@ pub struct ChainOptions<'a> {
 
 impl Chain {
     /// A new chain, or the one persisted in `state_dir`.
-    pub fn open(options: ChainOptions, events: broadcast::Sender<Arc<ChainEvent>>) -> Result<Chain> {
+    pub fn open(
+        options: ChainOptions,
+        events: broadcast::Sender<Arc<ChainEvent>>,
+    ) -> Result<Chain> {
         let svm = LiteSVM::new()
             .with_sigverify(false) // verified once, by `sanitize`, before LiteSVM sees it
             .with_blockhash_check(false) // our queue keeps the validator's 150-slot window
@@ -170,19 +174,30 @@ impl Chain {
             store,
             events,
             genesis,
-            fee_features: solana_fee::FeeFeatures::from(&agave_feature_set::FeatureSet::all_enabled()),
+            fee_features: solana_fee::FeeFeatures::from(
+                &agave_feature_set::FeatureSet::all_enabled(),
+            ),
         };
 
         match snapshot {
             Some(snapshot) => chain.restore(snapshot)?,
             None => {
-                let clock = Clock { unix_timestamp: unix_now(), ..Clock::default() };
-                let blockhash = solana_sha256_hasher::hashv(&[chain.genesis.genesis_hash.as_ref(), &0u64.to_le_bytes()]);
+                let clock = Clock {
+                    unix_timestamp: unix_now(),
+                    ..Clock::default()
+                };
+                let blockhash = solana_sha256_hasher::hashv(&[
+                    chain.genesis.genesis_hash.as_ref(),
+                    &0u64.to_le_bytes(),
+                ]);
                 chain.blockhashes.push_back((0, blockhash));
                 chain.set_clock(clock);
                 chain.svm.set_account(
                     chain.faucet.pubkey(),
-                    Account { lamports: FAUCET_LAMPORTS, ..Account::default() },
+                    Account {
+                        lamports: FAUCET_LAMPORTS,
+                        ..Account::default()
+                    },
                 )?;
             }
         }
@@ -217,7 +232,11 @@ impl Chain {
                 self.push_blockhash(clock.slot, blockhash);
                 self.set_clock(clock);
             }
-            Entry::Transaction { record, accounts, airdrop } => {
+            Entry::Transaction {
+                record,
+                accounts,
+                airdrop,
+            } => {
                 for (pubkey, account) in accounts {
                     self.svm.set_account(pubkey, account)?;
                 }
@@ -340,7 +359,8 @@ impl Chain {
         until: Option<&Signature>,
         limit: usize,
     ) -> Vec<&TransactionRecord> {
-        self.history.signatures_for_address(address, before, until, limit)
+        self.history
+            .signatures_for_address(address, before, until, limit)
     }
 
     /// The fee the chain charges for `message`: 5,000 lamports per signature, counting the
@@ -356,16 +376,13 @@ impl Chain {
     }
 
     fn fee(&self, message: &SanitizedMessage) -> u64 {
-        solana_fee::calculate_fee(
-            message,
-            false,
-            LAMPORTS_PER_SIGNATURE,
-            0,
-            self.fee_features,
-        )
+        solana_fee::calculate_fee(message, false, LAMPORTS_PER_SIGNATURE, 0, self.fee_features)
     }
 
-    fn sanitize(&self, transaction: &VersionedTransaction) -> Result<SanitizedTransaction, TransactionError> {
+    fn sanitize(
+        &self,
+        transaction: &VersionedTransaction,
+    ) -> Result<SanitizedTransaction, TransactionError> {
         SanitizedTransaction::try_create(
             transaction.clone(),
             MessageHash::Compute,
@@ -400,7 +417,9 @@ impl Chain {
         let oldest_fee_slot = slot.saturating_sub(PRIORITIZATION_FEE_SLOTS);
         self.prioritization_fees = self.prioritization_fees.split_off(&oldest_fee_slot);
         self.journal(Entry::Slot { clock, blockhash })?;
-        let _ = self.events.send(Arc::new(ChainEvent::Slot { slot, parent }));
+        let _ = self
+            .events
+            .send(Arc::new(ChainEvent::Slot { slot, parent }));
         Ok(())
     }
 
@@ -448,8 +467,13 @@ impl Chain {
 
     /// Runs a sanitized transaction without committing it, with the checks a validator's bank
     /// makes first (status cache, blockhash age).
-    fn execute_readonly(&self, sanitized: &SanitizedTransaction, transaction: VersionedTransaction) -> Simulation {
-        let account_keys: Vec<Pubkey> = sanitized.message().account_keys().iter().copied().collect();
+    fn execute_readonly(
+        &self,
+        sanitized: &SanitizedTransaction,
+        transaction: VersionedTransaction,
+    ) -> Simulation {
+        let account_keys: Vec<Pubkey> =
+            sanitized.message().account_keys().iter().copied().collect();
         let rejected = |err| Simulation {
             err: Some(err),
             logs: Vec::new(),
@@ -668,22 +692,29 @@ impl Chain {
             accounts: Vec::new(),
             data: format!("iogrid localnet faucet #{}", self.airdrop_count + 1).into_bytes(),
         };
-        let transfer =
-            solana_system_interface::instruction::transfer(&self.faucet.pubkey(), recipient, lamports);
+        let transfer = solana_system_interface::instruction::transfer(
+            &self.faucet.pubkey(),
+            recipient,
+            lamports,
+        );
         let transaction = Transaction::new_signed_with_payer(
             &[transfer, memo],
             Some(&self.faucet.pubkey()),
             &[&self.faucet],
             blockhash,
         );
-        self.process(transaction.into(), false, true).map_err(|error| match error {
-            SendError::Preflight(simulation) => format!(
-                "airdrop of {lamports} lamports failed: {}",
-                simulation.err.map(|err| err.to_string()).unwrap_or_default()
-            ),
-            SendError::Invalid(err) => format!("airdrop failed: {err}"),
-            SendError::SignatureFailure => "airdrop failed: signature verification".to_string(),
-        })
+        self.process(transaction.into(), false, true)
+            .map_err(|error| match error {
+                SendError::Preflight(simulation) => format!(
+                    "airdrop of {lamports} lamports failed: {}",
+                    simulation
+                        .err
+                        .map(|err| err.to_string())
+                        .unwrap_or_default()
+                ),
+                SendError::Invalid(err) => format!("airdrop failed: {err}"),
+                SendError::SignatureFailure => "airdrop failed: signature verification".to_string(),
+            })
     }
 }
 
@@ -717,7 +748,9 @@ fn compute_unit_price(message: &SanitizedMessage) -> u64 {
 fn memo_of(message: &SanitizedMessage) -> Option<String> {
     let memos: Vec<String> = message
         .program_instructions_iter()
-        .filter(|(program_id, _)| **program_id == MEMO_PROGRAM_ID || **program_id == MEMO_V1_PROGRAM_ID)
+        .filter(|(program_id, _)| {
+            **program_id == MEMO_PROGRAM_ID || **program_id == MEMO_V1_PROGRAM_ID
+        })
         .map(|(_, instruction)| {
             let text = String::from_utf8_lossy(&instruction.data);
             format!("[{}] {}", text.len(), text)

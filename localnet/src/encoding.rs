@@ -14,6 +14,7 @@ use {
         encode_ui_account, parse_account_data::AccountAdditionalDataV3,
         parse_token::token_amount_to_ui_amount_v3, UiAccount, UiAccountEncoding, UiDataSliceConfig,
     },
+    solana_message::inner_instruction::InnerInstructionsList,
     solana_message::AccountKeys,
     solana_pubkey::Pubkey,
     solana_transaction_status::{
@@ -22,7 +23,6 @@ use {
         TransactionWithStatusMeta, UiTransactionEncoding, UiTransactionReturnData,
         VersionedTransactionWithStatusMeta,
     },
-    solana_message::inner_instruction::InnerInstructionsList,
 };
 
 /// Largest account data the RPC renders as base58.
@@ -37,9 +37,14 @@ pub fn ui_account(
     encoding: UiAccountEncoding,
     data_slice: Option<UiDataSliceConfig>,
 ) -> Result<UiAccount, RpcError> {
-    if matches!(encoding, UiAccountEncoding::Binary | UiAccountEncoding::Base58) {
+    if matches!(
+        encoding,
+        UiAccountEncoding::Binary | UiAccountEncoding::Base58
+    ) {
         let len = data_slice.map_or(account.data().len(), |slice| {
-            slice.length.min(account.data().len().saturating_sub(slice.offset))
+            slice
+                .length
+                .min(account.data().len().saturating_sub(slice.offset))
         });
         if len > MAX_BASE58_BYTES {
             return Err(RpcError::invalid_request(format!(
@@ -51,19 +56,34 @@ pub fn ui_account(
         UiAccountEncoding::JsonParsed => token_additional_data(chain, account),
         _ => None,
     };
-    Ok(encode_ui_account(pubkey, account, encoding, additional_data, data_slice))
+    Ok(encode_ui_account(
+        pubkey,
+        account,
+        encoding,
+        additional_data,
+        data_slice,
+    ))
 }
 
-fn token_additional_data(chain: &Chain, account: &AccountSharedData) -> Option<AccountAdditionalDataV3> {
+fn token_additional_data(
+    chain: &Chain,
+    account: &AccountSharedData,
+) -> Option<AccountAdditionalDataV3> {
     let token = tokens::token_account(account)?;
     let mint = chain.account(&token.mint)?;
     Some(AccountAdditionalDataV3 {
-        spl_token_additional_data: tokens::mint_additional_data(&mint, chain.clock().unix_timestamp),
+        spl_token_additional_data: tokens::mint_additional_data(
+            &mint,
+            chain.clock().unix_timestamp,
+        ),
     })
 }
 
 pub fn ui_token_amount(amount: u64, decimals: u8) -> Value {
-    let additional = solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2::with_decimals(decimals);
+    let additional =
+        solana_account_decoder::parse_account_data::SplTokenAdditionalDataV2::with_decimals(
+            decimals,
+        );
     json!(token_amount_to_ui_amount_v3(amount, &additional))
 }
 
@@ -122,7 +142,9 @@ pub fn encode_transaction(
         block_time: Some(record.block_time),
     };
     match confirmed.encode(encoding, max_supported_transaction_version) {
-        Ok(encoded) => serde_json::to_value(encoded).map_err(|error| RpcError::internal(error.to_string())),
+        Ok(encoded) => {
+            serde_json::to_value(encoded).map_err(|error| RpcError::internal(error.to_string()))
+        }
         Err(EncodeError::UnsupportedTransactionVersion(version)) => Err(RpcError::new(
             code::UNSUPPORTED_TRANSACTION_VERSION,
             format!(

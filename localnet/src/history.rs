@@ -83,7 +83,9 @@ impl History {
     }
 
     pub fn records(&self) -> impl Iterator<Item = &TransactionRecord> {
-        self.order.iter().filter_map(|signature| self.records.get(signature))
+        self.order
+            .iter()
+            .filter_map(|signature| self.records.get(signature))
     }
 
     pub fn insert(&mut self, record: TransactionRecord) {
@@ -194,14 +196,31 @@ mod tests {
             let keys = if n % 2 == 0 { vec![a, b] } else { vec![a] };
             history.insert(record(n, &keys));
         }
-        assert_eq!(slots(history.signatures_for_address(&a, None, None, 10)), [5, 4, 3, 2, 1]);
-        assert_eq!(slots(history.signatures_for_address(&b, None, None, 10)), [4, 2]);
-        assert_eq!(slots(history.signatures_for_address(&a, None, None, 2)), [5, 4]);
+        assert_eq!(
+            slots(history.signatures_for_address(&a, None, None, 10)),
+            [5, 4, 3, 2, 1]
+        );
+        assert_eq!(
+            slots(history.signatures_for_address(&b, None, None, 10)),
+            [4, 2]
+        );
+        assert_eq!(
+            slots(history.signatures_for_address(&a, None, None, 2)),
+            [5, 4]
+        );
         let before = Signature::from([4; 64]);
         let until = Signature::from([1; 64]);
-        assert_eq!(slots(history.signatures_for_address(&a, Some(&before), None, 10)), [3, 2, 1]);
-        assert_eq!(slots(history.signatures_for_address(&a, Some(&before), Some(&until), 10)), [3, 2]);
-        assert!(history.signatures_for_address(&Pubkey::new_unique(), None, None, 10).is_empty());
+        assert_eq!(
+            slots(history.signatures_for_address(&a, Some(&before), None, 10)),
+            [3, 2, 1]
+        );
+        assert_eq!(
+            slots(history.signatures_for_address(&a, Some(&before), Some(&until), 10)),
+            [3, 2]
+        );
+        assert!(history
+            .signatures_for_address(&Pubkey::new_unique(), None, None, 10)
+            .is_empty());
     }
 
     #[test]
@@ -213,7 +232,10 @@ mod tests {
         }
         assert_eq!(history.len(), 3);
         assert!(!history.contains(&Signature::from([2; 64])));
-        assert_eq!(slots(history.signatures_for_address(&a, None, None, 10)), [5, 4, 3]);
+        assert_eq!(
+            slots(history.signatures_for_address(&a, None, None, 10)),
+            [5, 4, 3]
+        );
         history.insert(record(5, &[a]));
         assert_eq!(history.len(), 3, "a known signature is not inserted twice");
     }

@@ -31,7 +31,11 @@ pub struct RpcError {
 
 impl RpcError {
     pub fn new(code: i64, message: impl Into<String>) -> Self {
-        RpcError { code, message: message.into(), data: None }
+        RpcError {
+            code,
+            message: message.into(),
+            data: None,
+        }
     }
 
     pub fn with_data(mut self, data: Value) -> Self {
@@ -77,18 +81,26 @@ impl Params {
         match params {
             None | Some(Value::Null) => Ok(Params(Vec::new())),
             Some(Value::Array(values)) => Ok(Params(values)),
-            Some(_) => Err(RpcError::invalid_params("Invalid params: expected an array of parameters")),
+            Some(_) => Err(RpcError::invalid_params(
+                "Invalid params: expected an array of parameters",
+            )),
         }
     }
 
     pub fn required<T: DeserializeOwned>(&self, index: usize, what: &str) -> Result<T, RpcError> {
         self.optional(index, what)?.ok_or_else(|| {
-            RpcError::invalid_params(format!("Invalid params: missing {what} (parameter {index})"))
+            RpcError::invalid_params(format!(
+                "Invalid params: missing {what} (parameter {index})"
+            ))
         })
     }
 
     /// An absent or `null` parameter is `None`.
-    pub fn optional<T: DeserializeOwned>(&self, index: usize, what: &str) -> Result<Option<T>, RpcError> {
+    pub fn optional<T: DeserializeOwned>(
+        &self,
+        index: usize,
+        what: &str,
+    ) -> Result<Option<T>, RpcError> {
         match self.0.get(index) {
             None | Some(Value::Null) => Ok(None),
             Some(value) => T::deserialize(value).map(Some).map_err(|error| {
@@ -103,11 +115,13 @@ impl Params {
 }
 
 pub fn parse_pubkey(text: &str) -> Result<Pubkey, RpcError> {
-    Pubkey::from_str(text).map_err(|error| RpcError::invalid_params(format!("Invalid param: {error:?}")))
+    Pubkey::from_str(text)
+        .map_err(|error| RpcError::invalid_params(format!("Invalid param: {error:?}")))
 }
 
 pub fn parse_signature(text: &str) -> Result<Signature, RpcError> {
-    Signature::from_str(text).map_err(|error| RpcError::invalid_params(format!("Invalid param: {error:?}")))
+    Signature::from_str(text)
+        .map_err(|error| RpcError::invalid_params(format!("Invalid param: {error:?}")))
 }
 
 /// A parsed request object; `id` is `None` for notifications (which get no response).
@@ -130,7 +144,11 @@ impl Request {
         let Some(Value::String(method)) = object.remove("method") else {
             return Err((error_id, RpcError::invalid_request("Invalid request")));
         };
-        Ok(Request { id, method, params: object.remove("params") })
+        Ok(Request {
+            id,
+            method,
+            params: object.remove("params"),
+        })
     }
 }
 
@@ -159,13 +177,21 @@ mod tests {
     #[test]
     fn params_are_positional_with_named_errors() {
         let params = Params::from_request(Some(json!(["abc", null, 5]))).expect("array");
-        assert_eq!(params.required::<String>(0, "pubkey").expect("present"), "abc");
+        assert_eq!(
+            params.required::<String>(0, "pubkey").expect("present"),
+            "abc"
+        );
         assert_eq!(params.optional::<u64>(1, "config").expect("null"), None);
-        let error = params.required::<String>(2, "signature").expect_err("wrong type");
+        let error = params
+            .required::<String>(2, "signature")
+            .expect_err("wrong type");
         assert_eq!(error.code, code::INVALID_PARAMS);
         assert!(error.message.contains("signature"), "{}", error.message);
         assert!(params.required::<u64>(9, "slot").is_err());
         assert!(Params::from_request(Some(json!({"a": 1}))).is_err());
-        assert_eq!(params.pubkey(0, "pubkey").expect_err("not base58").code, code::INVALID_PARAMS);
+        assert_eq!(
+            params.pubkey(0, "pubkey").expect_err("not base58").code,
+            code::INVALID_PARAMS
+        );
     }
 }

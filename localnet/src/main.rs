@@ -2,11 +2,11 @@
 
 use {
     anyhow::{Context, Result},
+    clap::Parser,
     iogrid_localnet::{
         chain::{Chain, ChainOptions},
         programs, pubsub, rpc,
     },
-    clap::Parser,
     std::{
         future::IntoFuture,
         net::{IpAddr, SocketAddr},
@@ -18,7 +18,10 @@ use {
 };
 
 #[derive(Parser)]
-#[command(version, about = "iogrid local chain: workspace programs over the Solana JSON-RPC and websocket APIs")]
+#[command(
+    version,
+    about = "iogrid local chain: workspace programs over the Solana JSON-RPC and websocket APIs"
+)]
 struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1")]
@@ -35,6 +38,9 @@ struct Args {
     /// Keep accounts and transaction history here, and resume from it on restart.
     #[arg(long)]
     state_dir: Option<PathBuf>,
+    /// Start from genesis, deleting what `--state-dir` holds.
+    #[arg(long, requires = "state_dir")]
+    reset: bool,
     /// Transactions kept for getTransaction / getSignaturesForAddress.
     #[arg(long, default_value_t = 500_000)]
     history_limit: usize,
@@ -50,9 +56,17 @@ fn main() -> Result<()> {
 }
 
 async fn run(args: Args) -> Result<()> {
+    if let (true, Some(dir)) = (args.reset, &args.state_dir) {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir).with_context(|| format!("resetting {}", dir.display()))?;
+        }
+    }
     let (events, _) = broadcast::channel(1 << 16);
     let chain = Chain::open(
-        ChainOptions { state_dir: args.state_dir.as_deref(), history_limit: args.history_limit },
+        ChainOptions {
+            state_dir: args.state_dir.as_deref(),
+            history_limit: args.history_limit,
+        },
         events,
     )
     .context("opening the chain")?;
@@ -69,7 +83,10 @@ async fn run(args: Args) -> Result<()> {
 
     let rpc_server = axum::serve(rpc_listener, rpc::router(chain.clone()));
     let ws_server = axum::serve(ws_listener, pubsub::router(chain.clone()));
-    let slots = tokio::spawn(produce_slots(chain.clone(), Duration::from_millis(args.slot_ms)));
+    let slots = tokio::spawn(produce_slots(
+        chain.clone(),
+        Duration::from_millis(args.slot_ms),
+    ));
 
     {
         let chain = rpc::lock(&chain);
@@ -93,7 +110,9 @@ async fn run(args: Args) -> Result<()> {
         _ = shutdown_signal() => {}
     }
     // A clean stop folds the journal into a snapshot, so the next start replays nothing.
-    rpc::lock(&chain).compact().context("writing the final snapshot")?;
+    rpc::lock(&chain)
+        .compact()
+        .context("writing the final snapshot")?;
     eprintln!("localnet: stopped");
     Ok(())
 }
@@ -104,7 +123,9 @@ async fn produce_slots(chain: rpc::SharedChain, slot_duration: Duration) -> Resu
     interval.tick().await;
     loop {
         interval.tick().await;
-        rpc::lock(&chain).advance_slot().context("advancing the slot")?;
+        rpc::lock(&chain)
+            .advance_slot()
+            .context("advancing the slot")?;
     }
 }
 
@@ -113,7 +134,8 @@ async fn shutdown_signal() {
     #[cfg(unix)]
     {
         let mut terminate =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .expect("SIGTERM handler");
         tokio::select! {
             _ = interrupt => {}
             _ = terminate.recv() => {}

@@ -49,15 +49,23 @@ async fn upgrade(State(chain): State<SharedChain>, ws: WebSocketUpgrade) -> Resp
 }
 
 enum Subscription {
-    Account { pubkey: Pubkey, encoding: UiAccountEncoding, data_slice: Option<UiDataSliceConfig> },
+    Account {
+        pubkey: Pubkey,
+        encoding: UiAccountEncoding,
+        data_slice: Option<UiDataSliceConfig>,
+    },
     Program {
         program_id: Pubkey,
         encoding: UiAccountEncoding,
         data_slice: Option<UiDataSliceConfig>,
         filters: Vec<RpcFilterType>,
     },
-    Logs { mentions: Option<Pubkey> },
-    Signature { signature: Signature },
+    Logs {
+        mentions: Option<Pubkey>,
+    },
+    Signature {
+        signature: Signature,
+    },
     Slot,
     Root,
 }
@@ -98,7 +106,11 @@ async fn serve(socket: WebSocket, chain: SharedChain) {
             },
         };
         for value in outgoing {
-            if sender.send(Message::Text(value.to_string().into())).await.is_err() {
+            if sender
+                .send(Message::Text(value.to_string().into()))
+                .await
+                .is_err()
+            {
                 return;
             }
         }
@@ -107,7 +119,11 @@ async fn serve(socket: WebSocket, chain: SharedChain) {
 
 /// Answers a request (or batch) and appends any notification due at once (a signature that has
 /// already landed).
-fn handle_text(chain: &SharedChain, subscriptions: &mut HashMap<u64, Subscription>, text: &[u8]) -> Vec<Value> {
+fn handle_text(
+    chain: &SharedChain,
+    subscriptions: &mut HashMap<u64, Subscription>,
+    text: &[u8],
+) -> Vec<Value> {
     let Ok(value) = serde_json::from_slice::<Value>(text) else {
         return vec![response(Value::Null, Err(RpcError::parse_error()))];
     };
@@ -127,9 +143,9 @@ fn handle_text(chain: &SharedChain, subscriptions: &mut HashMap<u64, Subscriptio
         let result = Params::from_request(request.params)
             .and_then(|params| handle_method(subscriptions, &request.method, &params));
         let immediate = match &result {
-            Ok(Value::Number(id)) if request.method == "signatureSubscribe" => {
-                id.as_u64().and_then(|id| landed_signature_notification(chain, subscriptions, id))
-            }
+            Ok(Value::Number(id)) if request.method == "signatureSubscribe" => id
+                .as_u64()
+                .and_then(|id| landed_signature_notification(chain, subscriptions, id)),
             _ => None,
         };
         if let Some(id) = request.id {
@@ -148,7 +164,9 @@ fn handle_method(
     let subscription = match method {
         "accountSubscribe" => {
             let pubkey = params.pubkey(0, "pubkey")?;
-            let config = params.optional::<RpcAccountInfoConfig>(1, "config")?.unwrap_or_default();
+            let config = params
+                .optional::<RpcAccountInfoConfig>(1, "config")?
+                .unwrap_or_default();
             Subscription::Account {
                 pubkey,
                 encoding: config.encoding.unwrap_or(UiAccountEncoding::Binary),
@@ -157,16 +175,21 @@ fn handle_method(
         }
         "programSubscribe" => {
             let program_id = params.pubkey(0, "program id")?;
-            let config = params.optional::<RpcProgramAccountsConfig>(1, "config")?.unwrap_or_default();
+            let config = params
+                .optional::<RpcProgramAccountsConfig>(1, "config")?
+                .unwrap_or_default();
             let filters = config.filters.unwrap_or_default();
             for filter in &filters {
-                filter
-                    .verify()
-                    .map_err(|error| RpcError::invalid_params(format!("Invalid param: {error:?}")))?;
+                filter.verify().map_err(|error| {
+                    RpcError::invalid_params(format!("Invalid param: {error:?}"))
+                })?;
             }
             Subscription::Program {
                 program_id,
-                encoding: config.account_config.encoding.unwrap_or(UiAccountEncoding::Binary),
+                encoding: config
+                    .account_config
+                    .encoding
+                    .unwrap_or(UiAccountEncoding::Binary),
                 data_slice: config.account_config.data_slice,
                 filters,
             }
@@ -238,12 +261,20 @@ fn landed_signature_notification(
     };
     let chain = lock(chain);
     let record = chain.transaction(signature)?;
-    let value = notification("signatureNotification", id, context(record.slot, json!({ "err": record.err })));
+    let value = notification(
+        "signatureNotification",
+        id,
+        context(record.slot, json!({ "err": record.err })),
+    );
     subscriptions.remove(&id);
     Some(value)
 }
 
-fn notifications(chain: &SharedChain, subscriptions: &mut HashMap<u64, Subscription>, event: &ChainEvent) -> Vec<Value> {
+fn notifications(
+    chain: &SharedChain,
+    subscriptions: &mut HashMap<u64, Subscription>,
+    event: &ChainEvent,
+) -> Vec<Value> {
     if subscriptions.is_empty() {
         return Vec::new();
     }
@@ -272,12 +303,16 @@ fn transaction_notifications(
     let mut outgoing = Vec::new();
     let mut finished = Vec::new();
     // Rendering accounts as jsonParsed reads mints; one lock for the whole event.
-    let needs_chain = subscriptions
-        .values()
-        .any(|s| matches!(s, Subscription::Account { .. } | Subscription::Program { .. }));
+    let needs_chain = subscriptions.values().any(|s| {
+        matches!(
+            s,
+            Subscription::Account { .. } | Subscription::Program { .. }
+        )
+    });
     let chain = needs_chain.then(|| lock(chain));
     let render = |chain: &Chain, pubkey: &Pubkey, account: &AccountSharedData, encoding, slice| {
-        ui_account(chain, pubkey, account, encoding, slice).map_or(Value::Null, |account| json!(account))
+        ui_account(chain, pubkey, account, encoding, slice)
+            .map_or(Value::Null, |account| json!(account))
     };
     for (id, subscription) in subscriptions.iter() {
         match subscription {
@@ -301,24 +336,47 @@ fn transaction_notifications(
                     ),
                 ));
             }
-            Subscription::Account { pubkey, encoding, data_slice } => {
-                let Some(chain) = chain.as_deref() else { continue };
+            Subscription::Account {
+                pubkey,
+                encoding,
+                data_slice,
+            } => {
+                let Some(chain) = chain.as_deref() else {
+                    continue;
+                };
                 for (changed, account) in &event.changed_accounts {
                     if changed == pubkey {
                         let value = render(chain, changed, account, *encoding, *data_slice);
-                        outgoing.push(notification("accountNotification", *id, context(event.slot, value)));
+                        outgoing.push(notification(
+                            "accountNotification",
+                            *id,
+                            context(event.slot, value),
+                        ));
                     }
                 }
             }
-            Subscription::Program { program_id, encoding, data_slice, filters } => {
-                let Some(chain) = chain.as_deref() else { continue };
+            Subscription::Program {
+                program_id,
+                encoding,
+                data_slice,
+                filters,
+            } => {
+                let Some(chain) = chain.as_deref() else {
+                    continue;
+                };
                 for (pubkey, account) in &event.changed_accounts {
-                    if account.owner() == program_id && filters.iter().all(|filter| filter_allows(filter, account)) {
+                    if account.owner() == program_id
+                        && filters.iter().all(|filter| filter_allows(filter, account))
+                    {
                         let value = json!({
                             "pubkey": pubkey.to_string(),
                             "account": render(chain, pubkey, account, *encoding, *data_slice),
                         });
-                        outgoing.push(notification("programNotification", *id, context(event.slot, value)));
+                        outgoing.push(notification(
+                            "programNotification",
+                            *id,
+                            context(event.slot, value),
+                        ));
                     }
                 }
             }

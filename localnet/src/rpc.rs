@@ -5,7 +5,9 @@ use {
     crate::{
         chain::{Chain, SendError},
         encoding::{encode_transaction, simulation_result, ui_account, ui_token_amount},
-        jsonrpc::{code, parse_pubkey, parse_signature, response, Params, Request, RpcError, RpcResult},
+        jsonrpc::{
+            code, parse_pubkey, parse_signature, response, Params, Request, RpcError, RpcResult,
+        },
         tokens,
     },
     axum::{
@@ -28,9 +30,9 @@ use {
     solana_pubkey::Pubkey,
     solana_rpc_client_types::{
         config::{
-            RpcAccountInfoConfig, RpcContextConfig, RpcProgramAccountsConfig, RpcSendTransactionConfig,
-            RpcSignatureStatusConfig, RpcSignaturesForAddressConfig, RpcSimulateTransactionConfig,
-            RpcTokenAccountsFilter, RpcTransactionConfig,
+            RpcAccountInfoConfig, RpcContextConfig, RpcProgramAccountsConfig,
+            RpcSendTransactionConfig, RpcSignatureStatusConfig, RpcSignaturesForAddressConfig,
+            RpcSimulateTransactionConfig, RpcTokenAccountsFilter, RpcTransactionConfig,
         },
         filter::RpcFilterType,
     },
@@ -57,7 +59,9 @@ pub type SharedChain = Arc<Mutex<Chain>>;
 pub fn lock(chain: &SharedChain) -> MutexGuard<'_, Chain> {
     // A panic while holding the lock leaves the chain as consistent as the panic left it;
     // serving on is better than a dead local chain.
-    chain.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    chain
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 pub fn router(chain: SharedChain) -> Router {
@@ -76,15 +80,28 @@ async fn cors(request: axum::extract::Request, next: Next) -> Response {
         next.run(request).await
     };
     let headers = response.headers_mut();
-    headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_METHODS, HeaderValue::from_static("POST, GET, OPTIONS"));
-    headers.insert(header::ACCESS_CONTROL_ALLOW_HEADERS, HeaderValue::from_static("*"));
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, GET, OPTIONS"),
+    );
+    headers.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("*"),
+    );
     response
 }
 
 async fn handle_post(State(chain): State<SharedChain>, body: Bytes) -> Response {
     match handle_body(&chain, &body) {
-        Some(value) => ([(header::CONTENT_TYPE, "application/json")], value.to_string()).into_response(),
+        Some(value) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            value.to_string(),
+        )
+            .into_response(),
         None => StatusCode::NO_CONTENT.into_response(),
     }
 }
@@ -95,12 +112,15 @@ pub fn handle_body(chain: &SharedChain, body: &[u8]) -> Option<Value> {
         return Some(response(Value::Null, Err(RpcError::parse_error())));
     };
     match value {
-        Value::Array(requests) if requests.is_empty() => {
-            Some(response(Value::Null, Err(RpcError::invalid_request("Invalid request"))))
-        }
+        Value::Array(requests) if requests.is_empty() => Some(response(
+            Value::Null,
+            Err(RpcError::invalid_request("Invalid request")),
+        )),
         Value::Array(requests) => {
-            let responses: Vec<Value> =
-                requests.into_iter().filter_map(|request| handle_request(chain, request)).collect();
+            let responses: Vec<Value> = requests
+                .into_iter()
+                .filter_map(|request| handle_request(chain, request))
+                .collect();
             (!responses.is_empty()).then_some(Value::Array(responses))
         }
         request => handle_request(chain, request),
@@ -126,10 +146,12 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         "getHealth" => Ok(json!("ok")),
         "getGenesisHash" => Ok(json!(lock(chain).genesis_hash().to_string())),
         "getSlot" => with_min_context(chain, params, 0, |chain| Ok(json!(chain.slot()))),
-        "getBlockHeight" => with_min_context(chain, params, 0, |chain| Ok(json!(chain.block_height()))),
-        "getTransactionCount" => {
-            with_min_context(chain, params, 0, |chain| Ok(json!(chain.transaction_count())))
+        "getBlockHeight" => {
+            with_min_context(chain, params, 0, |chain| Ok(json!(chain.block_height())))
         }
+        "getTransactionCount" => with_min_context(chain, params, 0, |chain| {
+            Ok(json!(chain.transaction_count()))
+        }),
         "getEpochInfo" => with_min_context(chain, params, 0, |chain| {
             let info = chain.epoch_info();
             Ok(json!({
@@ -162,7 +184,10 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
             let blockhash = Hash::from_str(&params.required::<String>(0, "blockhash")?)
                 .map_err(|error| RpcError::invalid_params(format!("Invalid param: {error:?}")))?;
             with_min_context(chain, params, 1, |chain| {
-                Ok(with_context(chain, json!(chain.is_blockhash_valid(&blockhash))))
+                Ok(with_context(
+                    chain,
+                    json!(chain.is_blockhash_valid(&blockhash)),
+                ))
             })
         }
         "getFeeForMessage" => {
@@ -173,12 +198,16 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         }
         "getMinimumBalanceForRentExemption" => {
             let data_len: usize = params.required(0, "data length")?;
-            Ok(json!(lock(chain).minimum_balance_for_rent_exemption(data_len)))
+            Ok(json!(
+                lock(chain).minimum_balance_for_rent_exemption(data_len)
+            ))
         }
         "getBalance" => {
             let pubkey = params.pubkey(0, "pubkey")?;
             with_min_context(chain, params, 1, |chain| {
-                let lamports = chain.account(&pubkey).map_or(0, |account| account.lamports());
+                let lamports = chain
+                    .account(&pubkey)
+                    .map_or(0, |account| account.lamports());
                 Ok(with_context(chain, json!(lamports)))
             })
         }
@@ -192,11 +221,15 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
                 let token = chain
                     .account(&pubkey)
                     .and_then(|account| tokens::token_account(&account))
-                    .ok_or_else(|| RpcError::invalid_params("Invalid param: not a Token account"))?;
+                    .ok_or_else(|| {
+                        RpcError::invalid_params("Invalid param: not a Token account")
+                    })?;
                 let decimals = chain
                     .account(&token.mint)
                     .and_then(|mint| tokens::mint_decimals(&mint))
-                    .ok_or_else(|| RpcError::invalid_params("Invalid param: could not find mint"))?;
+                    .ok_or_else(|| {
+                        RpcError::invalid_params("Invalid param: could not find mint")
+                    })?;
                 Ok(with_context(chain, ui_token_amount(token.amount, decimals)))
             })
         }
@@ -213,7 +246,9 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         "requestAirdrop" => {
             let pubkey = params.pubkey(0, "pubkey")?;
             let lamports: u64 = params.required(1, "lamports")?;
-            let signature = lock(chain).airdrop(&pubkey, lamports).map_err(RpcError::internal)?;
+            let signature = lock(chain)
+                .airdrop(&pubkey, lamports)
+                .map_err(RpcError::internal)?;
             Ok(json!(signature.to_string()))
         }
         "sendTransaction" => send_transaction(chain, params),
@@ -222,13 +257,17 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         "getTransaction" => get_transaction(chain, params),
         "getSignaturesForAddress" => get_signatures_for_address(chain, params),
         "getRecentPrioritizationFees" => {
-            let addresses: Vec<String> = params.optional(0, "account addresses")?.unwrap_or_default();
+            let addresses: Vec<String> =
+                params.optional(0, "account addresses")?.unwrap_or_default();
             if addresses.len() > MAX_PRIORITIZATION_FEE_ACCOUNTS {
                 return Err(RpcError::invalid_params(format!(
                     "Too many inputs provided; max {MAX_PRIORITIZATION_FEE_ACCOUNTS}"
                 )));
             }
-            let accounts = addresses.iter().map(|a| parse_pubkey(a)).collect::<Result<Vec<_>, _>>()?;
+            let accounts = addresses
+                .iter()
+                .map(|a| parse_pubkey(a))
+                .collect::<Result<Vec<_>, _>>()?;
             let fees = lock(chain).recent_prioritization_fees(&accounts);
             Ok(json!(fees
                 .into_iter()
@@ -272,7 +311,9 @@ fn with_context(chain: &Chain, value: Value) -> Value {
 }
 
 fn account_config(params: &Params, index: usize) -> Result<RpcAccountInfoConfig, RpcError> {
-    Ok(params.optional::<RpcAccountInfoConfig>(index, "config")?.unwrap_or_default())
+    Ok(params
+        .optional::<RpcAccountInfoConfig>(index, "config")?
+        .unwrap_or_default())
 }
 
 fn get_account_info(chain: &SharedChain, params: &Params) -> RpcResult {
@@ -282,7 +323,13 @@ fn get_account_info(chain: &SharedChain, params: &Params) -> RpcResult {
     check_min_context_slot(&chain, config.min_context_slot)?;
     let encoding = config.encoding.unwrap_or(UiAccountEncoding::Binary);
     let value = match chain.account(&pubkey) {
-        Some(account) => json!(ui_account(&chain, &pubkey, &account, encoding, config.data_slice)?),
+        Some(account) => json!(ui_account(
+            &chain,
+            &pubkey,
+            &account,
+            encoding,
+            config.data_slice
+        )?),
         None => Value::Null,
     };
     Ok(with_context(&chain, value))
@@ -295,7 +342,10 @@ fn get_multiple_accounts(chain: &SharedChain, params: &Params) -> RpcResult {
             "Too many inputs provided; max {MAX_MULTIPLE_ACCOUNTS}"
         )));
     }
-    let pubkeys = addresses.iter().map(|a| parse_pubkey(a)).collect::<Result<Vec<_>, _>>()?;
+    let pubkeys = addresses
+        .iter()
+        .map(|a| parse_pubkey(a))
+        .collect::<Result<Vec<_>, _>>()?;
     let config = account_config(params, 1)?;
     let chain = lock(chain);
     check_min_context_slot(&chain, config.min_context_slot)?;
@@ -303,7 +353,13 @@ fn get_multiple_accounts(chain: &SharedChain, params: &Params) -> RpcResult {
     let mut accounts = Vec::with_capacity(pubkeys.len());
     for pubkey in &pubkeys {
         accounts.push(match chain.account(pubkey) {
-            Some(account) => json!(ui_account(&chain, pubkey, &account, encoding, config.data_slice)?),
+            Some(account) => json!(ui_account(
+                &chain,
+                pubkey,
+                &account,
+                encoding,
+                config.data_slice
+            )?),
             None => Value::Null,
         });
     }
@@ -312,7 +368,9 @@ fn get_multiple_accounts(chain: &SharedChain, params: &Params) -> RpcResult {
 
 fn verify_filters(filters: &[RpcFilterType]) -> Result<(), RpcError> {
     if filters.len() > MAX_FILTERS {
-        return Err(RpcError::invalid_params(format!("Too many filters provided; max {MAX_FILTERS}")));
+        return Err(RpcError::invalid_params(format!(
+            "Too many filters provided; max {MAX_FILTERS}"
+        )));
     }
     for filter in filters {
         filter
@@ -356,10 +414,14 @@ fn get_program_accounts(chain: &SharedChain, params: &Params) -> RpcResult {
     verify_filters(&filters)?;
     let chain = lock(chain);
     check_min_context_slot(&chain, config.account_config.min_context_slot)?;
-    let encoding = config.account_config.encoding.unwrap_or(UiAccountEncoding::Binary);
+    let encoding = config
+        .account_config
+        .encoding
+        .unwrap_or(UiAccountEncoding::Binary);
     let accounts = chain.accounts();
     let matching = accounts.into_iter().filter(|(_, account)| {
-        *account.owner() == program_id && filters.iter().all(|filter| filter_allows(filter, account))
+        *account.owner() == program_id
+            && filters.iter().all(|filter| filter_allows(filter, account))
     });
     let keyed = keyed_accounts(&chain, matching, encoding, config.account_config.data_slice)?;
     Ok(if config.with_context.unwrap_or(false) {
@@ -387,7 +449,9 @@ fn get_token_accounts_by_owner(chain: &SharedChain, params: &Params) -> RpcResul
         RpcTokenAccountsFilter::ProgramId(program_id) => {
             let program_id = parse_pubkey(&program_id)?;
             if !tokens::is_token_program(&program_id) {
-                return Err(RpcError::invalid_params("Invalid param: unrecognized Token program id"));
+                return Err(RpcError::invalid_params(
+                    "Invalid param: unrecognized Token program id",
+                ));
             }
             (program_id, None)
         }
@@ -405,17 +469,22 @@ fn get_token_accounts_by_owner(chain: &SharedChain, params: &Params) -> RpcResul
 }
 
 /// Decodes a wire transaction in the given encoding (base58 by default, as the RPC does).
-fn decode_transaction(encoded: &str, encoding: UiTransactionEncoding) -> Result<VersionedTransaction, RpcError> {
+fn decode_transaction(
+    encoded: &str,
+    encoding: UiTransactionEncoding,
+) -> Result<VersionedTransaction, RpcError> {
     let binary_encoding = encoding.into_binary_encoding().ok_or_else(|| {
-        RpcError::invalid_params(format!("unsupported encoding: {encoding}. Supported encodings: base58, base64"))
+        RpcError::invalid_params(format!(
+            "unsupported encoding: {encoding}. Supported encodings: base58, base64"
+        ))
     })?;
     let bytes = match binary_encoding {
-        TransactionBinaryEncoding::Base58 => bs58::decode(encoded)
-            .into_vec()
-            .map_err(|error| RpcError::invalid_params(format!("invalid base58 encoding: {error:?}")))?,
-        TransactionBinaryEncoding::Base64 => BASE64_STANDARD
-            .decode(encoded)
-            .map_err(|error| RpcError::invalid_params(format!("invalid base64 encoding: {error:?}")))?,
+        TransactionBinaryEncoding::Base58 => bs58::decode(encoded).into_vec().map_err(|error| {
+            RpcError::invalid_params(format!("invalid base58 encoding: {error:?}"))
+        })?,
+        TransactionBinaryEncoding::Base64 => BASE64_STANDARD.decode(encoded).map_err(|error| {
+            RpcError::invalid_params(format!("invalid base64 encoding: {error:?}"))
+        })?,
     };
     if bytes.len() > PACKET_DATA_SIZE {
         return Err(RpcError::invalid_params(format!(
@@ -449,7 +518,9 @@ fn decode_message(encoded: &str) -> Result<VersionedMessage, RpcError> {
 
 fn send_error(chain: &Chain, error: SendError) -> RpcError {
     match error {
-        SendError::Invalid(error) => RpcError::invalid_params(format!("invalid transaction: {error}")),
+        SendError::Invalid(error) => {
+            RpcError::invalid_params(format!("invalid transaction: {error}"))
+        }
         SendError::SignatureFailure => RpcError::new(
             code::TRANSACTION_SIGNATURE_VERIFICATION_FAILURE,
             "Transaction signature verification failure",
@@ -460,7 +531,9 @@ fn send_error(chain: &Chain, error: SendError) -> RpcError {
                 None => "Transaction simulation failed".to_string(),
             };
             match simulation_result(chain, &simulation, None, false) {
-                Ok(data) => RpcError::new(code::SEND_TRANSACTION_PREFLIGHT_FAILURE, message).with_data(data),
+                Ok(data) => {
+                    RpcError::new(code::SEND_TRANSACTION_PREFLIGHT_FAILURE, message).with_data(data)
+                }
                 Err(error) => error,
             }
         }
@@ -469,9 +542,13 @@ fn send_error(chain: &Chain, error: SendError) -> RpcError {
 
 fn send_transaction(chain: &SharedChain, params: &Params) -> RpcResult {
     let encoded: String = params.required(0, "transaction")?;
-    let config = params.optional::<RpcSendTransactionConfig>(1, "config")?.unwrap_or_default();
-    let transaction =
-        decode_transaction(&encoded, config.encoding.unwrap_or(UiTransactionEncoding::Base58))?;
+    let config = params
+        .optional::<RpcSendTransactionConfig>(1, "config")?
+        .unwrap_or_default();
+    let transaction = decode_transaction(
+        &encoded,
+        config.encoding.unwrap_or(UiTransactionEncoding::Base58),
+    )?;
     let mut chain = lock(chain);
     check_min_context_slot(&chain, config.min_context_slot)?;
     match chain.send_transaction(transaction, config.skip_preflight) {
@@ -490,11 +567,17 @@ fn simulate_transaction(chain: &SharedChain, params: &Params) -> RpcResult {
             "sigVerify may not be used with replaceRecentBlockhash",
         ));
     }
-    let transaction =
-        decode_transaction(&encoded, config.encoding.unwrap_or(UiTransactionEncoding::Base58))?;
+    let transaction = decode_transaction(
+        &encoded,
+        config.encoding.unwrap_or(UiTransactionEncoding::Base58),
+    )?;
     let accounts = match config.accounts {
         Some(accounts) => Some((
-            accounts.addresses.iter().map(|a| parse_pubkey(a)).collect::<Result<Vec<_>, _>>()?,
+            accounts
+                .addresses
+                .iter()
+                .map(|a| parse_pubkey(a))
+                .collect::<Result<Vec<_>, _>>()?,
             accounts.encoding.unwrap_or(UiAccountEncoding::Base64),
         )),
         None => None,
@@ -502,7 +585,11 @@ fn simulate_transaction(chain: &SharedChain, params: &Params) -> RpcResult {
     let chain = lock(chain);
     check_min_context_slot(&chain, config.min_context_slot)?;
     let simulation = chain
-        .simulate(transaction, config.sig_verify, config.replace_recent_blockhash)
+        .simulate(
+            transaction,
+            config.sig_verify,
+            config.replace_recent_blockhash,
+        )
         .map_err(|error| send_error(&chain, error))?;
     let value = simulation_result(&chain, &simulation, accounts, config.inner_instructions)?;
     Ok(with_context(&chain, value))
@@ -529,12 +616,19 @@ fn get_signature_statuses(chain: &SharedChain, params: &Params) -> RpcResult {
             "Too many inputs provided; max {MAX_SIGNATURE_STATUSES}"
         )));
     }
-    let signatures = signatures.iter().map(|s| parse_signature(s)).collect::<Result<Vec<_>, _>>()?;
+    let signatures = signatures
+        .iter()
+        .map(|s| parse_signature(s))
+        .collect::<Result<Vec<_>, _>>()?;
     let _config: Option<RpcSignatureStatusConfig> = params.optional(1, "config")?;
     let chain = lock(chain);
     let statuses: Vec<Value> = signatures
         .iter()
-        .map(|signature| chain.transaction(signature).map_or(Value::Null, signature_status_json))
+        .map(|signature| {
+            chain
+                .transaction(signature)
+                .map_or(Value::Null, signature_status_json)
+        })
         .collect();
     Ok(with_context(&chain, Value::Array(statuses)))
 }
@@ -551,9 +645,10 @@ fn get_transaction(chain: &SharedChain, params: &Params) -> RpcResult {
     let signature = parse_signature(&params.required::<String>(0, "signature")?)?;
     let config = match params.optional::<TransactionConfigParam>(1, "config")? {
         Some(TransactionConfigParam::Config(config)) => config,
-        Some(TransactionConfigParam::Encoding(encoding)) => {
-            RpcTransactionConfig { encoding: Some(encoding), ..Default::default() }
-        }
+        Some(TransactionConfigParam::Encoding(encoding)) => RpcTransactionConfig {
+            encoding: Some(encoding),
+            ..Default::default()
+        },
         None => RpcTransactionConfig::default(),
     };
     let chain = lock(chain);

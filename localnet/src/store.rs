@@ -92,7 +92,11 @@ impl Store {
         use std::io::Seek;
         journal.seek(std::io::SeekFrom::End(0))?;
         Ok((
-            Store { dir: dir.to_path_buf(), journal, journal_bytes: valid_bytes },
+            Store {
+                dir: dir.to_path_buf(),
+                journal,
+                journal_bytes: valid_bytes,
+            },
             snapshot,
             entries,
         ))

@@ -41,7 +41,8 @@ pub fn token_account(account: &AccountSharedData) -> Option<TokenAccountState> {
 
 /// The `tokenAccountState` filter: data that is an initialized token account.
 pub fn is_token_account_data(data: &[u8]) -> bool {
-    StateWithExtensions::<TokenAccount>::unpack(data).is_ok_and(|state| state.base.state != AccountState::Uninitialized)
+    StateWithExtensions::<TokenAccount>::unpack(data)
+        .is_ok_and(|state| state.base.state != AccountState::Uninitialized)
 }
 
 fn mint(account: &AccountSharedData) -> Option<StateWithExtensions<'_, Mint>> {

@@ -23,8 +23,14 @@ const SOL: u64 = 1_000_000_000;
 
 fn open(state_dir: Option<&Path>) -> (Chain, broadcast::Receiver<Arc<ChainEvent>>) {
     let (events, receiver) = broadcast::channel(1024);
-    let chain = Chain::open(ChainOptions { state_dir, history_limit: 10_000 }, events)
-        .expect("the chain opens");
+    let chain = Chain::open(
+        ChainOptions {
+            state_dir,
+            history_limit: 10_000,
+        },
+        events,
+    )
+    .expect("the chain opens");
     (chain, receiver)
 }
 
@@ -59,7 +65,12 @@ fn transfer(chain: &Chain, from: &Keypair, to: &Pubkey, lamports: u64) -> Versio
     transfer_with_blockhash(from, to, lamports, chain.latest_blockhash().0)
 }
 
-fn transfer_with_blockhash(from: &Keypair, to: &Pubkey, lamports: u64, blockhash: Hash) -> VersionedTransaction {
+fn transfer_with_blockhash(
+    from: &Keypair,
+    to: &Pubkey,
+    lamports: u64,
+    blockhash: Hash,
+) -> VersionedTransaction {
     Transaction::new_signed_with_payer(
         &[system_instruction::transfer(&from.pubkey(), to, lamports)],
         Some(&from.pubkey()),
@@ -70,12 +81,18 @@ fn transfer_with_blockhash(from: &Keypair, to: &Pubkey, lamports: u64, blockhash
 }
 
 fn balance(chain: &Chain, pubkey: &Pubkey) -> u64 {
-    chain.account(pubkey).map_or(0, |account| account.lamports())
+    chain
+        .account(pubkey)
+        .map_or(0, |account| account.lamports())
 }
 
-fn preflight_error(result: Result<solana_signature::Signature, SendError>) -> (TransactionError, Vec<String>) {
+fn preflight_error(
+    result: Result<solana_signature::Signature, SendError>,
+) -> (TransactionError, Vec<String>) {
     match result {
-        Err(SendError::Preflight(simulation)) => (simulation.err.expect("an error"), simulation.logs),
+        Err(SendError::Preflight(simulation)) => {
+            (simulation.err.expect("an error"), simulation.logs)
+        }
         Ok(signature) => panic!("expected a preflight failure, {signature} landed"),
         Err(_) => panic!("expected a preflight failure"),
     }
@@ -90,20 +107,30 @@ fn a_transfer_lands_once_with_its_fee_and_balances_recorded() {
 
     let signature = chain.send_transaction(tx.clone(), false).expect("lands");
     assert_eq!(balance(&chain, &recipient), 250_000_000);
-    assert_eq!(balance(&chain, &payer.pubkey()), 2 * SOL - 250_000_000 - LAMPORTS_PER_SIGNATURE);
+    assert_eq!(
+        balance(&chain, &payer.pubkey()),
+        2 * SOL - 250_000_000 - LAMPORTS_PER_SIGNATURE
+    );
 
     let record = chain.transaction(&signature).expect("recorded");
     assert_eq!(record.err, None);
     assert_eq!(record.fee, LAMPORTS_PER_SIGNATURE);
     assert_eq!(record.pre_balances[..2], [2 * SOL, 0]);
-    assert_eq!(record.post_balances[..2], [2 * SOL - 250_000_000 - 5_000, 250_000_000]);
+    assert_eq!(
+        record.post_balances[..2],
+        [2 * SOL - 250_000_000 - 5_000, 250_000_000]
+    );
     assert_eq!(record.slot, chain.slot());
 
     // The same signed bytes again: preflight reports it, and without preflight it is dropped.
     let (err, _) = preflight_error(chain.send_transaction(tx.clone(), false));
     assert_eq!(err, TransactionError::AlreadyProcessed);
     assert_eq!(chain.send_transaction(tx, true).ok(), Some(signature));
-    assert_eq!(balance(&chain, &recipient), 250_000_000, "executed exactly once");
+    assert_eq!(
+        balance(&chain, &recipient),
+        250_000_000,
+        "executed exactly once"
+    );
 }
 
 #[test]
@@ -114,15 +141,33 @@ fn preflight_rejects_a_failing_transaction_without_charging_it() {
 
     let (err, logs) = preflight_error(chain.send_transaction(tx.clone(), false));
     // The system program's ResultWithNegativeLamports is custom error 1.
-    assert_eq!(err, TransactionError::InstructionError(0, InstructionError::Custom(1)));
-    assert!(logs.iter().any(|line| line.contains("insufficient lamports")), "{logs:#?}");
+    assert_eq!(
+        err,
+        TransactionError::InstructionError(0, InstructionError::Custom(1))
+    );
+    assert!(
+        logs.iter()
+            .any(|line| line.contains("insufficient lamports")),
+        "{logs:#?}"
+    );
     assert_eq!(balance(&chain, &payer.pubkey()), SOL, "nothing charged");
 
     // Skipping preflight, the transaction lands failed and pays its fee.
     let signature = chain.send_transaction(tx, true).expect("submitted");
-    let record = chain.transaction(&signature).expect("landed with its error");
-    assert_eq!(record.err, Some(TransactionError::InstructionError(0, InstructionError::Custom(1))));
-    assert_eq!(balance(&chain, &payer.pubkey()), SOL - LAMPORTS_PER_SIGNATURE);
+    let record = chain
+        .transaction(&signature)
+        .expect("landed with its error");
+    assert_eq!(
+        record.err,
+        Some(TransactionError::InstructionError(
+            0,
+            InstructionError::Custom(1)
+        ))
+    );
+    assert_eq!(
+        balance(&chain, &payer.pubkey()),
+        SOL - LAMPORTS_PER_SIGNATURE
+    );
 }
 
 #[test]
@@ -130,7 +175,9 @@ fn a_transaction_whose_fee_payer_cannot_pay_is_dropped() {
     let (mut chain, _) = open(None);
     let broke = Keypair::new();
     let tx = transfer(&chain, &broke, &Pubkey::new_unique(), 1);
-    let signature = chain.send_transaction(tx.clone(), true).expect("a signature comes back");
+    let signature = chain
+        .send_transaction(tx.clone(), true)
+        .expect("a signature comes back");
     assert!(chain.transaction(&signature).is_none(), "never lands");
     let (err, _) = preflight_error(chain.send_transaction(tx, false));
     assert_eq!(err, TransactionError::AccountNotFound);
@@ -146,17 +193,25 @@ fn blockhashes_are_valid_for_150_slots() {
         chain.advance_slot().expect("slot");
     }
     assert!(chain.is_blockhash_valid(&blockhash));
-    assert_ne!(chain.latest_blockhash().0, blockhash, "blockhashes rotate every slot");
+    assert_ne!(
+        chain.latest_blockhash().0,
+        blockhash,
+        "blockhashes rotate every slot"
+    );
     let recipient = Pubkey::new_unique();
     chain
-        .send_transaction(transfer_with_blockhash(&payer, &recipient, 1_000, blockhash), false)
+        .send_transaction(
+            transfer_with_blockhash(&payer, &recipient, 1_000, blockhash),
+            false,
+        )
         .expect("still valid at the last valid block height");
 
     chain.advance_slot().expect("slot");
     assert!(!chain.is_blockhash_valid(&blockhash));
-    let (err, _) = preflight_error(
-        chain.send_transaction(transfer_with_blockhash(&payer, &recipient, 2_000, blockhash), false),
-    );
+    let (err, _) = preflight_error(chain.send_transaction(
+        transfer_with_blockhash(&payer, &recipient, 2_000, blockhash),
+        false,
+    ));
     assert_eq!(err, TransactionError::BlockhashNotFound);
     assert!(!chain.is_blockhash_valid(&Hash::new_unique()));
 }
@@ -167,7 +222,10 @@ fn a_bad_signature_is_refused_before_execution() {
     let payer = funded(&mut chain, SOL);
     let mut tx = transfer(&chain, &payer, &Pubkey::new_unique(), 1_000);
     tx.signatures[0] = Keypair::new().sign_message(b"something else");
-    assert!(matches!(chain.send_transaction(tx, false), Err(SendError::SignatureFailure)));
+    assert!(matches!(
+        chain.send_transaction(tx, false),
+        Err(SendError::SignatureFailure)
+    ));
     assert_eq!(balance(&chain, &payer.pubkey()), SOL);
 }
 
@@ -198,7 +256,11 @@ fn subscribers_hear_slots_and_transactions_with_changed_accounts() {
             ChainEvent::Slot { slot, parent } => slots.push((*slot, *parent)),
             ChainEvent::Transaction(event) => transactions.push((
                 event.signature,
-                event.changed_accounts.iter().map(|(key, a)| (*key, a.lamports())).collect::<Vec<_>>(),
+                event
+                    .changed_accounts
+                    .iter()
+                    .map(|(key, a)| (*key, a.lamports()))
+                    .collect::<Vec<_>>(),
             )),
         }
     }
@@ -222,10 +284,19 @@ fn the_state_dir_resumes_accounts_history_slot_and_blockhashes_after_a_kill() {
         }
         let recipient = Pubkey::new_unique();
         let landed = transfer(&chain, &payer, &recipient, SOL);
-        chain.send_transaction(landed.clone(), false).expect("lands");
+        chain
+            .send_transaction(landed.clone(), false)
+            .expect("lands");
         chain.advance_slot().expect("slot");
         // Dropped without a clean shutdown: only the journal has the last steps.
-        (payer, recipient, landed, chain.slot(), chain.latest_blockhash().0, chain.genesis_hash())
+        (
+            payer,
+            recipient,
+            landed,
+            chain.slot(),
+            chain.latest_blockhash().0,
+            chain.genesis_hash(),
+        )
     };
 
     let (mut chain, _) = open(Some(&dir.0));
@@ -234,14 +305,19 @@ fn the_state_dir_resumes_accounts_history_slot_and_blockhashes_after_a_kill() {
     assert_eq!(chain.latest_blockhash().0, blockhash);
     assert_eq!(balance(&chain, &recipient), SOL);
     assert_eq!(balance(&chain, &payer_key.pubkey()), 2 * SOL - 5_000);
-    assert!(chain.transaction(&landed.signatures[0]).is_some(), "history survives");
+    assert!(
+        chain.transaction(&landed.signatures[0]).is_some(),
+        "history survives"
+    );
     assert_eq!(chain.transaction_count(), 2);
     // A transaction that landed before the restart is still a duplicate after it.
     let (err, _) = preflight_error(chain.send_transaction(landed, false));
     assert_eq!(err, TransactionError::AlreadyProcessed);
 
     // The programs are loaded again and usable.
-    let registry_program = chain.account(&registry::ID).expect("registry program account");
+    let registry_program = chain
+        .account(&registry::ID)
+        .expect("registry program account");
     assert!(registry_program.executable());
     chain
         .send_transaction(transfer(&chain, &payer_key, &recipient, 1), false)
@@ -265,7 +341,9 @@ fn a_torn_journal_tail_is_dropped_and_the_rest_replayed() {
 
     let (mut chain, _) = open(Some(&dir.0));
     assert_eq!(balance(&chain, &recipient), 42);
-    chain.airdrop(&recipient, 8).expect("the journal accepts new entries");
+    chain
+        .airdrop(&recipient, 8)
+        .expect("the journal accepts new entries");
     drop(chain);
     let (chain, _) = open(Some(&dir.0));
     assert_eq!(balance(&chain, &recipient), 50);
@@ -276,7 +354,11 @@ fn fees_per_signature_and_prioritization_fees_per_slot_are_reported() {
     let (mut chain, _) = open(None);
     let payer = funded(&mut chain, SOL);
     let message = solana_message::Message::new(
-        &[system_instruction::transfer(&payer.pubkey(), &Pubkey::new_unique(), 1)],
+        &[system_instruction::transfer(
+            &payer.pubkey(),
+            &Pubkey::new_unique(),
+            1,
+        )],
         Some(&payer.pubkey()),
     );
     assert_eq!(
@@ -287,7 +369,9 @@ fn fees_per_signature_and_prioritization_fees_per_slot_are_reported() {
     let writable = Pubkey::new_unique();
     let priced = Transaction::new_signed_with_payer(
         &[
-            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(1_234),
+            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(
+                1_234,
+            ),
             system_instruction::transfer(&payer.pubkey(), &writable, 1_000_000),
         ],
         Some(&payer.pubkey()),
@@ -298,5 +382,8 @@ fn fees_per_signature_and_prioritization_fees_per_slot_are_reported() {
     let fees = chain.recent_prioritization_fees(&[writable]);
     assert_eq!(fees.last(), Some(&(chain.slot(), 1_234)));
     // The airdrop in the same slot paid 0, so the block minimum is 0.
-    assert_eq!(chain.recent_prioritization_fees(&[]).last(), Some(&(chain.slot(), 0)));
+    assert_eq!(
+        chain.recent_prioritization_fees(&[]).last(),
+        Some(&(chain.slot(), 0))
+    );
 }

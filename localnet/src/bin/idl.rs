@@ -5,8 +5,8 @@
 //! Usage: `idl <out-dir> <program-dir>...` (the build script passes `target` and `programs/*`).
 
 use {
-    anyhow::{bail, Context, Result},
     anchor_lang_idl::{build::IdlBuilder, types::Idl},
+    anyhow::{bail, Context, Result},
     heck::{ToLowerCamelCase, ToUpperCamelCase},
     regex::Regex,
     std::{fs, path::PathBuf},
@@ -38,7 +38,10 @@ fn main() -> Result<()> {
             .with_context(|| format!("program directory {}", program.display()))?;
         let idl = IdlBuilder::new()
             .program_path(program.clone())
-            .cargo_args(vec!["--target-dir".into(), idl_target.display().to_string()])
+            .cargo_args(vec![
+                "--target-dir".into(),
+                idl_target.display().to_string(),
+            ])
             .build()
             .with_context(|| format!("building the IDL of {}", program.display()))?;
         let name = idl.metadata.name.clone();
@@ -46,7 +49,12 @@ fn main() -> Result<()> {
         let ts_path = out_dir.join("types").join(format!("{name}.ts"));
         fs::write(&json_path, serde_json::to_string_pretty(&idl)? + "\n")?;
         fs::write(&ts_path, idl_ts(&idl)?)?;
-        println!("{} -> {}, {}", program.display(), json_path.display(), ts_path.display());
+        println!(
+            "{} -> {}, {}",
+            program.display(),
+            json_path.display(),
+            ts_path.display()
+        );
     }
     Ok(())
 }
@@ -60,11 +68,16 @@ fn idl_ts(idl: &Idl) -> Result<String> {
         .captures_iter(&json)
         .fold(json.clone(), |acc, capture| {
             let name = &capture[1];
-            let is_pubkey = bs58::decode(name).into_vec().is_ok_and(|bytes| bytes.len() == 32);
+            let is_pubkey = bs58::decode(name)
+                .into_vec()
+                .is_ok_and(|bytes| bytes.len() == 32);
             if is_pubkey {
                 return acc;
             }
-            acc.replace(&format!(r#""{name}""#), &format!(r#""{}""#, name.to_lower_camel_case()))
+            acc.replace(
+                &format!(r#""{name}""#),
+                &format!(r#""{}""#, name.to_lower_camel_case()),
+            )
         });
     let camel_json =
         serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(&camel_json)?)?;

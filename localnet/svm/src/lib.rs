@@ -9,6 +9,8 @@
 
 mod native;
 
-pub use native::{add_native_program, install_process_hooks, ProcessInstruction, NATIVE_INVOCATION_COST};
+pub use native::{
+    add_native_program, install_process_hooks, ProcessInstruction, NATIVE_INVOCATION_COST,
+};
 #[doc(hidden)]
 pub use solana_program::{account_info::AccountInfo, entrypoint::ProgramResult, pubkey::Pubkey};

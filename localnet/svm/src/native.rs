@@ -228,8 +228,7 @@ fn execute(invoke_context: &mut InvokeContext) -> Result<(), Box<dyn std::error:
     let outcome = {
         // SAFETY: `parameters` is a serialised input region laid out exactly as the SBF
         // entrypoint expects, and outlives the account infos borrowed from it.
-        let (program_id, account_infos, data) =
-            unsafe { deserialize(input) };
+        let (program_id, account_infos, data) = unsafe { deserialize(input) };
         panic::catch_unwind(AssertUnwindSafe(|| {
             process_instruction(program_id, &account_infos, data)
         }))
@@ -320,15 +319,25 @@ impl SyscallStubs for NativeSyscalls {
 
     fn sol_log_compute_units(&self) {
         with_invoke_context(|invoke_context| {
-            charge(invoke_context, invoke_context.get_execution_cost().syscall_base_cost);
+            charge(
+                invoke_context,
+                invoke_context.get_execution_cost().syscall_base_cost,
+            );
             let remaining = invoke_context.get_remaining();
-            ic_msg!(invoke_context, "Program consumption: {} units remaining", remaining);
+            ic_msg!(
+                invoke_context,
+                "Program consumption: {} units remaining",
+                remaining
+            );
         });
     }
 
     fn sol_remaining_compute_units(&self) -> u64 {
         with_invoke_context(|invoke_context| {
-            charge(invoke_context, invoke_context.get_execution_cost().syscall_base_cost);
+            charge(
+                invoke_context,
+                invoke_context.get_execution_cost().syscall_base_cost,
+            );
             invoke_context.get_remaining()
         })
         .unwrap_or(0)
@@ -467,15 +476,23 @@ impl SyscallStubs for NativeSyscalls {
 
     fn sol_get_processed_sibling_instruction(&self, index: usize) -> Option<Instruction> {
         with_invoke_context(|invoke_context| {
-            charge(invoke_context, invoke_context.get_execution_cost().syscall_base_cost);
-            processed_sibling_instruction(invoke_context, index).ok().flatten()
+            charge(
+                invoke_context,
+                invoke_context.get_execution_cost().syscall_base_cost,
+            );
+            processed_sibling_instruction(invoke_context, index)
+                .ok()
+                .flatten()
         })
         .flatten()
     }
 
     fn sol_get_stack_height(&self) -> u64 {
         with_invoke_context(|invoke_context| {
-            charge(invoke_context, invoke_context.get_execution_cost().syscall_base_cost);
+            charge(
+                invoke_context,
+                invoke_context.get_execution_cost().syscall_base_cost,
+            );
             invoke_context.get_stack_height() as u64
         })
         .unwrap_or(0)
@@ -521,7 +538,10 @@ fn invoke_signed(
     account_infos: &[AccountInfo],
     signers_seeds: &[&[&[u8]]],
 ) -> Result<(), InstructionError> {
-    charge(invoke_context, invoke_context.get_execution_cost().invoke_units);
+    charge(
+        invoke_context,
+        invoke_context.get_execution_cost().invoke_units,
+    );
     let transaction_context = &invoke_context.transaction_context;
     let caller_context = transaction_context.get_current_instruction_context()?;
     let caller_id = *caller_context.get_last_program_key(transaction_context)?;
@@ -564,15 +584,21 @@ fn invoke_signed(
         if (index_in_callee as IndexOfAccount) != instruction_account.index_in_callee {
             continue; // a duplicate of an account already synchronised
         }
-        let mut callee_account = caller_context
-            .try_borrow_instruction_account(transaction_context, instruction_account.index_in_caller)?;
+        let mut callee_account = caller_context.try_borrow_instruction_account(
+            transaction_context,
+            instruction_account.index_in_caller,
+        )?;
         #[allow(deprecated)] // the validator's own test for program accounts in 2.3
         if callee_account.is_executable() {
             continue; // program accounts are not synchronised
         }
         let key = *callee_account.get_key();
         let Some(account_info) = account_infos.iter().find(|info| *info.key == key) else {
-            ic_msg!(invoke_context, "Instruction references an unknown account {}", key);
+            ic_msg!(
+                invoke_context,
+                "Instruction references an unknown account {}",
+                key
+            );
             return Err(InstructionError::MissingAccount);
         };
         copy_into_transaction(account_info, &mut callee_account)?;
@@ -667,7 +693,8 @@ fn processed_sibling_instruction(
     let stack_height = invoke_context.get_stack_height();
     let mut siblings_seen = 0;
     for index_in_trace in (0..transaction_context.get_instruction_trace_length()).rev() {
-        let context = transaction_context.get_instruction_context_at_index_in_trace(index_in_trace)?;
+        let context =
+            transaction_context.get_instruction_context_at_index_in_trace(index_in_trace)?;
         if context.get_stack_height() < stack_height {
             break;
         }
@@ -679,7 +706,8 @@ fn processed_sibling_instruction(
                 .map(|account_index| {
                     Ok(AccountMeta {
                         pubkey: *transaction_context.get_key_of_account_at_index(
-                            context.get_index_of_instruction_account_in_transaction(account_index)?,
+                            context
+                                .get_index_of_instruction_account_in_transaction(account_index)?,
                         )?,
                         is_signer: context.is_instruction_account_signer(account_index)?,
                         is_writable: context.is_instruction_account_writable(account_index)?,

@@ -51,7 +51,9 @@ mod op {
 }
 
 fn caller(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let (&opcode, rest) = data.split_first().ok_or(ProgramError::InvalidInstructionData)?;
+    let (&opcode, rest) = data
+        .split_first()
+        .ok_or(ProgramError::InvalidInstructionData)?;
     let (vault, vault_bump) = Pubkey::find_program_address(&[VAULT_SEED], program_id);
     let vault_seeds: &[&[u8]] = &[VAULT_SEED, &[vault_bump]];
     match opcode {
@@ -109,7 +111,10 @@ fn caller(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Program
                 invoke(&instruction, &infos)?;
             }
             // The callee's write must be visible to the caller after the CPI.
-            msg!("record after cpi: {:?}", &record.try_borrow_data()?[..rest.len()]);
+            msg!(
+                "record after cpi: {:?}",
+                &record.try_borrow_data()?[..rest.len()]
+            );
             let (from, returned) = get_return_data().ok_or(ProgramError::InvalidAccountData)?;
             msg!("callee {} returned {:?}", from, returned);
             Ok(())
@@ -157,7 +162,12 @@ fn caller(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Program
                     &[],
                     amount,
                 )?,
-                &[source.clone(), destination.clone(), vault_info.clone(), token_program.clone()],
+                &[
+                    source.clone(),
+                    destination.clone(),
+                    vault_info.clone(),
+                    token_program.clone(),
+                ],
                 &[vault_seeds],
             );
             if opcode == op::TOKEN_TRANSFER_IGNORING_ERROR {
@@ -237,11 +247,16 @@ impl Env {
         add_native_program(&mut svm, CALLER, caller);
         add_native_program(&mut svm, CALLEE, callee);
         let payer = Keypair::new();
-        svm.airdrop(&payer.pubkey(), 10_000_000_000).expect("airdrop");
+        svm.airdrop(&payer.pubkey(), 10_000_000_000)
+            .expect("airdrop");
         Env { svm, payer }
     }
 
-    fn send(&mut self, instructions: &[Instruction], extra_signers: &[&Keypair]) -> TransactionResult {
+    fn send(
+        &mut self,
+        instructions: &[Instruction],
+        extra_signers: &[&Keypair],
+    ) -> TransactionResult {
         let mut signers = vec![&self.payer];
         signers.extend_from_slice(extra_signers);
         let tx = Transaction::new(
@@ -270,14 +285,24 @@ impl Env {
         self.svm
             .set_account(
                 key,
-                solana_account::Account { lamports, data, owner, executable: false, rent_epoch: 0 },
+                solana_account::Account {
+                    lamports,
+                    data,
+                    owner,
+                    executable: false,
+                    rent_epoch: 0,
+                },
             )
             .expect("set account");
     }
 }
 
 fn ix(program_id: Pubkey, data: Vec<u8>, accounts: Vec<AccountMeta>) -> Instruction {
-    Instruction { program_id, accounts, data }
+    Instruction {
+        program_id,
+        accounts,
+        data,
+    }
 }
 
 fn logs_of(result: &TransactionResult) -> Vec<String> {
@@ -311,7 +336,10 @@ fn logs_are_exactly_the_validators() {
                 BASE64_STANDARD.encode([1, 2, 3])
             ),
             consumed_line(&logs, &CALLER),
-            format!("Program return: {CALLER} {}", BASE64_STANDARD.encode(b"returned")),
+            format!(
+                "Program return: {CALLER} {}",
+                BASE64_STANDARD.encode(b"returned")
+            ),
             format!("Program {CALLER} success"),
         ]
     );
@@ -327,9 +355,15 @@ fn program_errors_fail_the_instruction_with_the_programs_code() {
     let result = env.send(&[ix(CALLER, vec![op::FAIL], vec![])], &[]);
     let logs = logs_of(&result);
     let failed = result.expect_err("FAIL fails");
-    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Custom(42)));
+    assert_eq!(
+        failed.err,
+        TransactionError::InstructionError(0, InstructionError::Custom(42))
+    );
     assert_eq!(logs[1], "Program log: about to fail");
-    assert_eq!(logs.last().unwrap(), &format!("Program {CALLER} failed: custom program error: 0x2a"));
+    assert_eq!(
+        logs.last().unwrap(),
+        &format!("Program {CALLER} failed: custom program error: 0x2a")
+    );
 }
 
 #[test]
@@ -347,9 +381,13 @@ fn a_panic_is_a_clean_failure_with_the_panic_message_logged() {
             && logs[1].ends_with("deliberate panic 7"),
         "{logs:#?}"
     );
-    assert_eq!(logs.last().unwrap(), &format!("Program {CALLER} failed: SBF program panicked"));
+    assert_eq!(
+        logs.last().unwrap(),
+        &format!("Program {CALLER} failed: SBF program panicked")
+    );
     // The chain keeps working after a panic.
-    env.send(&[ix(CALLER, vec![op::LOG], vec![])], &[]).expect("LOG after PANIC");
+    env.send(&[ix(CALLER, vec![op::LOG], vec![])], &[])
+        .expect("LOG after PANIC");
 }
 
 #[test]
@@ -359,24 +397,36 @@ fn sysvars_are_read_from_the_chain() {
     clock.slot = 4_242;
     clock.unix_timestamp = 1_800_000_000;
     env.svm.set_sysvar(&clock);
-    let meta = env.send(&[ix(CALLER, vec![op::SYSVARS], vec![])], &[]).expect("SYSVARS");
+    let meta = env
+        .send(&[ix(CALLER, vec![op::SYSVARS], vec![])], &[])
+        .expect("SYSVARS");
     let data = meta.return_data.data;
     let word = |i: usize| u64::from_le_bytes(data[i * 8..i * 8 + 8].try_into().unwrap());
     assert_eq!(word(0), 4_242);
     assert_eq!(word(1) as i64, 1_800_000_000);
     assert_eq!(word(2), env.svm.get_sysvar::<Rent>().lamports_per_byte_year);
-    assert_eq!(word(3), env.svm.get_sysvar::<EpochSchedule>().slots_per_epoch);
+    assert_eq!(
+        word(3),
+        env.svm.get_sysvar::<EpochSchedule>().slots_per_epoch
+    );
 }
 
 #[test]
 fn the_instructions_sysvar_describes_the_transaction() {
     let mut env = Env::new();
     let memo = ix(spl_memo_id(), b"first".to_vec(), vec![]);
-    let introspect =
-        ix(CALLER, vec![op::INTROSPECT], vec![AccountMeta::new_readonly(sysvar::instructions::ID, false)]);
+    let introspect = ix(
+        CALLER,
+        vec![op::INTROSPECT],
+        vec![AccountMeta::new_readonly(sysvar::instructions::ID, false)],
+    );
     let meta = env.send(&[memo, introspect], &[]).expect("INTROSPECT");
     let data = meta.return_data.data;
-    assert_eq!(u16::from_le_bytes([data[0], data[1]]), 1, "current instruction index");
+    assert_eq!(
+        u16::from_le_bytes([data[0], data[1]]),
+        1,
+        "current instruction index"
+    );
     assert_eq!(&data[2..34], spl_memo_id().as_ref());
     assert_eq!(&data[34..], b"first");
 }
@@ -402,7 +452,10 @@ fn cpi_native_to_native_signs_for_a_pda_and_returns_data() {
     let result = env.send(&[call], &[]);
     let logs = logs_of(&result);
     result.expect("CPI with PDA signer");
-    assert_eq!(env.svm.get_account(&record).unwrap().data[..4], [9, 8, 7, 0]);
+    assert_eq!(
+        env.svm.get_account(&record).unwrap().data[..4],
+        [9, 8, 7, 0]
+    );
     let expected = [
         format!("Program {CALLER} invoke [1]"),
         format!("Program {CALLEE} invoke [2]"),
@@ -438,8 +491,15 @@ fn cpi_without_the_pda_signature_is_a_privilege_escalation() {
         result.expect_err("unsigned CPI").err,
         TransactionError::InstructionError(0, InstructionError::PrivilegeEscalation)
     );
-    assert!(logs.contains(&format!("{vault}'s signer privilege escalated")), "{logs:#?}");
-    assert_eq!(env.svm.get_account(&record).unwrap().data, vec![0; 8], "nothing written");
+    assert!(
+        logs.contains(&format!("{vault}'s signer privilege escalated")),
+        "{logs:#?}"
+    );
+    assert_eq!(
+        env.svm.get_account(&record).unwrap().data,
+        vec![0; 8],
+        "nothing written"
+    );
 }
 
 #[test]
@@ -457,18 +517,27 @@ fn cpi_to_the_system_program_creates_a_pda_account_usable_at_once() {
         ],
     );
     let balance_before = env.svm.get_balance(&payer).unwrap();
-    env.send(&[create.clone()], &[]).expect("create PDA account");
+    env.send(&[create.clone()], &[])
+        .expect("create PDA account");
     let account = env.svm.get_account(&vault).expect("vault exists");
     let rent = env.svm.minimum_balance_for_rent_exemption(64);
     assert_eq!(account.owner, CALLER);
     assert_eq!(account.lamports, rent);
     assert_eq!(account.data.len(), 64);
     assert_eq!(&account.data[..4], b"iogr");
-    assert_eq!(env.svm.get_balance(&payer).unwrap(), balance_before - rent - 5_000);
+    assert_eq!(
+        env.svm.get_balance(&payer).unwrap(),
+        balance_before - rent - 5_000
+    );
 
     // Creating it again fails inside the system program, and the caller fails with its error.
-    let failed = env.send(&[create], &[]).expect_err("account already in use");
-    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Custom(0)));
+    let failed = env
+        .send(&[create], &[])
+        .expect_err("account already in use");
+    assert_eq!(
+        failed.err,
+        TransactionError::InstructionError(0, InstructionError::Custom(0))
+    );
 }
 
 struct TokenSetup {
@@ -507,7 +576,11 @@ fn token_setup(env: &mut Env) -> TokenSetup {
     let vault = env.vault();
     let source = token_account(env, vault, 1_000);
     let destination = token_account(env, Pubkey::new_unique(), 0);
-    TokenSetup { mint, source, destination }
+    TokenSetup {
+        mint,
+        source,
+        destination,
+    }
 }
 
 fn token_amount(env: &Env, account: &Pubkey) -> u64 {
@@ -536,7 +609,15 @@ fn cpi_native_to_sbf_spl_token_with_a_pda_authority() {
     let mut env = Env::new();
     let setup = token_setup(&mut env);
     let vault = env.vault();
-    let result = env.send(&[token_transfer(op::TOKEN_TRANSFER_FROM_PDA, &setup, vault, 250)], &[]);
+    let result = env.send(
+        &[token_transfer(
+            op::TOKEN_TRANSFER_FROM_PDA,
+            &setup,
+            vault,
+            250,
+        )],
+        &[],
+    );
     let logs = logs_of(&result);
     result.expect("token transfer signed by the PDA");
     assert_eq!(token_amount(&env, &setup.source), 750);
@@ -569,9 +650,16 @@ fn cpi_native_to_sbf_ata_which_itself_calls_token_and_system() {
     let result = env.send(&[create], &[]);
     let logs = logs_of(&result);
     result.expect("ATA created through a native caller");
-    let account = spl_token::state::Account::unpack(&env.svm.get_account(&ata).unwrap().data).unwrap();
-    assert_eq!((account.mint, account.owner, account.amount), (setup.mint, vault, 0));
-    let depth_3 = logs.iter().filter(|line| line.ends_with(" invoke [3]")).count();
+    let account =
+        spl_token::state::Account::unpack(&env.svm.get_account(&ata).unwrap().data).unwrap();
+    assert_eq!(
+        (account.mint, account.owner, account.amount),
+        (setup.mint, vault, 0)
+    );
+    let depth_3 = logs
+        .iter()
+        .filter(|line| line.ends_with(" invoke [3]"))
+        .count();
     assert!(depth_3 >= 2, "ATA's own CPIs run at depth 3: {logs:#?}");
 }
 
@@ -580,14 +668,30 @@ fn a_failed_cpi_aborts_the_caller_even_if_it_ignores_the_error() {
     let mut env = Env::new();
     let setup = token_setup(&mut env);
     let vault = env.vault();
-    let result =
-        env.send(&[token_transfer(op::TOKEN_TRANSFER_IGNORING_ERROR, &setup, vault, 5_000)], &[]);
+    let result = env.send(
+        &[token_transfer(
+            op::TOKEN_TRANSFER_IGNORING_ERROR,
+            &setup,
+            vault,
+            5_000,
+        )],
+        &[],
+    );
     let logs = logs_of(&result);
     let failed = result.expect_err("insufficient funds");
     // spl-token's TokenError::InsufficientFunds = 1, surfaced as the caller's failure too.
-    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::Custom(1)));
-    assert!(logs.contains(&format!("Program {} failed: custom program error: 0x1", spl_token::ID)));
-    assert_eq!(logs.last().unwrap(), &format!("Program {CALLER} failed: custom program error: 0x1"));
+    assert_eq!(
+        failed.err,
+        TransactionError::InstructionError(0, InstructionError::Custom(1))
+    );
+    assert!(logs.contains(&format!(
+        "Program {} failed: custom program error: 0x1",
+        spl_token::ID
+    )));
+    assert_eq!(
+        logs.last().unwrap(),
+        &format!("Program {CALLER} failed: custom program error: 0x1")
+    );
     assert_eq!(token_amount(&env, &setup.source), 1_000, "no tokens moved");
 }
 
@@ -596,7 +700,11 @@ fn writing_an_account_the_program_does_not_own_is_rejected() {
     let mut env = Env::new();
     let foreign = env.callee_record(4);
     let result = env.send(
-        &[ix(CALLER, vec![op::WRITE_FOREIGN_ACCOUNT], vec![AccountMeta::new(foreign, false)])],
+        &[ix(
+            CALLER,
+            vec![op::WRITE_FOREIGN_ACCOUNT],
+            vec![AccountMeta::new(foreign, false)],
+        )],
         &[],
     );
     assert_eq!(
@@ -619,8 +727,14 @@ fn a_program_may_grow_its_account_by_at_most_10_kib_per_instruction() {
         data.extend_from_slice(&len.to_le_bytes());
         ix(CALLER, data, vec![AccountMeta::new(own, false)])
     };
-    env.send(&[resize(16 + 10_240)], &[]).expect("grow by 10 KiB");
+    env.send(&[resize(16 + 10_240)], &[])
+        .expect("grow by 10 KiB");
     assert_eq!(env.svm.get_account(&own).unwrap().data.len(), 16 + 10_240);
-    let failed = env.send(&[resize(16 + 2 * 10_240 + 1)], &[]).expect_err("grow by more than 10 KiB");
-    assert_eq!(failed.err, TransactionError::InstructionError(0, InstructionError::InvalidRealloc));
+    let failed = env
+        .send(&[resize(16 + 2 * 10_240 + 1)], &[])
+        .expect_err("grow by more than 10 KiB");
+    assert_eq!(
+        failed.err,
+        TransactionError::InstructionError(0, InstructionError::InvalidRealloc)
+    );
 }

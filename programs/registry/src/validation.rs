@@ -23,12 +23,18 @@ pub fn validate_device_id(device_id: &str) -> Result<()> {
 }
 
 pub fn validate_name(name: &str) -> Result<()> {
-    require!(is_clean_label(name, MAX_NAME_LEN), RegistryError::InvalidName);
+    require!(
+        is_clean_label(name, MAX_NAME_LEN),
+        RegistryError::InvalidName
+    );
     Ok(())
 }
 
 pub fn validate_gpu_model(gpu_model: &str) -> Result<()> {
-    require!(is_clean_label(gpu_model, MAX_GPU_MODEL_LEN), RegistryError::InvalidGpuModel);
+    require!(
+        is_clean_label(gpu_model, MAX_GPU_MODEL_LEN),
+        RegistryError::InvalidGpuModel
+    );
     Ok(())
 }
 
@@ -55,10 +61,22 @@ pub fn validate_specs(specs: &DeviceSpecs) -> Result<()> {
         (1..=MAX_GPUS_PER_DEVICE).contains(&specs.gpu_count),
         RegistryError::InvalidGpuCount
     );
-    require!((1..=MAX_VRAM_MIB).contains(&specs.vram_mib), RegistryError::InvalidVram);
-    require!((1..=MAX_CPU_CORES).contains(&specs.cpu_cores), RegistryError::InvalidCpuCores);
-    require!((1..=MAX_RAM_MIB).contains(&specs.ram_mib), RegistryError::InvalidRam);
-    require!(specs.storage_gib <= MAX_STORAGE_GIB, RegistryError::InvalidStorage);
+    require!(
+        (1..=MAX_VRAM_MIB).contains(&specs.vram_mib),
+        RegistryError::InvalidVram
+    );
+    require!(
+        (1..=MAX_CPU_CORES).contains(&specs.cpu_cores),
+        RegistryError::InvalidCpuCores
+    );
+    require!(
+        (1..=MAX_RAM_MIB).contains(&specs.ram_mib),
+        RegistryError::InvalidRam
+    );
+    require!(
+        specs.storage_gib <= MAX_STORAGE_GIB,
+        RegistryError::InvalidStorage
+    );
     Ok(())
 }
 
@@ -75,7 +93,10 @@ pub fn validate_agent(agent: &Pubkey) -> Result<()> {
     Ok(())
 }
 
-pub fn validate_bond_terms(keeper_bond_amount: u64, keeper_unbond_cooldown_secs: i64) -> Result<()> {
+pub fn validate_bond_terms(
+    keeper_bond_amount: u64,
+    keeper_unbond_cooldown_secs: i64,
+) -> Result<()> {
     require!(keeper_bond_amount > 0, RegistryError::InvalidBondAmount);
     require!(
         (0..=MAX_UNBOND_COOLDOWN_SECS).contains(&keeper_unbond_cooldown_secs),
@@ -115,26 +136,56 @@ mod tests {
     #[test]
     fn labels_reject_empty_long_control_and_padded_values() {
         assert!(validate_name("rig-01 · 8×H100").is_ok());
-        assert_eq!(error_of(validate_name("")), RegistryError::InvalidName.name());
-        assert_eq!(error_of(validate_name(&"x".repeat(33))), RegistryError::InvalidName.name());
+        assert_eq!(
+            error_of(validate_name("")),
+            RegistryError::InvalidName.name()
+        );
+        assert_eq!(
+            error_of(validate_name(&"x".repeat(33))),
+            RegistryError::InvalidName.name()
+        );
         assert!(validate_name(&"x".repeat(32)).is_ok());
-        assert_eq!(error_of(validate_name("a\nb")), RegistryError::InvalidName.name());
-        assert_eq!(error_of(validate_name(" padded")), RegistryError::InvalidName.name());
-        assert_eq!(error_of(validate_gpu_model("")), RegistryError::InvalidGpuModel.name());
+        assert_eq!(
+            error_of(validate_name("a\nb")),
+            RegistryError::InvalidName.name()
+        );
+        assert_eq!(
+            error_of(validate_name(" padded")),
+            RegistryError::InvalidName.name()
+        );
+        assert_eq!(
+            error_of(validate_gpu_model("")),
+            RegistryError::InvalidGpuModel.name()
+        );
         assert!(validate_gpu_model("NVIDIA H100 80GB HBM3").is_ok());
     }
 
     #[test]
     fn ids_regions_and_endpoints_have_their_own_alphabets() {
         assert!(validate_device_id("5f0c2a9e-3b1d-4e7a-9c8b-2d6f1a0e4b3c").is_ok());
-        assert_eq!(error_of(validate_device_id("has space")), RegistryError::InvalidDeviceId.name());
-        assert_eq!(error_of(validate_device_id(&"a".repeat(65))), RegistryError::InvalidDeviceId.name());
+        assert_eq!(
+            error_of(validate_device_id("has space")),
+            RegistryError::InvalidDeviceId.name()
+        );
+        assert_eq!(
+            error_of(validate_device_id(&"a".repeat(65))),
+            RegistryError::InvalidDeviceId.name()
+        );
         assert!(validate_region("us-east-1").is_ok());
-        assert_eq!(error_of(validate_region("US-East")), RegistryError::InvalidRegion.name());
-        assert_eq!(error_of(validate_region("")), RegistryError::InvalidRegion.name());
+        assert_eq!(
+            error_of(validate_region("US-East")),
+            RegistryError::InvalidRegion.name()
+        );
+        assert_eq!(
+            error_of(validate_region("")),
+            RegistryError::InvalidRegion.name()
+        );
         assert!(validate_endpoint("").is_ok());
         assert!(validate_endpoint("https://203.0.113.7:7443/probe").is_ok());
-        assert_eq!(error_of(validate_endpoint("http://a b")), RegistryError::InvalidEndpoint.name());
+        assert_eq!(
+            error_of(validate_endpoint("http://a b")),
+            RegistryError::InvalidEndpoint.name()
+        );
     }
 
     #[test]
@@ -145,31 +196,64 @@ mod tests {
             f(&mut s);
             validate_specs(&s)
         };
-        assert_eq!(error_of(with(|s| s.gpu_count = 0)), RegistryError::InvalidGpuCount.name());
-        assert_eq!(error_of(with(|s| s.gpu_count = 65)), RegistryError::InvalidGpuCount.name());
+        assert_eq!(
+            error_of(with(|s| s.gpu_count = 0)),
+            RegistryError::InvalidGpuCount.name()
+        );
+        assert_eq!(
+            error_of(with(|s| s.gpu_count = 65)),
+            RegistryError::InvalidGpuCount.name()
+        );
         assert!(with(|s| s.gpu_count = 64).is_ok());
-        assert_eq!(error_of(with(|s| s.vram_mib = 0)), RegistryError::InvalidVram.name());
-        assert_eq!(error_of(with(|s| s.cpu_cores = 0)), RegistryError::InvalidCpuCores.name());
-        assert_eq!(error_of(with(|s| s.ram_mib = 0)), RegistryError::InvalidRam.name());
-        assert_eq!(error_of(with(|s| s.storage_gib = MAX_STORAGE_GIB + 1)), RegistryError::InvalidStorage.name());
+        assert_eq!(
+            error_of(with(|s| s.vram_mib = 0)),
+            RegistryError::InvalidVram.name()
+        );
+        assert_eq!(
+            error_of(with(|s| s.cpu_cores = 0)),
+            RegistryError::InvalidCpuCores.name()
+        );
+        assert_eq!(
+            error_of(with(|s| s.ram_mib = 0)),
+            RegistryError::InvalidRam.name()
+        );
+        assert_eq!(
+            error_of(with(|s| s.storage_gib = MAX_STORAGE_GIB + 1)),
+            RegistryError::InvalidStorage.name()
+        );
         assert!(with(|s| s.storage_gib = 0).is_ok());
     }
 
     #[test]
     fn price_and_agent_bounds() {
-        assert_eq!(error_of(validate_price(0)), RegistryError::InvalidPrice.name());
+        assert_eq!(
+            error_of(validate_price(0)),
+            RegistryError::InvalidPrice.name()
+        );
         assert!(validate_price(1).is_ok());
         assert!(validate_price(MAX_PRICE_PER_GPU_HOUR).is_ok());
-        assert_eq!(error_of(validate_price(MAX_PRICE_PER_GPU_HOUR + 1)), RegistryError::InvalidPrice.name());
-        assert_eq!(error_of(validate_agent(&Pubkey::default())), RegistryError::InvalidAgentKey.name());
+        assert_eq!(
+            error_of(validate_price(MAX_PRICE_PER_GPU_HOUR + 1)),
+            RegistryError::InvalidPrice.name()
+        );
+        assert_eq!(
+            error_of(validate_agent(&Pubkey::default())),
+            RegistryError::InvalidAgentKey.name()
+        );
     }
 
     #[test]
     fn bond_terms_bounds() {
         assert!(validate_bond_terms(1, 0).is_ok());
         assert!(validate_bond_terms(1, MAX_UNBOND_COOLDOWN_SECS).is_ok());
-        assert_eq!(error_of(validate_bond_terms(0, 60)), RegistryError::InvalidBondAmount.name());
-        assert_eq!(error_of(validate_bond_terms(1, -1)), RegistryError::InvalidCooldown.name());
+        assert_eq!(
+            error_of(validate_bond_terms(0, 60)),
+            RegistryError::InvalidBondAmount.name()
+        );
+        assert_eq!(
+            error_of(validate_bond_terms(1, -1)),
+            RegistryError::InvalidCooldown.name()
+        );
         assert_eq!(
             error_of(validate_bond_terms(1, MAX_UNBOND_COOLDOWN_SECS + 1)),
             RegistryError::InvalidCooldown.name()
@@ -179,9 +263,6 @@ mod tests {
     #[test]
     fn device_id_hash_is_sha256() {
         // sha256("abc"), FIPS 180-2 test vector.
-        assert_eq!(
-            device_id_hash("abc")[..4],
-            [0xba, 0x78, 0x16, 0xbf]
-        );
+        assert_eq!(device_id_hash("abc")[..4], [0xba, 0x78, 0x16, 0xbf]);
     }
 }

@@ -1,5 +1,7 @@
 use {
-    crate::{errors::RegistryError, events::ConfigUpdated, state::*, validation::validate_bond_terms},
+    crate::{
+        errors::RegistryError, events::ConfigUpdated, state::*, validation::validate_bond_terms,
+    },
     anchor_lang::prelude::*,
     anchor_spl::token_interface::Mint,
 };
@@ -53,7 +55,10 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
             Pubkey::find_program_address(&[MARKET_LOCK_SEED], &market_program).0
         };
     }
-    validate_bond_terms(config.keeper_bond_amount, config.keeper_unbond_cooldown_secs)?;
+    validate_bond_terms(
+        config.keeper_bond_amount,
+        config.keeper_unbond_cooldown_secs,
+    )?;
 
     let changed = config.authority != before.authority
         || config.bond_mint != before.bond_mint

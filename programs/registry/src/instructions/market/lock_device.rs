@@ -5,11 +5,21 @@ use {
 
 /// Locks a free, active device to `reservation`, so it can never be booked twice.
 pub fn handler(ctx: Context<MarketLock>, reservation: Pubkey) -> Result<()> {
-    require_keys_neq!(reservation, Pubkey::default(), RegistryError::InvalidReservation);
+    require_keys_neq!(
+        reservation,
+        Pubkey::default(),
+        RegistryError::InvalidReservation
+    );
     let device = &mut ctx.accounts.device;
     require!(!device.is_reserved(), RegistryError::DeviceReserved);
-    require!(device.status == DeviceStatus::Active, RegistryError::DevicePaused);
+    require!(
+        device.status == DeviceStatus::Active,
+        RegistryError::DevicePaused
+    );
     device.reservation = reservation;
-    emit!(DeviceLocked { device: device.key(), reservation });
+    emit!(DeviceLocked {
+        device: device.key(),
+        reservation
+    });
     Ok(())
 }

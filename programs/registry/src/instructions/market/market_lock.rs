@@ -1,4 +1,7 @@
-use {crate::{errors::RegistryError, state::*}, anchor_lang::prelude::*};
+use {
+    crate::{errors::RegistryError, state::*},
+    anchor_lang::prelude::*,
+};
 
 /// Accounts of the reservation lock instructions: only the configured market program, signing
 /// with its `registry_lock` PDA, may lock or release a device.

@@ -8,6 +8,5 @@ pub mod set_endpoint;
 pub mod update_device;
 
 pub use {
-    deregister_device::*, operate_device::*, register_device::*, rename_device::*,
-    update_device::*,
+    deregister_device::*, operate_device::*, register_device::*, rename_device::*, update_device::*,
 };

@@ -1,4 +1,7 @@
-use {crate::{errors::RegistryError, state::*}, anchor_lang::prelude::*};
+use {
+    crate::{errors::RegistryError, state::*},
+    anchor_lang::prelude::*,
+};
 
 /// Accounts of the operational instructions (pause, resume, endpoint), which the owner or the
 /// device's agent may sign.

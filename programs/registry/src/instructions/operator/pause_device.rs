@@ -7,7 +7,10 @@ use {
 /// reservation is not interrupted.
 pub fn handler(ctx: Context<OperateDevice>) -> Result<()> {
     let device = &mut ctx.accounts.device;
-    require!(device.status != DeviceStatus::Paused, RegistryError::DeviceAlreadyPaused);
+    require!(
+        device.status != DeviceStatus::Paused,
+        RegistryError::DeviceAlreadyPaused
+    );
     device.status = DeviceStatus::Paused;
     device.updated_at = Clock::get()?.unix_timestamp;
     emit!(DeviceStatusChanged {

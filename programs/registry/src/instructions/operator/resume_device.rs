@@ -6,7 +6,10 @@ use {
 /// Offers a paused device to renters again.
 pub fn handler(ctx: Context<OperateDevice>) -> Result<()> {
     let device = &mut ctx.accounts.device;
-    require!(device.status == DeviceStatus::Paused, RegistryError::DeviceNotPaused);
+    require!(
+        device.status == DeviceStatus::Paused,
+        RegistryError::DeviceNotPaused
+    );
     device.status = DeviceStatus::Active;
     device.updated_at = Clock::get()?.unix_timestamp;
     emit!(DeviceStatusChanged {

@@ -59,8 +59,14 @@ pub fn handler(ctx: Context<UpdateDevice>, args: UpdateDeviceArgs) -> Result<()>
         || device.specs != before.specs
         || device.agent != before.agent;
     let price_changed = device.price_per_gpu_hour != before.price_per_gpu_hour;
-    require!(offer_changed || price_changed, RegistryError::NothingToUpdate);
-    require!(!(offer_changed && device.is_reserved()), RegistryError::DeviceReserved);
+    require!(
+        offer_changed || price_changed,
+        RegistryError::NothingToUpdate
+    );
+    require!(
+        !(offer_changed && device.is_reserved()),
+        RegistryError::DeviceReserved
+    );
 
     device.updated_at = Clock::get()?.unix_timestamp;
     emit!(DeviceUpdated {

@@ -1,0 +1,788 @@
+//! Harness shared by the registry's integration tests: a LiteSVM chain running the registry
+//! natively (SPL Token is the real SBF program LiteSVM ships), instruction builders over Anchor's
+//! generated client types, account and event decoding, and failure assertions by error name.
+//!
+//! Every transaction sent here carries exactly one instruction and is paid for by its first
+//! signer, so balances can be checked to the lamport: a transaction costs its payer
+//! `FEE_PER_SIGNATURE` per signature, whether it succeeds or fails.
+
+// Each test file is its own crate and uses a different subset of these helpers.
+#![allow(dead_code)]
+// The senders hand back LiteSVM's own `TransactionResult`, whose error variant is large.
+#![allow(clippy::result_large_err)]
+
+use {
+    anchor_lang::{
+        error::ErrorCode as AnchorErrorCode,
+        prelude::{Clock, Pubkey},
+        solana_program::{
+            hash::hash,
+            instruction::{Instruction, InstructionError},
+            program_pack::Pack,
+        },
+        system_program, AccountDeserialize, AccountSerialize, AnchorDeserialize, Discriminator,
+        InstructionData, ToAccountMetas,
+    },
+    base64::{prelude::BASE64_STANDARD, Engine},
+    litesvm::{
+        types::{TransactionMetadata, TransactionResult},
+        LiteSVM,
+    },
+    registry::{
+        errors::RegistryError,
+        state::{BandwidthTier, Device, DeviceSpecs, Keeper, RegistryConfig},
+        InitializeConfigArgs, RegisterDeviceArgs, UpdateConfigArgs, UpdateDeviceArgs,
+    },
+    solana_account::Account,
+    solana_keypair::Keypair,
+    solana_message::Message,
+    solana_signer::Signer,
+    solana_transaction::Transaction,
+    solana_transaction_error::TransactionError,
+    std::any::type_name,
+};
+
+/// The unix time every chain starts at (LiteSVM's own clock starts at 0).
+pub const NOW: i64 = 1_750_000_000;
+/// Lamports a transaction costs its payer per signature.
+pub const FEE_PER_SIGNATURE: u64 = 5_000;
+/// Lamports every new test key starts with.
+pub const STARTING_LAMPORTS: u64 = 10_000_000_000;
+
+pub const BOND_DECIMALS: u8 = 6;
+/// The keeper bond the default config asks for: 1,000 tokens of `BOND_DECIMALS`.
+pub const BOND_AMOUNT: u64 = 1_000_000_000;
+/// The keeper unbond cooldown of the default config: 7 days.
+pub const COOLDOWN_SECS: i64 = 7 * 24 * 60 * 60;
+
+/// A chain with the registry loaded, its clock at `NOW`, a funded config authority and a bond
+/// mint. `Chain::new` also initialises the config with `BOND_AMOUNT` and `COOLDOWN_SECS`.
+pub struct Chain {
+    pub svm: LiteSVM,
+    pub authority: Keypair,
+    pub bond_mint: Pubkey,
+}
+
+impl Chain {
+    /// The registry deployed but its config not yet initialised.
+    pub fn without_config() -> Self {
+        let mut svm = LiteSVM::new();
+        iogrid_svm::add_native_program(
+            &mut svm,
+            registry::ID,
+            iogrid_svm::anchor_processor!(registry::entry),
+        );
+        let mut chain = Chain {
+            svm,
+            authority: Keypair::new(),
+            bond_mint: Pubkey::default(),
+        };
+        chain.set_time(NOW);
+        let authority = chain.authority.pubkey();
+        chain.fund(&authority);
+        chain.bond_mint = chain.create_mint(BOND_DECIMALS);
+        chain
+    }
+
+    pub fn new() -> Self {
+        let mut chain = Self::without_config();
+        let initialize = ix::initialize_config(
+            &chain.authority.pubkey(),
+            &chain.bond_mint,
+            BOND_AMOUNT,
+            COOLDOWN_SECS,
+        );
+        succeeded(chain.send_as_authority(initialize));
+        chain
+    }
+
+    /// A new key holding `STARTING_LAMPORTS`.
+    pub fn funded_keypair(&mut self) -> Keypair {
+        let keypair = Keypair::new();
+        self.fund(&keypair.pubkey());
+        keypair
+    }
+
+    pub fn fund(&mut self, key: &Pubkey) {
+        self.svm
+            .airdrop(key, STARTING_LAMPORTS)
+            .expect("the airdrop faucet has lamports");
+    }
+
+    /// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
+    /// expired afterwards so that an identical transaction can be sent again.
+    pub fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
+        send(&mut self.svm, instruction, signers)
+    }
+
+    /// Sends `instruction` signed and paid for by the config authority.
+    pub fn send_as_authority(&mut self, instruction: Instruction) -> TransactionResult {
+        send(&mut self.svm, instruction, &[&self.authority])
+    }
+
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock = self.svm.get_sysvar::<Clock>();
+        clock.unix_timestamp = unix_timestamp;
+        self.svm.set_sysvar(&clock);
+    }
+
+    pub fn balance(&self, key: &Pubkey) -> u64 {
+        self.svm.get_balance(key).unwrap_or(0)
+    }
+
+    pub fn rent(&self, data_len: usize) -> u64 {
+        self.svm.minimum_balance_for_rent_exemption(data_len)
+    }
+
+    pub fn account(&self, key: &Pubkey) -> Account {
+        self.svm
+            .get_account(key)
+            .unwrap_or_else(|| panic!("account {key} exists"))
+    }
+
+    pub fn exists(&self, key: &Pubkey) -> bool {
+        self.svm.get_account(key).is_some()
+    }
+
+    /// Decodes a registry account, checking that the registry owns it.
+    pub fn registry_account<T: AccountDeserialize>(&self, key: &Pubkey) -> T {
+        let account = self.account(key);
+        assert_eq!(
+            account.owner,
+            registry::ID,
+            "{key} is owned by the registry"
+        );
+        T::try_deserialize(&mut account.data.as_slice())
+            .unwrap_or_else(|error| panic!("{key} holds a {}: {error}", type_name::<T>()))
+    }
+
+    pub fn config(&self) -> RegistryConfig {
+        self.registry_account(&pda::config())
+    }
+
+    pub fn device(&self, key: &Pubkey) -> Device {
+        self.registry_account(key)
+    }
+
+    pub fn keeper(&self, key: &Pubkey) -> Keeper {
+        self.registry_account(key)
+    }
+
+    /// Rewrites a device account in place, as if the program had made the change.
+    pub fn modify_device(&mut self, key: &Pubkey, change: impl FnOnce(&mut Device)) {
+        let mut account = self.account(key);
+        let mut device: Device = self.device(key);
+        change(&mut device);
+        let mut serialized = Vec::new();
+        device
+            .try_serialize(&mut serialized)
+            .expect("a device serialises");
+        assert!(
+            serialized.len() <= account.data.len(),
+            "the change fits the account"
+        );
+        account.data[..serialized.len()].copy_from_slice(&serialized);
+        self.svm
+            .set_account(*key, account)
+            .expect("LiteSVM accepts the rewritten device");
+    }
+
+    // SPL Token accounts, written directly in the token program's layout.
+
+    pub fn create_mint(&mut self, decimals: u8) -> Pubkey {
+        let mint = Pubkey::new_unique();
+        let mut data = vec![0; spl_token::state::Mint::LEN];
+        spl_token::state::Mint {
+            mint_authority: Some(self.authority.pubkey()).into(),
+            supply: 0,
+            decimals,
+            is_initialized: true,
+            freeze_authority: None.into(),
+        }
+        .pack_into_slice(&mut data);
+        self.set_token_program_account(mint, data);
+        mint
+    }
+
+    /// A token account of `mint` owned by `owner` holding `amount`; the mint's supply grows by it.
+    pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+        let mut mint_account = self.account(mint);
+        let mut mint_state = spl_token::state::Mint::unpack(&mint_account.data).expect("a mint");
+        mint_state.supply += amount;
+        mint_state.pack_into_slice(&mut mint_account.data);
+        self.svm
+            .set_account(*mint, mint_account)
+            .expect("LiteSVM accepts the mint");
+
+        let key = Pubkey::new_unique();
+        let mut data = vec![0; spl_token::state::Account::LEN];
+        spl_token::state::Account {
+            mint: *mint,
+            owner: *owner,
+            amount,
+            state: spl_token::state::AccountState::Initialized,
+            ..Default::default()
+        }
+        .pack_into_slice(&mut data);
+        self.set_token_program_account(key, data);
+        key
+    }
+
+    fn set_token_program_account(&mut self, key: Pubkey, data: Vec<u8>) {
+        let account = Account {
+            lamports: self.rent(data.len()),
+            data,
+            owner: spl_token::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.svm
+            .set_account(key, account)
+            .expect("LiteSVM accepts the token account");
+    }
+
+    pub fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
+        let account = self.account(key);
+        assert_eq!(account.owner, spl_token::ID, "{key} is owned by SPL Token");
+        spl_token::state::Account::unpack(&account.data).expect("an SPL Token account")
+    }
+
+    pub fn token_balance(&self, key: &Pubkey) -> u64 {
+        self.token_account(key).amount
+    }
+
+    // Devices.
+
+    /// Registers `sample_device(device_id)` for a new funded owner and agent.
+    pub fn register_device(&mut self, device_id: &str) -> TestDevice {
+        let owner = self.funded_keypair();
+        let agent = self.funded_keypair();
+        let args = sample_device(device_id, &agent.pubkey());
+        succeeded(self.send(ix::register_device(&owner.pubkey(), args), &[&owner]));
+        TestDevice {
+            key: pda::device(device_id),
+            owner,
+            agent,
+        }
+    }
+}
+
+fn send(svm: &mut LiteSVM, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
+    let payer = signers
+        .first()
+        .expect("a transaction needs a fee payer")
+        .pubkey();
+    let transaction = Transaction::new(
+        signers,
+        Message::new(&[instruction], Some(&payer)),
+        svm.latest_blockhash(),
+    );
+    let result = svm.send_transaction(transaction);
+    svm.expire_blockhash();
+    result
+}
+
+/// A registered device with the keys that control it.
+pub struct TestDevice {
+    pub key: Pubkey,
+    pub owner: Keypair,
+    pub agent: Keypair,
+}
+
+/// An 8×H100 server in us-east at 2.50 USD per GPU-hour.
+pub fn sample_device(device_id: &str, agent: &Pubkey) -> RegisterDeviceArgs {
+    RegisterDeviceArgs {
+        device_id: device_id.to_string(),
+        name: "rig-01".to_string(),
+        gpu_model: "NVIDIA H100 80GB HBM3".to_string(),
+        region: "us-east".to_string(),
+        specs: sample_specs(),
+        price_per_gpu_hour: 2_500_000,
+        agent: *agent,
+        endpoint: "https://203.0.113.7:7443/probe".to_string(),
+    }
+}
+
+pub fn sample_specs() -> DeviceSpecs {
+    DeviceSpecs {
+        gpu_count: 8,
+        vram_mib: 81_920,
+        cpu_cores: 96,
+        ram_mib: 1_048_576,
+        storage_gib: 7_680,
+        bandwidth_tier: BandwidthTier::High,
+    }
+}
+
+/// Program-derived addresses, from the seeds the sdk uses (written out here rather than taken
+/// from the program, so a change of seed breaks these tests).
+pub mod pda {
+    use super::*;
+
+    pub fn config() -> Pubkey {
+        Pubkey::find_program_address(&[b"config"], &registry::ID).0
+    }
+
+    /// `["device", sha256(device_id)]`.
+    pub fn device(device_id: &str) -> Pubkey {
+        Pubkey::find_program_address(&[b"device", &sha256(device_id)], &registry::ID).0
+    }
+
+    pub fn keeper(authority: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(&[b"keeper", authority.as_ref()], &registry::ID).0
+    }
+
+    pub fn bond_vault(keeper: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(&[b"keeper_bond", keeper.as_ref()], &registry::ID).0
+    }
+
+    /// The signer through which `market_program` locks and releases devices.
+    pub fn market_lock_authority(market_program: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(&[b"registry_lock"], market_program).0
+    }
+}
+
+pub fn sha256(text: &str) -> [u8; 32] {
+    hash(text.as_bytes()).to_bytes()
+}
+
+/// Registry instructions, built with Anchor's generated client types.
+pub mod ix {
+    use {super::*, registry::accounts, registry::instruction};
+
+    fn registry_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
+        Instruction {
+            program_id: registry::ID,
+            accounts: accounts.to_account_metas(None),
+            data: data.data(),
+        }
+    }
+
+    pub fn initialize_config(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        keeper_bond_amount: u64,
+        keeper_unbond_cooldown_secs: i64,
+    ) -> Instruction {
+        registry_ix(
+            instruction::InitializeConfig {
+                args: InitializeConfigArgs {
+                    keeper_bond_amount,
+                    keeper_unbond_cooldown_secs,
+                },
+            },
+            accounts::InitializeConfig {
+                authority: *authority,
+                config: pda::config(),
+                bond_mint: *bond_mint,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn update_config(
+        authority: &Pubkey,
+        new_bond_mint: Option<Pubkey>,
+        args: UpdateConfigArgs,
+    ) -> Instruction {
+        registry_ix(
+            instruction::UpdateConfig { args },
+            accounts::UpdateConfig {
+                authority: *authority,
+                config: pda::config(),
+                new_bond_mint,
+            },
+        )
+    }
+
+    pub fn register_device(owner: &Pubkey, args: RegisterDeviceArgs) -> Instruction {
+        let device = pda::device(&args.device_id);
+        registry_ix(
+            instruction::RegisterDevice { args },
+            accounts::RegisterDevice {
+                owner: *owner,
+                device,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn update_device(owner: &Pubkey, device: &Pubkey, args: UpdateDeviceArgs) -> Instruction {
+        registry_ix(
+            instruction::UpdateDevice { args },
+            accounts::UpdateDevice {
+                owner: *owner,
+                device: *device,
+            },
+        )
+    }
+
+    pub fn rename_device(owner: &Pubkey, device: &Pubkey, name: &str) -> Instruction {
+        registry_ix(
+            instruction::RenameDevice {
+                name: name.to_string(),
+            },
+            accounts::RenameDevice {
+                owner: *owner,
+                device: *device,
+            },
+        )
+    }
+
+    pub fn pause_device(signer: &Pubkey, device: &Pubkey) -> Instruction {
+        registry_ix(
+            instruction::PauseDevice {},
+            accounts::OperateDevice {
+                signer: *signer,
+                device: *device,
+            },
+        )
+    }
+
+    pub fn resume_device(signer: &Pubkey, device: &Pubkey) -> Instruction {
+        registry_ix(
+            instruction::ResumeDevice {},
+            accounts::OperateDevice {
+                signer: *signer,
+                device: *device,
+            },
+        )
+    }
+
+    pub fn set_endpoint(signer: &Pubkey, device: &Pubkey, endpoint: &str) -> Instruction {
+        registry_ix(
+            instruction::SetEndpoint {
+                endpoint: endpoint.to_string(),
+            },
+            accounts::OperateDevice {
+                signer: *signer,
+                device: *device,
+            },
+        )
+    }
+
+    pub fn deregister_device(owner: &Pubkey, device: &Pubkey) -> Instruction {
+        registry_ix(
+            instruction::DeregisterDevice {},
+            accounts::DeregisterDevice {
+                owner: *owner,
+                device: *device,
+            },
+        )
+    }
+
+    pub fn lock_device(
+        market_authority: &Pubkey,
+        device: &Pubkey,
+        reservation: &Pubkey,
+    ) -> Instruction {
+        registry_ix(
+            instruction::LockDevice {
+                reservation: *reservation,
+            },
+            market_lock(market_authority, device),
+        )
+    }
+
+    pub fn release_device(
+        market_authority: &Pubkey,
+        device: &Pubkey,
+        reservation: &Pubkey,
+    ) -> Instruction {
+        registry_ix(
+            instruction::ReleaseDevice {
+                reservation: *reservation,
+            },
+            market_lock(market_authority, device),
+        )
+    }
+
+    fn market_lock(market_authority: &Pubkey, device: &Pubkey) -> accounts::MarketLock {
+        accounts::MarketLock {
+            market_authority: *market_authority,
+            config: pda::config(),
+            device: *device,
+        }
+    }
+
+    pub fn register_keeper(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        bond_source: &Pubkey,
+    ) -> Instruction {
+        let keeper = pda::keeper(authority);
+        registry_ix(
+            instruction::RegisterKeeper {},
+            accounts::RegisterKeeper {
+                authority: *authority,
+                config: pda::config(),
+                keeper,
+                bond_mint: *bond_mint,
+                bond_source: *bond_source,
+                bond_vault: pda::bond_vault(&keeper),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn request_unbond(authority: &Pubkey) -> Instruction {
+        registry_ix(
+            instruction::RequestUnbond {},
+            accounts::RequestUnbond {
+                authority: *authority,
+                config: pda::config(),
+                keeper: pda::keeper(authority),
+            },
+        )
+    }
+
+    pub fn withdraw_bond(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        destination: &Pubkey,
+    ) -> Instruction {
+        let keeper = pda::keeper(authority);
+        registry_ix(
+            instruction::WithdrawBond {},
+            accounts::WithdrawBond {
+                authority: *authority,
+                keeper,
+                bond_mint: *bond_mint,
+                bond_vault: pda::bond_vault(&keeper),
+                destination: *destination,
+                token_program: spl_token::ID,
+            },
+        )
+    }
+}
+
+// Outcomes.
+
+/// The metadata of a transaction that must have succeeded; its logs are shown if it did not.
+#[track_caller]
+pub fn succeeded(result: TransactionResult) -> TransactionMetadata {
+    match result {
+        Ok(meta) => meta,
+        Err(failed) => panic!(
+            "transaction failed with {:?}; logs: {:#?}",
+            failed.err, failed.meta.logs
+        ),
+    }
+}
+
+/// An error a registry instruction is expected to fail with.
+#[derive(Debug, Clone, Copy)]
+pub enum Expected {
+    Registry(RegistryError),
+    /// Anchor's own account and constraint checks.
+    Anchor(AnchorErrorCode),
+    /// The system program refused to create an account that exists (`init` of an existing PDA):
+    /// `SystemError::AccountAlreadyInUse`, custom error 0.
+    AccountAlreadyInUse,
+}
+
+impl From<RegistryError> for Expected {
+    fn from(error: RegistryError) -> Self {
+        Expected::Registry(error)
+    }
+}
+
+impl From<AnchorErrorCode> for Expected {
+    fn from(error: AnchorErrorCode) -> Self {
+        Expected::Anchor(error)
+    }
+}
+
+impl Expected {
+    fn name(&self) -> String {
+        match self {
+            Expected::Registry(error) => error.name(),
+            Expected::Anchor(error) => error.name(),
+            Expected::AccountAlreadyInUse => "AccountAlreadyInUse".to_string(),
+        }
+    }
+
+    fn code(&self) -> u32 {
+        match self {
+            Expected::Registry(error) => u32::from(*error),
+            Expected::Anchor(error) => u32::from(*error),
+            Expected::AccountAlreadyInUse => 0,
+        }
+    }
+
+    /// The log line (or part of it) that states the error.
+    fn log_text(&self) -> String {
+        match self {
+            Expected::AccountAlreadyInUse => "already in use".to_string(),
+            _ => format!(
+                "Error Code: {}. Error Number: {}.",
+                self.name(),
+                self.code()
+            ),
+        }
+    }
+}
+
+/// Every `RegistryError`, in declaration order: the variant at index `i` is custom error
+/// `6000 + i` (`anchor_lang::error::ERROR_CODE_OFFSET`).
+const REGISTRY_ERRORS: [RegistryError; 34] = {
+    use RegistryError::*;
+    [
+        NotConfigAuthority,
+        InvalidBondAmount,
+        InvalidCooldown,
+        NothingToUpdate,
+        InvalidDeviceId,
+        InvalidName,
+        InvalidGpuModel,
+        InvalidRegion,
+        InvalidEndpoint,
+        InvalidGpuCount,
+        InvalidVram,
+        InvalidCpuCores,
+        InvalidRam,
+        InvalidStorage,
+        InvalidPrice,
+        InvalidAgentKey,
+        NotDeviceOwner,
+        NotDeviceOwnerOrAgent,
+        DeviceReserved,
+        DeviceAlreadyPaused,
+        DeviceNotPaused,
+        NameUnchanged,
+        BondMintMismatch,
+        InsufficientBond,
+        TokenAccountOwnerMismatch,
+        KeeperUnbonding,
+        KeeperNotUnbonding,
+        CooldownNotElapsed,
+        MarketNotConfigured,
+        NotMarketAuthority,
+        DevicePaused,
+        InvalidReservation,
+        ReservationMismatch,
+        MathOverflow,
+    ]
+};
+
+/// The Anchor framework errors these tests may meet.
+const ANCHOR_ERRORS: [AnchorErrorCode; 12] = {
+    use AnchorErrorCode::*;
+    [
+        ConstraintHasOne,
+        ConstraintSigner,
+        ConstraintRaw,
+        ConstraintSeeds,
+        ConstraintAddress,
+        ConstraintTokenMint,
+        ConstraintTokenOwner,
+        ConstraintMintTokenProgram,
+        AccountDiscriminatorMismatch,
+        AccountOwnedByWrongProgram,
+        AccountNotInitialized,
+        AccountNotSigner,
+    ]
+};
+
+/// The name of the error behind a custom program error code.
+pub fn error_name(code: u32) -> String {
+    let offset = anchor_lang::error::ERROR_CODE_OFFSET;
+    for (index, error) in REGISTRY_ERRORS.iter().enumerate() {
+        assert_eq!(
+            u32::from(*error),
+            offset + index as u32,
+            "REGISTRY_ERRORS is in declaration order"
+        );
+    }
+    if let Some(error) = REGISTRY_ERRORS
+        .iter()
+        .find(|error| u32::from(**error) == code)
+    {
+        return error.name();
+    }
+    assert!(
+        !(offset..offset + 1_000).contains(&code),
+        "custom error {code} is a RegistryError variant missing from REGISTRY_ERRORS"
+    );
+    if let Some(error) = ANCHOR_ERRORS
+        .iter()
+        .find(|error| u32::from(**error) == code)
+    {
+        return error.name();
+    }
+    match code {
+        0 => Expected::AccountAlreadyInUse.name(),
+        _ => format!("custom program error {code}"),
+    }
+}
+
+/// Asserts that the transaction failed in its (only) instruction with `expected`, by name and
+/// code, and that its logs state the error; returns the failed transaction's metadata.
+#[track_caller]
+pub fn assert_fails(
+    result: TransactionResult,
+    expected: impl Into<Expected>,
+) -> TransactionMetadata {
+    let expected = expected.into();
+    let failed = match result {
+        Ok(meta) => panic!(
+            "expected {} but the transaction succeeded; logs: {:#?}",
+            expected.name(),
+            meta.logs
+        ),
+        Err(failed) => failed,
+    };
+    let logs = &failed.meta.logs;
+    let TransactionError::InstructionError(0, InstructionError::Custom(code)) = failed.err else {
+        panic!(
+            "expected {} but the transaction failed with {:?}; logs: {logs:#?}",
+            expected.name(),
+            failed.err
+        );
+    };
+    let actual = error_name(code);
+    assert!(
+        actual == expected.name() && code == expected.code(),
+        "expected {} ({}) but the transaction failed with {actual} ({code}); logs: {logs:#?}",
+        expected.name(),
+        expected.code()
+    );
+    let log_text = expected.log_text();
+    assert!(
+        logs.iter().any(|line| line.contains(&log_text)),
+        "no log line contains {log_text:?}: {logs:#?}"
+    );
+    failed.meta
+}
+
+// Events.
+
+/// The payloads of every `Program data:` log line (Anchor events), in order.
+pub fn event_payloads(logs: &[String]) -> Vec<Vec<u8>> {
+    logs.iter()
+        .filter_map(|line| line.strip_prefix("Program data: "))
+        .map(|data| BASE64_STANDARD.decode(data).expect("event data is base64"))
+        .collect()
+}
+
+/// The transaction's only event, which must be an `E`.
+#[track_caller]
+pub fn only_event<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> E {
+    let payloads = event_payloads(&meta.logs);
+    assert_eq!(
+        payloads.len(),
+        1,
+        "exactly one event; logs: {:#?}",
+        meta.logs
+    );
+    let (discriminator, body) = payloads[0].split_at(8);
+    assert_eq!(
+        discriminator,
+        E::DISCRIMINATOR,
+        "the event is a {}",
+        type_name::<E>()
+    );
+    E::try_from_slice(body)
+        .unwrap_or_else(|error| panic!("a {} decodes: {error}", type_name::<E>()))
+}
