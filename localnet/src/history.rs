@@ -232,6 +232,10 @@ mod tests {
             [5, 4, 3]
         );
         history.insert(record(5, &[a]));
-        assert_eq!(history.records().count(), 3, "a known signature is not inserted twice");
+        assert_eq!(
+            history.records().count(),
+            3,
+            "a known signature is not inserted twice"
+        );
     }
 }

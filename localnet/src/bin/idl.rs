@@ -21,14 +21,17 @@ fn main() -> Result<()> {
     if programs.is_empty() {
         bail!("usage: idl <out-dir> <program-dir>...");
     }
-    // The IDL build compiles with its own RUSTFLAGS; a separate target directory keeps it from
-    // invalidating the main build. anchor-lang-idl also mis-handles RUSTUP_TOOLCHAIN, which
-    // rustup sets for processes started by cargo.
+    // The IDL build compiles with its own RUSTFLAGS; a separate target directory (beside the
+    // main one, which may live outside the repository) keeps it from invalidating the main build.
+    // anchor-lang-idl also mis-handles RUSTUP_TOOLCHAIN, which rustup sets for processes started
+    // by cargo.
     std::env::remove_var("RUSTUP_TOOLCHAIN");
-    let idl_target = out_dir.join("idl-build").canonicalize().or_else(|_| {
-        fs::create_dir_all(out_dir.join("idl-build"))?;
-        out_dir.join("idl-build").canonicalize()
-    })?;
+    let idl_target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| out_dir.clone())
+        .join("idl-build");
+    fs::create_dir_all(&idl_target)?;
+    let idl_target = idl_target.canonicalize()?;
     fs::create_dir_all(out_dir.join("idl"))?;
     fs::create_dir_all(out_dir.join("types"))?;
 
