@@ -70,4 +70,6 @@ pub enum RegistryError {
     ReservationMismatch,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg("The config authority must not be the default (all-zero) key")]
+    InvalidAuthority,
 }

@@ -319,6 +319,21 @@ fn update_config_hands_the_authority_over() {
 }
 
 #[test]
+fn update_config_refuses_the_all_zero_key_as_authority() {
+    let mut chain = Chain::new();
+    let authority = chain.authority.pubkey();
+    let to_nobody = UpdateConfigArgs {
+        new_authority: Some(Pubkey::default()),
+        ..Default::default()
+    };
+    assert_fails(
+        chain.send_as_authority(ix::update_config(&authority, None, to_nobody)),
+        RegistryError::InvalidAuthority,
+    );
+    assert_eq!(chain.config().authority, authority);
+}
+
+#[test]
 fn update_config_market_program_makes_its_registry_lock_pda_the_lock_authority() {
     let mut chain = Chain::new();
     let authority = chain.authority.pubkey();

@@ -36,6 +36,12 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
     let before = (**config).clone();
 
     if let Some(authority) = args.new_authority {
+        // The all-zero key would lock the config for good.
+        require_keys_neq!(
+            authority,
+            Pubkey::default(),
+            RegistryError::InvalidAuthority
+        );
         config.authority = authority;
     }
     if let Some(mint) = &ctx.accounts.new_bond_mint {
