@@ -1,0 +1,110 @@
+/**
+ * The registry's named errors, read from its IDL: match errors by name, never by number.
+ * Browser-safe.
+ */
+import { AnchorError, LangErrorCode, ProgramError } from "@coral-xyz/anchor";
+
+import registryIdlJson from "../../target/idl/registry.json" with { type: "json" };
+import type { Registry } from "../../target/types/registry.js";
+
+/**
+ * A registry error name exactly as the program defines it (`RegistryError::NotDeviceOwner` is
+ * "NotDeviceOwner"), which is also what `AnchorError.error.errorCode.code` carries. The generated
+ * `Registry` type holds them camelCased; capitalising restores the Rust name.
+ */
+export type RegistryErrorName = Capitalize<Registry["errors"][number]["name"]>;
+
+export interface RegistryErrorInfo {
+  name: RegistryErrorName;
+  /** The program's error number (6000 + its position in `RegistryError`). */
+  code: number;
+  /** The program's `#[msg]`. */
+  msg: string;
+}
+
+/** Every registry error by name, from the IDL. */
+export const REGISTRY_ERRORS: Readonly<Record<RegistryErrorName, RegistryErrorInfo>> =
+  Object.freeze(
+    Object.fromEntries(
+      registryIdlJson.errors.map((e) => [
+        e.name,
+        Object.freeze({ name: e.name as RegistryErrorName, code: e.code, msg: e.msg }),
+      ]),
+    ) as Record<RegistryErrorName, RegistryErrorInfo>,
+  );
+
+const BY_CODE: ReadonlyMap<number, RegistryErrorInfo> = new Map(
+  Object.values(REGISTRY_ERRORS).map((info) => [info.code, info]),
+);
+
+/** The error number of a registry error name. */
+export function registryErrorCode(name: RegistryErrorName): number {
+  const info = REGISTRY_ERRORS[name];
+  if (!info) throw new Error(`unknown registry error ${name}`);
+  return info.code;
+}
+
+const LANG_BY_CODE: ReadonlyMap<number, string> = new Map(
+  Object.entries(LangErrorCode).map(([name, code]) => [code, name]),
+);
+
+/** The name of an anchor framework error number (e.g. 2001 is "ConstraintHasOne"). */
+export function anchorErrorName(code: number): string | undefined {
+  return LANG_BY_CODE.get(code);
+}
+
+/** The registry error with this number, if it is one. */
+export function registryErrorByCode(code: number): RegistryErrorInfo | undefined {
+  return BY_CODE.get(code);
+}
+
+/**
+ * The name of the program error (registry or anchor framework, e.g. "ConstraintHasOne") that
+ * `err` carries, from whichever form the client produced: `AnchorError` (from `.rpc()`),
+ * `ProgramError`, an error with transaction `logs` (web3.js `SendTransactionError`, the
+ * sdk's `TransactionFailedError`), or a transaction error object `{ InstructionError: [i,
+ * { Custom: n }] }` as `getSignatureStatuses` / `simulateTransaction` return it.
+ */
+export function programErrorName(err: unknown): string | undefined {
+  if (err instanceof AnchorError) return err.error.errorCode.code;
+  if (err instanceof ProgramError) return errorNameOfCode(err.code);
+  if (typeof err !== "object" || err === null) return undefined;
+
+  const logs = (err as { logs?: unknown }).logs;
+  if (Array.isArray(logs) && logs.every((l) => typeof l === "string")) {
+    const parsed = AnchorError.parse(logs as string[]);
+    if (parsed) return parsed.error.errorCode.code;
+  }
+  const custom = customErrorCode(err);
+  if (custom !== undefined) return errorNameOfCode(custom);
+  const nested = (err as { err?: unknown }).err;
+  return nested === undefined ? undefined : programErrorName(nested);
+}
+
+/** The registry error `err` carries, if it is one of the registry's own. */
+export function registryErrorOf(err: unknown): RegistryErrorInfo | undefined {
+  const name = programErrorName(err);
+  return name !== undefined && Object.hasOwn(REGISTRY_ERRORS, name)
+    ? REGISTRY_ERRORS[name as RegistryErrorName]
+    : undefined;
+}
+
+/** Whether `err` is the registry error `name`. */
+export function isRegistryError(err: unknown, name: RegistryErrorName): boolean {
+  return registryErrorOf(err)?.name === name;
+}
+
+function errorNameOfCode(code: number): string | undefined {
+  return registryErrorByCode(code)?.name ?? anchorErrorName(code);
+}
+
+function customErrorCode(err: object): number | undefined {
+  const instructionError = (err as { InstructionError?: unknown }).InstructionError;
+  if (!Array.isArray(instructionError)) return undefined;
+  const detail: unknown = instructionError[1];
+  if (typeof detail === "object" && detail !== null && "Custom" in detail) {
+    const code = (detail as { Custom: unknown }).Custom;
+    return typeof code === "number" ? code : undefined;
+  }
+  return undefined;
+}

@@ -1,0 +1,9 @@
+/**
+ * @iogrid/sdk: the one TypeScript package the keeper, agent, app, tests and migrations share.
+ * Everything exported here is browser-safe; Node-only helpers live in `@iogrid/sdk/node`.
+ */
+export * from "./constants.js";
+export * from "./seeds.js";
+export * from "./pda.js";
+export * from "./registry.js";
+export * from "./errors.js";

@@ -1,0 +1,539 @@
+/**
+ * The registry program's client: the typed anchor `Program`, instruction builders for every
+ * registry instruction, the device account layout for `memcmp` filters, and decoders.
+ * Browser-safe: no Node APIs.
+ *
+ * Units: prices are IOSD base units per GPU per hour (IOSD has 6 decimals: 1_000_000 = 1 USD);
+ * token amounts are base units of the named mint; times are unix seconds.
+ */
+import { EventParser, Program, utils } from "@coral-xyz/anchor";
+import type { BorshCoder, IdlAccounts, IdlEvents, IdlTypes, Provider } from "@coral-xyz/anchor";
+import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import type {
+  AccountInfo,
+  PublicKey,
+  Connection,
+  GetProgramAccountsFilter,
+  TransactionInstruction,
+} from "@solana/web3.js";
+import BN from "bn.js";
+import { Buffer } from "buffer";
+
+import registryIdlJson from "../../target/idl/registry.json" with { type: "json" };
+import type { Registry } from "../../target/types/registry.js";
+import { REGISTRY_PROGRAM_ID } from "./constants.js";
+import { configPda, devicePda, keeperBondVaultPda, keeperPda } from "./pda.js";
+
+export type { Registry };
+
+/**
+ * The registry IDL as generated into `target/idl/registry.json` (snake_case, as on chain),
+ * typed with the camelCase `Registry` type that anchor's `Program` exposes.
+ */
+export const REGISTRY_IDL: Registry = registryIdlJson as unknown as Registry;
+
+if (REGISTRY_IDL.address !== REGISTRY_PROGRAM_ID.toBase58()) {
+  throw new Error(
+    `registry IDL address ${REGISTRY_IDL.address} differs from REGISTRY_PROGRAM_ID ${REGISTRY_PROGRAM_ID.toBase58()}: regenerate the IDL (npm run build:idl)`,
+  );
+}
+
+/** Decoded `Device` account. Prices in IOSD base units (1e6 = 1 USD) per GPU-hour. */
+export type Device = IdlAccounts<Registry>["device"];
+/** Decoded `Keeper` account. Bond in base units of `bondMint`. */
+export type Keeper = IdlAccounts<Registry>["keeper"];
+/** Decoded `RegistryConfig` account. */
+export type RegistryConfig = IdlAccounts<Registry>["registryConfig"];
+/** Fixed-size hardware description of a device. VRAM and RAM in MiB, storage in GiB. */
+export type DeviceSpecs = IdlTypes<Registry>["deviceSpecs"];
+/** `{ active: {} }` or `{ paused: {} }`. */
+export type DeviceStatus = IdlTypes<Registry>["deviceStatus"];
+/** `{ basic: {} }`, `{ standard: {} }`, `{ high: {} }` or `{ ultra: {} }`. */
+export type BandwidthTier = IdlTypes<Registry>["bandwidthTier"];
+/** Every registry event, by its camelCase name (as `addEventListener` takes it). */
+export type RegistryEvents = IdlEvents<Registry>;
+export type RegistryEventName = keyof RegistryEvents;
+
+/** Device status values as anchor encodes them. */
+export const DEVICE_STATUS = {
+  active: { active: {} },
+  paused: { paused: {} },
+} as const satisfies Record<string, DeviceStatus>;
+
+/** Borsh enum index of each device status, as stored at `DEVICE_LAYOUT.status`. */
+export const DEVICE_STATUS_INDEX = { active: 0, paused: 1 } as const;
+
+/** Bandwidth tiers as anchor encodes them. */
+export const BANDWIDTH_TIER = {
+  /** Under 100 Mbit/s. */
+  basic: { basic: {} },
+  /** 100 Mbit/s to 1 Gbit/s. */
+  standard: { standard: {} },
+  /** 1 to 10 Gbit/s. */
+  high: { high: {} },
+  /** 10 Gbit/s and more. */
+  ultra: { ultra: {} },
+} as const satisfies Record<string, BandwidthTier>;
+
+/** The name of a decoded device status. */
+export function deviceStatusName(status: DeviceStatus): keyof typeof DEVICE_STATUS {
+  return "paused" in status ? "paused" : "active";
+}
+
+/**
+ * Byte offsets of the fixed-size fields of a `Device` account, for `memcmp` filters and raw
+ * reads. They follow the field order of `programs/registry/src/state/device.rs`: 8-byte
+ * anchor discriminator, then Borsh fields (enums take one byte; strings come last).
+ */
+export const DEVICE_LAYOUT = (() => {
+  const discriminator = 0;
+  const owner = 8;
+  const agent = owner + 32;
+  const deviceIdHash = agent + 32;
+  const status = deviceIdHash + 32;
+  const reservation = status + 1;
+  const pricePerGpuHour = reservation + 32;
+  const specs = pricePerGpuHour + 8;
+  // DeviceSpecs: gpu_count u16, vram_mib u32, cpu_cores u16, ram_mib u32, storage_gib u32,
+  // bandwidth_tier u8.
+  const registeredAt = specs + 2 + 4 + 2 + 4 + 4 + 1;
+  const updatedAt = registeredAt + 8;
+  const bump = updatedAt + 8;
+  const reserved = bump + 1;
+  const deviceId = reserved + 128;
+  return {
+    discriminator,
+    owner,
+    agent,
+    deviceIdHash,
+    status,
+    reservation,
+    pricePerGpuHour,
+    specs,
+    specsGpuCount: specs,
+    specsVramMib: specs + 2,
+    specsCpuCores: specs + 6,
+    specsRamMib: specs + 8,
+    specsStorageGib: specs + 12,
+    specsBandwidthTier: specs + 16,
+    registeredAt,
+    updatedAt,
+    bump,
+    reserved,
+    /** First variable-length field (u32 length + bytes); later strings have no fixed offset. */
+    deviceId,
+  } as const;
+})();
+
+/**
+ * Space allocated for every `Device` account: 8 (discriminator) + `Device::INIT_SPACE`, i.e. the
+ * fixed fields up to `DEVICE_LAYOUT.deviceId` plus each string at its maximum length with its
+ * 4-byte length prefix (device id 64, name 32, GPU model 48, region 16, endpoint 96).
+ */
+export const DEVICE_ACCOUNT_SIZE =
+  DEVICE_LAYOUT.deviceId + (4 + 64) + (4 + 32) + (4 + 48) + (4 + 16) + (4 + 96);
+
+/** `memcmp` filter: devices owned by `owner`. */
+export function deviceOwnerFilter(owner: PublicKey): GetProgramAccountsFilter {
+  return { memcmp: { offset: DEVICE_LAYOUT.owner, bytes: owner.toBase58() } };
+}
+
+/** `memcmp` filter: devices whose agent key is `agent`. */
+export function deviceAgentFilter(agent: PublicKey): GetProgramAccountsFilter {
+  return { memcmp: { offset: DEVICE_LAYOUT.agent, bytes: agent.toBase58() } };
+}
+
+/** `memcmp` filter: devices in the given status. */
+export function deviceStatusFilter(status: keyof typeof DEVICE_STATUS): GetProgramAccountsFilter {
+  const bytes = utils.bytes.bs58.encode(Uint8Array.of(DEVICE_STATUS_INDEX[status]));
+  return { memcmp: { offset: DEVICE_LAYOUT.status, bytes } };
+}
+
+/** `memcmp` filter: devices locked to `reservation` (`PublicKey.default` for free devices). */
+export function deviceReservationFilter(reservation: PublicKey): GetProgramAccountsFilter {
+  return { memcmp: { offset: DEVICE_LAYOUT.reservation, bytes: reservation.toBase58() } };
+}
+
+/** `dataSize` filter matching exactly the registry's device accounts' size. */
+export function deviceSizeFilter(): GetProgramAccountsFilter {
+  return { dataSize: DEVICE_ACCOUNT_SIZE };
+}
+
+const OFFLINE_PROVIDER: Provider = {
+  get connection(): Connection {
+    throw new Error(
+      "this registry Program was created without a provider: pass one to registryProgram()",
+    );
+  },
+};
+
+/**
+ * The registry as a typed anchor `Program`. Without a provider it can still build instructions
+ * (the builders below pass every account) and decode accounts and events, but not send or fetch.
+ */
+export function registryProgram(provider: Provider = OFFLINE_PROVIDER): Program<Registry> {
+  return new Program<Registry>(REGISTRY_IDL, provider);
+}
+
+let offlineProgram: Program<Registry> | undefined;
+function offline(): Program<Registry> {
+  offlineProgram ??= registryProgram();
+  return offlineProgram;
+}
+
+/** The registry's Borsh coder (accounts, instructions, events, types), camelCase field names. */
+export function registryCoder(): BorshCoder {
+  return offline().coder as BorshCoder;
+}
+
+/** Decodes a `Device` account's data (discriminator checked). */
+export function decodeDevice(data: Uint8Array): Device {
+  return registryCoder().accounts.decode<Device>("device", toBuffer(data));
+}
+
+/** Decodes a `Keeper` account's data (discriminator checked). */
+export function decodeKeeper(data: Uint8Array): Keeper {
+  return registryCoder().accounts.decode<Keeper>("keeper", toBuffer(data));
+}
+
+/** Decodes the `RegistryConfig` account's data (discriminator checked). */
+export function decodeRegistryConfig(data: Uint8Array): RegistryConfig {
+  return registryCoder().accounts.decode<RegistryConfig>("registryConfig", toBuffer(data));
+}
+
+/** Decodes a device from an `AccountInfo`, checking it is owned by the registry. */
+export function decodeDeviceAccount(
+  info: AccountInfo<Uint8Array>,
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): Device {
+  if (!info.owner.equals(programId)) {
+    throw new Error(`account is owned by ${info.owner.toBase58()}, not the registry`);
+  }
+  return decodeDevice(info.data);
+}
+
+/** A registry event decoded from transaction logs. */
+export type ParsedRegistryEvent = {
+  [K in RegistryEventName]: { name: K; data: RegistryEvents[K] };
+}[RegistryEventName];
+
+/** The registry events in a transaction's log messages (CPI-aware, as anchor parses them). */
+export function parseRegistryEvents(
+  logs: string[],
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): ParsedRegistryEvent[] {
+  const parser = new EventParser(programId, registryCoder());
+  return [...parser.parseLogs(logs)] as ParsedRegistryEvent[];
+}
+
+function toBuffer(data: Uint8Array): Buffer {
+  return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** An integer that fits u64/i64: a bigint, a safe integer number or a BN. */
+export type IntegerLike = bigint | number | BN;
+
+/** Converts to the BN anchor encodes u64/i64 from, refusing non-integers. */
+export function toBN(value: IntegerLike): BN {
+  if (BN.isBN(value)) return value;
+  if (typeof value === "number" && !Number.isSafeInteger(value)) {
+    throw new RangeError(`${value} is not a safe integer; pass a bigint`);
+  }
+  return new BN(value.toString());
+}
+
+/** A device named by its id (the PDA is derived) or by its address. */
+export type DeviceRef = { deviceId: string } | { device: PublicKey };
+
+function deviceAddress(ref: DeviceRef, programId: PublicKey): PublicKey {
+  return "device" in ref ? ref.device : devicePda(ref.deviceId, programId).address;
+}
+
+/** Arguments of `register_device`. */
+export interface RegisterDeviceParams {
+  /** Becomes the device's owner and pays its rent. */
+  owner: PublicKey;
+  /** Stable identifier (e.g. a machine UUID), 1-64 bytes of printable ASCII. */
+  deviceId: string;
+  name: string;
+  /** Marketing name of the GPU, e.g. "NVIDIA H100 80GB HBM3". */
+  gpuModel: string;
+  /** Lowercase letters, digits and dashes, e.g. "us-east". */
+  region: string;
+  specs: DeviceSpecs;
+  /** IOSD base units (1e6 = 1 USD) per GPU-hour. */
+  pricePerGpuHour: IntegerLike;
+  /** The host agent's key. */
+  agent: PublicKey;
+  /** Where keepers reach the agent; "" for the relay. */
+  endpoint?: string;
+}
+
+/** Each given field replaces the current value. */
+export interface UpdateDeviceParams {
+  owner: PublicKey;
+  gpuModel?: string;
+  region?: string;
+  specs?: DeviceSpecs;
+  /** IOSD base units (1e6 = 1 USD) per GPU-hour. */
+  pricePerGpuHour?: IntegerLike;
+  agent?: PublicKey;
+}
+
+/** `initialize_config`: creates the registry config; `authority` becomes its authority. */
+export function initializeConfigIx(
+  program: Program<Registry>,
+  params: {
+    authority: PublicKey;
+    bondMint: PublicKey;
+    /** In `bondMint` base units. */
+    keeperBondAmount: IntegerLike;
+    /** Seconds between a keeper's unbond request and its withdrawal (0 to 365 days). */
+    keeperUnbondCooldownSecs: IntegerLike;
+  },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .initializeConfig({
+      keeperBondAmount: toBN(params.keeperBondAmount),
+      keeperUnbondCooldownSecs: toBN(params.keeperUnbondCooldownSecs),
+    })
+    .accountsPartial({
+      authority: params.authority,
+      config: configPda(program.programId).address,
+      bondMint: params.bondMint,
+    })
+    .instruction();
+}
+
+/** `update_config`: each given field replaces the config's value. */
+export function updateConfigIx(
+  program: Program<Registry>,
+  params: {
+    authority: PublicKey;
+    newAuthority?: PublicKey;
+    /** Bond mint for keepers registering from now on. */
+    newBondMint?: PublicKey;
+    /** In base units of the bond mint in force after the update. */
+    keeperBondAmount?: IntegerLike;
+    keeperUnbondCooldownSecs?: IntegerLike;
+    /** `PublicKey.default` disables device locking. */
+    marketProgram?: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .updateConfig({
+      newAuthority: params.newAuthority ?? null,
+      keeperBondAmount:
+        params.keeperBondAmount === undefined ? null : toBN(params.keeperBondAmount),
+      keeperUnbondCooldownSecs:
+        params.keeperUnbondCooldownSecs === undefined
+          ? null
+          : toBN(params.keeperUnbondCooldownSecs),
+      marketProgram: params.marketProgram ?? null,
+    })
+    .accountsPartial({
+      authority: params.authority,
+      config: configPda(program.programId).address,
+      newBondMint: params.newBondMint ?? null,
+    })
+    .instruction();
+}
+
+/** `register_device`: creates the device PDA from `sha256(deviceId)`, owned by `owner`. */
+export function registerDeviceIx(
+  program: Program<Registry>,
+  params: RegisterDeviceParams,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .registerDevice({
+      deviceId: params.deviceId,
+      name: params.name,
+      gpuModel: params.gpuModel,
+      region: params.region,
+      specs: params.specs,
+      pricePerGpuHour: toBN(params.pricePerGpuHour),
+      agent: params.agent,
+      endpoint: params.endpoint ?? "",
+    })
+    .accountsPartial({
+      owner: params.owner,
+      device: devicePda(params.deviceId, program.programId).address,
+    })
+    .instruction();
+}
+
+/** `update_device` (owner only): specs, GPU model, region, price, agent key. */
+export function updateDeviceIx(
+  program: Program<Registry>,
+  params: UpdateDeviceParams & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .updateDevice({
+      gpuModel: params.gpuModel ?? null,
+      region: params.region ?? null,
+      specs: params.specs ?? null,
+      pricePerGpuHour: params.pricePerGpuHour === undefined ? null : toBN(params.pricePerGpuHour),
+      agent: params.agent ?? null,
+    })
+    .accountsPartial({
+      owner: params.owner,
+      device: deviceAddress(params, program.programId),
+    })
+    .instruction();
+}
+
+/** `rename_device` (owner only). */
+export function renameDeviceIx(
+  program: Program<Registry>,
+  params: { owner: PublicKey; name: string } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .renameDevice(params.name)
+    .accountsPartial({ owner: params.owner, device: deviceAddress(params, program.programId) })
+    .instruction();
+}
+
+/** `pause_device` (owner or agent). */
+export function pauseDeviceIx(
+  program: Program<Registry>,
+  params: { signer: PublicKey } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .pauseDevice()
+    .accountsPartial({ signer: params.signer, device: deviceAddress(params, program.programId) })
+    .instruction();
+}
+
+/** `resume_device` (owner or agent). */
+export function resumeDeviceIx(
+  program: Program<Registry>,
+  params: { signer: PublicKey } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .resumeDevice()
+    .accountsPartial({ signer: params.signer, device: deviceAddress(params, program.programId) })
+    .instruction();
+}
+
+/** `set_endpoint` (owner or agent); "" means "through the relay". */
+export function setEndpointIx(
+  program: Program<Registry>,
+  params: { signer: PublicKey; endpoint: string } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .setEndpoint(params.endpoint)
+    .accountsPartial({ signer: params.signer, device: deviceAddress(params, program.programId) })
+    .instruction();
+}
+
+/** `deregister_device` (owner only, not while reserved): closes the device, rent to the owner. */
+export function deregisterDeviceIx(
+  program: Program<Registry>,
+  params: { owner: PublicKey } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .deregisterDevice()
+    .accountsPartial({ owner: params.owner, device: deviceAddress(params, program.programId) })
+    .instruction();
+}
+
+/**
+ * `register_keeper`: moves the configured bond from `bondSource` (a token account of
+ * `authority` for `bondMint`) into the keeper's PDA vault.
+ */
+export function registerKeeperIx(
+  program: Program<Registry>,
+  params: {
+    authority: PublicKey;
+    bondMint: PublicKey;
+    bondSource: PublicKey;
+    /** SPL Token (default) or Token-2022, whichever owns `bondMint`. */
+    tokenProgram?: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  const keeper = keeperPda(params.authority, program.programId).address;
+  return program.methods
+    .registerKeeper()
+    .accountsPartial({
+      authority: params.authority,
+      config: configPda(program.programId).address,
+      keeper,
+      bondMint: params.bondMint,
+      bondSource: params.bondSource,
+      bondVault: keeperBondVaultPda(keeper, program.programId).address,
+      tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}
+
+/** `request_unbond`: stops the keeper and starts the cooldown in force now. */
+export function requestUnbondIx(
+  program: Program<Registry>,
+  params: { authority: PublicKey },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .requestUnbond()
+    .accountsPartial({
+      authority: params.authority,
+      config: configPda(program.programId).address,
+      keeper: keeperPda(params.authority, program.programId).address,
+    })
+    .instruction();
+}
+
+/**
+ * `withdraw_bond` after the cooldown: the whole vault to `destination` (a token account for
+ * `bondMint`); the vault and keeper accounts close, their rent to `authority`.
+ */
+export function withdrawBondIx(
+  program: Program<Registry>,
+  params: {
+    authority: PublicKey;
+    bondMint: PublicKey;
+    destination: PublicKey;
+    tokenProgram?: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  const keeper = keeperPda(params.authority, program.programId).address;
+  return program.methods
+    .withdrawBond()
+    .accountsPartial({
+      authority: params.authority,
+      keeper,
+      bondMint: params.bondMint,
+      bondVault: keeperBondVaultPda(keeper, program.programId).address,
+      destination: params.destination,
+      tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}
+
+/** `lock_device`: signed by the market program's `registry_lock` PDA (through CPI). */
+export function lockDeviceIx(
+  program: Program<Registry>,
+  params: { marketAuthority: PublicKey; reservation: PublicKey } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .lockDevice(params.reservation)
+    .accountsPartial({
+      marketAuthority: params.marketAuthority,
+      config: configPda(program.programId).address,
+      device: deviceAddress(params, program.programId),
+    })
+    .instruction();
+}
+
+/** `release_device`: signed by the market program's `registry_lock` PDA (through CPI). */
+export function releaseDeviceIx(
+  program: Program<Registry>,
+  params: { marketAuthority: PublicKey; reservation: PublicKey } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .releaseDevice(params.reservation)
+    .accountsPartial({
+      marketAuthority: params.marketAuthority,
+      config: configPda(program.programId).address,
+      device: deviceAddress(params, program.programId),
+    })
+    .instruction();
+}

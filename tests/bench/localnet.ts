@@ -1,0 +1,545 @@
+/**
+ * Local chain benchmark: sustained JSON-RPC throughput and confirmation latency for SOL transfers
+ * and registry `update_device`, then the chain's memory with 10,000 registered devices.
+ *
+ * Starts its own chain (400 ms slots, like mainnet), pre-funds payers, pre-signs transactions,
+ * then for a fixed window sends them over keep-alive HTTP with bounded concurrency (requests in
+ * flight) and confirms each through a websocket `signatureSubscribe` taken before the send.
+ * Prints figures only; nothing here asserts on timing.
+ *
+ * Usage: tsx tests/bench/localnet.ts [--seconds 10] [--concurrency 64] [--payers 256]
+ *          [--devices 300] [--bulk-devices 10000] [--slot-ms 400] [--preflight]
+ */
+import { createPrivateKey, sign as ed25519Sign } from "node:crypto";
+import type { KeyObject } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { parseArgs } from "node:util";
+
+import { utils } from "@coral-xyz/anchor";
+import type { Program } from "@coral-xyz/anchor";
+import { Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction } from "@solana/web3.js";
+import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
+import WebSocket from "ws";
+
+import {
+  BANDWIDTH_TIER,
+  DEVICE_ACCOUNT_SIZE,
+  REGISTRY_PROGRAM_ID,
+  devicePda,
+  deviceSizeFilter,
+  registerDeviceIx,
+  registryProgram,
+  updateDeviceIx,
+} from "@iogrid/sdk";
+import type { Registry } from "@iogrid/sdk";
+
+import { startLocalnet } from "../support/localnet.js";
+import type { Localnet } from "../support/localnet.js";
+
+const { values: flags } = parseArgs({
+  options: {
+    seconds: { type: "string", default: "10" },
+    concurrency: { type: "string", default: "64" },
+    payers: { type: "string", default: "256" },
+    devices: { type: "string", default: "300" },
+    "bulk-devices": { type: "string", default: "10000" },
+    "slot-ms": { type: "string", default: "400" },
+    preflight: { type: "boolean", default: false },
+  },
+});
+const WINDOW_MS = Number(flags.seconds) * 1000;
+const CONCURRENCY = Number(flags.concurrency);
+const PAYERS = Number(flags.payers);
+const UPDATE_DEVICES = Number(flags.devices);
+const BULK_DEVICES = Number(flags["bulk-devices"]);
+const SLOT_MS = Number(flags["slot-ms"]);
+const SKIP_PREFLIGHT = !flags.preflight;
+/** Transactions signed ahead per phase: enough for 2,500/s over the window. */
+const POOL = Math.ceil((2_500 * WINDOW_MS) / 1000);
+/** Websocket connections the confirmations are spread over. */
+const SOCKETS = 4;
+const MAX_TX_BYTES = 1232;
+
+const SPECS = {
+  gpuCount: 8,
+  vramMib: 81_920,
+  cpuCores: 96,
+  ramMib: 1_048_576,
+  storageGib: 7_680,
+  bandwidthTier: BANDWIDTH_TIER.high,
+};
+
+// ---------------------------------------------------------------------------------------------
+// JSON-RPC over keep-alive HTTP (Node's fetch pools connections per origin).
+
+let rpcId = 0;
+async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method, params }),
+  });
+  const body = (await response.json()) as { result?: T; error?: { code: number; message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.code} ${body.error.message}`);
+  return body.result as T;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Confirmations through signatureSubscribe.
+
+interface Confirmation {
+  latencyMs: number;
+  failed: boolean;
+}
+
+class SignatureWatcher {
+  private readonly sockets: WebSocket[] = [];
+  private next = 0;
+  private requestId = 0;
+  private readonly acks = new Map<number, (subscription: number) => void>();
+  private readonly bySubscription = new Map<string, (failed: boolean) => void>();
+
+  static async open(url: string, count: number): Promise<SignatureWatcher> {
+    const watcher = new SignatureWatcher();
+    for (let i = 0; i < count; i++) {
+      const socket = new WebSocket(url, { perMessageDeflate: false });
+      await new Promise<void>((resolve, reject) => {
+        socket.once("open", () => resolve());
+        socket.once("error", reject);
+      });
+      socket.on("message", (data: Buffer) => watcher.onMessage(i, data));
+      watcher.sockets.push(socket);
+    }
+    return watcher;
+  }
+
+  private onMessage(socketIndex: number, data: Buffer): void {
+    const message = JSON.parse(data.toString()) as {
+      id?: number;
+      result?: number;
+      method?: string;
+      params?: { subscription: number; result: { value: { err: unknown } } };
+    };
+    if (message.id !== undefined && typeof message.result === "number") {
+      this.acks.get(message.id)?.(message.result);
+      this.acks.delete(message.id);
+    } else if (message.method === "signatureNotification" && message.params) {
+      const key = `${socketIndex}:${message.params.subscription}`;
+      const done = this.bySubscription.get(key);
+      this.bySubscription.delete(key);
+      done?.(message.params.result.value.err !== null);
+    }
+  }
+
+  /** Subscribes (waiting for the server's acknowledgement); resolves `confirmed` on notification. */
+  async subscribe(signature: string): Promise<{ confirmed: Promise<boolean> }> {
+    const socketIndex = this.next++ % this.sockets.length;
+    const id = ++this.requestId;
+    const subscription = await new Promise<number>((resolve) => {
+      this.acks.set(id, resolve);
+      this.sockets[socketIndex]!.send(
+        JSON.stringify({
+          jsonrpc: "2.0",
+          id,
+          method: "signatureSubscribe",
+          params: [signature, { commitment: "confirmed" }],
+        }),
+      );
+    });
+    const confirmed = new Promise<boolean>((resolve) =>
+      this.bySubscription.set(`${socketIndex}:${subscription}`, resolve),
+    );
+    return { confirmed };
+  }
+
+  close(): void {
+    for (const socket of this.sockets) socket.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The load loop shared by the phases.
+
+interface PhaseResult {
+  submitted: number;
+  sendErrors: number;
+  confirmations: Confirmation[];
+  sendWindowMs: number;
+  confirmWindowMs: number;
+}
+
+async function runLoad(
+  net: Localnet,
+  watcher: SignatureWatcher,
+  pool: { signature: string; wire: string }[],
+): Promise<PhaseResult> {
+  const confirmations: Confirmation[] = [];
+  const pending: Promise<void>[] = [];
+  let cursor = 0;
+  let submitted = 0;
+  let sendErrors = 0;
+  let firstError: string | undefined;
+  const start = performance.now();
+  const deadline = start + WINDOW_MS;
+  let lastConfirmation = start;
+
+  async function sender(): Promise<void> {
+    while (performance.now() < deadline && cursor < pool.length) {
+      const tx = pool[cursor++]!;
+      const { confirmed } = await watcher.subscribe(tx.signature);
+      const sentAt = performance.now();
+      try {
+        await rpc<string>(net.rpcUrl, "sendTransaction", [
+          tx.wire,
+          { encoding: "base64", skipPreflight: SKIP_PREFLIGHT, maxRetries: 0 },
+        ]);
+        submitted++;
+        pending.push(
+          confirmed.then((failed) => {
+            const now = performance.now();
+            lastConfirmation = Math.max(lastConfirmation, now);
+            confirmations.push({ latencyMs: now - sentAt, failed });
+          }),
+        );
+      } catch (e) {
+        sendErrors++;
+        firstError ??= (e as Error).message;
+      }
+    }
+  }
+
+  await Promise.all(Array.from({ length: CONCURRENCY }, () => sender()));
+  const sendWindowMs = performance.now() - start;
+  if (cursor >= pool.length) {
+    console.log(`  (the ${pool.length} pre-signed transactions ran out before the window ended)`);
+  }
+  // Give the last transactions a few slots to confirm.
+  await Promise.race([Promise.all(pending), sleep(Math.max(5_000, 10 * SLOT_MS))]);
+  if (firstError) console.log(`  first send error: ${firstError}`);
+  return {
+    submitted,
+    sendErrors,
+    confirmations: [...confirmations],
+    sendWindowMs,
+    confirmWindowMs: lastConfirmation - start,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+function report(name: string, result: PhaseResult): void {
+  const latencies = result.confirmations.map((c) => c.latencyMs).sort((a, b) => a - b);
+  const failed = result.confirmations.filter((c) => c.failed).length;
+  const unconfirmed = result.submitted - result.confirmations.length;
+  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(0) : "n/a");
+  console.log(`${name}:`);
+  console.log(
+    `  submitted   ${result.submitted} in ${(result.sendWindowMs / 1000).toFixed(1)} s = ${fmt(
+      (result.submitted * 1000) / result.sendWindowMs,
+    )}/s (send errors ${result.sendErrors})`,
+  );
+  console.log(
+    `  confirmed   ${result.confirmations.length} in ${(result.confirmWindowMs / 1000).toFixed(1)} s = ${fmt(
+      (result.confirmations.length * 1000) / result.confirmWindowMs,
+    )}/s (failed on chain ${failed}, unconfirmed ${unconfirmed})`,
+  );
+  console.log(
+    `  latency     p50 ${fmt(percentile(latencies, 50))} ms, p99 ${fmt(percentile(latencies, 99))} ms, max ${fmt(
+      latencies[latencies.length - 1] ?? NaN,
+    )} ms (send -> signatureNotification, slot ${SLOT_MS} ms)`,
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers to fund accounts and pack instructions into transactions.
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function latestBlockhash(net: Localnet): Promise<string> {
+  return (await net.connection.getLatestBlockhash("confirmed")).blockhash;
+}
+
+/** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows. */
+const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
+const nodeKeys = new WeakMap<Keypair, KeyObject>();
+
+/** Node's native Ed25519 key for a keypair (web3.js signs and verifies in JavaScript, ~4 ms a tx). */
+function nodeKey(keypair: Keypair): KeyObject {
+  let key = nodeKeys.get(keypair);
+  if (!key) {
+    const seed = keypair.secretKey.subarray(0, 32);
+    key = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
+      format: "der",
+      type: "pkcs8",
+    });
+    nodeKeys.set(keypair, key);
+  }
+  return key;
+}
+
+function sign(
+  tx: Transaction,
+  blockhash: string,
+  signers: Keypair[],
+): { signature: string; wire: string } {
+  tx.recentBlockhash = blockhash;
+  tx.feePayer = signers[0]!.publicKey;
+  const message = tx.serializeMessage();
+  for (const signer of signers) {
+    tx.addSignature(signer.publicKey, ed25519Sign(null, message, nodeKey(signer)));
+  }
+  return {
+    signature: utils.bytes.bs58.encode(tx.signature!),
+    wire: tx.serialize({ verifySignatures: false }).toString("base64"),
+  };
+}
+
+/** Sends prepared transactions (bounded concurrency) and waits for all to confirm. */
+async function sendAll(
+  net: Localnet,
+  watcher: SignatureWatcher,
+  txs: { signature: string; wire: string }[],
+): Promise<{ failed: number; ms: number }> {
+  const start = performance.now();
+  let cursor = 0;
+  let failed = 0;
+  const confirmations: Promise<void>[] = [];
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (cursor < txs.length) {
+        const tx = txs[cursor++]!;
+        const { confirmed } = await watcher.subscribe(tx.signature);
+        await rpc(net.rpcUrl, "sendTransaction", [
+          tx.wire,
+          { encoding: "base64", skipPreflight: true, maxRetries: 0 },
+        ]);
+        confirmations.push(
+          confirmed.then((f) => {
+            if (f) failed++;
+          }),
+        );
+      }
+    }),
+  );
+  await Promise.all(confirmations);
+  return { failed, ms: performance.now() - start };
+}
+
+/** Packs instructions into as few transactions as fit (`MAX_TX_BYTES`), all paid by `payer`. */
+function pack(
+  instructions: TransactionInstruction[],
+  blockhash: string,
+  payer: Keypair,
+): { signature: string; wire: string }[] {
+  const out: { signature: string; wire: string }[] = [];
+  let batch: TransactionInstruction[] = [];
+  const fits = (ixs: TransactionInstruction[]) => {
+    const tx = new Transaction().add(...ixs);
+    tx.recentBlockhash = blockhash;
+    tx.feePayer = payer.publicKey;
+    return tx.serializeMessage().length + 1 + 64 <= MAX_TX_BYTES;
+  };
+  for (const ix of instructions) {
+    if (batch.length > 0 && !fits([...batch, ix])) {
+      out.push(sign(new Transaction().add(...batch), blockhash, [payer]));
+      batch = [];
+    }
+    batch.push(ix);
+  }
+  if (batch.length > 0) out.push(sign(new Transaction().add(...batch), blockhash, [payer]));
+  return out;
+}
+
+async function fund(
+  net: Localnet,
+  watcher: SignatureWatcher,
+  funder: Keypair,
+  targets: PublicKey[],
+  lamports: number,
+): Promise<void> {
+  const blockhash = await latestBlockhash(net);
+  const ixs = targets.map((to) =>
+    SystemProgram.transfer({ fromPubkey: funder.publicKey, toPubkey: to, lamports }),
+  );
+  const { failed } = await sendAll(net, watcher, pack(ixs, blockhash, funder));
+  if (failed > 0) throw new Error(`${failed} funding transactions failed`);
+}
+
+function rssKib(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
+  if (!match) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(match[1]);
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  console.log(
+    `iogrid local chain benchmark: ${WINDOW_MS / 1000} s windows, ${CONCURRENCY} requests in flight, ` +
+      `${PAYERS} payers, slot ${SLOT_MS} ms, preflight ${SKIP_PREFLIGHT ? "skipped" : "on"}`,
+  );
+  const net = await startLocalnet({ slotMs: SLOT_MS, readyTimeoutMs: 120_000 });
+  const watcher = await SignatureWatcher.open(net.wsUrl, SOCKETS);
+  try {
+    const funder = Keypair.generate();
+    const signature = await net.connection.requestAirdrop(
+      funder.publicKey,
+      1_000_000 * LAMPORTS_PER_SOL,
+    );
+    await net.connection.confirmTransaction({
+      signature,
+      ...(await net.connection.getLatestBlockhash()),
+    });
+
+    // --- SOL transfers ------------------------------------------------------------------------
+    const payers = Array.from({ length: PAYERS }, () => Keypair.generate());
+    await fund(
+      net,
+      watcher,
+      funder,
+      payers.map((p) => p.publicKey),
+      10 * LAMPORTS_PER_SOL,
+    );
+    let started = performance.now();
+    let blockhash = await latestBlockhash(net);
+    const transfers = Array.from({ length: POOL }, (_, i) => {
+      const from = payers[i % PAYERS]!;
+      const to = payers[(i + 1) % PAYERS]!.publicKey;
+      // A distinct amount keeps every transaction's signature distinct.
+      const tx = new Transaction().add(
+        SystemProgram.transfer({ fromPubkey: from.publicKey, toPubkey: to, lamports: 1_000 + i }),
+      );
+      return sign(tx, blockhash, [from]);
+    });
+    console.log(
+      `signed ${transfers.length} transfers in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    report("SOL transfers", await runLoad(net, watcher, transfers));
+
+    // --- registry update_device ---------------------------------------------------------------
+    const program: Program<Registry> = registryProgram();
+    const owners = payers.slice(0, Math.min(PAYERS, 64));
+    const devices = Array.from({ length: UPDATE_DEVICES }, (_, i) => {
+      const deviceId = `bench-${i}-${Keypair.generate().publicKey.toBase58().slice(0, 8)}`;
+      return { owner: owners[i % owners.length]!, deviceId, device: devicePda(deviceId).address };
+    });
+    started = performance.now();
+    blockhash = await latestBlockhash(net);
+    const registrations: { signature: string; wire: string }[] = [];
+    for (const owner of owners) {
+      const mine = devices.filter((d) => d.owner === owner);
+      const ixs = await Promise.all(
+        mine.map((d) =>
+          registerDeviceIx(program, {
+            owner: owner.publicKey,
+            deviceId: d.deviceId,
+            name: d.deviceId.slice(0, 32),
+            gpuModel: "NVIDIA H100 80GB HBM3",
+            region: "us-east",
+            specs: SPECS,
+            pricePerGpuHour: 2_000_000,
+            agent: owner.publicKey,
+          }),
+        ),
+      );
+      registrations.push(...pack(ixs, blockhash, owner));
+    }
+    const registered = await sendAll(net, watcher, registrations);
+    console.log(
+      `registered ${devices.length} devices in ${registrations.length} transactions ` +
+        `(${(registered.ms / 1000).toFixed(1)} s, ${registered.failed} failed)`,
+    );
+    blockhash = await latestBlockhash(net);
+    const updates: { signature: string; wire: string }[] = [];
+    for (let i = 0; i < POOL; i++) {
+      const d = devices[i % devices.length]!;
+      // Every update names a price the device has not had, so none is a no-op.
+      const ix = await updateDeviceIx(program, {
+        owner: d.owner.publicKey,
+        device: d.device,
+        pricePerGpuHour: 1_000_000 + i,
+      });
+      updates.push(sign(new Transaction().add(ix), blockhash, [d.owner]));
+    }
+    console.log(
+      `signed ${updates.length} update_device transactions in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+    );
+    report("registry update_device", await runLoad(net, watcher, updates));
+
+    // --- 10,000 devices and memory ------------------------------------------------------------
+    const rssBefore = rssKib(net.pid);
+    const bulkOwners = Array.from({ length: 20 }, () => Keypair.generate());
+    const rentPerDevice =
+      await net.connection.getMinimumBalanceForRentExemption(DEVICE_ACCOUNT_SIZE);
+    const perOwner = Math.ceil(BULK_DEVICES / bulkOwners.length);
+    await fund(
+      net,
+      watcher,
+      funder,
+      bulkOwners.map((o) => o.publicKey),
+      (perOwner + 10) * rentPerDevice + LAMPORTS_PER_SOL,
+    );
+    started = performance.now();
+    let bulkTxs = 0;
+    let bulkFailed = 0;
+    // In chunks, so that every chunk is signed with a fresh blockhash.
+    const chunk = 2_000;
+    for (let base = 0; base < BULK_DEVICES; base += chunk) {
+      blockhash = await latestBlockhash(net);
+      const txs: { signature: string; wire: string }[] = [];
+      for (const [o, owner] of bulkOwners.entries()) {
+        const ixs: TransactionInstruction[] = [];
+        for (let i = base + o; i < Math.min(base + chunk, BULK_DEVICES); i += bulkOwners.length) {
+          ixs.push(
+            await registerDeviceIx(program, {
+              owner: owner.publicKey,
+              deviceId: `bulk-${i}`,
+              name: `bulk ${i}`,
+              gpuModel: "NVIDIA RTX 4090",
+              region: "eu-central",
+              specs: { ...SPECS, gpuCount: 1, vramMib: 24_576 },
+              pricePerGpuHour: 400_000,
+              agent: owner.publicKey,
+            }),
+          );
+        }
+        txs.push(...pack(ixs, blockhash, owner));
+      }
+      const { failed } = await sendAll(net, watcher, txs);
+      bulkTxs += txs.length;
+      bulkFailed += failed;
+    }
+    const bulkMs = performance.now() - started;
+    await sleep(2 * SLOT_MS);
+    const rssAfter = rssKib(net.pid);
+    const onChain = await rpc<unknown[]>(net.rpcUrl, "getProgramAccounts", [
+      REGISTRY_PROGRAM_ID.toBase58(),
+      { encoding: "base64", dataSlice: { offset: 0, length: 0 }, filters: [deviceSizeFilter()] },
+    ]);
+    console.log(
+      `bulk registration: ${BULK_DEVICES} devices in ${bulkTxs} transactions, ${(bulkMs / 1000).toFixed(1)} s (${((BULK_DEVICES * 1000) / bulkMs).toFixed(0)} devices/s, ${bulkFailed} transactions failed)`,
+    );
+    console.log(
+      `devices on chain: ${onChain.length} (account size ${DEVICE_ACCOUNT_SIZE} bytes, rent ${rentPerDevice} lamports each)`,
+    );
+    console.log(
+      `chain RSS: ${(rssBefore / 1024).toFixed(1)} MiB before, ${(rssAfter / 1024).toFixed(1)} MiB after ` +
+        `(+${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB, ${(((rssAfter - rssBefore) * 1024) / BULK_DEVICES).toFixed(0)} bytes per device)`,
+    );
+  } finally {
+    watcher.close();
+    await net.stop();
+  }
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? (e.stack ?? e.message) : e);
+  process.exit(1);
+});

@@ -1,0 +1,98 @@
+/** Small helpers shared by the integration tests: funding, waiting, collecting callbacks. */
+import { setTimeout as sleep } from "node:timers/promises";
+
+import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import type { Connection, PublicKey, TransactionSignature } from "@solana/web3.js";
+
+export { sleep };
+
+/** Solana's base fee: lamports per signature. */
+export const FEE_PER_SIGNATURE = 5000;
+
+/** Airdrops `lamports` to `to` and waits until the airdrop is confirmed. */
+export async function airdrop(
+  connection: Connection,
+  to: PublicKey,
+  lamports: number,
+): Promise<TransactionSignature> {
+  const signature = await connection.requestAirdrop(to, lamports);
+  const latest = await connection.getLatestBlockhash();
+  const { value } = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+  if (value.err) throw new Error(`airdrop ${signature} failed: ${JSON.stringify(value.err)}`);
+  return signature;
+}
+
+/** A new keypair holding `sol` SOL. */
+export async function fundedKeypair(connection: Connection, sol = 10): Promise<Keypair> {
+  const keypair = Keypair.generate();
+  await airdrop(connection, keypair.publicKey, sol * LAMPORTS_PER_SOL);
+  return keypair;
+}
+
+/** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(intervalMs);
+  }
+}
+
+/** Collects callback invocations; `next()` waits for the next one not yet taken. */
+export class Collector<T> {
+  readonly items: T[] = [];
+  private taken = 0;
+  private waiters: (() => void)[] = [];
+
+  /** The callback to hand to a subscription. */
+  readonly push = (item: T): void => {
+    this.items.push(item);
+    for (const wake of this.waiters.splice(0)) wake();
+  };
+
+  /** Waits for an item matching `match` (skipping earlier non-matching ones). */
+  async next(
+    what: string,
+    match: (item: T) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      while (this.taken < this.items.length) {
+        const item = this.items[this.taken++]!;
+        if (match(item)) return item;
+      }
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, remaining);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  get count(): number {
+    return this.items.length;
+  }
+}
+
+/** The rejection of `promise`, failing if it resolves. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (e) {
+    return e;
+  }
+  throw new Error("expected the promise to reject, but it resolved");
+}
