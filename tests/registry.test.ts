@@ -1165,9 +1165,10 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     const registerKeeper = (
       authority: Keypair,
       accounts: { bondMint?: PublicKey; bondSource: PublicKey; tokenProgram?: PublicKey },
+      maxBondAmount = KEEPER_BOND,
     ) =>
       program.methods
-        .registerKeeper()
+        .registerKeeper(new BN(maxBondAmount.toString()))
         .accountsPartial({
           authority: authority.publicKey,
           bondMint: accounts.bondMint ?? bondMint,
@@ -1205,7 +1206,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await mintTo(connection, admin, bondMint, keeperAta, bondMintAuthority, startingTokens);
     });
 
-    it("register_keeper refuses a short, foreign or wrong-mint bond source", async () => {
+    it("register_keeper refuses a short, foreign or wrong-mint bond source, or a bond above its maximum", async () => {
       const poor = await fundedKeypair(connection, 2);
       const poorAta = await createAssociatedTokenAccount(
         connection,
@@ -1215,6 +1216,11 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       );
       await mintTo(connection, admin, bondMint, poorAta, bondMintAuthority, KEEPER_BOND - 1n);
       await expectRegistryError(registerKeeper(poor, { bondSource: poorAta }), "InsufficientBond");
+      // A keeper states the most it deposits: a bond above it is refused before any transfer.
+      await expectRegistryError(
+        registerKeeper(keeper, { bondSource: keeperAta }, KEEPER_BOND - 1n),
+        "BondAboveMaximum",
+      );
       await expectRegistryError(
         registerKeeper(poor, { bondSource: keeperAta }),
         "TokenAccountOwnerMismatch",

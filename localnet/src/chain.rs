@@ -10,11 +10,14 @@ use {
         store::{Entry, Genesis, Snapshot, Store},
         tokens,
     },
+    agave_feature_set::FeatureSet,
     agave_reserved_account_keys::ReservedAccountKeys,
     anyhow::{Context, Result},
-    litesvm::{types::TransactionMetadata, LiteSVM},
-    solana_account::{Account, AccountSharedData, ReadableAccount},
+    litesvm::LiteSVM,
+    solana_account::{Account, AccountSharedData, ReadableAccount, WritableAccount},
     solana_clock::{Clock, Slot},
+    solana_commitment_config::CommitmentLevel,
+    solana_compute_budget_instruction::instructions_processor::process_compute_budget_instructions,
     solana_epoch_schedule::EpochSchedule,
     solana_hash::Hash,
     solana_instruction::Instruction,
@@ -27,6 +30,7 @@ use {
     solana_signature::Signature,
     solana_signer::Signer,
     solana_slot_hashes::SlotHashes,
+    solana_svm_transaction::svm_message::SVMMessage,
     solana_transaction::{
         sanitized::{MessageHash, SanitizedTransaction},
         versioned::VersionedTransaction,
@@ -55,8 +59,6 @@ const MEMO_PROGRAM_ID: Pubkey =
     solana_pubkey::pubkey!("MemoSq4gqABAXKb96qnH8TysNcWxMyWCqXgDLGmfcHr");
 const MEMO_V1_PROGRAM_ID: Pubkey =
     solana_pubkey::pubkey!("Memo1UhkJRfHyvLMcVucJwxXeuD728EQVDDwQDxFMNo");
-const COMPUTE_BUDGET_PROGRAM_ID: Pubkey =
-    solana_pubkey::pubkey!("ComputeBudget111111111111111111111111111111");
 
 /// What subscribers hear about.
 pub enum ChainEvent {
@@ -78,6 +80,12 @@ pub struct TransactionEvent {
 #[derive(Debug)]
 pub struct Simulation {
     pub err: Option<TransactionError>,
+    /// Whether it got past the fee payer and ran, so that sent it would land (with `err`).
+    pub executed: bool,
+    /// Base plus prioritization fee, in lamports.
+    pub fee: u64,
+    /// Micro-lamports per compute unit, from its ComputeBudget instructions.
+    pub compute_unit_price: u64,
     pub logs: Vec<String>,
     pub units_consumed: u64,
     pub return_data: Option<TransactionReturnData>,
@@ -127,8 +135,8 @@ pub struct Chain {
     airdrop_count: u64,
     store: Option<Store>,
     events: broadcast::Sender<Arc<ChainEvent>>,
-    /// Fee rules of the feature set LiteSVM runs with (all features enabled).
-    fee_features: solana_fee::FeeFeatures,
+    /// The feature set LiteSVM runs with (all features enabled), for fee and compute-budget rules.
+    feature_set: Arc<FeatureSet>,
 }
 
 pub struct ChainOptions<'a> {
@@ -174,9 +182,7 @@ impl Chain {
             store,
             events,
             genesis,
-            fee_features: solana_fee::FeeFeatures::from(
-                &agave_feature_set::FeatureSet::all_enabled(),
-            ),
+            feature_set: Arc::new(FeatureSet::all_enabled()),
         };
 
         match snapshot {
@@ -289,6 +295,18 @@ impl Chain {
         self.clock.slot
     }
 
+    /// The slot (and block height) at a commitment level: `processed` is the slot being filled;
+    /// `confirmed` and `finalized` are the last completed one, as on a validator, whose hash is
+    /// already in SlotHashes (address lookup tables, for one, need a slot from there).
+    pub fn committed_slot(&self, commitment: CommitmentLevel) -> Slot {
+        match commitment {
+            CommitmentLevel::Processed => self.clock.slot,
+            CommitmentLevel::Confirmed | CommitmentLevel::Finalized => {
+                self.clock.slot.saturating_sub(1)
+            }
+        }
+    }
+
     pub fn clock(&self) -> &Clock {
         &self.clock
     }
@@ -363,8 +381,7 @@ impl Chain {
             .signatures_for_address(address, before, until, limit)
     }
 
-    /// The fee the chain charges for `message`: 5,000 lamports per signature, counting the
-    /// signatures verified by precompile instructions. `None` if the message is invalid.
+    /// The fee the chain charges for `message` (see `fee`). `None` if the message is invalid.
     pub fn fee_for_message(&self, message: VersionedMessage) -> Option<u64> {
         let message = SanitizedMessage::try_new(
             SanitizedVersionedMessage::try_new(message).ok()?,
@@ -372,11 +389,23 @@ impl Chain {
             &ReservedAccountKeys::empty_key_set(),
         )
         .ok()?;
-        Some(self.fee(&message))
+        let limits = process_compute_budget_instructions(
+            SVMMessage::program_instructions_iter(&message),
+            &self.feature_set,
+        )
+        .ok()?;
+        Some(self.fee(&message, limits.get_prioritization_fee()))
     }
 
-    fn fee(&self, message: &SanitizedMessage) -> u64 {
-        solana_fee::calculate_fee(message, false, LAMPORTS_PER_SIGNATURE, 0, self.fee_features)
+    /// 5,000 lamports per signature (precompile signatures included) plus the prioritization fee.
+    fn fee(&self, message: &SanitizedMessage, prioritization_fee: u64) -> u64 {
+        solana_fee::calculate_fee(
+            message,
+            false,
+            LAMPORTS_PER_SIGNATURE,
+            prioritization_fee,
+            solana_fee::FeeFeatures::from(self.feature_set.as_ref()),
+        )
     }
 
     fn sanitize(
@@ -445,7 +474,7 @@ impl Chain {
     }
 
     pub fn simulate(
-        &self,
+        &mut self,
         mut transaction: VersionedTransaction,
         sig_verify: bool,
         replace_recent_blockhash: bool,
@@ -460,22 +489,35 @@ impl Chain {
         if sig_verify && sanitized.verify().is_err() {
             return Err(SendError::SignatureFailure);
         }
-        let mut simulation = self.execute_readonly(&sanitized, transaction);
+        let pre_state = self.capture(
+            &sanitized
+                .message()
+                .account_keys()
+                .iter()
+                .copied()
+                .collect::<Vec<_>>(),
+        );
+        let mut simulation = self.execute(&sanitized, transaction, &pre_state);
         simulation.replacement_blockhash = replacement_blockhash;
         Ok(simulation)
     }
 
-    /// Runs a sanitized transaction without committing it, with the checks a validator's bank
-    /// makes first (status cache, blockhash age).
-    fn execute_readonly(
-        &self,
+    /// Runs a transaction without committing it, with the checks a validator's bank makes
+    /// (status cache, blockhash age, compute budget, fee payer, rent states of written accounts).
+    /// `pre_state` is the current state of the transaction's accounts, in key order.
+    fn execute(
+        &mut self,
         sanitized: &SanitizedTransaction,
         transaction: VersionedTransaction,
+        pre_state: &[Option<AccountSharedData>],
     ) -> Simulation {
         let account_keys: Vec<Pubkey> =
             sanitized.message().account_keys().iter().copied().collect();
         let rejected = |err| Simulation {
             err: Some(err),
+            executed: false,
+            fee: 0,
+            compute_unit_price: 0,
             logs: Vec::new(),
             units_consumed: 0,
             return_data: None,
@@ -490,12 +532,61 @@ impl Chain {
         if !self.is_blockhash_valid(sanitized.message().recent_blockhash()) {
             return rejected(TransactionError::BlockhashNotFound);
         }
-        let (err, meta, post_accounts) = match self.svm.simulate_transaction(transaction) {
+        let limits = match process_compute_budget_instructions(
+            SVMMessage::program_instructions_iter(sanitized),
+            &self.feature_set,
+        ) {
+            Ok(limits) => limits,
+            Err(err) => return rejected(err),
+        };
+        let fee = self.fee(sanitized.message(), limits.get_prioritization_fee());
+        let base_fee = self.fee(sanitized.message(), 0);
+
+        // LiteSVM charges (and checks the payer can afford) the base fee only; the priority part
+        // is taken from the payer beforehand so both are validated as the validator does.
+        let payer = *sanitized.message().fee_payer();
+        let payer_account = pre_state.first().cloned().flatten();
+        let priority_fee = fee - base_fee;
+        if priority_fee > 0 {
+            match &payer_account {
+                Some(account) if account.lamports() >= priority_fee => {
+                    let mut charged = account.clone();
+                    charged.set_lamports(account.lamports() - priority_fee);
+                    self.svm
+                        .set_account(payer, charged.into())
+                        .expect("a system account is valid");
+                }
+                _ => return rejected(TransactionError::InsufficientFundsForFee),
+            }
+        }
+        let result = self.svm.simulate_transaction(transaction);
+        if let (true, Some(account)) = (priority_fee > 0, &payer_account) {
+            self.svm
+                .set_account(payer, account.clone().into())
+                .expect("restoring the payer");
+        }
+
+        let (mut err, meta, post_accounts) = match result {
             Ok(info) => (None, info.meta, info.post_accounts),
             Err(failed) => (Some(failed.err), failed.meta, Vec::new()),
         };
+        if err.is_none() {
+            err = self.rent_state_violation(&account_keys, pre_state, &post_accounts);
+        }
+        // Failures after the fee payer was validated are included in a block, fee charged.
+        let executed = matches!(
+            err,
+            None | Some(
+                TransactionError::InstructionError(..)
+                    | TransactionError::InsufficientFundsForRent { .. }
+                    | TransactionError::UnbalancedTransaction
+            )
+        );
         Simulation {
             err,
+            executed,
+            fee,
+            compute_unit_price: limits.compute_unit_price,
             logs: meta.logs,
             units_consumed: meta.compute_units_consumed,
             return_data: Some(meta.return_data).filter(|data| !data.data.is_empty()),
@@ -506,9 +597,41 @@ impl Chain {
         }
     }
 
+    /// The validator's rent-state rule: a written account may not end up rent-paying unless it
+    /// already was, with the same size and no more lamports. (LiteSVM checks only accounts with
+    /// data; this covers all of them.)
+    fn rent_state_violation(
+        &self,
+        keys: &[Pubkey],
+        pre_state: &[Option<AccountSharedData>],
+        post_accounts: &[(Pubkey, AccountSharedData)],
+    ) -> Option<TransactionError> {
+        let rent_paying = |account: &AccountSharedData| {
+            let exempt = self.minimum_balance_for_rent_exemption(account.data().len());
+            (account.lamports() > 0 && account.lamports() < exempt)
+                .then_some((account.lamports(), account.data().len()))
+        };
+        post_accounts.iter().find_map(|(pubkey, after)| {
+            let (lamports_after, size_after) = rent_paying(after)?;
+            if solana_sdk_ids::incinerator::check_id(pubkey) {
+                return None;
+            }
+            let index = keys.iter().position(|key| key == pubkey)?;
+            let allowed = pre_state[index].as_ref().and_then(rent_paying).is_some_and(
+                |(lamports_before, size_before)| {
+                    size_before == size_after && lamports_after <= lamports_before
+                },
+            );
+            (!allowed).then_some(TransactionError::InsufficientFundsForRent {
+                account_index: index as u8,
+            })
+        })
+    }
+
     /// Submits a transaction as `sendTransaction` does. With preflight, a transaction that would
-    /// fail is rejected (nothing is charged); without, it lands and pays its fee if it can.
-    /// Either way a transaction already processed, or with an expired blockhash, is never executed.
+    /// fail is rejected (nothing is charged); without, it lands with its error and pays its fee.
+    /// Either way a transaction already processed, with an expired blockhash, or whose fee payer
+    /// cannot pay is never executed.
     pub fn send_transaction(
         &mut self,
         transaction: VersionedTransaction,
@@ -531,41 +654,32 @@ impl Chain {
         let account_keys: Vec<Pubkey> =
             sanitized.message().account_keys().iter().copied().collect();
         let pre_state = self.capture(&account_keys);
+        let simulation = self.execute(&sanitized, transaction.clone(), &pre_state);
 
-        let (err, meta) = if skip_preflight {
-            // A validator drops, without executing, what its status cache or blockhash queue
-            // rejects; the client only ever sees the signature it computed itself.
-            if self.history.contains(&signature)
-                || !self.is_blockhash_valid(sanitized.message().recent_blockhash())
-            {
-                return Ok(signature);
+        match &simulation.err {
+            None => {
+                for (pubkey, account) in &simulation.post_accounts {
+                    self.svm
+                        .set_account(*pubkey, Account::from(account.clone()))
+                        .expect("accounts produced by execution are valid");
+                }
             }
-            match self.svm.send_transaction(transaction.clone()) {
-                Ok(meta) => (None, meta),
-                // Not included (the fee payer could not pay, a program account is missing...):
-                // dropped, nothing charged.
-                Err(_) if self.svm.get_transaction(&signature).is_none() => return Ok(signature),
-                Err(failed) => (Some(failed.err), failed.meta),
-            }
-        } else {
-            let simulation = self.execute_readonly(&sanitized, transaction.clone());
-            if simulation.err.is_some() {
-                return Err(SendError::Preflight(Box::new(simulation)));
-            }
-            for (pubkey, account) in &simulation.post_accounts {
+            Some(_) if !skip_preflight => return Err(SendError::Preflight(Box::new(simulation))),
+            // What a validator drops without executing: the client only ever sees the signature
+            // it computed itself.
+            Some(_) if !simulation.executed => return Ok(signature),
+            Some(_) => {
+                // Landed with its error: only the fee moves.
+                let payer = pre_state[0]
+                    .clone()
+                    .expect("an executed transaction has a payer");
+                let mut charged = payer;
+                charged.set_lamports(charged.lamports() - simulation.fee);
                 self.svm
-                    .set_account(*pubkey, Account::from(account.clone()))
-                    .expect("accounts produced by execution are valid");
+                    .set_account(account_keys[0], charged.into())
+                    .expect("a fee payer account is valid");
             }
-            let meta = TransactionMetadata {
-                signature,
-                logs: simulation.logs,
-                inner_instructions: simulation.inner_instructions,
-                compute_units_consumed: simulation.units_consumed,
-                return_data: simulation.return_data.unwrap_or_default(),
-            };
-            (None, meta)
-        };
+        }
 
         let post_state = self.capture(&account_keys);
         let message = sanitized.message();
@@ -573,16 +687,16 @@ impl Chain {
             signature,
             slot: self.slot(),
             block_time: self.clock.unix_timestamp,
-            err: err.clone(),
-            fee: self.fee(message),
+            err: simulation.err.clone(),
+            fee: simulation.fee,
             pre_balances: pre_state.iter().map(lamports_of).collect(),
             post_balances: post_state.iter().map(lamports_of).collect(),
             pre_token_balances: self.token_balances(&account_keys, &pre_state),
             post_token_balances: self.token_balances(&account_keys, &post_state),
-            logs: meta.logs,
-            inner_instructions: meta.inner_instructions,
-            return_data: meta.return_data,
-            compute_units_consumed: meta.compute_units_consumed,
+            logs: simulation.logs,
+            inner_instructions: simulation.inner_instructions,
+            return_data: simulation.return_data.unwrap_or_default(),
+            compute_units_consumed: simulation.units_consumed,
             loaded_addresses: loaded_addresses(message),
             memo: memo_of(message),
             account_keys: account_keys.clone(),
@@ -596,13 +710,13 @@ impl Chain {
             .map(|(_, (pubkey, (_, after)))| (*pubkey, after.unwrap_or_default()))
             .collect();
 
-        self.record_prioritization_fee(message);
+        self.record_prioritization_fee(message, simulation.compute_unit_price);
         self.transaction_count += 1;
         self.airdrop_count += u64::from(airdrop);
         let event = TransactionEvent {
             signature,
             slot: record.slot,
-            err,
+            err: record.err.clone(),
             logs: record.logs.clone(),
             account_keys,
             changed_accounts: changed.clone(),
@@ -653,8 +767,7 @@ impl Chain {
             .collect()
     }
 
-    fn record_prioritization_fee(&mut self, message: &SanitizedMessage) {
-        let price = compute_unit_price(message);
+    fn record_prioritization_fee(&mut self, message: &SanitizedMessage, price: u64) {
         let fees = self.prioritization_fees.entry(self.clock.slot).or_default();
         fees.block_min = Some(fees.block_min.map_or(price, |min| min.min(price)));
         for (index, key) in message.account_keys().iter().enumerate() {
@@ -727,21 +840,6 @@ fn loaded_addresses(message: &SanitizedMessage) -> LoadedAddresses {
         SanitizedMessage::Legacy(_) => LoadedAddresses::default(),
         SanitizedMessage::V0(message) => message.loaded_addresses.as_ref().clone(),
     }
-}
-
-/// The compute-unit price (micro-lamports) set by a ComputeBudget instruction, or 0.
-fn compute_unit_price(message: &SanitizedMessage) -> u64 {
-    const SET_COMPUTE_UNIT_PRICE: u8 = 3;
-    message
-        .program_instructions_iter()
-        .filter(|(program_id, _)| **program_id == COMPUTE_BUDGET_PROGRAM_ID)
-        .find_map(|(_, instruction)| match instruction.data.as_slice() {
-            [SET_COMPUTE_UNIT_PRICE, price @ ..] => {
-                Some(u64::from_le_bytes(price.try_into().ok()?))
-            }
-            _ => None,
-        })
-        .unwrap_or(0)
 }
 
 /// Memo texts as the validator reports them in `getSignaturesForAddress`: `[len] text`, joined.

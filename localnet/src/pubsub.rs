@@ -94,7 +94,12 @@ async fn serve(socket: WebSocket, chain: SharedChain) {
                 Some(Ok(Message::Text(text))) => handle_text(&chain, &mut subscriptions, text.as_bytes()),
                 Some(Ok(Message::Binary(bytes))) => handle_text(&chain, &mut subscriptions, &bytes),
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => Vec::new(),
-                Some(Ok(Message::Close(_))) | Some(Err(_)) | None => break,
+                Some(Ok(Message::Close(_))) => {
+                    // Complete the closing handshake (the client hears 1000, not 1006).
+                    let _ = sender.close().await;
+                    return;
+                }
+                Some(Err(_)) | None => break,
             },
             event = events.recv() => match event {
                 Ok(event) => notifications(&chain, &mut subscriptions, &event),
@@ -285,9 +290,10 @@ fn notifications(
                 Subscription::Slot => Some(notification(
                     "slotNotification",
                     *id,
-                    json!({ "parent": parent, "root": slot, "slot": slot }),
+                    // The last completed slot is final on a single node.
+                    json!({ "parent": parent, "root": parent, "slot": slot }),
                 )),
-                Subscription::Root => Some(notification("rootNotification", *id, json!(slot))),
+                Subscription::Root => Some(notification("rootNotification", *id, json!(parent))),
                 _ => None,
             })
             .collect(),

@@ -25,6 +25,7 @@ use {
     serde_json::{json, Value},
     solana_account::{AccountSharedData, ReadableAccount},
     solana_account_decoder::{UiAccountEncoding, UiDataSliceConfig},
+    solana_commitment_config::CommitmentLevel,
     solana_hash::Hash,
     solana_message::VersionedMessage,
     solana_pubkey::Pubkey,
@@ -145,14 +146,16 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         })),
         "getHealth" => Ok(json!("ok")),
         "getGenesisHash" => Ok(json!(lock(chain).genesis_hash().to_string())),
-        "getSlot" => with_min_context(chain, params, 0, |chain| Ok(json!(chain.slot()))),
-        "getBlockHeight" => {
-            with_min_context(chain, params, 0, |chain| Ok(json!(chain.block_height())))
-        }
-        "getTransactionCount" => with_min_context(chain, params, 0, |chain| {
+        "getSlot" => with_min_context(chain, params, 0, |chain, commitment| {
+            Ok(json!(chain.committed_slot(commitment)))
+        }),
+        "getBlockHeight" => with_min_context(chain, params, 0, |chain, commitment| {
+            Ok(json!(chain.committed_slot(commitment)))
+        }),
+        "getTransactionCount" => with_min_context(chain, params, 0, |chain, _| {
             Ok(json!(chain.transaction_count()))
         }),
-        "getEpochInfo" => with_min_context(chain, params, 0, |chain| {
+        "getEpochInfo" => with_min_context(chain, params, 0, |chain, _| {
             let info = chain.epoch_info();
             Ok(json!({
                 "absoluteSlot": info.absolute_slot,
@@ -173,7 +176,7 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
                 "firstNormalSlot": schedule.first_normal_slot,
             }))
         }
-        "getLatestBlockhash" => with_min_context(chain, params, 0, |chain| {
+        "getLatestBlockhash" => with_min_context(chain, params, 0, |chain, _| {
             let (blockhash, last_valid_block_height) = chain.latest_blockhash();
             Ok(with_context(
                 chain,
@@ -183,7 +186,7 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         "isBlockhashValid" => {
             let blockhash = Hash::from_str(&params.required::<String>(0, "blockhash")?)
                 .map_err(|error| RpcError::invalid_params(format!("Invalid param: {error:?}")))?;
-            with_min_context(chain, params, 1, |chain| {
+            with_min_context(chain, params, 1, |chain, _| {
                 Ok(with_context(
                     chain,
                     json!(chain.is_blockhash_valid(&blockhash)),
@@ -192,7 +195,7 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         }
         "getFeeForMessage" => {
             let message = decode_message(&params.required::<String>(0, "message")?)?;
-            with_min_context(chain, params, 1, |chain| {
+            with_min_context(chain, params, 1, |chain, _| {
                 Ok(with_context(chain, json!(chain.fee_for_message(message))))
             })
         }
@@ -204,7 +207,7 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         }
         "getBalance" => {
             let pubkey = params.pubkey(0, "pubkey")?;
-            with_min_context(chain, params, 1, |chain| {
+            with_min_context(chain, params, 1, |chain, _| {
                 let lamports = chain
                     .account(&pubkey)
                     .map_or(0, |account| account.lamports());
@@ -217,7 +220,7 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         "getTokenAccountsByOwner" => get_token_accounts_by_owner(chain, params),
         "getTokenAccountBalance" => {
             let pubkey = params.pubkey(0, "token account")?;
-            with_min_context(chain, params, 1, |chain| {
+            with_min_context(chain, params, 1, |chain, _| {
                 let token = chain
                     .account(&pubkey)
                     .and_then(|account| tokens::token_account(&account))
@@ -235,7 +238,7 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
         }
         "getTokenSupply" => {
             let mint = params.pubkey(0, "mint")?;
-            with_min_context(chain, params, 1, |chain| {
+            with_min_context(chain, params, 1, |chain, _| {
                 let (supply, decimals) = chain
                     .account(&mint)
                     .and_then(|account| tokens::mint_supply(&account))
@@ -278,18 +281,21 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
     }
 }
 
-/// Parses the optional config at `config_index` for its `minContextSlot`, then runs `answer`
-/// on the locked chain if the chain has reached that slot.
+/// Parses the optional config at `config_index` (commitment, `minContextSlot`), then runs
+/// `answer` on the locked chain, at that commitment, if the chain has reached that slot.
 fn with_min_context(
     chain: &SharedChain,
     params: &Params,
     config_index: usize,
-    answer: impl FnOnce(&Chain) -> RpcResult,
+    answer: impl FnOnce(&Chain, CommitmentLevel) -> RpcResult,
 ) -> RpcResult {
-    let config: Option<RpcContextConfig> = params.optional(config_index, "config")?;
+    let config: RpcContextConfig = params.optional(config_index, "config")?.unwrap_or_default();
     let chain = lock(chain);
-    check_min_context_slot(&chain, config.and_then(|config| config.min_context_slot))?;
-    answer(&chain)
+    check_min_context_slot(&chain, config.min_context_slot)?;
+    let commitment = config
+        .commitment
+        .map_or(CommitmentLevel::Finalized, |c| c.commitment);
+    answer(&chain, commitment)
 }
 
 fn check_min_context_slot(chain: &Chain, min_context_slot: Option<u64>) -> Result<(), RpcError> {
@@ -582,7 +588,7 @@ fn simulate_transaction(chain: &SharedChain, params: &Params) -> RpcResult {
         )),
         None => None,
     };
-    let chain = lock(chain);
+    let mut chain = lock(chain);
     check_min_context_slot(&chain, config.min_context_slot)?;
     let simulation = chain
         .simulate(

@@ -439,7 +439,8 @@ export function deregisterDeviceIx(
 
 /**
  * `register_keeper`: moves the configured bond from `bondSource` (a token account of
- * `authority` for `bondMint`) into the keeper's PDA vault.
+ * `authority` for `bondMint`) into the keeper's PDA vault. Fails with `BondAboveMaximum` if the
+ * bond in force when the transaction executes exceeds `maxBondAmount` (bond-mint base units).
  */
 export function registerKeeperIx(
   program: Program<Registry>,
@@ -447,13 +448,14 @@ export function registerKeeperIx(
     authority: PublicKey;
     bondMint: PublicKey;
     bondSource: PublicKey;
+    maxBondAmount: BN;
     /** SPL Token (default) or Token-2022, whichever owns `bondMint`. */
     tokenProgram?: PublicKey;
   },
 ): Promise<TransactionInstruction> {
   const keeper = keeperPda(params.authority, program.programId).address;
   return program.methods
-    .registerKeeper()
+    .registerKeeper(params.maxBondAmount)
     .accountsPartial({
       authority: params.authority,
       config: configPda(program.programId).address,

@@ -72,4 +72,6 @@ pub enum RegistryError {
     MathOverflow,
     #[msg("The config authority must not be the default (all-zero) key")]
     InvalidAuthority,
+    #[msg("The keeper bond in force exceeds the most the keeper agreed to deposit")]
+    BondAboveMaximum,
 }

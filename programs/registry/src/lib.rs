@@ -63,8 +63,8 @@ pub mod registry {
         deregister_device::handler(ctx)
     }
 
-    pub fn register_keeper(ctx: Context<RegisterKeeper>) -> Result<()> {
-        register_keeper::handler(ctx)
+    pub fn register_keeper(ctx: Context<RegisterKeeper>, max_bond_amount: u64) -> Result<()> {
+        register_keeper::handler(ctx, max_bond_amount)
     }
 
     pub fn request_unbond(ctx: Context<RequestUnbond>) -> Result<()> {

@@ -7,6 +7,8 @@ use {
 };
 
 /// Registers the signer as a keeper, moving the configured bond into a vault the keeper PDA owns.
+/// The keeper states the most it agrees to deposit, so a bond raised by the config authority while
+/// the transaction is in flight cannot take more than that.
 #[derive(Accounts)]
 pub struct RegisterKeeper<'info> {
     #[account(mut)]
@@ -47,8 +49,12 @@ pub struct RegisterKeeper<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(ctx: Context<RegisterKeeper>) -> Result<()> {
+pub fn handler(ctx: Context<RegisterKeeper>, max_bond_amount: u64) -> Result<()> {
     let bond_amount = ctx.accounts.config.keeper_bond_amount;
+    require!(
+        bond_amount <= max_bond_amount,
+        RegistryError::BondAboveMaximum
+    );
     transfer_checked(
         CpiContext::new(
             ctx.accounts.token_program.to_account_info(),

@@ -6,11 +6,6 @@
 //! signer, so balances can be checked to the lamport: a transaction costs its payer
 //! `FEE_PER_SIGNATURE` per signature, whether it succeeds or fails.
 
-// Each test file is its own crate and uses a different subset of these helpers.
-#![allow(dead_code)]
-// The senders hand back LiteSVM's own `TransactionResult`, whose error variant is large.
-#![allow(clippy::result_large_err)]
-
 use {
     anchor_lang::{
         error::ErrorCode as AnchorErrorCode,
@@ -505,14 +500,24 @@ pub mod ix {
         }
     }
 
+    /// Registration accepting a bond of up to `BOND_AMOUNT`, the default config's.
     pub fn register_keeper(
         authority: &Pubkey,
         bond_mint: &Pubkey,
         bond_source: &Pubkey,
     ) -> Instruction {
+        register_keeper_with_max(authority, bond_mint, bond_source, BOND_AMOUNT)
+    }
+
+    pub fn register_keeper_with_max(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        bond_source: &Pubkey,
+        max_bond_amount: u64,
+    ) -> Instruction {
         let keeper = pda::keeper(authority);
         registry_ix(
-            instruction::RegisterKeeper {},
+            instruction::RegisterKeeper { max_bond_amount },
             accounts::RegisterKeeper {
                 authority: *authority,
                 config: pda::config(),

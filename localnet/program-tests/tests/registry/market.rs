@@ -2,9 +2,8 @@
 //! `["registry_lock"]` PDA in a CPI, may lock a device to a reservation and release it. The market
 //! here is a minimal native program that forwards to the registry.
 
-mod common;
-
 use {
+    crate::common::*,
     anchor_lang::{
         prelude::Pubkey,
         solana_program::{
@@ -16,7 +15,6 @@ use {
         },
         InstructionData, ToAccountMetas,
     },
-    common::*,
     registry::{
         errors::RegistryError,
         events::{DeviceLocked, DeviceReleased},

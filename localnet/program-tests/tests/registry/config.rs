@@ -1,11 +1,9 @@
 //! The registry config: created once by whoever becomes its authority, then changed only by that
 //! authority, one field or several at a time, each change reported with its before and after.
 
-mod common;
-
 use {
+    crate::common::*,
     anchor_lang::{error::ErrorCode as AnchorErrorCode, prelude::Pubkey, Space},
-    common::*,
     registry::{
         errors::RegistryError,
         events::{ConfigInitialized, ConfigUpdated},

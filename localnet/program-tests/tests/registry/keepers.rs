@@ -2,16 +2,14 @@
 //! their keeper PDA, ask for it back, and withdraw it after the cooldown, recovering every token
 //! and every lamport of rent.
 
-mod common;
-
 use {
+    crate::common::*,
     anchor_lang::{
         error::ErrorCode as AnchorErrorCode,
         prelude::Pubkey,
         solana_program::{instruction::Instruction, program_pack::Pack},
         InstructionData, Space, ToAccountMetas,
     },
-    common::*,
     registry::{
         errors::RegistryError,
         events::{KeeperBondWithdrawn, KeeperRegistered, KeeperUnbondRequested},
@@ -209,6 +207,33 @@ fn registering_twice_fails_and_keeps_the_first_bond() {
     assert_eq!(chain.token_balance(&first_source), SPARE);
     assert_eq!(chain.token_balance(&second_source), BOND_AMOUNT);
     assert_eq!(chain.keeper(&keeper_key).registered_at, NOW);
+}
+
+#[test]
+fn a_keeper_never_deposits_more_than_the_bond_it_accepted() {
+    let mut chain = Chain::new();
+    let mint = chain.bond_mint;
+    let (keeper, source) = holder(&mut chain, &mint, 5 * BOND_AMOUNT);
+    // The authority doubles the bond while the keeper's registration is in flight.
+    let config_authority = chain.authority.pubkey();
+    let raise = UpdateConfigArgs {
+        keeper_bond_amount: Some(2 * BOND_AMOUNT),
+        ..Default::default()
+    };
+    succeeded(chain.send_as_authority(ix::update_config(&config_authority, None, raise)));
+
+    let result = chain.send(
+        ix::register_keeper_with_max(&keeper.pubkey(), &mint, &source, BOND_AMOUNT),
+        &[&keeper],
+    );
+    assert_fails(result, RegistryError::BondAboveMaximum);
+    assert_not_registered(&chain, &keeper.pubkey(), &source, 5 * BOND_AMOUNT);
+
+    succeeded(chain.send(
+        ix::register_keeper_with_max(&keeper.pubkey(), &mint, &source, 2 * BOND_AMOUNT),
+        &[&keeper],
+    ));
+    assert_eq!(chain.token_balance(&source), 3 * BOND_AMOUNT);
 }
 
 // request_unbond
@@ -476,13 +501,13 @@ fn a_new_bond_mint_applies_to_new_keepers_while_bonded_keepers_keep_theirs() {
     // Newcomers bond the new amount of the new mint.
     let (newcomer, old_source) = holder(&mut chain, &old_mint, new_bond);
     let result = chain.send(
-        ix::register_keeper(&newcomer.pubkey(), &old_mint, &old_source),
+        ix::register_keeper_with_max(&newcomer.pubkey(), &old_mint, &old_source, new_bond),
         &[&newcomer],
     );
     assert_fails(result, RegistryError::BondMintMismatch);
     let new_source = chain.create_token_account(&new_mint, &newcomer.pubkey(), new_bond + 1);
     succeeded(chain.send(
-        ix::register_keeper(&newcomer.pubkey(), &new_mint, &new_source),
+        ix::register_keeper_with_max(&newcomer.pubkey(), &new_mint, &new_source, new_bond),
         &[&newcomer],
     ));
     let newcomer_keeper = chain.keeper(&pda::keeper(&newcomer.pubkey()));

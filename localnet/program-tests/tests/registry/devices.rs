@@ -2,11 +2,9 @@
 //! just the status and the endpoint), the freeze of hardware while reserved, and deregistration
 //! with the rent returned.
 
-mod common;
-
 use {
+    crate::common::*,
     anchor_lang::{error::ErrorCode as AnchorErrorCode, prelude::Pubkey, Space},
-    common::*,
     registry::{
         errors::RegistryError,
         events::{

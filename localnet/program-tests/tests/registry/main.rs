@@ -1,0 +1,11 @@
+//! The registry program, executed natively inside LiteSVM exactly as the local chain runs it.
+//! One test binary per program keeps linking cheap.
+
+// The senders hand back LiteSVM's own `TransactionResult`, whose error variant is large.
+#![allow(clippy::result_large_err)]
+
+mod common;
+mod config;
+mod devices;
+mod keepers;
+mod market;
