@@ -4,6 +4,7 @@
 use {
     iogrid_localnet::chain::{Chain, ChainEvent, ChainOptions, SendError, LAMPORTS_PER_SIGNATURE},
     solana_account::ReadableAccount,
+    solana_compute_budget_interface::ComputeBudgetInstruction,
     solana_hash::Hash,
     solana_instruction::error::InstructionError,
     solana_keypair::Keypair,
@@ -201,7 +202,7 @@ fn blockhashes_are_valid_for_150_slots() {
     let recipient = Pubkey::new_unique();
     chain
         .send_transaction(
-            transfer_with_blockhash(&payer, &recipient, 1_000, blockhash),
+            transfer_with_blockhash(&payer, &recipient, 1_000_000, blockhash),
             false,
         )
         .expect("still valid at the last valid block height");
@@ -233,10 +234,10 @@ fn a_bad_signature_is_refused_before_execution() {
 fn airdrops_are_distinct_transactions_even_when_identical() {
     let (mut chain, _) = open(None);
     let recipient = Pubkey::new_unique();
-    let first = chain.airdrop(&recipient, 1_000).expect("first");
-    let second = chain.airdrop(&recipient, 1_000).expect("second, same slot");
+    let first = chain.airdrop(&recipient, SOL).expect("first");
+    let second = chain.airdrop(&recipient, SOL).expect("second, same slot");
     assert_ne!(first, second);
-    assert_eq!(balance(&chain, &recipient), 2_000);
+    assert_eq!(balance(&chain, &recipient), 2 * SOL);
 }
 
 #[test]
@@ -246,7 +247,7 @@ fn subscribers_hear_slots_and_transactions_with_changed_accounts() {
     let payer = funded(&mut chain, SOL);
     let recipient = Pubkey::new_unique();
     let signature = chain
-        .send_transaction(transfer(&chain, &payer, &recipient, 7), false)
+        .send_transaction(transfer(&chain, &payer, &recipient, 1_000_000), false)
         .expect("lands");
 
     let mut slots = Vec::new();
@@ -269,7 +270,10 @@ fn subscribers_hear_slots_and_transactions_with_changed_accounts() {
     assert_eq!(*last_signature, signature);
     assert_eq!(
         changed,
-        &vec![(payer.pubkey(), SOL - 7 - 5_000), (recipient, 7)]
+        &vec![
+            (payer.pubkey(), SOL - 1_000_000 - 5_000),
+            (recipient, 1_000_000)
+        ]
     );
 }
 
@@ -330,7 +334,7 @@ fn a_torn_journal_tail_is_dropped_and_the_rest_replayed() {
     let recipient = Pubkey::new_unique();
     {
         let (mut chain, _) = open(Some(&dir.0));
-        chain.airdrop(&recipient, 42).expect("airdrop");
+        chain.airdrop(&recipient, SOL).expect("airdrop");
     }
     // The process died in the middle of writing the next entry.
     let journal = dir.0.join("journal.bin");
@@ -340,17 +344,17 @@ fn a_torn_journal_tail_is_dropped_and_the_rest_replayed() {
     std::fs::write(&journal, bytes).expect("write");
 
     let (mut chain, _) = open(Some(&dir.0));
-    assert_eq!(balance(&chain, &recipient), 42);
+    assert_eq!(balance(&chain, &recipient), SOL);
     chain
         .airdrop(&recipient, 8)
         .expect("the journal accepts new entries");
     drop(chain);
     let (chain, _) = open(Some(&dir.0));
-    assert_eq!(balance(&chain, &recipient), 50);
+    assert_eq!(balance(&chain, &recipient), SOL + 8);
 }
 
 #[test]
-fn fees_per_signature_and_prioritization_fees_per_slot_are_reported() {
+fn fees_are_per_signature_plus_the_prioritization_fee_and_are_reported_per_slot() {
     let (mut chain, _) = open(None);
     let payer = funded(&mut chain, SOL);
     let message = solana_message::Message::new(
@@ -366,24 +370,87 @@ fn fees_per_signature_and_prioritization_fees_per_slot_are_reported() {
         Some(LAMPORTS_PER_SIGNATURE)
     );
 
+    // 10,000 units at 1,000,000 micro-lamports each: 10,000 lamports on top of the base fee.
     let writable = Pubkey::new_unique();
+    let instructions = [
+        ComputeBudgetInstruction::set_compute_unit_limit(10_000),
+        ComputeBudgetInstruction::set_compute_unit_price(1_000_000),
+        system_instruction::transfer(&payer.pubkey(), &writable, 1_000_000),
+    ];
+    let message = solana_message::Message::new(&instructions, Some(&payer.pubkey()));
+    assert_eq!(
+        chain.fee_for_message(solana_message::VersionedMessage::Legacy(message)),
+        Some(15_000)
+    );
     let priced = Transaction::new_signed_with_payer(
-        &[
-            solana_compute_budget_interface::ComputeBudgetInstruction::set_compute_unit_price(
-                1_234,
-            ),
-            system_instruction::transfer(&payer.pubkey(), &writable, 1_000_000),
-        ],
+        &instructions,
         Some(&payer.pubkey()),
         &[&payer],
         chain.latest_blockhash().0,
     );
-    chain.send_transaction(priced.into(), false).expect("lands");
+    let signature = chain.send_transaction(priced.into(), false).expect("lands");
+    assert_eq!(chain.transaction(&signature).expect("recorded").fee, 15_000);
+    assert_eq!(balance(&chain, &payer.pubkey()), SOL - 1_000_000 - 15_000);
+
     let fees = chain.recent_prioritization_fees(&[writable]);
-    assert_eq!(fees.last(), Some(&(chain.slot(), 1_234)));
-    // The airdrop in the same slot paid 0, so the block minimum is 0.
+    assert_eq!(fees.last(), Some(&(chain.slot(), 1_000_000)));
+    // The airdrop in the same slot paid no priority fee, so the block minimum is 0.
     assert_eq!(
         chain.recent_prioritization_fees(&[]).last(),
         Some(&(chain.slot(), 0))
     );
+}
+
+#[test]
+fn a_payer_that_cannot_cover_the_prioritization_fee_is_refused() {
+    let (mut chain, _) = open(None);
+    let payer = funded(&mut chain, 10_000_000);
+    let instructions = [
+        ComputeBudgetInstruction::set_compute_unit_limit(200_000),
+        ComputeBudgetInstruction::set_compute_unit_price(1_000_000_000),
+        system_instruction::transfer(&payer.pubkey(), &Pubkey::new_unique(), 1),
+    ];
+    let tx = Transaction::new_signed_with_payer(
+        &instructions,
+        Some(&payer.pubkey()),
+        &[&payer],
+        chain.latest_blockhash().0,
+    );
+    let (err, _) = preflight_error(chain.send_transaction(tx.into(), false));
+    assert_eq!(err, TransactionError::InsufficientFundsForFee);
+    assert_eq!(balance(&chain, &payer.pubkey()), 10_000_000);
+}
+
+#[test]
+fn a_new_account_must_be_left_rent_exempt() {
+    let (mut chain, _) = open(None);
+    let payer = funded(&mut chain, SOL);
+    let recipient = Pubkey::new_unique();
+    let (err, _) =
+        preflight_error(chain.send_transaction(transfer(&chain, &payer, &recipient, 1_000), false));
+    assert_eq!(
+        err,
+        TransactionError::InsufficientFundsForRent { account_index: 1 }
+    );
+
+    // Without preflight it lands failed: the fee is charged, nothing else moves.
+    let signature = chain
+        .send_transaction(transfer(&chain, &payer, &recipient, 1_000), true)
+        .expect("submitted");
+    let record = chain.transaction(&signature).expect("landed");
+    assert_eq!(
+        record.err,
+        Some(TransactionError::InsufficientFundsForRent { account_index: 1 })
+    );
+    assert_eq!(
+        balance(&chain, &payer.pubkey()),
+        SOL - LAMPORTS_PER_SIGNATURE
+    );
+    assert_eq!(balance(&chain, &recipient), 0);
+
+    let exempt = chain.minimum_balance_for_rent_exemption(0);
+    chain
+        .send_transaction(transfer(&chain, &payer, &recipient, exempt), false)
+        .expect("a rent-exempt balance is fine");
+    assert_eq!(balance(&chain, &recipient), exempt);
 }
