@@ -66,7 +66,14 @@ import type {
 } from "@iogrid/sdk";
 import { TransactionFailedError, sendAndConfirm } from "@iogrid/sdk/node";
 
-import { Collector, fundedKeypair, rejectionOf, sleep, waitFor } from "./support/chain.js";
+import {
+  Collector,
+  fundedKeypair,
+  H100_SERVER_SPECS,
+  rejectionOf,
+  sleep,
+  waitFor,
+} from "./support/chain.js";
 import { REPO_ROOT, startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 
@@ -84,14 +91,7 @@ const BOND_DECIMALS = 6;
 const KEEPER_BOND = 1_000n * 10n ** BigInt(BOND_DECIMALS);
 const COOLDOWN_SECS = 2;
 
-const SPECS: DeviceSpecs = {
-  gpuCount: 8,
-  vramMib: 81_920,
-  cpuCores: 96,
-  ramMib: 1_048_576,
-  storageGib: 7_680,
-  bandwidthTier: BANDWIDTH_TIER.high,
-};
+const SPECS = H100_SERVER_SPECS;
 /** 2.50 USD per GPU-hour, in IOSD base units. */
 const PRICE = 2_500_000;
 

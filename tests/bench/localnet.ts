@@ -22,7 +22,6 @@ import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import WebSocket from "ws";
 
 import {
-  BANDWIDTH_TIER,
   DEVICE_ACCOUNT_SIZE,
   REGISTRY_PROGRAM_ID,
   devicePda,
@@ -33,6 +32,7 @@ import {
 } from "@iogrid/sdk";
 import type { Registry } from "@iogrid/sdk";
 
+import { H100_SERVER_SPECS } from "../support/chain.js";
 import { startLocalnet } from "../support/localnet.js";
 import type { Localnet } from "../support/localnet.js";
 
@@ -60,14 +60,7 @@ const POOL = Math.ceil((2_500 * WINDOW_MS) / 1000);
 const SOCKETS = 4;
 const MAX_TX_BYTES = 1232;
 
-const SPECS = {
-  gpuCount: 8,
-  vramMib: 81_920,
-  cpuCores: 96,
-  ramMib: 1_048_576,
-  storageGib: 7_680,
-  bandwidthTier: BANDWIDTH_TIER.high,
-};
+const SPECS = H100_SERVER_SPECS;
 
 // ---------------------------------------------------------------------------------------------
 // JSON-RPC over keep-alive HTTP (Node's fetch pools connections per origin).

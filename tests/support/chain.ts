@@ -1,10 +1,22 @@
 /** Small helpers shared by the integration tests: funding, waiting, collecting callbacks. */
 import { setTimeout as sleep } from "node:timers/promises";
 
+import { BANDWIDTH_TIER } from "@iogrid/sdk";
+import type { DeviceSpecs } from "@iogrid/sdk";
 import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import type { Connection, PublicKey, TransactionSignature } from "@solana/web3.js";
 
 export { sleep };
+
+/** An 8x H100 80GB server: VRAM and RAM in MiB, storage in GiB. */
+export const H100_SERVER_SPECS: DeviceSpecs = {
+  gpuCount: 8,
+  vramMib: 81_920,
+  cpuCores: 96,
+  ramMib: 1_048_576,
+  storageGib: 7_680,
+  bandwidthTier: BANDWIDTH_TIER.high,
+};
 
 /** Solana's base fee: lamports per signature. */
 export const FEE_PER_SIGNATURE = 5000;

@@ -39,11 +39,11 @@ pub mod registry {
         register_device::handler(ctx, args)
     }
 
-    pub fn update_device(ctx: Context<UpdateDevice>, args: UpdateDeviceArgs) -> Result<()> {
+    pub fn update_device(ctx: Context<ChangeDevice>, args: UpdateDeviceArgs) -> Result<()> {
         update_device::handler(ctx, args)
     }
 
-    pub fn rename_device(ctx: Context<RenameDevice>, name: String) -> Result<()> {
+    pub fn rename_device(ctx: Context<ChangeDevice>, name: String) -> Result<()> {
         rename_device::handler(ctx, name)
     }
 

@@ -405,7 +405,7 @@ pub mod ix {
     pub fn update_device(owner: &Pubkey, device: &Pubkey, args: UpdateDeviceArgs) -> Instruction {
         registry_ix(
             instruction::UpdateDevice { args },
-            accounts::UpdateDevice {
+            accounts::ChangeDevice {
                 owner: *owner,
                 device: *device,
             },
@@ -417,7 +417,7 @@ pub mod ix {
             instruction::RenameDevice {
                 name: name.to_string(),
             },
-            accounts::RenameDevice {
+            accounts::ChangeDevice {
                 owner: *owner,
                 device: *device,
             },

@@ -1,3 +1,4 @@
+pub mod change_device;
 pub mod deregister_device;
 pub mod operate_device;
 pub mod pause_device;
@@ -8,5 +9,5 @@ pub mod set_endpoint;
 pub mod update_device;
 
 pub use {
-    deregister_device::*, operate_device::*, register_device::*, rename_device::*, update_device::*,
+    change_device::*, deregister_device::*, operate_device::*, register_device::*, update_device::*,
 };

@@ -1,21 +1,11 @@
 use {
-    crate::{errors::RegistryError, events::DeviceRenamed, state::*, validation::validate_name},
+    crate::{
+        errors::RegistryError, events::DeviceRenamed, validation::validate_name, ChangeDevice,
+    },
     anchor_lang::prelude::*,
 };
 
-#[derive(Accounts)]
-pub struct RenameDevice<'info> {
-    pub owner: Signer<'info>,
-    #[account(
-        mut,
-        seeds = [DEVICE_SEED, device.device_id_hash.as_ref()],
-        bump = device.bump,
-        has_one = owner @ RegistryError::NotDeviceOwner,
-    )]
-    pub device: Account<'info, Device>,
-}
-
-pub fn handler(ctx: Context<RenameDevice>, name: String) -> Result<()> {
+pub fn handler(ctx: Context<ChangeDevice>, name: String) -> Result<()> {
     validate_name(&name)?;
     let device = &mut ctx.accounts.device;
     require!(device.name != name, RegistryError::NameUnchanged);

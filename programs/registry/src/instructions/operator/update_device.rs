@@ -1,5 +1,5 @@
 use {
-    crate::{errors::RegistryError, events::DeviceUpdated, state::*, validation::*},
+    crate::{errors::RegistryError, events::DeviceUpdated, state::*, validation::*, ChangeDevice},
     anchor_lang::prelude::*,
 };
 
@@ -17,19 +17,7 @@ pub struct UpdateDeviceArgs {
 /// The owner changes what the device offers. Hardware and agent cannot change while the device
 /// is locked to a reservation (the renter reserved what was advertised); the price can, as it
 /// was fixed in the reservation.
-#[derive(Accounts)]
-pub struct UpdateDevice<'info> {
-    pub owner: Signer<'info>,
-    #[account(
-        mut,
-        seeds = [DEVICE_SEED, device.device_id_hash.as_ref()],
-        bump = device.bump,
-        has_one = owner @ RegistryError::NotDeviceOwner,
-    )]
-    pub device: Account<'info, Device>,
-}
-
-pub fn handler(ctx: Context<UpdateDevice>, args: UpdateDeviceArgs) -> Result<()> {
+pub fn handler(ctx: Context<ChangeDevice>, args: UpdateDeviceArgs) -> Result<()> {
     let device = &mut ctx.accounts.device;
     let before = (**device).clone();
 
