@@ -157,15 +157,20 @@ fn caller(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Program
                 rest.try_into()
                     .map_err(|_| ProgramError::InvalidInstructionData)?,
             );
+            // SPL Token's `Transfer` (tag 3), the same encoding under Token-2022.
+            let mut transfer_data = vec![3];
+            transfer_data.extend_from_slice(&amount.to_le_bytes());
+            let transfer = Instruction {
+                program_id: *token_program.key,
+                accounts: vec![
+                    AccountMeta::new(*source.key, false),
+                    AccountMeta::new(*destination.key, false),
+                    AccountMeta::new_readonly(vault, true),
+                ],
+                data: transfer_data,
+            };
             let result = invoke_signed(
-                &spl_token::instruction::transfer(
-                    token_program.key,
-                    source.key,
-                    destination.key,
-                    &vault,
-                    &[],
-                    amount,
-                )?,
+                &transfer,
                 &[
                     source.clone(),
                     destination.clone(),
@@ -545,14 +550,18 @@ fn cpi_to_the_system_program_creates_a_pda_account_usable_at_once() {
     );
 }
 
+const TOKEN_2022: Pubkey = Pubkey::from_str_const("TokenzQdBNbLqP5VEhdkAS6EPFLC1PHnBqCXEpPxuEb");
+
 struct TokenSetup {
+    program_id: Pubkey,
     mint: Pubkey,
     source: Pubkey,
     destination: Pubkey,
 }
 
-/// A mint, a vault-owned (PDA) token account holding 1,000 units and an empty destination.
-fn token_setup(env: &mut Env) -> TokenSetup {
+/// A mint of `program_id` (SPL Token or Token-2022, whose base layouts are the same), a
+/// vault-owned (PDA) token account holding 1,000 units and an empty destination.
+fn token_setup(env: &mut Env, program_id: Pubkey) -> TokenSetup {
     let mint = Pubkey::new_unique();
     let mut mint_data = vec![0; spl_token::state::Mint::LEN];
     spl_token::state::Mint {
@@ -563,7 +572,7 @@ fn token_setup(env: &mut Env) -> TokenSetup {
         freeze_authority: None.into(),
     }
     .pack_into_slice(&mut mint_data);
-    env.set_account(mint, spl_token::ID, mint_data);
+    env.set_account(mint, program_id, mint_data);
     let token_account = |env: &mut Env, owner: Pubkey, amount: u64| {
         let key = Pubkey::new_unique();
         let mut data = vec![0; spl_token::state::Account::LEN];
@@ -575,13 +584,14 @@ fn token_setup(env: &mut Env) -> TokenSetup {
             ..Default::default()
         }
         .pack_into_slice(&mut data);
-        env.set_account(key, spl_token::ID, data);
+        env.set_account(key, program_id, data);
         key
     };
     let vault = env.vault();
     let source = token_account(env, vault, 1_000);
     let destination = token_account(env, Pubkey::new_unique(), 0);
     TokenSetup {
+        program_id,
         mint,
         source,
         destination,
@@ -604,15 +614,14 @@ fn token_transfer(opcode: u8, setup: &TokenSetup, vault: Pubkey, amount: u64) ->
             AccountMeta::new(setup.source, false),
             AccountMeta::new(setup.destination, false),
             AccountMeta::new_readonly(vault, false),
-            AccountMeta::new_readonly(spl_token::ID, false),
+            AccountMeta::new_readonly(setup.program_id, false),
         ],
     )
 }
 
-#[test]
-fn cpi_native_to_sbf_spl_token_with_a_pda_authority() {
+fn transfer_from_the_vault_through(program_id: Pubkey) {
     let mut env = Env::new();
-    let setup = token_setup(&mut env);
+    let setup = token_setup(&mut env, program_id);
     let vault = env.vault();
     let result = env.send(
         &[token_transfer(
@@ -627,16 +636,26 @@ fn cpi_native_to_sbf_spl_token_with_a_pda_authority() {
     result.expect("token transfer signed by the PDA");
     assert_eq!(token_amount(&env, &setup.source), 750);
     assert_eq!(token_amount(&env, &setup.destination), 250);
-    assert_eq!(logs[1], format!("Program {} invoke [2]", spl_token::ID));
+    assert_eq!(logs[1], format!("Program {program_id} invoke [2]"));
     assert_eq!(logs[2], "Program log: Instruction: Transfer");
-    assert!(logs[3].starts_with(&format!("Program {} consumed ", spl_token::ID)));
-    assert_eq!(logs[4], format!("Program {} success", spl_token::ID));
+    assert!(logs[3].starts_with(&format!("Program {program_id} consumed ")));
+    assert_eq!(logs[4], format!("Program {program_id} success"));
+}
+
+#[test]
+fn cpi_native_to_sbf_spl_token_with_a_pda_authority() {
+    transfer_from_the_vault_through(spl_token::ID);
+}
+
+#[test]
+fn cpi_native_to_sbf_token_2022_with_a_pda_authority() {
+    transfer_from_the_vault_through(TOKEN_2022);
 }
 
 #[test]
 fn cpi_native_to_sbf_ata_which_itself_calls_token_and_system() {
     let mut env = Env::new();
-    let setup = token_setup(&mut env);
+    let setup = token_setup(&mut env, spl_token::ID);
     let vault = env.vault();
     let ata = spl_associated_token_account::get_associated_token_address(&vault, &setup.mint);
     let create = ix(
@@ -671,7 +690,7 @@ fn cpi_native_to_sbf_ata_which_itself_calls_token_and_system() {
 #[test]
 fn a_failed_cpi_aborts_the_caller_even_if_it_ignores_the_error() {
     let mut env = Env::new();
-    let setup = token_setup(&mut env);
+    let setup = token_setup(&mut env, spl_token::ID);
     let vault = env.vault();
     let result = env.send(
         &[token_transfer(
