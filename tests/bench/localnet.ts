@@ -524,7 +524,10 @@ async function main(): Promise<void> {
     );
     console.log(
       `chain RSS: ${(rssBefore / 1024).toFixed(1)} MiB before, ${(rssAfter / 1024).toFixed(1)} MiB after ` +
-        `(+${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB, ${(((rssAfter - rssBefore) * 1024) / BULK_DEVICES).toFixed(0)} bytes per device)`,
+        `(+${((rssAfter - rssBefore) / 1024).toFixed(1)} MiB` +
+        (BULK_DEVICES > 0
+          ? `, ${(((rssAfter - rssBefore) * 1024) / BULK_DEVICES).toFixed(0)} bytes per device)`
+          : ")"),
     );
   } finally {
     watcher.close();
