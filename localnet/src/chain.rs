@@ -359,9 +359,19 @@ impl Chain {
         self.svm.accounts_db().get_account(pubkey)
     }
 
-    /// Every account, sorted by address.
-    pub fn accounts(&self) -> Vec<(&Pubkey, &AccountSharedData)> {
-        let mut accounts: Vec<_> = self.svm.accounts_db().inner.iter().collect();
+    /// The accounts `owner` owns that pass `keep`, sorted by address.
+    pub fn accounts_owned_by(
+        &self,
+        owner: &Pubkey,
+        keep: impl Fn(&AccountSharedData) -> bool,
+    ) -> Vec<(&Pubkey, &AccountSharedData)> {
+        let mut accounts: Vec<_> = self
+            .svm
+            .accounts_db()
+            .inner
+            .iter()
+            .filter(|(_, account)| account.owner() == owner && keep(account))
+            .collect();
         accounts.sort_unstable_by_key(|(pubkey, _)| **pubkey);
         accounts
     }
@@ -721,18 +731,20 @@ impl Chain {
             account_keys,
             changed_accounts: changed.clone(),
         };
-        let journaled = self.journal(Entry::Transaction {
-            record: Box::new(record.clone()),
-            accounts: changed
-                .into_iter()
-                .map(|(pubkey, account)| (pubkey, Account::from(account)))
-                .collect(),
-            airdrop,
-        });
-        if let Err(error) = journaled {
-            // The transaction is committed in memory; losing the state dir is an operator
-            // problem worth shouting about, not a reason to tell the client it failed.
-            eprintln!("localnet: failed to persist transaction {signature}: {error:#}");
+        if self.store.is_some() {
+            let entry = Entry::Transaction {
+                record: Box::new(record.clone()),
+                accounts: changed
+                    .into_iter()
+                    .map(|(pubkey, account)| (pubkey, Account::from(account)))
+                    .collect(),
+                airdrop,
+            };
+            if let Err(error) = self.journal(entry) {
+                // The transaction is committed in memory; losing the state dir is an operator
+                // problem worth shouting about, not a reason to tell the client it failed.
+                eprintln!("localnet: failed to persist transaction {signature}: {error:#}");
+            }
         }
         self.history.insert(record);
         let _ = self.events.send(Arc::new(ChainEvent::Transaction(event)));

@@ -424,12 +424,15 @@ fn get_program_accounts(chain: &SharedChain, params: &Params) -> RpcResult {
         .account_config
         .encoding
         .unwrap_or(UiAccountEncoding::Binary);
-    let accounts = chain.accounts();
-    let matching = accounts.into_iter().filter(|(_, account)| {
-        *account.owner() == program_id
-            && filters.iter().all(|filter| filter_allows(filter, account))
+    let matching = chain.accounts_owned_by(&program_id, |account| {
+        filters.iter().all(|filter| filter_allows(filter, account))
     });
-    let keyed = keyed_accounts(&chain, matching, encoding, config.account_config.data_slice)?;
+    let keyed = keyed_accounts(
+        &chain,
+        matching.into_iter(),
+        encoding,
+        config.account_config.data_slice,
+    )?;
     Ok(if config.with_context.unwrap_or(false) {
         with_context(&chain, Value::Array(keyed))
     } else {
@@ -463,14 +466,12 @@ fn get_token_accounts_by_owner(chain: &SharedChain, params: &Params) -> RpcResul
         }
     };
     let encoding = config.encoding.unwrap_or(UiAccountEncoding::Binary);
-    let accounts = chain.accounts();
-    let matching = accounts.into_iter().filter(|(_, account)| {
-        *account.owner() == program_filter
-            && tokens::token_account(account).is_some_and(|token| {
-                token.owner == owner && mint_filter.is_none_or(|mint| token.mint == mint)
-            })
+    let matching = chain.accounts_owned_by(&program_filter, |account| {
+        tokens::token_account(account).is_some_and(|token| {
+            token.owner == owner && mint_filter.is_none_or(|mint| token.mint == mint)
+        })
     });
-    let keyed = keyed_accounts(&chain, matching, encoding, config.data_slice)?;
+    let keyed = keyed_accounts(&chain, matching.into_iter(), encoding, config.data_slice)?;
     Ok(with_context(&chain, Value::Array(keyed)))
 }
 
