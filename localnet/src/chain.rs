@@ -12,7 +12,7 @@ use {
     },
     agave_feature_set::FeatureSet,
     agave_reserved_account_keys::ReservedAccountKeys,
-    anyhow::{Context, Result},
+    anyhow::{bail, Context, Result},
     litesvm::LiteSVM,
     solana_account::{Account, AccountSharedData, ReadableAccount, WritableAccount},
     solana_clock::{Clock, Slot},
@@ -127,6 +127,8 @@ pub struct Chain {
     genesis: Genesis,
     faucet: Keypair,
     clock: Clock,
+    /// Seconds the Clock runs ahead of the wall clock, after `warp_clock`.
+    time_offset: i64,
     /// Recent blockhashes by slot, oldest first; the last `MAX_PROCESSING_AGE + 1` are valid.
     blockhashes: VecDeque<(Slot, Hash)>,
     history: History,
@@ -174,6 +176,7 @@ impl Chain {
             svm,
             faucet,
             clock: Clock::default(),
+            time_offset: 0,
             blockhashes: VecDeque::new(),
             history: History::new(options.history_limit),
             prioritization_fees: BTreeMap::new(),
@@ -212,6 +215,8 @@ impl Chain {
         for entry in entries {
             chain.replay(entry)?;
         }
+        // A chain warped ahead resumes its own time rather than falling back to the wall clock's.
+        chain.time_offset = (chain.clock.unix_timestamp - unix_now()).max(0);
         if chain.store.is_some() {
             chain.compact()?;
         }
@@ -439,7 +444,7 @@ impl Chain {
         let blockhash = solana_sha256_hasher::hashv(&[previous_hash.as_ref(), &slot.to_le_bytes()]);
         let schedule = self.epoch_schedule();
         let epoch = schedule.get_epoch(slot);
-        let unix_timestamp = unix_now().max(self.clock.unix_timestamp);
+        let unix_timestamp = (unix_now() + self.time_offset).max(self.clock.unix_timestamp);
         let clock = Clock {
             slot,
             epoch_start_timestamp: if epoch == self.clock.epoch {
@@ -460,6 +465,21 @@ impl Chain {
             .events
             .send(Arc::new(ChainEvent::Slot { slot, parent }));
         Ok(())
+    }
+
+    /// Moves the Clock forward to `unix_timestamp` (local chains only: tests that need hours or
+    /// years to pass) and starts a new slot with it, so the next transaction sees the new time.
+    /// Time then keeps running from there.
+    pub fn warp_clock(&mut self, unix_timestamp: i64) -> Result<&Clock> {
+        if unix_timestamp < self.clock.unix_timestamp {
+            bail!(
+                "the clock only moves forward: it is at {}, asked for {unix_timestamp}",
+                self.clock.unix_timestamp
+            );
+        }
+        self.time_offset = unix_timestamp - unix_now();
+        self.advance_slot()?;
+        Ok(&self.clock)
     }
 
     fn push_blockhash(&mut self, slot: Slot, blockhash: Hash) {

@@ -9,11 +9,18 @@ pub struct WorkspaceProgram {
 }
 
 pub fn workspace_programs() -> Vec<WorkspaceProgram> {
-    vec![WorkspaceProgram {
-        name: "registry",
-        id: registry::ID,
-        process_instruction: anchor_processor!(registry::entry),
-    }]
+    vec![
+        WorkspaceProgram {
+            name: "registry",
+            id: registry::ID,
+            process_instruction: anchor_processor!(registry::entry),
+        },
+        WorkspaceProgram {
+            name: "iotoken",
+            id: iotoken::ID,
+            process_instruction: anchor_processor!(iotoken::entry),
+        },
+    ]
 }
 
 pub fn load(svm: &mut LiteSVM) {

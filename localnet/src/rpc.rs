@@ -254,6 +254,15 @@ fn dispatch(chain: &SharedChain, method: &str, params: &Params) -> RpcResult {
                 .map_err(RpcError::internal)?;
             Ok(json!(signature.to_string()))
         }
+        // Local chains only (no cluster has it): moves the Clock forward for tests of time rules.
+        "localnet_warpClock" => {
+            let unix_timestamp: i64 = params.required(0, "unix timestamp")?;
+            let mut chain = lock(chain);
+            let clock = chain
+                .warp_clock(unix_timestamp)
+                .map_err(|error| RpcError::invalid_params(error.to_string()))?;
+            Ok(json!({ "slot": clock.slot, "unixTimestamp": clock.unix_timestamp }))
+        }
         "sendTransaction" => send_transaction(chain, params),
         "simulateTransaction" => simulate_transaction(chain, params),
         "getSignatureStatuses" => get_signature_statuses(chain, params),

@@ -1,0 +1,114 @@
+//! Events, one per state change. IO amounts are IO base units (1e8 = 1 IO), IOSD amounts IOSD
+//! base units (1e6 = 1 USD), prices USD per IO with 8 decimals, times unix seconds.
+
+use {crate::state::*, anchor_lang::prelude::*};
+
+#[event]
+pub struct TokenInitialized {
+    pub config: Pubkey,
+    pub authority: Pubkey,
+    pub io_mint: Pubkey,
+    pub iosd_mint: Pubkey,
+}
+
+#[event]
+pub struct GenesisMinted {
+    /// Community, R&D / ecosystem, core contributors, seed, series A.
+    pub destinations: [Pubkey; 5],
+    pub amounts: [u64; 5],
+    pub supply_after: u64,
+}
+
+#[event]
+pub struct ConfigUpdated {
+    pub authority_before: Pubkey,
+    pub authority_after: Pubkey,
+    pub emission_before: EmissionParams,
+    pub emission_after: EmissionParams,
+    pub fees_before: FeeParams,
+    pub fees_after: FeeParams,
+    pub oracle_before: OracleParams,
+    pub oracle_after: OracleParams,
+    pub breaker_before: BreakerParams,
+    pub breaker_after: BreakerParams,
+    pub buyback_before: BuybackParams,
+    pub buyback_after: BuybackParams,
+    pub price_updaters_after: Vec<Pubkey>,
+}
+
+#[event]
+pub struct ScheduleRowsAppended {
+    pub first_index: u32,
+    pub rows: Vec<EmissionRow>,
+}
+
+#[event]
+pub struct ScheduleSealed {
+    pub row_count: u32,
+    pub total_emission: u64,
+    pub first_epoch: u64,
+}
+
+#[event]
+pub struct ScheduleRowLowered {
+    pub index: u32,
+    pub start_time: i64,
+    pub emission_per_epoch_before: u64,
+    pub emission_per_epoch_after: u64,
+    pub total_emission_after: u64,
+}
+
+#[event]
+pub struct EpochEnded {
+    pub epoch: u64,
+    pub scheduled_emission: u64,
+    pub net_emission: u64,
+    /// Availability, compute, stakers, keepers.
+    pub pools: [u64; 4],
+    pub crank_tip: u64,
+    pub cranked_by: Pubkey,
+    pub supply_after: u64,
+    pub net_backlog_after: u64,
+}
+
+#[event]
+pub struct PricePublished {
+    pub updater: Pubkey,
+    pub price: u64,
+    pub confidence: u64,
+    pub ema_before: u64,
+    pub ema_after: u64,
+    pub publish_time: i64,
+}
+
+#[event]
+pub struct PriceFeedHaltChanged {
+    pub by: Pubkey,
+    pub halted: bool,
+}
+
+#[event]
+pub struct IosdMinted {
+    pub user: Pubkey,
+    pub io_burned: u64,
+    pub iosd_minted: u64,
+    /// The conservative price used.
+    pub price: u64,
+    pub breaker_window_start: i64,
+    pub breaker_minted_after: u64,
+    pub net_backlog_after: u64,
+}
+
+#[event]
+pub struct TreasuryAccountCreated {
+    pub mint: Pubkey,
+    pub account: Pubkey,
+}
+
+#[event]
+pub struct BuybackBurned {
+    pub by: Pubkey,
+    pub io_burned: u64,
+    pub treasury_balance_after: u64,
+    pub supply_after: u64,
+}

@@ -1,0 +1,138 @@
+use anchor_lang::prelude::*;
+
+/// Most price updaters the config holds.
+pub const MAX_PRICE_UPDATERS: usize = 8;
+
+/// How each epoch's emission is split between the reward pools, in basis points summing to
+/// 10_000. The order is the pools' (`RewardPool`).
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RewardSplit {
+    /// Devices attested available (registry).
+    pub availability_bps: u16,
+    /// Devices that delivered compute (market).
+    pub compute_bps: u16,
+    /// Stakers (staking).
+    pub stakers_bps: u16,
+    /// Keepers; the crank tip is paid out of this share.
+    pub keepers_bps: u16,
+}
+
+impl RewardSplit {
+    pub fn as_array(&self) -> [u64; 4] {
+        [
+            self.availability_bps,
+            self.compute_bps,
+            self.stakers_bps,
+            self.keepers_bps,
+        ]
+        .map(u64::from)
+    }
+}
+
+/// The reward pools, by their index in the `["pool", [index]]` seeds.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RewardPool {
+    Availability,
+    Compute,
+    Stakers,
+    Keepers,
+}
+
+impl RewardPool {
+    pub const ALL: [RewardPool; 4] = [
+        RewardPool::Availability,
+        RewardPool::Compute,
+        RewardPool::Stakers,
+        RewardPool::Keepers,
+    ];
+}
+
+/// Emission parameters of the epoch crank.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EmissionParams {
+    pub split: RewardSplit,
+    /// IO base units paid per closed epoch to the keeper that closes it, out of the keepers' share.
+    pub crank_tip: u64,
+    /// The net-emission backlog is re-emitted at `ceil(backlog / smoothing)` per epoch...
+    pub net_smoothing_epochs: u64,
+    /// ...and at most this many IO base units per epoch.
+    pub net_cap_per_epoch: u64,
+}
+
+/// Protocol fees, read by the market and staking programs. Basis points unless named otherwise.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FeeParams {
+    /// Of job value, to the treasury (default 5%).
+    pub network_fee_bps: u16,
+    /// Paying in USDC (default 2%).
+    pub usdc_payment_fee_bps: u16,
+    /// Paying in IO (default 0%).
+    pub io_payment_fee_bps: u16,
+    /// Paying in IOSD (default 0%).
+    pub iosd_payment_fee_bps: u16,
+    /// Of every reservation (default 0.25%).
+    pub reservation_fee_bps: u16,
+    /// Bounds of the share of a device's rewards its operator gives stakers (default 1-3%).
+    pub staker_share_min_bps: u16,
+    pub staker_share_max_bps: u16,
+    /// IOSD base units paid to the keeper that settles a reservation.
+    pub settle_tip: u64,
+}
+
+/// Price-feed checks applied by every reader.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OracleParams {
+    /// A price older than this is stale (default 600 s).
+    pub max_staleness_secs: i64,
+    /// Confidence above this share of the price is refused.
+    pub max_confidence_bps: u16,
+    /// Time for the EMA to reach a new price (see `math::price::next_ema`).
+    pub ema_window_secs: i64,
+}
+
+/// IOSD minted by burn-mint per fixed window.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BreakerParams {
+    pub window_secs: i64,
+    /// IOSD base units.
+    pub max_iosd_per_window: u64,
+}
+
+/// The rule of `buyback_burn`: every `interval_secs` at most, anyone may burn `burn_bps` of the
+/// treasury's IO.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BuybackParams {
+    pub burn_bps: u16,
+    pub interval_secs: i64,
+}
+
+/// Token-wide parameters, written only by the authority (governance once staking takes it over).
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct TokenConfig {
+    pub authority: Pubkey,
+    pub io_mint: Pubkey,
+    pub iosd_mint: Pubkey,
+    /// Set by `mint_genesis`, which can therefore run only once.
+    pub genesis_minted: bool,
+    pub emission: EmissionParams,
+    pub fees: FeeParams,
+    pub oracle: OracleParams,
+    pub breaker: BreakerParams,
+    pub buyback: BuybackParams,
+    #[max_len(MAX_PRICE_UPDATERS)]
+    pub price_updaters: Vec<Pubkey>,
+    pub bump: u8,
+    pub io_mint_bump: u8,
+    pub iosd_mint_bump: u8,
+    /// Bumps of the reward pool vaults, set by `initialize_pools` (0 before).
+    pub pool_bumps: [u8; 4],
+    /// Kept for parameters added before a layout migration is worth it.
+    pub _reserved: [u8; 128],
+}
+
+impl TokenConfig {
+    pub fn is_price_updater(&self, key: &Pubkey) -> bool {
+        self.price_updaters.contains(key)
+    }
+}
