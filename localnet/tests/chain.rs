@@ -454,3 +454,18 @@ fn a_new_account_must_be_left_rent_exempt() {
         .expect("a rent-exempt balance is fine");
     assert_eq!(balance(&chain, &recipient), exempt);
 }
+
+#[test]
+fn a_warped_clock_resumes_from_its_own_time_after_a_restart() {
+    let dir = TempDir::new("warp");
+    let target = {
+        let (mut chain, _) = open(Some(&dir.0));
+        let target = chain.clock().unix_timestamp + 365 * 86_400;
+        chain.warp_clock(target).expect("forward");
+        target
+    };
+    let (mut chain, _) = open(Some(&dir.0));
+    assert!(chain.clock().unix_timestamp >= target);
+    chain.advance_slot().expect("slot");
+    assert!(chain.clock().unix_timestamp >= target);
+}

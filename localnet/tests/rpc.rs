@@ -249,3 +249,24 @@ fn min_context_slot_is_enforced() {
         0
     );
 }
+
+#[test]
+fn warp_clock_moves_time_forward_only() {
+    let chain = chain();
+    let before = chain.lock().unwrap().clock().unix_timestamp;
+    let target = before + 30 * 86_400;
+    let warped = result(&chain, "localnet_warpClock", json!([target]));
+    assert_eq!(warped["unixTimestamp"], target);
+    assert_eq!(warped["slot"], 1);
+    assert_eq!(chain.lock().unwrap().clock().unix_timestamp, target);
+
+    let error = error(&chain, "localnet_warpClock", json!([before]));
+    assert_eq!(error["code"], -32602);
+    assert!(error["message"]
+        .as_str()
+        .unwrap()
+        .contains("the clock only moves forward"));
+    // Time keeps running from the warped time, never back to the wall clock's.
+    chain.lock().unwrap().advance_slot().unwrap();
+    assert!(chain.lock().unwrap().clock().unix_timestamp >= target);
+}

@@ -163,8 +163,8 @@ pub fn epoch_mint(
     let total = scheduled + net;
 
     let mut pools = [0u64; POOL_COUNT];
-    for index in 1..POOL_COUNT {
-        pools[index] = bps_of(total, params.split_bps[index])?;
+    for (pool, bps) in pools.iter_mut().zip(params.split_bps).skip(1) {
+        *pool = bps_of(total, bps)?;
     }
     pools[0] = total.safe_sub(pools[1..].iter().sum())?;
     let crank_tip = params.crank_tip.min(pools[POOL_COUNT - 1]);

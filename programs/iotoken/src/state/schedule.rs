@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-/// Rows a schedule may hold: the decay preset needs 200, the halving preset 38.
+/// Rows a schedule may hold: the decay preset needs 200, the halving preset 37.
 pub const MAX_SCHEDULE_ROWS: usize = 256;
 
 /// From `start_time` on (an epoch boundary), each epoch emits `emission_per_epoch` IO base units.

@@ -95,6 +95,13 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, EndEpoch<'info>>) -> Re
     for record_info in records {
         let ledger = &mut accounts.ledger;
         let epoch = ledger.next_epoch;
+        // The address first: a record of an epoch already closed is named as such.
+        let epoch_bytes = epoch.to_le_bytes();
+        let (address, bump) = Pubkey::find_program_address(&[EPOCH_SEED, &epoch_bytes], &crate::ID);
+        require!(
+            record_info.key() == address && record_info.is_writable,
+            IotokenError::EpochRecordMismatch
+        );
         let start_time = epoch_start(origin, epoch)?;
         let end_time = start_time.safe_add(EPOCH_SECS)?;
         require!(now >= end_time, IotokenError::EpochNotEnded);
@@ -129,7 +136,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, EndEpoch<'info>>) -> Re
             cranked_by: accounts.cranker.key(),
             cranked_at: now,
             supply_after: supply,
-            bump: 0,
+            bump,
         };
         create_epoch_record(
             record_info,
@@ -184,23 +191,18 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, EndEpoch<'info>>) -> Re
     Ok(())
 }
 
-/// Creates `record_info` as the `["epoch", epoch]` PDA holding `record`, paid by `payer`. Works
+/// Creates `record_info`, already checked to be the `["epoch", epoch]` PDA, holding `record`,
+/// paid by `payer`. Works
 /// even if someone sent lamports to the address beforehand (which would make a plain
 /// `create_account` fail and block the crank).
 fn create_epoch_record<'info>(
     record_info: &AccountInfo<'info>,
-    mut record: EpochRecord,
+    record: EpochRecord,
     payer: &Signer<'info>,
     system_program: &Program<'info, System>,
 ) -> Result<()> {
     let epoch_bytes = record.epoch.to_le_bytes();
-    let (address, bump) = Pubkey::find_program_address(&[EPOCH_SEED, &epoch_bytes], &crate::ID);
-    require!(
-        record_info.key() == address && record_info.is_writable,
-        IotokenError::EpochRecordMismatch
-    );
-    record.bump = bump;
-    let signer: &[&[&[u8]]] = &[&[EPOCH_SEED, &epoch_bytes, &[bump]]];
+    let signer: &[&[&[u8]]] = &[&[EPOCH_SEED, &epoch_bytes, &[record.bump]]];
     let space = 8 + EpochRecord::INIT_SPACE;
     let rent = Rent::get()?
         .minimum_balance(space)

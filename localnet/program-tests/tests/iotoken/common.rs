@@ -1,0 +1,1042 @@
+//! Harness shared by the token program's integration tests: a LiteSVM chain running the program
+//! natively (SPL Token is the real SBF program LiteSVM ships), instruction builders over Anchor's
+//! generated client types, account and event decoding, and failure assertions by error name.
+//!
+//! Every transaction sent here carries exactly one instruction and is paid for by its first
+//! signer, so balances can be checked to the lamport: a transaction costs its payer
+//! `FEE_PER_SIGNATURE` per signature, whether it succeeds or fails.
+//!
+//! Chains come in stages, each building on the one before: `deployed` (program only),
+//! `initialized` (config, mints, schedule, ledger, price feed), `with_genesis` (reward pools and
+//! the 500M IO genesis), `emitting` (the test schedule appended and sealed at `NOW`).
+
+use {
+    anchor_lang::{
+        error::ErrorCode as AnchorErrorCode,
+        prelude::{Clock, Pubkey},
+        solana_program::{
+            instruction::{AccountMeta, Instruction, InstructionError},
+            program_pack::Pack,
+        },
+        system_program, AccountDeserialize, AnchorDeserialize, Discriminator, InstructionData,
+        Space, ToAccountMetas,
+    },
+    base64::{prelude::BASE64_STANDARD, Engine},
+    iotoken::{
+        errors::IotokenError,
+        events::EpochEnded,
+        math::{
+            emission::{epoch_mint, scheduled_emission, EpochMint, EpochMintParams},
+            IO,
+        },
+        state::{
+            BreakerParams, BuybackParams, EmissionLedger, EmissionParams, EmissionSchedule,
+            EpochRecord, FeeParams, OracleParams, PriceFeed, RewardSplit, TokenConfig,
+        },
+        EmissionRow, InitializeArgs, PublishPriceArgs, UpdateConfigArgs,
+    },
+    litesvm::{
+        types::{TransactionMetadata, TransactionResult},
+        LiteSVM,
+    },
+    solana_account::Account,
+    solana_keypair::Keypair,
+    solana_message::Message,
+    solana_signer::Signer,
+    solana_transaction::Transaction,
+    solana_transaction_error::TransactionError,
+    std::any::type_name,
+};
+
+/// 2026-01-01T00:00:00Z: an hour and a day boundary, where the test schedule's epoch 0 starts.
+pub const ORIGIN: i64 = 1_767_225_600;
+/// The unix time every chain starts at: ten minutes into epoch 0.
+pub const NOW: i64 = ORIGIN + 600;
+/// One emission epoch.
+pub const HOUR: i64 = 3_600;
+/// Lamports a transaction costs its payer per signature.
+pub const FEE_PER_SIGNATURE: u64 = 5_000;
+/// Lamports every new test key starts with.
+pub const STARTING_LAMPORTS: u64 = 100_000_000_000;
+
+/// The test schedule's rates: epochs 0-47 emit `RATE_A`, epochs 48-95 `RATE_B`, then nothing.
+/// Odd figures, so every split rounds.
+pub const RATE_A: u64 = 123_456_789_012;
+pub const RATE_B: u64 = 98_765_432_109;
+pub const RATE_A_EPOCHS: u64 = 48;
+pub const RATE_B_EPOCHS: u64 = 48;
+
+/// The default crank tip: 10 IO per closed epoch.
+pub const CRANK_TIP: u64 = 10 * IO;
+/// The default circuit breaker: 5,000 IOSD per day.
+pub const BREAKER_MAX: u64 = 5_000_000_000;
+pub const BREAKER_WINDOW: i64 = 86_400;
+/// The default oracle: prices older than 10 minutes are stale, confidence at most 2%.
+pub const MAX_STALENESS: i64 = 600;
+pub const MAX_CONFIDENCE_BPS: u16 = 200;
+pub const EMA_WINDOW: i64 = 3_600;
+/// The default buyback: 1% of the treasury per day.
+pub const BUYBACK_BPS: u16 = 100;
+pub const BUYBACK_INTERVAL: i64 = 86_400;
+
+pub fn test_rows() -> Vec<EmissionRow> {
+    vec![
+        row(ORIGIN, RATE_A),
+        row(ORIGIN + RATE_A_EPOCHS as i64 * HOUR, RATE_B),
+        row(ORIGIN + (RATE_A_EPOCHS + RATE_B_EPOCHS) as i64 * HOUR, 0),
+    ]
+}
+
+pub fn row(start_time: i64, emission_per_epoch: u64) -> EmissionRow {
+    EmissionRow {
+        start_time,
+        emission_per_epoch,
+    }
+}
+
+pub fn default_emission() -> EmissionParams {
+    EmissionParams {
+        split: RewardSplit {
+            availability_bps: 6_000,
+            compute_bps: 2_500,
+            stakers_bps: 1_000,
+            keepers_bps: 500,
+        },
+        crank_tip: CRANK_TIP,
+        net_smoothing_epochs: 24,
+        net_cap_per_epoch: 1_000 * IO,
+    }
+}
+
+pub fn default_args(price_updaters: Vec<Pubkey>) -> InitializeArgs {
+    InitializeArgs {
+        emission: default_emission(),
+        fees: FeeParams {
+            network_fee_bps: 500,
+            usdc_payment_fee_bps: 200,
+            io_payment_fee_bps: 0,
+            iosd_payment_fee_bps: 0,
+            reservation_fee_bps: 25,
+            staker_share_min_bps: 100,
+            staker_share_max_bps: 300,
+            settle_tip: 1_000_000,
+        },
+        oracle: OracleParams {
+            max_staleness_secs: MAX_STALENESS,
+            max_confidence_bps: MAX_CONFIDENCE_BPS,
+            ema_window_secs: EMA_WINDOW,
+        },
+        breaker: BreakerParams {
+            window_secs: BREAKER_WINDOW,
+            max_iosd_per_window: BREAKER_MAX,
+        },
+        buyback: BuybackParams {
+            burn_bps: BUYBACK_BPS,
+            interval_secs: BUYBACK_INTERVAL,
+        },
+        price_updaters,
+    }
+}
+
+/// The parameters `end_epoch` derives from the config.
+pub fn mint_params(emission: &EmissionParams) -> EpochMintParams {
+    EpochMintParams {
+        split_bps: emission.split.as_array(),
+        crank_tip: emission.crank_tip,
+        net_smoothing_epochs: emission.net_smoothing_epochs,
+        net_cap_per_epoch: emission.net_cap_per_epoch,
+    }
+}
+
+/// A chain with the token program loaded and its clock at `NOW`; which stage it reached depends
+/// on the constructor. `holder` owns the community allocation (250M IO) after genesis, the
+/// authority the other four; `cranker` has an empty IO account, `cranker_io`, for its tips.
+pub struct Chain {
+    pub svm: LiteSVM,
+    pub authority: Keypair,
+    pub updater: Keypair,
+    pub holder: Keypair,
+    pub cranker: Keypair,
+    /// The five genesis allocation accounts (community, ecosystem, core, seed, series A).
+    pub genesis: [Pubkey; 5],
+    pub cranker_io: Pubkey,
+}
+
+impl Chain {
+    /// The program deployed, nothing initialised.
+    pub fn deployed() -> Self {
+        let mut svm = LiteSVM::new().with_log_bytes_limit(None);
+        iogrid_svm::add_native_program(
+            &mut svm,
+            iotoken::ID,
+            iogrid_svm::anchor_processor!(iotoken::entry),
+        );
+        let mut chain = Chain {
+            svm,
+            authority: Keypair::new(),
+            updater: Keypair::new(),
+            holder: Keypair::new(),
+            cranker: Keypair::new(),
+            genesis: [Pubkey::default(); 5],
+            cranker_io: Pubkey::default(),
+        };
+        chain.set_time(NOW);
+        for key in [
+            chain.authority.pubkey(),
+            chain.updater.pubkey(),
+            chain.holder.pubkey(),
+            chain.cranker.pubkey(),
+        ] {
+            chain.fund(&key);
+        }
+        chain
+    }
+
+    /// Config, mints, schedule, ledger and price feed, with `default_args` and `updater` as the
+    /// only price updater.
+    pub fn initialized() -> Self {
+        let mut chain = Self::deployed();
+        let args = default_args(vec![chain.updater.pubkey()]);
+        let authority = chain.authority.pubkey();
+        succeeded(chain.send_as_authority(ix::initialize(&authority, args)));
+        chain
+    }
+
+    /// Reward pools created and genesis minted; the schedule not yet written.
+    pub fn with_genesis() -> Self {
+        let mut chain = Self::initialized();
+        chain.create_pools();
+        let io_mint = pda::io_mint();
+        let holder = chain.holder.pubkey();
+        let authority = chain.authority.pubkey();
+        let community = chain.create_token_account(&io_mint, &holder);
+        let others: Vec<Pubkey> = (0..4)
+            .map(|_| chain.create_token_account(&io_mint, &authority))
+            .collect();
+        chain.genesis = [community, others[0], others[1], others[2], others[3]];
+        succeeded(chain.send_as_authority(ix::mint_genesis(&authority, chain.genesis)));
+        let cranker = chain.cranker.pubkey();
+        chain.cranker_io = chain.create_token_account(&io_mint, &cranker);
+        chain
+    }
+
+    /// `with_genesis` and the test schedule (`test_rows`) sealed at `NOW`: epoch 0 is the first
+    /// `end_epoch` closes.
+    pub fn emitting() -> Self {
+        let mut chain = Self::with_genesis();
+        chain.seal(&test_rows());
+        chain
+    }
+
+    pub fn create_pools(&mut self) {
+        let authority = self.authority.pubkey();
+        succeeded(self.send_as_authority(ix::initialize_pools(&authority)));
+    }
+
+    /// Appends `rows` in chunks of 40 and seals the schedule.
+    pub fn seal(&mut self, rows: &[EmissionRow]) {
+        let authority = self.authority.pubkey();
+        for chunk in rows.chunks(40) {
+            succeeded(self.send_as_authority(ix::append_rows(&authority, chunk.to_vec())));
+        }
+        succeeded(self.send_as_authority(ix::seal_schedule(&authority)));
+    }
+
+    /// Publishes a price signed by the updater.
+    pub fn publish(&mut self, price: u64, confidence: u64, publish_time: i64) {
+        let updater = self.updater.pubkey();
+        let instruction = ix::publish_price(&updater, price, confidence, publish_time);
+        let signer = self.updater.insecure_clone();
+        succeeded(self.send(instruction, &[&signer]));
+    }
+
+    /// Closes `count` epochs from the ledger's next one, cranked by `cranker` with its tips to
+    /// `cranker_io`.
+    pub fn crank(&mut self, count: u64) -> TransactionMetadata {
+        let result = self.try_crank(count);
+        succeeded(result)
+    }
+
+    pub fn try_crank(&mut self, count: u64) -> TransactionResult {
+        let next = self.ledger().next_epoch;
+        let cranker = self.cranker.insecure_clone();
+        let instruction = ix::end_epoch(
+            &cranker.pubkey(),
+            &self.cranker_io,
+            &pda::epoch_records(next..next + count),
+        );
+        self.send(instruction, &[&cranker])
+    }
+
+    /// What closing the next `count` epochs must mint, from the program's own math over the
+    /// chain's current state: `(epoch, mint, supply_after)` in order.
+    pub fn expected_mints(&self, count: u64) -> Vec<(u64, EpochMint, u64)> {
+        let mut ledger = self.ledger();
+        let rows = self.schedule().rows;
+        let params = mint_params(&self.config().emission);
+        let mut supply = self.io_supply();
+        (0..count)
+            .map(|_| {
+                let epoch = ledger.next_epoch;
+                ledger.roll_burns(epoch);
+                let rate = scheduled_emission(&rows, epoch).expect("a rate");
+                let mint = epoch_mint(
+                    rate,
+                    ledger.cumulative_scheduled,
+                    ledger.net_backlog,
+                    supply,
+                    &params,
+                )
+                .expect("an epoch mint");
+                ledger.cumulative_scheduled += mint.scheduled;
+                ledger.net_backlog -= mint.net;
+                ledger.next_epoch += 1;
+                supply += mint.total();
+                (epoch, mint, supply)
+            })
+            .collect()
+    }
+
+    /// Cranks `count` epochs and checks, to the base unit and the lamport, that the pools, the
+    /// tip, the supply, the ledger, the records and the events are exactly `expected_mints`, and
+    /// that the cranker paid each record's rent and the fee. Returns the records.
+    #[track_caller]
+    pub fn crank_checked(&mut self, count: u64) -> Vec<EpochRecord> {
+        let expected = self.expected_mints(count);
+        let ledger_before = self.ledger();
+        let pools_before = self.pool_balances();
+        let tip_before = self.token_balance(&self.cranker_io);
+        let supply_before = self.io_supply();
+        let lamports_before = self.balance(&self.cranker.pubkey());
+        let record_rent = self.rent(8 + EpochRecord::INIT_SPACE);
+
+        let meta = self.crank(count);
+
+        let mut pools = [0u64; 4];
+        let mut tip = 0;
+        for (_, mint, _) in &expected {
+            for (total, amount) in pools.iter_mut().zip(mint.pools) {
+                *total += amount;
+            }
+            tip += mint.crank_tip;
+        }
+        let pools_after = self.pool_balances();
+        for index in 0..4 {
+            assert_eq!(
+                pools_after[index] - pools_before[index],
+                pools[index],
+                "pool {index}"
+            );
+        }
+        assert_eq!(self.token_balance(&self.cranker_io) - tip_before, tip);
+        let minted: u64 = expected.iter().map(|(_, mint, _)| mint.total()).sum();
+        assert_eq!(self.io_supply(), supply_before + minted);
+        assert_eq!(pools.iter().sum::<u64>() + tip, minted, "every unit lands");
+
+        let ledger = self.ledger();
+        let scheduled: u64 = expected.iter().map(|(_, mint, _)| mint.scheduled).sum();
+        let net: u64 = expected.iter().map(|(_, mint, _)| mint.net).sum();
+        assert_eq!(ledger.next_epoch, ledger_before.next_epoch + count);
+        assert_eq!(
+            ledger.cumulative_scheduled,
+            ledger_before.cumulative_scheduled + scheduled
+        );
+        assert_eq!(ledger.cumulative_net, ledger_before.cumulative_net + net);
+
+        let now = self.now();
+        let cranker = self.cranker.pubkey();
+        let events: Vec<EpochEnded> = events(&meta);
+        assert_eq!(events.len() as u64, count);
+        let mut records = Vec::new();
+        for ((epoch, mint, supply_after), event) in expected.iter().zip(events) {
+            let (key, bump) =
+                Pubkey::find_program_address(&[b"epoch", &epoch.to_le_bytes()], &iotoken::ID);
+            let record: EpochRecord = self.program_account(&key);
+            assert_eq!(record.epoch, *epoch);
+            assert_eq!(record.start_time, ORIGIN + *epoch as i64 * HOUR);
+            assert_eq!(record.end_time, record.start_time + HOUR);
+            assert!(record.end_time <= now, "only ended epochs close");
+            assert_eq!(record.scheduled_emission, mint.scheduled);
+            assert_eq!(record.net_emission, mint.net);
+            assert_eq!(record.pools, mint.pools);
+            assert_eq!(record.crank_tip, mint.crank_tip);
+            assert_eq!(record.cranked_by, cranker);
+            assert_eq!(record.cranked_at, now);
+            assert_eq!(record.supply_after, *supply_after);
+            assert_eq!(record.bump, bump);
+            assert_eq!(self.account(&key).data.len(), 8 + EpochRecord::INIT_SPACE);
+
+            assert_eq!(event.epoch, *epoch);
+            assert_eq!(event.scheduled_emission, mint.scheduled);
+            assert_eq!(event.net_emission, mint.net);
+            assert_eq!(event.pools, mint.pools);
+            assert_eq!(event.crank_tip, mint.crank_tip);
+            assert_eq!(event.cranked_by, cranker);
+            assert_eq!(event.supply_after, *supply_after);
+            records.push(record);
+        }
+        assert_eq!(
+            lamports_before - self.balance(&cranker),
+            count * record_rent + FEE_PER_SIGNATURE,
+            "the cranker pays each record's rent and the fee"
+        );
+        self.assert_iosd_only_from_burn_mint();
+        records
+    }
+
+    /// A new key holding `STARTING_LAMPORTS`.
+    pub fn funded_keypair(&mut self) -> Keypair {
+        let keypair = Keypair::new();
+        self.fund(&keypair.pubkey());
+        keypair
+    }
+
+    pub fn fund(&mut self, key: &Pubkey) {
+        self.svm
+            .airdrop(key, STARTING_LAMPORTS)
+            .expect("the airdrop faucet has lamports");
+    }
+
+    /// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
+    /// expired afterwards so that an identical transaction can be sent again.
+    pub fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
+        let transaction = transaction(&self.svm, instruction, signers);
+        let result = self.svm.send_transaction(transaction);
+        self.svm.expire_blockhash();
+        result
+    }
+
+    /// Sends `instruction` signed and paid for by the config authority.
+    pub fn send_as_authority(&mut self, instruction: Instruction) -> TransactionResult {
+        let authority = self.authority.insecure_clone();
+        self.send(instruction, &[&authority])
+    }
+
+    pub fn set_time(&mut self, unix_timestamp: i64) {
+        let mut clock = self.svm.get_sysvar::<Clock>();
+        clock.unix_timestamp = unix_timestamp;
+        self.svm.set_sysvar(&clock);
+    }
+
+    pub fn now(&self) -> i64 {
+        self.svm.get_sysvar::<Clock>().unix_timestamp
+    }
+
+    pub fn balance(&self, key: &Pubkey) -> u64 {
+        self.svm.get_balance(key).unwrap_or(0)
+    }
+
+    pub fn rent(&self, data_len: usize) -> u64 {
+        self.svm.minimum_balance_for_rent_exemption(data_len)
+    }
+
+    pub fn account(&self, key: &Pubkey) -> Account {
+        self.svm
+            .get_account(key)
+            .unwrap_or_else(|| panic!("account {key} exists"))
+    }
+
+    pub fn exists(&self, key: &Pubkey) -> bool {
+        self.svm
+            .get_account(key)
+            .is_some_and(|account| account.lamports > 0)
+    }
+
+    /// Decodes a token program account, checking that the program owns it.
+    pub fn program_account<T: AccountDeserialize>(&self, key: &Pubkey) -> T {
+        let account = self.account(key);
+        assert_eq!(
+            account.owner,
+            iotoken::ID,
+            "{key} is owned by the token program"
+        );
+        T::try_deserialize(&mut account.data.as_slice())
+            .unwrap_or_else(|error| panic!("{key} holds a {}: {error}", type_name::<T>()))
+    }
+
+    pub fn config(&self) -> TokenConfig {
+        self.program_account(&pda::config())
+    }
+
+    pub fn schedule(&self) -> EmissionSchedule {
+        self.program_account(&pda::schedule())
+    }
+
+    pub fn ledger(&self) -> EmissionLedger {
+        self.program_account(&pda::ledger())
+    }
+
+    pub fn price_feed(&self) -> PriceFeed {
+        self.program_account(&pda::price_feed())
+    }
+
+    pub fn epoch_record(&self, epoch: u64) -> EpochRecord {
+        self.program_account(&pda::epoch(epoch))
+    }
+
+    // SPL Token accounts.
+
+    pub fn mint(&self, key: &Pubkey) -> spl_token::state::Mint {
+        let account = self.account(key);
+        assert_eq!(account.owner, spl_token::ID, "{key} is owned by SPL Token");
+        spl_token::state::Mint::unpack(&account.data).expect("an SPL Token mint")
+    }
+
+    pub fn io_supply(&self) -> u64 {
+        self.mint(&pda::io_mint()).supply
+    }
+
+    pub fn iosd_supply(&self) -> u64 {
+        self.mint(&pda::iosd_mint()).supply
+    }
+
+    /// A mint of `decimals` whose authority is the test authority (not the program's).
+    pub fn create_foreign_mint(&mut self, decimals: u8) -> Pubkey {
+        let mint = Pubkey::new_unique();
+        let mut data = vec![0; spl_token::state::Mint::LEN];
+        spl_token::state::Mint {
+            mint_authority: Some(self.authority.pubkey()).into(),
+            supply: 0,
+            decimals,
+            is_initialized: true,
+            freeze_authority: None.into(),
+        }
+        .pack_into_slice(&mut data);
+        self.set_token_program_account(mint, data);
+        mint
+    }
+
+    /// An empty token account of `mint` owned by `owner` (empty, so no supply is created).
+    pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
+        let key = Pubkey::new_unique();
+        let mut data = vec![0; spl_token::state::Account::LEN];
+        spl_token::state::Account {
+            mint: *mint,
+            owner: *owner,
+            amount: 0,
+            state: spl_token::state::AccountState::Initialized,
+            ..Default::default()
+        }
+        .pack_into_slice(&mut data);
+        self.set_token_program_account(key, data);
+        key
+    }
+
+    fn set_token_program_account(&mut self, key: Pubkey, data: Vec<u8>) {
+        let account = Account {
+            lamports: self.rent(data.len()),
+            data,
+            owner: spl_token::ID,
+            executable: false,
+            rent_epoch: 0,
+        };
+        self.svm
+            .set_account(key, account)
+            .expect("LiteSVM accepts the token account");
+    }
+
+    pub fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
+        let account = self.account(key);
+        assert_eq!(account.owner, spl_token::ID, "{key} is owned by SPL Token");
+        spl_token::state::Account::unpack(&account.data).expect("an SPL Token account")
+    }
+
+    pub fn token_balance(&self, key: &Pubkey) -> u64 {
+        self.token_account(key).amount
+    }
+
+    /// The four reward pools' balances: availability, compute, stakers, keepers.
+    pub fn pool_balances(&self) -> [u64; 4] {
+        [0u8, 1, 2, 3].map(|index| self.token_balance(&pda::pool(index)))
+    }
+
+    /// Moves `amount` IO from the community allocation (the holder's) to `destination`.
+    pub fn give_io(&mut self, destination: &Pubkey, amount: u64) {
+        let holder = self.holder.insecure_clone();
+        let instruction = spl_token::instruction::transfer(
+            &spl_token::ID,
+            &self.genesis[0],
+            destination,
+            &holder.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("a transfer instruction");
+        succeeded(self.send(instruction, &[&holder]));
+    }
+
+    /// A funded user with an IO account holding `io` (taken from the community allocation) and an
+    /// empty IOSD account: `(user, io_account, iosd_account)`.
+    pub fn iosd_user(&mut self, io: u64) -> (Keypair, Pubkey, Pubkey) {
+        let user = self.funded_keypair();
+        let io_account = self.create_token_account(&pda::io_mint(), &user.pubkey());
+        let iosd_account = self.create_token_account(&pda::iosd_mint(), &user.pubkey());
+        if io > 0 {
+            self.give_io(&io_account, io);
+        }
+        (user, io_account, iosd_account)
+    }
+
+    /// IOSD exists only as `mint_iosd` minted it: the supply equals the ledger's running total.
+    #[track_caller]
+    pub fn assert_iosd_only_from_burn_mint(&self) {
+        assert_eq!(
+            self.iosd_supply(),
+            self.ledger().total_iosd_minted,
+            "the IOSD supply is exactly what mint_iosd minted"
+        );
+    }
+}
+
+/// A legacy transaction carrying `instruction`, paid by the first signer.
+pub fn transaction(svm: &LiteSVM, instruction: Instruction, signers: &[&Keypair]) -> Transaction {
+    let payer = signers
+        .first()
+        .expect("a transaction needs a fee payer")
+        .pubkey();
+    Transaction::new(
+        signers,
+        Message::new(&[instruction], Some(&payer)),
+        svm.latest_blockhash(),
+    )
+}
+
+/// Program-derived addresses, from the seeds the sdk uses (written out here rather than taken
+/// from the program, so a change of seed breaks these tests).
+pub mod pda {
+    use super::*;
+
+    fn find(seeds: &[&[u8]]) -> Pubkey {
+        Pubkey::find_program_address(seeds, &iotoken::ID).0
+    }
+
+    pub fn config() -> Pubkey {
+        find(&[b"config"])
+    }
+
+    pub fn io_mint() -> Pubkey {
+        find(&[b"io_mint"])
+    }
+
+    pub fn iosd_mint() -> Pubkey {
+        find(&[b"iosd_mint"])
+    }
+
+    pub fn schedule() -> Pubkey {
+        find(&[b"schedule"])
+    }
+
+    pub fn ledger() -> Pubkey {
+        find(&[b"ledger"])
+    }
+
+    pub fn price_feed() -> Pubkey {
+        find(&[b"price_feed"])
+    }
+
+    /// `["pool", [index]]`: 0 availability, 1 compute, 2 stakers, 3 keepers.
+    pub fn pool(index: u8) -> Pubkey {
+        find(&[b"pool", &[index]])
+    }
+
+    /// `["epoch", epoch as u64 little-endian]`.
+    pub fn epoch(epoch: u64) -> Pubkey {
+        find(&[b"epoch", &epoch.to_le_bytes()])
+    }
+
+    /// Writable record metas for `epochs`, as `end_epoch` takes them.
+    pub fn epoch_records(epochs: std::ops::Range<u64>) -> Vec<AccountMeta> {
+        epochs.map(|e| AccountMeta::new(epoch(e), false)).collect()
+    }
+
+    pub fn treasury(mint: &Pubkey) -> Pubkey {
+        find(&[b"treasury", mint.as_ref()])
+    }
+}
+
+/// Token program instructions, built with Anchor's generated client types.
+pub mod ix {
+    use {super::*, iotoken::accounts, iotoken::instruction};
+
+    fn iotoken_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
+        Instruction {
+            program_id: iotoken::ID,
+            accounts: accounts.to_account_metas(None),
+            data: data.data(),
+        }
+    }
+
+    pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
+        iotoken_ix(
+            instruction::Initialize { args },
+            accounts::Initialize {
+                authority: *authority,
+                config: pda::config(),
+                io_mint: pda::io_mint(),
+                iosd_mint: pda::iosd_mint(),
+                schedule: pda::schedule(),
+                ledger: pda::ledger(),
+                price_feed: pda::price_feed(),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn initialize_pools(payer: &Pubkey) -> Instruction {
+        iotoken_ix(
+            instruction::InitializePools {},
+            accounts::InitializePools {
+                payer: *payer,
+                config: pda::config(),
+                io_mint: pda::io_mint(),
+                availability_pool: pda::pool(0),
+                compute_pool: pda::pool(1),
+                stakers_pool: pda::pool(2),
+                keepers_pool: pda::pool(3),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn mint_genesis(authority: &Pubkey, destinations: [Pubkey; 5]) -> Instruction {
+        iotoken_ix(
+            instruction::MintGenesis {},
+            accounts::MintGenesis {
+                authority: *authority,
+                config: pda::config(),
+                io_mint: pda::io_mint(),
+                community: destinations[0],
+                ecosystem: destinations[1],
+                core_contributors: destinations[2],
+                seed: destinations[3],
+                series_a: destinations[4],
+                token_program: spl_token::ID,
+            },
+        )
+    }
+
+    pub fn update_config(authority: &Pubkey, args: UpdateConfigArgs) -> Instruction {
+        iotoken_ix(
+            instruction::UpdateConfig { args },
+            accounts::UpdateConfig {
+                authority: *authority,
+                config: pda::config(),
+            },
+        )
+    }
+
+    fn change_schedule(authority: &Pubkey) -> accounts::ChangeSchedule {
+        accounts::ChangeSchedule {
+            authority: *authority,
+            config: pda::config(),
+            schedule: pda::schedule(),
+        }
+    }
+
+    pub fn append_rows(authority: &Pubkey, rows: Vec<EmissionRow>) -> Instruction {
+        iotoken_ix(
+            instruction::AppendScheduleRows { rows },
+            change_schedule(authority),
+        )
+    }
+
+    pub fn lower_row(authority: &Pubkey, index: u32, emission_per_epoch: u64) -> Instruction {
+        iotoken_ix(
+            instruction::LowerScheduleRow {
+                index,
+                emission_per_epoch,
+            },
+            change_schedule(authority),
+        )
+    }
+
+    pub fn seal_schedule(authority: &Pubkey) -> Instruction {
+        iotoken_ix(
+            instruction::SealSchedule {},
+            accounts::SealSchedule {
+                authority: *authority,
+                config: pda::config(),
+                schedule: pda::schedule(),
+                ledger: pda::ledger(),
+            },
+        )
+    }
+
+    /// `records` are appended as the remaining accounts.
+    pub fn end_epoch(
+        cranker: &Pubkey,
+        tip_destination: &Pubkey,
+        records: &[AccountMeta],
+    ) -> Instruction {
+        let mut instruction = iotoken_ix(
+            instruction::EndEpoch {},
+            accounts::EndEpoch {
+                cranker: *cranker,
+                config: pda::config(),
+                schedule: pda::schedule(),
+                ledger: pda::ledger(),
+                io_mint: pda::io_mint(),
+                availability_pool: pda::pool(0),
+                compute_pool: pda::pool(1),
+                stakers_pool: pda::pool(2),
+                keepers_pool: pda::pool(3),
+                tip_destination: *tip_destination,
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        );
+        instruction.accounts.extend_from_slice(records);
+        instruction
+    }
+
+    pub fn publish_price(
+        updater: &Pubkey,
+        price: u64,
+        confidence: u64,
+        publish_time: i64,
+    ) -> Instruction {
+        iotoken_ix(
+            instruction::PublishPrice {
+                args: PublishPriceArgs {
+                    price,
+                    confidence,
+                    publish_time,
+                },
+            },
+            accounts::PublishPrice {
+                updater: *updater,
+                config: pda::config(),
+                price_feed: pda::price_feed(),
+            },
+        )
+    }
+
+    pub fn set_price_halted(signer: &Pubkey, halted: bool) -> Instruction {
+        iotoken_ix(
+            instruction::SetPriceHalted { halted },
+            accounts::SetPriceHalted {
+                signer: *signer,
+                config: pda::config(),
+                price_feed: pda::price_feed(),
+            },
+        )
+    }
+
+    pub fn mint_iosd(
+        user: &Pubkey,
+        io_source: &Pubkey,
+        iosd_destination: &Pubkey,
+        io_amount: u64,
+        min_iosd_out: u64,
+    ) -> Instruction {
+        iotoken_ix(
+            instruction::MintIosd {
+                io_amount,
+                min_iosd_out,
+            },
+            accounts::MintIosd {
+                user: *user,
+                config: pda::config(),
+                schedule: pda::schedule(),
+                ledger: pda::ledger(),
+                price_feed: pda::price_feed(),
+                io_mint: pda::io_mint(),
+                iosd_mint: pda::iosd_mint(),
+                io_source: *io_source,
+                iosd_destination: *iosd_destination,
+                token_program: spl_token::ID,
+            },
+        )
+    }
+
+    pub fn create_treasury_account(payer: &Pubkey, mint: &Pubkey) -> Instruction {
+        iotoken_ix(
+            instruction::CreateTreasuryAccount {},
+            accounts::CreateTreasuryAccount {
+                payer: *payer,
+                config: pda::config(),
+                mint: *mint,
+                treasury: pda::treasury(mint),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn buyback_burn(caller: &Pubkey) -> Instruction {
+        let io_mint = pda::io_mint();
+        iotoken_ix(
+            instruction::BuybackBurn {},
+            accounts::BuybackBurn {
+                caller: *caller,
+                config: pda::config(),
+                ledger: pda::ledger(),
+                io_mint,
+                treasury_io: pda::treasury(&io_mint),
+                token_program: spl_token::ID,
+            },
+        )
+    }
+}
+
+// Outcomes.
+
+/// The metadata of a transaction that must have succeeded; its logs are shown if it did not.
+#[track_caller]
+pub fn succeeded(result: TransactionResult) -> TransactionMetadata {
+    match result {
+        Ok(meta) => meta,
+        Err(failed) => panic!(
+            "transaction failed with {:?}; logs: {:#?}",
+            failed.err, failed.meta.logs
+        ),
+    }
+}
+
+/// An error an instruction is expected to fail with.
+#[derive(Debug, Clone)]
+pub enum Expected {
+    Iotoken(IotokenError),
+    /// Anchor's own account and constraint checks.
+    Anchor(AnchorErrorCode),
+    /// SPL Token refused the instruction.
+    Token(spl_token::error::TokenError),
+    /// The system program refused to create an account that exists (`init` of an existing PDA):
+    /// `SystemError::AccountAlreadyInUse`, custom error 0.
+    AccountAlreadyInUse,
+}
+
+impl From<IotokenError> for Expected {
+    fn from(error: IotokenError) -> Self {
+        Expected::Iotoken(error)
+    }
+}
+
+impl From<AnchorErrorCode> for Expected {
+    fn from(error: AnchorErrorCode) -> Self {
+        Expected::Anchor(error)
+    }
+}
+
+impl Expected {
+    fn name(&self) -> String {
+        match self {
+            Expected::Iotoken(error) => error.name(),
+            Expected::Anchor(error) => error.name(),
+            Expected::Token(error) => format!("{error:?}"),
+            Expected::AccountAlreadyInUse => "AccountAlreadyInUse".to_string(),
+        }
+    }
+
+    fn code(&self) -> u32 {
+        match self {
+            Expected::Iotoken(error) => u32::from(*error),
+            Expected::Anchor(error) => u32::from(*error),
+            Expected::Token(error) => error.clone() as u32,
+            Expected::AccountAlreadyInUse => 0,
+        }
+    }
+
+    /// The log line (or part of it) that states the error.
+    fn log_text(&self) -> String {
+        match self {
+            Expected::AccountAlreadyInUse => "already in use".to_string(),
+            Expected::Token(_) => format!("failed: custom program error: {:#x}", self.code()),
+            _ => format!(
+                "Error Code: {}. Error Number: {}.",
+                self.name(),
+                self.code()
+            ),
+        }
+    }
+}
+
+/// The name of the error the logs report (`... Error Code: <Name>. Error Number: <n>. ...`),
+/// or the failure line itself for errors that are not Anchor's.
+fn logged_error_name(logs: &[String]) -> String {
+    logs.iter()
+        .find_map(|line| {
+            let (_, rest) = line.split_once("Error Code: ")?;
+            rest.split_once('.').map(|(name, _)| name.to_string())
+        })
+        .or_else(|| logs.iter().find(|line| line.contains(" failed: ")).cloned())
+        .unwrap_or_else(|| "no error in the logs".to_string())
+}
+
+/// Asserts that the transaction failed in its (only) instruction with `expected`, by name and
+/// code, and that its logs state the error; returns the failed transaction's metadata.
+#[track_caller]
+pub fn assert_fails(
+    result: TransactionResult,
+    expected: impl Into<Expected>,
+) -> TransactionMetadata {
+    let expected = expected.into();
+    let failed = match result {
+        Ok(meta) => panic!(
+            "expected {} but the transaction succeeded; logs: {:#?}",
+            expected.name(),
+            meta.logs
+        ),
+        Err(failed) => failed,
+    };
+    let logs = &failed.meta.logs;
+    let TransactionError::InstructionError(0, InstructionError::Custom(code)) = failed.err else {
+        panic!(
+            "expected {} but the transaction failed with {:?}; logs: {logs:#?}",
+            expected.name(),
+            failed.err
+        );
+    };
+    assert!(
+        code == expected.code(),
+        "expected {} ({}) but the transaction failed with {} ({code}); logs: {logs:#?}",
+        expected.name(),
+        expected.code(),
+        logged_error_name(logs),
+    );
+    let log_text = expected.log_text();
+    assert!(
+        logs.iter().any(|line| line.contains(&log_text)),
+        "no log line contains {log_text:?}: {logs:#?}"
+    );
+    failed.meta
+}
+
+// Events.
+
+/// The payloads of every `Program data:` log line (Anchor events), in order.
+pub fn event_payloads(logs: &[String]) -> Vec<Vec<u8>> {
+    logs.iter()
+        .filter_map(|line| line.strip_prefix("Program data: "))
+        .map(|data| BASE64_STANDARD.decode(data).expect("event data is base64"))
+        .collect()
+}
+
+/// Every event of the transaction, each of which must be an `E`.
+#[track_caller]
+pub fn events<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> Vec<E> {
+    event_payloads(&meta.logs)
+        .iter()
+        .map(|payload| {
+            let (discriminator, body) = payload.split_at(8);
+            assert_eq!(
+                discriminator,
+                E::DISCRIMINATOR,
+                "the event is a {}",
+                type_name::<E>()
+            );
+            E::try_from_slice(body)
+                .unwrap_or_else(|error| panic!("a {} decodes: {error}", type_name::<E>()))
+        })
+        .collect()
+}
+
+/// The transaction's only event, which must be an `E`.
+#[track_caller]
+pub fn only_event<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> E {
+    let mut all = events::<E>(meta);
+    assert_eq!(all.len(), 1, "exactly one event; logs: {:#?}", meta.logs);
+    all.remove(0)
+}
