@@ -1,5 +1,5 @@
 // `npm start`: builds everything, starts the local chain with all programs (state kept in
-// .localnet/ledger), initialises the registry, and keeps the chain in the foreground.
+// .localnet/ledger), initialises iotoken and the registry, and keeps the chain in the foreground.
 // Extra arguments go to the chain, e.g. `npm start -- --reset`.
 import { spawn } from "node:child_process";
 import { ensureNodeModules, repoRoot, run } from "./lib.mjs";
@@ -32,7 +32,7 @@ chain.stdout.on("data", async (text) => {
   if (ready && !migrated) {
     migrated = true;
     try {
-      await run("npm", ["run", "migrate"], { env: { ...process.env, IOGRID_RPC_URL: ready[1] } });
+      await run("npm", ["run", "migrate"], { env: { ...process.env, IOGRID_RPC_URL: ready[1], IOGRID_WS_URL: ready[2] } });
       console.log(`\niogrid is running: RPC ${ready[1]}, websocket ${ready[2]}. Ctrl-C stops it.`);
     } catch (error) {
       console.error(error.message);

@@ -1,10 +1,12 @@
 /**
- * The registry's named errors, read from its IDL: match errors by name, never by number.
- * Browser-safe.
+ * The registry's and the iotoken program's named errors, read from their IDLs: match errors by
+ * name, never by number (both programs number their own errors from 6000). Browser-safe.
  */
 import { AnchorError, LangErrorCode, ProgramError } from "@coral-xyz/anchor";
 
+import iotokenIdlJson from "../../target/idl/iotoken.json" with { type: "json" };
 import registryIdlJson from "../../target/idl/registry.json" with { type: "json" };
+import type { Iotoken } from "../../target/types/iotoken.js";
 import type { Registry } from "../../target/types/registry.js";
 
 /**
@@ -66,8 +68,19 @@ export function registryErrorByCode(code: number): RegistryErrorInfo | undefined
  * { Custom: n }] }` as `getSignatureStatuses` / `simulateTransaction` return it.
  */
 export function programErrorName(err: unknown): string | undefined {
+  return errorNameWith(err, errorNameOfCode);
+}
+
+/**
+ * `programErrorName` with `nameOfCode` translating bare error numbers (which only the program
+ * that failed can interpret).
+ */
+function errorNameWith(
+  err: unknown,
+  nameOfCode: (code: number) => string | undefined,
+): string | undefined {
   if (err instanceof AnchorError) return err.error.errorCode.code;
-  if (err instanceof ProgramError) return errorNameOfCode(err.code);
+  if (err instanceof ProgramError) return nameOfCode(err.code);
   if (typeof err !== "object" || err === null) return undefined;
 
   const logs = (err as { logs?: unknown }).logs;
@@ -76,9 +89,9 @@ export function programErrorName(err: unknown): string | undefined {
     if (parsed) return parsed.error.errorCode.code;
   }
   const custom = customErrorCode(err);
-  if (custom !== undefined) return errorNameOfCode(custom);
+  if (custom !== undefined) return nameOfCode(custom);
   const nested = (err as { err?: unknown }).err;
-  return nested === undefined ? undefined : programErrorName(nested);
+  return nested === undefined ? undefined : errorNameWith(nested, nameOfCode);
 }
 
 /** The registry error `err` carries, if it is one of the registry's own. */
@@ -107,4 +120,65 @@ function customErrorCode(err: object): number | undefined {
     return typeof code === "number" ? code : undefined;
   }
   return undefined;
+}
+
+/**
+ * An iotoken error name exactly as the program defines it (`IotokenError::EpochNotEnded` is
+ * "EpochNotEnded"), which is also what `AnchorError.error.errorCode.code` carries.
+ */
+export type IotokenErrorName = Capitalize<Iotoken["errors"][number]["name"]>;
+
+export interface IotokenErrorInfo {
+  name: IotokenErrorName;
+  /** The program's error number (6000 + its position in `IotokenError`). */
+  code: number;
+  /** The program's `#[msg]`. */
+  msg: string;
+}
+
+/** Every iotoken error by name, from the IDL. */
+export const IOTOKEN_ERRORS: Readonly<Record<IotokenErrorName, IotokenErrorInfo>> = Object.freeze(
+  Object.fromEntries(
+    iotokenIdlJson.errors.map((e) => [
+      e.name,
+      Object.freeze({ name: e.name as IotokenErrorName, code: e.code, msg: e.msg }),
+    ]),
+  ) as Record<IotokenErrorName, IotokenErrorInfo>,
+);
+
+const IOTOKEN_BY_CODE: ReadonlyMap<number, IotokenErrorInfo> = new Map(
+  Object.values(IOTOKEN_ERRORS).map((info) => [info.code, info]),
+);
+
+/** The error number of an iotoken error name. */
+export function iotokenErrorCode(name: IotokenErrorName): number {
+  const info = IOTOKEN_ERRORS[name];
+  if (!info) throw new Error(`unknown iotoken error ${name}`);
+  return info.code;
+}
+
+/** The iotoken error with this number, if it is one. */
+export function iotokenErrorByCode(code: number): IotokenErrorInfo | undefined {
+  return IOTOKEN_BY_CODE.get(code);
+}
+
+/**
+ * The name of the iotoken or anchor framework error `err` carries, in any of the shapes
+ * `programErrorName` accepts; bare error numbers are read as the iotoken program's.
+ */
+export function iotokenProgramErrorName(err: unknown): string | undefined {
+  return errorNameWith(err, (code) => iotokenErrorByCode(code)?.name ?? anchorErrorName(code));
+}
+
+/** The iotoken error `err` carries, if it is one of the iotoken program's own. */
+export function iotokenErrorOf(err: unknown): IotokenErrorInfo | undefined {
+  const name = iotokenProgramErrorName(err);
+  return name !== undefined && Object.hasOwn(IOTOKEN_ERRORS, name)
+    ? IOTOKEN_ERRORS[name as IotokenErrorName]
+    : undefined;
+}
+
+/** Whether `err` is the iotoken error `name`. */
+export function isIotokenError(err: unknown, name: IotokenErrorName): boolean {
+  return iotokenErrorOf(err)?.name === name;
 }

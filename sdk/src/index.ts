@@ -7,3 +7,6 @@ export * from "./seeds.js";
 export * from "./pda.js";
 export * from "./registry.js";
 export * from "./errors.js";
+export * from "./iotoken.js";
+export * from "./iotoken/math.js";
+export * from "./iotoken/presets.js";

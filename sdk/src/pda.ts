@@ -1,17 +1,25 @@
 /**
- * Program-derived addresses of the registry (and the market lock authority the registry trusts).
- * Browser-safe: no Node APIs.
+ * Program-derived addresses of the registry (and the market lock authority the registry trusts)
+ * and of the iotoken program. Browser-safe: no Node APIs.
  */
 import { sha256 } from "@noble/hashes/sha2";
 import { PublicKey } from "@solana/web3.js";
 
-import { REGISTRY_PROGRAM_ID } from "./constants.js";
+import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID } from "./constants.js";
 import {
   CONFIG_SEED,
   DEVICE_SEED,
+  EPOCH_SEED,
+  IO_MINT_SEED,
+  IOSD_MINT_SEED,
   KEEPER_BOND_SEED,
   KEEPER_SEED,
+  LEDGER_SEED,
   MARKET_LOCK_SEED,
+  POOL_SEED,
+  PRICE_FEED_SEED,
+  SCHEDULE_SEED,
+  TREASURY_SEED,
 } from "./seeds.js";
 
 const utf8 = new TextEncoder();
@@ -73,4 +81,90 @@ export function keeperBondVaultPda(
  */
 export function marketLockAuthorityPda(marketProgram: PublicKey): Pda {
   return find([MARKET_LOCK_SEED], marketProgram);
+}
+
+// iotoken
+
+/** The iotoken reward pools by name, with their index in the `["pool", [index]]` seeds. */
+export const REWARD_POOL = {
+  /** Devices attested available (registry). */
+  availability: 0,
+  /** Devices that delivered compute (market). */
+  compute: 1,
+  /** Stakers (staking). */
+  stakers: 2,
+  /** Keepers; the crank tip is paid out of this share. */
+  keepers: 3,
+} as const;
+export type RewardPoolName = keyof typeof REWARD_POOL;
+/** The pools in index order (the order of `RewardSplit`, `EpochRecord.pools` and events). */
+export const REWARD_POOLS: readonly RewardPoolName[] = Object.freeze([
+  "availability",
+  "compute",
+  "stakers",
+  "keepers",
+]);
+
+/** `["config"]` under iotoken: the token config, mint authority of IO and IOSD. */
+export function iotokenConfigPda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
+  return find([CONFIG_SEED], programId);
+}
+
+/** `["io_mint"]`: the IO mint. */
+export function ioMintPda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
+  return find([IO_MINT_SEED], programId);
+}
+
+/** `["iosd_mint"]`: the IOSD mint. */
+export function iosdMintPda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
+  return find([IOSD_MINT_SEED], programId);
+}
+
+/** `["schedule"]`: the emission schedule. */
+export function schedulePda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
+  return find([SCHEDULE_SEED], programId);
+}
+
+/** `["ledger"]`: the emission ledger. */
+export function ledgerPda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
+  return find([LEDGER_SEED], programId);
+}
+
+/** The 8 little-endian bytes of a u64. */
+function u64Le(value: bigint | number): Uint8Array {
+  const n = BigInt(value);
+  if (n < 0n || n >= 1n << 64n) throw new RangeError(`${n} is not a u64`);
+  const bytes = new Uint8Array(8);
+  new DataView(bytes.buffer).setBigUint64(0, n, true);
+  return bytes;
+}
+
+/** `["epoch", epoch as u64 LE]`: the record of closed epoch `epoch`. */
+export function epochRecordPda(
+  epoch: bigint | number,
+  programId: PublicKey = IOTOKEN_PROGRAM_ID,
+): Pda {
+  return find([EPOCH_SEED, u64Le(epoch)], programId);
+}
+
+/** `["price_feed"]`: the IO/USD price feed. */
+export function priceFeedPda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
+  return find([PRICE_FEED_SEED], programId);
+}
+
+/** `["pool", [index]]`: the IO token account of a reward pool, by name or index. */
+export function poolPda(
+  pool: RewardPoolName | number,
+  programId: PublicKey = IOTOKEN_PROGRAM_ID,
+): Pda {
+  const index = typeof pool === "number" ? pool : REWARD_POOL[pool];
+  if (!Number.isInteger(index) || index < 0 || index > 3) {
+    throw new RangeError(`no reward pool ${String(pool)}`);
+  }
+  return find([POOL_SEED, Uint8Array.of(index)], programId);
+}
+
+/** `["treasury", mint]`: the treasury's token account for `mint`. */
+export function treasuryPda(mint: PublicKey, programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
+  return find([TREASURY_SEED, mint.toBytes()], programId);
 }

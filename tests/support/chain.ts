@@ -3,7 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import { BANDWIDTH_TIER } from "@iogrid/sdk";
 import type { DeviceSpecs } from "@iogrid/sdk";
-import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import type { Connection, PublicKey, TransactionSignature } from "@solana/web3.js";
 
 export { sleep };
@@ -107,4 +107,40 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
     return e;
   }
   throw new Error("expected the promise to reject, but it resolved");
+}
+
+/** The chain's `Clock::unix_timestamp`, from the clock sysvar. */
+export async function chainTime(connection: Connection): Promise<number> {
+  const info = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY);
+  if (!info) throw new Error("no clock sysvar");
+  return Number(info.data.readBigInt64LE(32));
+}
+
+/**
+ * Moves the local chain's Clock forward to `unixTimestamp` and starts a new slot with it
+ * (`localnet_warpClock`, local chains only; the Clock never goes back). Blockhashes stay valid:
+ * their lifetime is counted in slots, not time.
+ */
+export async function warpClock(
+  rpcUrl: string,
+  unixTimestamp: number,
+): Promise<{ slot: number; unixTimestamp: number }> {
+  const response = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "localnet_warpClock",
+      params: [unixTimestamp],
+    }),
+  });
+  const body = (await response.json()) as {
+    result?: { slot: number; unixTimestamp: number };
+    error?: { message: string };
+  };
+  if (body.error || !body.result) {
+    throw new Error(`localnet_warpClock(${unixTimestamp}): ${body.error?.message ?? "no result"}`);
+  }
+  return body.result;
 }

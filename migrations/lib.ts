@@ -1,0 +1,126 @@
+/**
+ * What the migration scripts share: the chain connection, the wallet (configured, the Solana
+ * CLI's, or one generated under .localnet/ and funded by airdrop on a local chain), environment
+ * parsing, logging and the exit protocol.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { Connection, LAMPORTS_PER_SOL } from "@solana/web3.js";
+import type { Keypair } from "@solana/web3.js";
+
+import { defaultWalletPath, expandHome, loadKeypair, loadOrCreateKeypair } from "@iogrid/sdk/node";
+
+export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
+/** Local state of the scripts (git-ignored): generated wallet and keypairs. */
+export const LOCAL_DIR = join(REPO_ROOT, ".localnet");
+const GENERATED_WALLET = join(LOCAL_DIR, "wallet.json");
+
+/** Below this the wallet is topped up on a local chain. */
+const MIN_WALLET_LAMPORTS = 2 * LAMPORTS_PER_SOL;
+const AIRDROP_LAMPORTS = 100 * LAMPORTS_PER_SOL;
+
+/** A user's mistake (bad environment, unreachable chain): printed without a stack. */
+export class UsageError extends Error {}
+
+export type Log = (message: string) => void;
+
+export function logger(script: string): Log {
+  return (message) => console.log(`[${script}] ${message}`);
+}
+
+export function isLocal(rpcUrl: string): boolean {
+  const host = new URL(rpcUrl).hostname;
+  return host === "127.0.0.1" || host === "localhost" || host === "::1" || host === "[::1]";
+}
+
+export function integerEnv(name: string, fallback: bigint): bigint {
+  const raw = process.env[name]?.trim();
+  if (!raw) return fallback;
+  if (!/^\d+$/.test(raw))
+    throw new UsageError(`${name} must be a non-negative integer, got "${raw}"`);
+  return BigInt(raw);
+}
+
+/**
+ * Connects to `IOGRID_RPC_URL` (default http://127.0.0.1:8899) and checks it answers. The
+ * websocket is `IOGRID_WS_URL`, by default web3.js's guess (the RPC port + 1), which is wrong for
+ * a chain started on free ports (`--rpc-port 0 --ws-port 0`).
+ */
+export async function connect(
+  log: Log,
+): Promise<{ connection: Connection; rpcUrl: string; local: boolean }> {
+  const rpcUrl = process.env.IOGRID_RPC_URL?.trim() || "http://127.0.0.1:8899";
+  const wsEndpoint = process.env.IOGRID_WS_URL?.trim() || undefined;
+  const connection = new Connection(rpcUrl, { commitment: "confirmed", wsEndpoint });
+  try {
+    const version = await connection.getVersion();
+    log(`connected to ${rpcUrl} (solana-core ${version["solana-core"]})`);
+  } catch (e) {
+    throw new UsageError(
+      `cannot reach a Solana JSON-RPC endpoint at ${rpcUrl} (${(e as Error).message}); ` +
+        "start the local chain (npm run localnet) or set IOGRID_RPC_URL",
+    );
+  }
+  return { connection, rpcUrl, local: isLocal(rpcUrl) };
+}
+
+export function loadWallet(): { wallet: Keypair; source: string; generated: boolean } {
+  const configured = process.env.IOGRID_WALLET?.trim();
+  if (configured) {
+    if (!existsSync(expandHome(configured))) {
+      throw new UsageError(
+        `IOGRID_WALLET points at ${expandHome(configured)}, which does not exist`,
+      );
+    }
+    return { wallet: loadKeypair(configured), source: expandHome(configured), generated: false };
+  }
+  if (existsSync(defaultWalletPath())) {
+    return {
+      wallet: loadKeypair(defaultWalletPath()),
+      source: defaultWalletPath(),
+      generated: false,
+    };
+  }
+  const { keypair, created } = loadOrCreateKeypair(GENERATED_WALLET);
+  return { wallet: keypair, source: GENERATED_WALLET, generated: created };
+}
+
+export async function ensureFunded(
+  connection: Connection,
+  wallet: Keypair,
+  local: boolean,
+  log: Log,
+): Promise<void> {
+  const balance = await connection.getBalance(wallet.publicKey);
+  if (balance >= MIN_WALLET_LAMPORTS) return;
+  if (!local) {
+    throw new UsageError(
+      `wallet ${wallet.publicKey.toBase58()} holds ${balance / LAMPORTS_PER_SOL} SOL; fund it first`,
+    );
+  }
+  const signature = await connection.requestAirdrop(wallet.publicKey, AIRDROP_LAMPORTS);
+  const latest = await connection.getLatestBlockhash();
+  const { value } = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
+  if (value.err) throw new Error(`airdrop ${signature} failed: ${JSON.stringify(value.err)}`);
+  log(`airdropped ${AIRDROP_LAMPORTS / LAMPORTS_PER_SOL} SOL to ${wallet.publicKey.toBase58()}`);
+}
+
+/** Runs `main` and exits: 0 on success, 1 with the message (a stack unless a UsageError). */
+export function run(script: string, main: () => Promise<void>): void {
+  main().then(
+    // Exit explicitly: web3.js may keep an idle websocket (and its reconnection timer) alive.
+    () => process.exit(0),
+    (e: unknown) => {
+      const message =
+        e instanceof UsageError
+          ? e.message
+          : e instanceof Error
+            ? (e.stack ?? e.message)
+            : String(e);
+      console.error(`[${script}] error: ${message}`);
+      process.exit(1);
+    },
+  );
+}
