@@ -10,20 +10,18 @@
 //! `initialized` (config, mints, schedule, ledger, price feed), `with_genesis` (reward pools and
 //! the 500M IO genesis), `emitting` (the test schedule appended and sealed at `NOW`).
 
+pub use iogrid_program_tests::{assert_fails, events, only_event, succeeded, Expected};
+
 use {
     anchor_lang::{
-        error::ErrorCode as AnchorErrorCode,
         prelude::{Clock, Pubkey},
         solana_program::{
-            instruction::{AccountMeta, Instruction, InstructionError},
+            instruction::{AccountMeta, Instruction},
             program_pack::Pack,
         },
-        system_program, AccountDeserialize, AnchorDeserialize, Discriminator, InstructionData,
-        Space, ToAccountMetas,
+        system_program, AccountDeserialize, InstructionData, Space, ToAccountMetas,
     },
-    base64::{prelude::BASE64_STANDARD, Engine},
     iotoken::{
-        errors::IotokenError,
         events::EpochEnded,
         math::{
             emission::{epoch_mint, scheduled_emission, EpochMint, EpochMintParams},
@@ -44,7 +42,6 @@ use {
     solana_message::Message,
     solana_signer::Signer,
     solana_transaction::Transaction,
-    solana_transaction_error::TransactionError,
     std::any::type_name,
 };
 
@@ -879,164 +876,4 @@ pub mod ix {
             },
         )
     }
-}
-
-// Outcomes.
-
-/// The metadata of a transaction that must have succeeded; its logs are shown if it did not.
-#[track_caller]
-pub fn succeeded(result: TransactionResult) -> TransactionMetadata {
-    match result {
-        Ok(meta) => meta,
-        Err(failed) => panic!(
-            "transaction failed with {:?}; logs: {:#?}",
-            failed.err, failed.meta.logs
-        ),
-    }
-}
-
-/// An error an instruction is expected to fail with.
-#[derive(Debug, Clone)]
-pub enum Expected {
-    Iotoken(IotokenError),
-    /// Anchor's own account and constraint checks.
-    Anchor(AnchorErrorCode),
-    /// SPL Token refused the instruction.
-    Token(spl_token::error::TokenError),
-    /// The system program refused to create an account that exists (`init` of an existing PDA):
-    /// `SystemError::AccountAlreadyInUse`, custom error 0.
-    AccountAlreadyInUse,
-}
-
-impl From<IotokenError> for Expected {
-    fn from(error: IotokenError) -> Self {
-        Expected::Iotoken(error)
-    }
-}
-
-impl From<AnchorErrorCode> for Expected {
-    fn from(error: AnchorErrorCode) -> Self {
-        Expected::Anchor(error)
-    }
-}
-
-impl Expected {
-    fn name(&self) -> String {
-        match self {
-            Expected::Iotoken(error) => error.name(),
-            Expected::Anchor(error) => error.name(),
-            Expected::Token(error) => format!("{error:?}"),
-            Expected::AccountAlreadyInUse => "AccountAlreadyInUse".to_string(),
-        }
-    }
-
-    fn code(&self) -> u32 {
-        match self {
-            Expected::Iotoken(error) => u32::from(*error),
-            Expected::Anchor(error) => u32::from(*error),
-            Expected::Token(error) => error.clone() as u32,
-            Expected::AccountAlreadyInUse => 0,
-        }
-    }
-
-    /// The log line (or part of it) that states the error.
-    fn log_text(&self) -> String {
-        match self {
-            Expected::AccountAlreadyInUse => "already in use".to_string(),
-            Expected::Token(_) => format!("failed: custom program error: {:#x}", self.code()),
-            _ => format!(
-                "Error Code: {}. Error Number: {}.",
-                self.name(),
-                self.code()
-            ),
-        }
-    }
-}
-
-/// The name of the error the logs report (`... Error Code: <Name>. Error Number: <n>. ...`),
-/// or the failure line itself for errors that are not Anchor's.
-fn logged_error_name(logs: &[String]) -> String {
-    logs.iter()
-        .find_map(|line| {
-            let (_, rest) = line.split_once("Error Code: ")?;
-            rest.split_once('.').map(|(name, _)| name.to_string())
-        })
-        .or_else(|| logs.iter().find(|line| line.contains(" failed: ")).cloned())
-        .unwrap_or_else(|| "no error in the logs".to_string())
-}
-
-/// Asserts that the transaction failed in its (only) instruction with `expected`, by name and
-/// code, and that its logs state the error; returns the failed transaction's metadata.
-#[track_caller]
-pub fn assert_fails(
-    result: TransactionResult,
-    expected: impl Into<Expected>,
-) -> TransactionMetadata {
-    let expected = expected.into();
-    let failed = match result {
-        Ok(meta) => panic!(
-            "expected {} but the transaction succeeded; logs: {:#?}",
-            expected.name(),
-            meta.logs
-        ),
-        Err(failed) => failed,
-    };
-    let logs = &failed.meta.logs;
-    let TransactionError::InstructionError(0, InstructionError::Custom(code)) = failed.err else {
-        panic!(
-            "expected {} but the transaction failed with {:?}; logs: {logs:#?}",
-            expected.name(),
-            failed.err
-        );
-    };
-    assert!(
-        code == expected.code(),
-        "expected {} ({}) but the transaction failed with {} ({code}); logs: {logs:#?}",
-        expected.name(),
-        expected.code(),
-        logged_error_name(logs),
-    );
-    let log_text = expected.log_text();
-    assert!(
-        logs.iter().any(|line| line.contains(&log_text)),
-        "no log line contains {log_text:?}: {logs:#?}"
-    );
-    failed.meta
-}
-
-// Events.
-
-/// The payloads of every `Program data:` log line (Anchor events), in order.
-pub fn event_payloads(logs: &[String]) -> Vec<Vec<u8>> {
-    logs.iter()
-        .filter_map(|line| line.strip_prefix("Program data: "))
-        .map(|data| BASE64_STANDARD.decode(data).expect("event data is base64"))
-        .collect()
-}
-
-/// Every event of the transaction, each of which must be an `E`.
-#[track_caller]
-pub fn events<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> Vec<E> {
-    event_payloads(&meta.logs)
-        .iter()
-        .map(|payload| {
-            let (discriminator, body) = payload.split_at(8);
-            assert_eq!(
-                discriminator,
-                E::DISCRIMINATOR,
-                "the event is a {}",
-                type_name::<E>()
-            );
-            E::try_from_slice(body)
-                .unwrap_or_else(|error| panic!("a {} decodes: {error}", type_name::<E>()))
-        })
-        .collect()
-}
-
-/// The transaction's only event, which must be an `E`.
-#[track_caller]
-pub fn only_event<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> E {
-    let mut all = events::<E>(meta);
-    assert_eq!(all.len(), 1, "exactly one event; logs: {:#?}", meta.logs);
-    all.remove(0)
 }
