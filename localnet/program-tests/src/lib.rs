@@ -1,20 +1,107 @@
-//! Assertions shared by the integration tests of every workspace program (see `tests/`): a
-//! transaction's success, its failure with a named error (by name, code and log line), and the
-//! Anchor events it emitted.
+//! What the integration tests of every workspace program share (see `tests/`): sending one
+//! instruction per transaction, setting the clock, writing and reading SPL Token accounts
+//! directly, and asserting a transaction's success, its failure with a named error (by name, code
+//! and log line), and the Anchor events it emitted.
 
 use {
     anchor_lang::{
-        error::ErrorCode as AnchorErrorCode, solana_program::instruction::InstructionError,
+        error::ErrorCode as AnchorErrorCode,
+        prelude::{Clock, Pubkey},
+        solana_program::{
+            instruction::{Instruction, InstructionError},
+            program_pack::Pack,
+        },
         AnchorDeserialize, Discriminator,
     },
     base64::{prelude::BASE64_STANDARD, Engine},
     iotoken::errors::IotokenError,
-    litesvm::types::{TransactionMetadata, TransactionResult},
+    litesvm::{
+        types::{TransactionMetadata, TransactionResult},
+        LiteSVM,
+    },
     registry::errors::RegistryError,
+    solana_account::Account,
+    solana_keypair::Keypair,
+    solana_message::Message,
+    solana_signer::Signer,
+    solana_transaction::Transaction,
     solana_transaction_error::TransactionError,
     spl_token::error::TokenError,
     std::any::type_name,
 };
+
+// Transactions and the clock.
+
+/// A legacy transaction carrying `instruction`, paid by the first signer.
+pub fn transaction(svm: &LiteSVM, instruction: Instruction, signers: &[&Keypair]) -> Transaction {
+    let payer = signers
+        .first()
+        .expect("a transaction needs a fee payer")
+        .pubkey();
+    Transaction::new(
+        signers,
+        Message::new(&[instruction], Some(&payer)),
+        svm.latest_blockhash(),
+    )
+}
+
+/// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
+/// expired afterwards so that an identical transaction can be sent again.
+#[allow(clippy::result_large_err)] // LiteSVM's own result type, carrying the failed metadata
+pub fn send(
+    svm: &mut LiteSVM,
+    instruction: Instruction,
+    signers: &[&Keypair],
+) -> TransactionResult {
+    let result = svm.send_transaction(transaction(svm, instruction, signers));
+    svm.expire_blockhash();
+    result
+}
+
+pub fn set_time(svm: &mut LiteSVM, unix_timestamp: i64) {
+    let mut clock = svm.get_sysvar::<Clock>();
+    clock.unix_timestamp = unix_timestamp;
+    svm.set_sysvar(&clock);
+}
+
+// SPL Token accounts, written directly in the token program's layout.
+
+/// A token account of `mint` owned by `owner` holding `amount` (the mint's supply is left as is).
+pub fn put_token_account(svm: &mut LiteSVM, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
+    let key = Pubkey::new_unique();
+    let mut data = vec![0; spl_token::state::Account::LEN];
+    spl_token::state::Account {
+        mint: *mint,
+        owner: *owner,
+        amount,
+        state: spl_token::state::AccountState::Initialized,
+        ..Default::default()
+    }
+    .pack_into_slice(&mut data);
+    put_token_program_account(svm, key, data);
+    key
+}
+
+/// `data` at `key`, owned by SPL Token and rent-exempt.
+pub fn put_token_program_account(svm: &mut LiteSVM, key: Pubkey, data: Vec<u8>) {
+    let account = Account {
+        lamports: svm.minimum_balance_for_rent_exemption(data.len()),
+        data,
+        owner: spl_token::ID,
+        executable: false,
+        rent_epoch: 0,
+    };
+    svm.set_account(key, account)
+        .expect("LiteSVM accepts the token account");
+}
+
+pub fn token_account(svm: &LiteSVM, key: &Pubkey) -> spl_token::state::Account {
+    let account = svm
+        .get_account(key)
+        .unwrap_or_else(|| panic!("account {key} exists"));
+    assert_eq!(account.owner, spl_token::ID, "{key} is owned by SPL Token");
+    spl_token::state::Account::unpack(&account.data).expect("an SPL Token account")
+}
 
 // Outcomes.
 

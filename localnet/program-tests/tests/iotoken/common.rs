@@ -10,7 +10,12 @@
 //! `initialized` (config, mints, schedule, ledger, price feed), `with_genesis` (reward pools and
 //! the 500M IO genesis), `emitting` (the test schedule appended and sealed at `NOW`).
 
-pub use iogrid_program_tests::{assert_fails, events, only_event, succeeded, Expected};
+pub use iogrid_program_tests::{
+    assert_fails, events, only_event, succeeded, transaction, Expected,
+};
+use iogrid_program_tests::{
+    put_token_account, put_token_program_account, send, set_time, token_account,
+};
 
 use {
     anchor_lang::{
@@ -39,9 +44,7 @@ use {
     },
     solana_account::Account,
     solana_keypair::Keypair,
-    solana_message::Message,
     solana_signer::Signer,
-    solana_transaction::Transaction,
     std::any::type_name,
 };
 
@@ -397,10 +400,7 @@ impl Chain {
     /// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
     /// expired afterwards so that an identical transaction can be sent again.
     pub fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
-        let transaction = transaction(&self.svm, instruction, signers);
-        let result = self.svm.send_transaction(transaction);
-        self.svm.expire_blockhash();
-        result
+        send(&mut self.svm, instruction, signers)
     }
 
     /// Sends `instruction` signed and paid for by the config authority.
@@ -410,9 +410,7 @@ impl Chain {
     }
 
     pub fn set_time(&mut self, unix_timestamp: i64) {
-        let mut clock = self.svm.get_sysvar::<Clock>();
-        clock.unix_timestamp = unix_timestamp;
-        self.svm.set_sysvar(&clock);
+        set_time(&mut self.svm, unix_timestamp);
     }
 
     pub fn now(&self) -> i64 {
@@ -499,43 +497,17 @@ impl Chain {
             freeze_authority: None.into(),
         }
         .pack_into_slice(&mut data);
-        self.set_token_program_account(mint, data);
+        put_token_program_account(&mut self.svm, mint, data);
         mint
     }
 
     /// An empty token account of `mint` owned by `owner` (empty, so no supply is created).
     pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
-        let key = Pubkey::new_unique();
-        let mut data = vec![0; spl_token::state::Account::LEN];
-        spl_token::state::Account {
-            mint: *mint,
-            owner: *owner,
-            amount: 0,
-            state: spl_token::state::AccountState::Initialized,
-            ..Default::default()
-        }
-        .pack_into_slice(&mut data);
-        self.set_token_program_account(key, data);
-        key
-    }
-
-    fn set_token_program_account(&mut self, key: Pubkey, data: Vec<u8>) {
-        let account = Account {
-            lamports: self.rent(data.len()),
-            data,
-            owner: spl_token::ID,
-            executable: false,
-            rent_epoch: 0,
-        };
-        self.svm
-            .set_account(key, account)
-            .expect("LiteSVM accepts the token account");
+        put_token_account(&mut self.svm, mint, owner, 0)
     }
 
     pub fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
-        let account = self.account(key);
-        assert_eq!(account.owner, spl_token::ID, "{key} is owned by SPL Token");
-        spl_token::state::Account::unpack(&account.data).expect("an SPL Token account")
+        token_account(&self.svm, key)
     }
 
     pub fn token_balance(&self, key: &Pubkey) -> u64 {
@@ -583,19 +555,6 @@ impl Chain {
             "the IOSD supply is exactly what mint_iosd minted"
         );
     }
-}
-
-/// A legacy transaction carrying `instruction`, paid by the first signer.
-pub fn transaction(svm: &LiteSVM, instruction: Instruction, signers: &[&Keypair]) -> Transaction {
-    let payer = signers
-        .first()
-        .expect("a transaction needs a fee payer")
-        .pubkey();
-    Transaction::new(
-        signers,
-        Message::new(&[instruction], Some(&payer)),
-        svm.latest_blockhash(),
-    )
 }
 
 /// Program-derived addresses, from the seeds the sdk uses (written out here rather than taken

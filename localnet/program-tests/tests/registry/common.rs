@@ -7,10 +7,13 @@
 //! `FEE_PER_SIGNATURE` per signature, whether it succeeds or fails.
 
 pub use iogrid_program_tests::{assert_fails, only_event, succeeded, Expected};
+use iogrid_program_tests::{
+    put_token_account, put_token_program_account, send, set_time, token_account,
+};
 
 use {
     anchor_lang::{
-        prelude::{Clock, Pubkey},
+        prelude::Pubkey,
         solana_program::{hash::hash, instruction::Instruction, program_pack::Pack},
         system_program, AccountDeserialize, AccountSerialize, InstructionData, ToAccountMetas,
     },
@@ -21,9 +24,7 @@ use {
     },
     solana_account::Account,
     solana_keypair::Keypair,
-    solana_message::Message,
     solana_signer::Signer,
-    solana_transaction::Transaction,
     std::any::type_name,
 };
 
@@ -106,9 +107,7 @@ impl Chain {
     }
 
     pub fn set_time(&mut self, unix_timestamp: i64) {
-        let mut clock = self.svm.get_sysvar::<Clock>();
-        clock.unix_timestamp = unix_timestamp;
-        self.svm.set_sysvar(&clock);
+        set_time(&mut self.svm, unix_timestamp);
     }
 
     pub fn balance(&self, key: &Pubkey) -> u64 {
@@ -185,7 +184,7 @@ impl Chain {
             freeze_authority: None.into(),
         }
         .pack_into_slice(&mut data);
-        self.set_token_program_account(mint, data);
+        put_token_program_account(&mut self.svm, mint, data);
         mint
     }
 
@@ -198,38 +197,11 @@ impl Chain {
         self.svm
             .set_account(*mint, mint_account)
             .expect("LiteSVM accepts the mint");
-
-        let key = Pubkey::new_unique();
-        let mut data = vec![0; spl_token::state::Account::LEN];
-        spl_token::state::Account {
-            mint: *mint,
-            owner: *owner,
-            amount,
-            state: spl_token::state::AccountState::Initialized,
-            ..Default::default()
-        }
-        .pack_into_slice(&mut data);
-        self.set_token_program_account(key, data);
-        key
-    }
-
-    fn set_token_program_account(&mut self, key: Pubkey, data: Vec<u8>) {
-        let account = Account {
-            lamports: self.rent(data.len()),
-            data,
-            owner: spl_token::ID,
-            executable: false,
-            rent_epoch: 0,
-        };
-        self.svm
-            .set_account(key, account)
-            .expect("LiteSVM accepts the token account");
+        put_token_account(&mut self.svm, mint, owner, amount)
     }
 
     pub fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
-        let account = self.account(key);
-        assert_eq!(account.owner, spl_token::ID, "{key} is owned by SPL Token");
-        spl_token::state::Account::unpack(&account.data).expect("an SPL Token account")
+        token_account(&self.svm, key)
     }
 
     pub fn token_balance(&self, key: &Pubkey) -> u64 {
@@ -250,21 +222,6 @@ impl Chain {
             agent,
         }
     }
-}
-
-fn send(svm: &mut LiteSVM, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
-    let payer = signers
-        .first()
-        .expect("a transaction needs a fee payer")
-        .pubkey();
-    let transaction = Transaction::new(
-        signers,
-        Message::new(&[instruction], Some(&payer)),
-        svm.latest_blockhash(),
-    );
-    let result = svm.send_transaction(transaction);
-    svm.expire_blockhash();
-    result
 }
 
 /// A registered device with the keys that control it.
