@@ -20,6 +20,11 @@ pub fn workspace_programs() -> Vec<WorkspaceProgram> {
             id: iotoken::ID,
             process_instruction: anchor_processor!(iotoken::entry),
         },
+        WorkspaceProgram {
+            name: "staking",
+            id: staking::ID,
+            process_instruction: anchor_processor!(staking::entry),
+        },
     ]
 }
 

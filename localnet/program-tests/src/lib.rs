@@ -27,6 +27,7 @@ use {
     solana_transaction::Transaction,
     solana_transaction_error::TransactionError,
     spl_token::error::TokenError,
+    staking::errors::StakingError,
     std::any::type_name,
 };
 
@@ -122,6 +123,7 @@ pub fn succeeded(result: TransactionResult) -> TransactionMetadata {
 pub enum Expected {
     Registry(RegistryError),
     Iotoken(IotokenError),
+    Staking(StakingError),
     /// Anchor's own account and constraint checks.
     Anchor(AnchorErrorCode),
     /// SPL Token refused the instruction.
@@ -143,6 +145,12 @@ impl From<IotokenError> for Expected {
     }
 }
 
+impl From<StakingError> for Expected {
+    fn from(error: StakingError) -> Self {
+        Expected::Staking(error)
+    }
+}
+
 impl From<AnchorErrorCode> for Expected {
     fn from(error: AnchorErrorCode) -> Self {
         Expected::Anchor(error)
@@ -154,6 +162,7 @@ impl Expected {
         match self {
             Expected::Registry(error) => error.name(),
             Expected::Iotoken(error) => error.name(),
+            Expected::Staking(error) => error.name(),
             Expected::Anchor(error) => error.name(),
             Expected::Token(error) => format!("{error:?}"),
             Expected::AccountAlreadyInUse => "AccountAlreadyInUse".to_string(),
@@ -164,6 +173,7 @@ impl Expected {
         match self {
             Expected::Registry(error) => u32::from(*error),
             Expected::Iotoken(error) => u32::from(*error),
+            Expected::Staking(error) => u32::from(*error),
             Expected::Anchor(error) => u32::from(*error),
             Expected::Token(error) => error.clone() as u32,
             Expected::AccountAlreadyInUse => 0,

@@ -5,6 +5,7 @@
 pub mod emission;
 pub mod presets;
 pub mod price;
+mod safe_math;
 #[cfg(test)]
 mod vectors;
 
@@ -35,45 +36,7 @@ pub const GENESIS_ALLOCATION_BPS: [u64; 5] = [5_000, 1_600, 1_130, 1_250, 1_020]
 pub const EPOCH_SECS: i64 = 3_600;
 pub const BPS_DENOMINATOR: u64 = 10_000;
 
-/// Checked arithmetic returning `MathOverflow` (with the caller's location in the log) instead of
-/// wrapping or panicking.
-pub trait SafeMath: Sized {
-    fn safe_add(self, rhs: Self) -> Result<Self>;
-    fn safe_sub(self, rhs: Self) -> Result<Self>;
-    fn safe_mul(self, rhs: Self) -> Result<Self>;
-    fn safe_div(self, rhs: Self) -> Result<Self>;
-}
-
-macro_rules! impl_safe_math {
-    ($($t:ty),*) => {$(
-        impl SafeMath for $t {
-            #[track_caller]
-            fn safe_add(self, rhs: Self) -> Result<Self> {
-                self.checked_add(rhs).ok_or_else(overflow)
-            }
-            #[track_caller]
-            fn safe_sub(self, rhs: Self) -> Result<Self> {
-                self.checked_sub(rhs).ok_or_else(overflow)
-            }
-            #[track_caller]
-            fn safe_mul(self, rhs: Self) -> Result<Self> {
-                self.checked_mul(rhs).ok_or_else(overflow)
-            }
-            #[track_caller]
-            fn safe_div(self, rhs: Self) -> Result<Self> {
-                self.checked_div(rhs).ok_or_else(overflow)
-            }
-        }
-    )*};
-}
-impl_safe_math!(u64, u128, i64, i128);
-
-#[track_caller]
-fn overflow() -> Error {
-    let location = std::panic::Location::caller();
-    msg!("math overflow at {}:{}", location.file(), location.line());
-    error!(IotokenError::MathOverflow)
-}
+crate::define_safe_math!(IotokenError::MathOverflow);
 
 /// `amount x bps / 10_000`, rounded down.
 pub fn bps_of(amount: u64, bps: u64) -> Result<u64> {

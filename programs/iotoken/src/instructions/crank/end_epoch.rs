@@ -3,12 +3,10 @@ use {
         errors::IotokenError,
         events::EpochEnded,
         math::{emission::*, SafeMath, EPOCH_SECS, IO_SUPPLY_CAP},
+        pda_account::create_pda_account,
         state::*,
     },
-    anchor_lang::{
-        prelude::*,
-        system_program::{allocate, assign, transfer, Allocate, Assign, Transfer},
-    },
+    anchor_lang::prelude::*,
     anchor_spl::token::{mint_to, Mint, MintTo, Token, TokenAccount},
 };
 
@@ -192,9 +190,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, EndEpoch<'info>>) -> Re
 }
 
 /// Creates `record_info`, already checked to be the `["epoch", epoch]` PDA, holding `record`,
-/// paid by `payer`. Works
-/// even if someone sent lamports to the address beforehand (which would make a plain
-/// `create_account` fail and block the crank).
+/// paid by `payer`.
 fn create_epoch_record<'info>(
     record_info: &AccountInfo<'info>,
     record: EpochRecord,
@@ -202,42 +198,13 @@ fn create_epoch_record<'info>(
     system_program: &Program<'info, System>,
 ) -> Result<()> {
     let epoch_bytes = record.epoch.to_le_bytes();
-    let signer: &[&[&[u8]]] = &[&[EPOCH_SEED, &epoch_bytes, &[record.bump]]];
-    let space = 8 + EpochRecord::INIT_SPACE;
-    let rent = Rent::get()?
-        .minimum_balance(space)
-        .saturating_sub(record_info.lamports());
-    if rent > 0 {
-        transfer(
-            CpiContext::new(
-                system_program.to_account_info(),
-                Transfer {
-                    from: payer.to_account_info(),
-                    to: record_info.clone(),
-                },
-            ),
-            rent,
-        )?;
-    }
-    allocate(
-        CpiContext::new_with_signer(
-            system_program.to_account_info(),
-            Allocate {
-                account_to_allocate: record_info.clone(),
-            },
-            signer,
-        ),
-        space as u64,
-    )?;
-    assign(
-        CpiContext::new_with_signer(
-            system_program.to_account_info(),
-            Assign {
-                account_to_assign: record_info.clone(),
-            },
-            signer,
-        ),
+    create_pda_account(
+        record_info,
+        8 + EpochRecord::INIT_SPACE,
         &crate::ID,
+        &[EPOCH_SEED, &epoch_bytes, &[record.bump]],
+        payer,
+        system_program,
     )?;
     let mut data = record_info.try_borrow_mut_data()?;
     record.try_serialize(&mut &mut data[..])?;

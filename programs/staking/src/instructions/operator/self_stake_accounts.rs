@@ -1,0 +1,26 @@
+use {
+    crate::{errors::StakingError, state::*},
+    anchor_lang::prelude::*,
+    anchor_spl::token::{Token, TokenAccount},
+};
+
+/// Accounts of the operator's self-stake moves: `stake_self` pays in from `token_account`,
+/// `withdraw_self` pays out to it.
+#[derive(Accounts)]
+pub struct SelfStakeTransfer<'info> {
+    pub operator: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, StakingConfig>>,
+    #[account(
+        mut,
+        seeds = [POOL_SEED, pool.device.as_ref()],
+        bump = pool.bump,
+        has_one = operator @ StakingError::NotPoolOperator,
+    )]
+    pub pool: Box<Account<'info, StakePool>>,
+    #[account(mut, seeds = [VAULT_SEED, pool.key().as_ref()], bump = pool.vault_bump)]
+    pub vault: Box<Account<'info, TokenAccount>>,
+    #[account(mut, constraint = token_account.mint == config.io_mint @ StakingError::WrongMint)]
+    pub token_account: Box<Account<'info, TokenAccount>>,
+    pub token_program: Program<'info, Token>,
+}

@@ -1,0 +1,42 @@
+use {
+    crate::{errors::StakingError, events::SelfUnstaked, math::SafeMath, state::*},
+    anchor_lang::prelude::*,
+};
+
+#[derive(Accounts)]
+pub struct UnstakeSelf<'info> {
+    pub operator: Signer<'info>,
+    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    pub config: Box<Account<'info, StakingConfig>>,
+    #[account(
+        mut,
+        seeds = [POOL_SEED, pool.device.as_ref()],
+        bump = pool.bump,
+        has_one = operator @ StakingError::NotPoolOperator,
+    )]
+    pub pool: Box<Account<'info, StakePool>>,
+}
+
+/// Moves `amount` of active self-stake into cooldown; it stays slashable until withdrawn. A new
+/// unstake restarts the cooldown of everything cooling.
+pub fn handler(ctx: Context<UnstakeSelf>, amount: u64) -> Result<()> {
+    require!(amount > 0, StakingError::ZeroAmount);
+    let now = Clock::get()?.unix_timestamp;
+    let cooldown = ctx.accounts.config.stake.unstake_cooldown_secs;
+    let pool = &mut ctx.accounts.pool;
+    require!(
+        amount <= pool.operator_stake,
+        StakingError::InsufficientStake
+    );
+    pool.operator_stake = pool.operator_stake.safe_sub(amount)?;
+    pool.operator_cooling = pool.operator_cooling.safe_add(amount)?;
+    pool.operator_cooldown_ends_at = now.safe_add(cooldown)?;
+    emit!(SelfUnstaked {
+        pool: pool.key(),
+        amount,
+        operator_stake_after: pool.operator_stake,
+        operator_cooling_after: pool.operator_cooling,
+        cooldown_ends_at: pool.operator_cooldown_ends_at,
+    });
+    Ok(())
+}

@@ -1,0 +1,3 @@
+pub mod deposit_rewards;
+
+pub use deposit_rewards::*;

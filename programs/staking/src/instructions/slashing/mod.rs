@@ -1,0 +1,3 @@
+pub mod slash;
+
+pub use slash::*;

@@ -1,0 +1,50 @@
+//! Pure arithmetic of the staking program: shares, the reward index, minimum stake, voting
+//! weight and slashing. No accounts here, so every formula is unit-tested beside its definition
+//! and mirrored one-to-one in `sdk/src/staking/math.ts` (checked by shared vectors).
+
+pub mod governance;
+pub mod rewards;
+pub mod shares;
+pub mod slashing;
+pub mod stake;
+#[cfg(test)]
+mod vectors;
+
+use crate::errors::StakingError;
+
+iotoken::define_safe_math!(StakingError::MathOverflow);
+
+pub use iotoken::math::{BPS_DENOMINATOR, IO};
+
+pub const DAY_SECS: i64 = 86_400;
+/// Shortest lock: 14 days.
+pub const MIN_LOCK_SECS: i64 = 14 * DAY_SECS;
+/// Longest lock, and the lock remaining at which voting weight reaches its cap: 4 x 365 days.
+pub const MAX_LOCK_SECS: i64 = 4 * 365 * DAY_SECS;
+/// Voting weight of unlocked stake, in basis points of its IO (1x)...
+pub const BASE_WEIGHT_BPS: u64 = 10_000;
+/// ...plus up to this much more with 4 years of lock remaining (4x in total).
+pub const MAX_LOCK_BONUS_BPS: u64 = 30_000;
+/// GPU class multipliers are in hundredths; a class never lowers the minimum stake below 1x.
+pub const MULTIPLIER_ONE: u16 = 100;
+
+/// `amount x bps / 10_000`, rounded down.
+pub fn bps_of(amount: u64, bps: u64) -> anchor_lang::Result<u64> {
+    let share = (amount as u128).safe_mul(bps as u128)? / BPS_DENOMINATOR as u128;
+    u64::try_from(share).map_err(|_| overflow())
+}
+
+/// `a x b / c` in u128, rounded down, back to u64.
+pub fn mul_div_floor(a: u64, b: u64, c: u64) -> anchor_lang::Result<u64> {
+    let value = (a as u128).safe_mul(b as u128)?.safe_div(c as u128)?;
+    u64::try_from(value).map_err(|_| overflow())
+}
+
+/// `a x b / c` in u128, rounded up, back to u64.
+pub fn mul_div_ceil(a: u64, b: u64, c: u64) -> anchor_lang::Result<u64> {
+    let product = (a as u128).safe_mul(b as u128)?;
+    let value = product
+        .safe_add((c as u128).safe_sub(1)?)?
+        .safe_div(c as u128)?;
+    u64::try_from(value).map_err(|_| overflow())
+}
