@@ -119,4 +119,6 @@ pub enum StakingError {
     ProposalExpired,
     #[msg("The governance PDA is not this config's authority")]
     GovernanceNotAuthority,
+    #[msg("The pool's own vault cannot be the other side of a transfer")]
+    VaultAsCounterparty,
 }

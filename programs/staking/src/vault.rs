@@ -38,7 +38,12 @@ pub fn pay_out<'info>(
     if amount == 0 {
         return Ok(());
     }
-    let signer: &[&[&[u8]]] = &[&[POOL_SEED, pool.device.as_ref(), &[pool.bump]]];
+    let signer: &[&[&[u8]]] = &[&[
+        POOL_SEED,
+        pool.device.as_ref(),
+        pool.operator.as_ref(),
+        &[pool.bump],
+    ]];
     transfer(
         CpiContext::new_with_signer(
             token_program.to_account_info(),

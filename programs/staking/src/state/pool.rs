@@ -48,6 +48,14 @@ pub struct StakePool {
 }
 
 impl StakePool {
+    /// IO base units counted towards the device's minimum stake: active self-stake plus the value
+    /// of active co-stake. Stake cooling down does not count.
+    pub fn qualifying_stake(&self) -> Result<u64> {
+        use crate::math::{shares::value_of_shares, SafeMath};
+        let costake = value_of_shares(self.active_shares, self.costake_total, self.costake_shares)?;
+        self.operator_stake.safe_add(costake)
+    }
+
     /// IO base units of stake the vault must hold: self-stake and co-stake, active and cooling.
     pub fn total_stake(&self) -> Option<u64> {
         self.operator_stake

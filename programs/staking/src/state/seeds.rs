@@ -5,7 +5,9 @@ pub const CONFIG_SEED: &[u8] = b"config";
 /// `["governance"]`: holds no data; signs, when a proposal executes, as the config authority of
 /// this program, iotoken and registry.
 pub const GOVERNANCE_SEED: &[u8] = b"governance";
-/// `["pool", device]`: the stake pool of a registry device.
+/// `["pool", device, operator]`: the stake pool of a registry device under one operator. The
+/// operator is in the seeds because a device address outlives its owner: a deregistered device id
+/// registered again by someone else gets a pool of its own, and the old one stays its operator's.
 pub const POOL_SEED: &[u8] = b"pool";
 /// `["vault", pool]`: the pool's IO token account (stake and undistributed rewards), owned by the pool.
 pub const VAULT_SEED: &[u8] = b"vault";

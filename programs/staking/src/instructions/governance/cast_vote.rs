@@ -19,7 +19,7 @@ pub struct CastVote<'info> {
     pub voter: Signer<'info>,
     #[account(mut, seeds = [PROPOSAL_SEED, proposal.id.to_le_bytes().as_ref()], bump = proposal.bump)]
     pub proposal: Box<Account<'info, Proposal>>,
-    #[account(seeds = [POOL_SEED, pool.device.as_ref()], bump = pool.bump)]
+    #[account(seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()], bump = pool.bump)]
     pub pool: Box<Account<'info, StakePool>>,
     #[account(
         mut,

@@ -19,7 +19,7 @@ pub struct CreateProposal<'info> {
     pub proposer: Signer<'info>,
     #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, StakingConfig>>,
-    #[account(seeds = [POOL_SEED, pool.device.as_ref()], bump = pool.bump)]
+    #[account(seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()], bump = pool.bump)]
     pub pool: Box<Account<'info, StakePool>>,
     #[account(
         seeds = [POSITION_SEED, pool.key().as_ref(), proposer.key().as_ref()],

@@ -21,7 +21,7 @@ pub struct OpenPool<'info> {
         init,
         payer = operator,
         space = 8 + StakePool::INIT_SPACE,
-        seeds = [POOL_SEED, device.key().as_ref()],
+        seeds = [POOL_SEED, device.key().as_ref(), operator.key().as_ref()],
         bump,
     )]
     pub pool: Box<Account<'info, StakePool>>,

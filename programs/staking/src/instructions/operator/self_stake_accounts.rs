@@ -13,14 +13,18 @@ pub struct SelfStakeTransfer<'info> {
     pub config: Box<Account<'info, StakingConfig>>,
     #[account(
         mut,
-        seeds = [POOL_SEED, pool.device.as_ref()],
+        seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()],
         bump = pool.bump,
         has_one = operator @ StakingError::NotPoolOperator,
     )]
     pub pool: Box<Account<'info, StakePool>>,
     #[account(mut, seeds = [VAULT_SEED, pool.key().as_ref()], bump = pool.vault_bump)]
     pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = token_account.mint == config.io_mint @ StakingError::WrongMint)]
+    #[account(
+        mut,
+        constraint = token_account.mint == config.io_mint @ StakingError::WrongMint,
+        constraint = token_account.key() != vault.key() @ StakingError::VaultAsCounterparty,
+    )]
     pub token_account: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }

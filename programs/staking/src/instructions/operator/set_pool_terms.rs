@@ -12,7 +12,7 @@ pub struct SetPoolTerms<'info> {
     pub token_config: Box<Account<'info, TokenConfig>>,
     #[account(
         mut,
-        seeds = [POOL_SEED, pool.device.as_ref()],
+        seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()],
         bump = pool.bump,
         has_one = operator @ StakingError::NotPoolOperator,
     )]

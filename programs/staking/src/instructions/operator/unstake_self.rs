@@ -10,7 +10,7 @@ pub struct UnstakeSelf<'info> {
     pub config: Box<Account<'info, StakingConfig>>,
     #[account(
         mut,
-        seeds = [POOL_SEED, pool.device.as_ref()],
+        seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()],
         bump = pool.bump,
         has_one = operator @ StakingError::NotPoolOperator,
     )]

@@ -31,11 +31,15 @@ pub struct Slash<'info> {
     pub slasher: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, StakingConfig>>,
-    #[account(mut, seeds = [POOL_SEED, pool.device.as_ref()], bump = pool.bump)]
+    #[account(mut, seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()], bump = pool.bump)]
     pub pool: Box<Account<'info, StakePool>>,
     #[account(mut, seeds = [VAULT_SEED, pool.key().as_ref()], bump = pool.vault_bump)]
     pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = destination.mint == config.io_mint @ StakingError::WrongMint)]
+    #[account(
+        mut,
+        constraint = destination.mint == config.io_mint @ StakingError::WrongMint,
+        constraint = destination.key() != vault.key() @ StakingError::VaultAsCounterparty,
+    )]
     pub destination: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }

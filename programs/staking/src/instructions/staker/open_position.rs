@@ -8,7 +8,7 @@ use {
 pub struct OpenPosition<'info> {
     #[account(mut)]
     pub owner: Signer<'info>,
-    #[account(seeds = [POOL_SEED, pool.device.as_ref()], bump = pool.bump)]
+    #[account(seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()], bump = pool.bump)]
     pub pool: Box<Account<'info, StakePool>>,
     #[account(
         init,

@@ -10,7 +10,7 @@ pub struct ChangePosition<'info> {
     pub owner: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, StakingConfig>>,
-    #[account(mut, seeds = [POOL_SEED, pool.device.as_ref()], bump = pool.bump)]
+    #[account(mut, seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()], bump = pool.bump)]
     pub pool: Box<Account<'info, StakePool>>,
     #[account(
         mut,
@@ -29,7 +29,7 @@ pub struct PositionTransfer<'info> {
     pub owner: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Box<Account<'info, StakingConfig>>,
-    #[account(mut, seeds = [POOL_SEED, pool.device.as_ref()], bump = pool.bump)]
+    #[account(mut, seeds = [POOL_SEED, pool.device.as_ref(), pool.operator.as_ref()], bump = pool.bump)]
     pub pool: Box<Account<'info, StakePool>>,
     #[account(
         mut,
@@ -41,7 +41,11 @@ pub struct PositionTransfer<'info> {
     pub position: Box<Account<'info, StakePosition>>,
     #[account(mut, seeds = [VAULT_SEED, pool.key().as_ref()], bump = pool.vault_bump)]
     pub vault: Box<Account<'info, TokenAccount>>,
-    #[account(mut, constraint = token_account.mint == config.io_mint @ StakingError::WrongMint)]
+    #[account(
+        mut,
+        constraint = token_account.mint == config.io_mint @ StakingError::WrongMint,
+        constraint = token_account.key() != vault.key() @ StakingError::VaultAsCounterparty,
+    )]
     pub token_account: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }
