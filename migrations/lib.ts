@@ -4,7 +4,7 @@
  * parsing, logging and the exit protocol.
  */
 import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 import { Connection, LAMPORTS_PER_SOL } from "@solana/web3.js";
@@ -13,8 +13,13 @@ import type { Keypair } from "@solana/web3.js";
 import { defaultWalletPath, expandHome, loadKeypair, loadOrCreateKeypair } from "@iogrid/sdk/node";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
-/** Local state of the scripts (git-ignored): generated wallet and keypairs. */
-export const LOCAL_DIR = join(REPO_ROOT, ".localnet");
+/**
+ * Local state of the scripts (git-ignored): generated wallet and keypairs. `IOGRID_LOCAL_DIR`
+ * moves it (the migration tests keep each fresh chain's keypairs apart from the developer's).
+ */
+export const LOCAL_DIR = process.env.IOGRID_LOCAL_DIR?.trim()
+  ? resolve(process.env.IOGRID_LOCAL_DIR.trim())
+  : join(REPO_ROOT, ".localnet");
 const GENERATED_WALLET = join(LOCAL_DIR, "wallet.json");
 
 /** Below this the wallet is topped up on a local chain. */

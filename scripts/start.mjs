@@ -1,5 +1,6 @@
 // `npm start`: builds everything, starts the local chain with all programs (state kept in
-// .localnet/ledger), initialises iotoken and the registry, and keeps the chain in the foreground.
+// .localnet/ledger), initialises iotoken, the registry and staking (`npm run migrate`; the handover
+// to governance is left to `npm run migrate:governance`), and keeps the chain in the foreground.
 // Extra arguments go to the chain, e.g. `npm start -- --reset`.
 import { spawn } from "node:child_process";
 import { ensureNodeModules, repoRoot, run } from "./lib.mjs";

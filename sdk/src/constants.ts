@@ -1,7 +1,9 @@
 /**
  * Program ids and the registry's limits, mirrored from `programs/registry` (lib.rs `declare_id!`,
- * state/device.rs, state/config.rs) and `programs/iotoken/src/lib.rs`. The iotoken program's
- * arithmetic constants (IO, supply cap, epochs) live in `iotoken/math.ts`. Browser-safe.
+ * state/device.rs, state/config.rs), `programs/iotoken/src/lib.rs` and
+ * `programs/staking/src/lib.rs`. The iotoken program's arithmetic constants (IO, supply cap,
+ * epochs) live in `iotoken/math.ts`, the staking program's (locks, reward index) in
+ * `staking/math.ts`. Browser-safe.
  *
  * Units used across the sdk:
  * - prices are IOSD base units per GPU per hour; IOSD has 6 decimals, so 1_000_000 = 1 USD;
@@ -14,6 +16,11 @@ import { PublicKey } from "@solana/web3.js";
 export const REGISTRY_PROGRAM_ID = new PublicKey("REGJTqN4p17Fm1qS4Ew5M6gtafDvrKqMWSVJC6PWNbj");
 /** The token program: IO and IOSD mints, emission, price feed (programs/iotoken/src/lib.rs). */
 export const IOTOKEN_PROGRAM_ID = new PublicKey("ioTdPwzYxeuwM5EU9sBex3QrpqaRqVMFbxnBXrWAM4D");
+/**
+ * The staking program: device stake pools, co-staking, lockups, slashing and governance
+ * (programs/staking/src/lib.rs).
+ */
+export const STAKING_PROGRAM_ID = new PublicKey("SthM8DZzYRSBV9NuYHQ3GmBeUjZeFVURjE7DzkQFyMq");
 
 /** IOSD decimals: 1_000_000 base units = 1 IOSD = 1 USD. */
 export const IOSD_DECIMALS = 6;

@@ -1,13 +1,16 @@
 /**
- * The registry's and the iotoken program's named errors, read from their IDLs: match errors by
- * name, never by number (both programs number their own errors from 6000). Browser-safe.
+ * The registry's, the iotoken program's and the staking program's named errors, read from their
+ * IDLs: match errors by name, never by number (each program numbers its own errors from 6000).
+ * Browser-safe.
  */
 import { AnchorError, LangErrorCode, ProgramError } from "@coral-xyz/anchor";
 
 import iotokenIdlJson from "../../target/idl/iotoken.json" with { type: "json" };
 import registryIdlJson from "../../target/idl/registry.json" with { type: "json" };
+import stakingIdlJson from "../../target/idl/staking.json" with { type: "json" };
 import type { Iotoken } from "../../target/types/iotoken.js";
 import type { Registry } from "../../target/types/registry.js";
+import type { Staking } from "../../target/types/staking.js";
 
 /**
  * A registry error name exactly as the program defines it (`RegistryError::NotDeviceOwner` is
@@ -181,4 +184,67 @@ export function iotokenErrorOf(err: unknown): IotokenErrorInfo | undefined {
 /** Whether `err` is the iotoken error `name`. */
 export function isIotokenError(err: unknown, name: IotokenErrorName): boolean {
   return iotokenErrorOf(err)?.name === name;
+}
+
+/**
+ * A staking error name exactly as the program defines it (`StakingError::StakeLocked` is
+ * "StakeLocked"), which is also what `AnchorError.error.errorCode.code` carries.
+ */
+export type StakingErrorName = Capitalize<Staking["errors"][number]["name"]>;
+
+export interface StakingErrorInfo {
+  name: StakingErrorName;
+  /** The program's error number (6000 + its position in `StakingError`). */
+  code: number;
+  /** The program's `#[msg]`. */
+  msg: string;
+}
+
+/** Every staking error by name, from the IDL. */
+export const STAKING_ERRORS: Readonly<Record<StakingErrorName, StakingErrorInfo>> = Object.freeze(
+  Object.fromEntries(
+    stakingIdlJson.errors.map((e) => [
+      e.name,
+      Object.freeze({ name: e.name as StakingErrorName, code: e.code, msg: e.msg }),
+    ]),
+  ) as Record<StakingErrorName, StakingErrorInfo>,
+);
+
+const STAKING_BY_CODE: ReadonlyMap<number, StakingErrorInfo> = new Map(
+  Object.values(STAKING_ERRORS).map((info) => [info.code, info]),
+);
+
+/** The error number of a staking error name. */
+export function stakingErrorCode(name: StakingErrorName): number {
+  const info = STAKING_ERRORS[name];
+  if (!info) throw new Error(`unknown staking error ${name}`);
+  return info.code;
+}
+
+/** The staking error with this number, if it is one. */
+export function stakingErrorByCode(code: number): StakingErrorInfo | undefined {
+  return STAKING_BY_CODE.get(code);
+}
+
+/**
+ * The name of the staking or anchor framework error `err` carries, in any of the shapes
+ * `programErrorName` accepts; bare error numbers are read as the staking program's. (An error
+ * raised by iotoken or the registry inside a proposal's execution comes from the logs with its
+ * own name.)
+ */
+export function stakingProgramErrorName(err: unknown): string | undefined {
+  return errorNameWith(err, (code) => stakingErrorByCode(code)?.name ?? anchorErrorName(code));
+}
+
+/** The staking error `err` carries, if it is one of the staking program's own. */
+export function stakingErrorOf(err: unknown): StakingErrorInfo | undefined {
+  const name = stakingProgramErrorName(err);
+  return name !== undefined && Object.hasOwn(STAKING_ERRORS, name)
+    ? STAKING_ERRORS[name as StakingErrorName]
+    : undefined;
+}
+
+/** Whether `err` is the staking error `name`. */
+export function isStakingError(err: unknown, name: StakingErrorName): boolean {
+  return stakingErrorOf(err)?.name === name;
 }

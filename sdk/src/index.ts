@@ -10,3 +10,5 @@ export * from "./errors.js";
 export * from "./iotoken.js";
 export * from "./iotoken/math.js";
 export * from "./iotoken/presets.js";
+export * from "./staking.js";
+export * from "./staking/math.js";

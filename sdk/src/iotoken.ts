@@ -119,7 +119,8 @@ export const IOTOKEN_DEFAULTS: Readonly<IotokenParams> = Object.freeze({
   buyback: { burnBps: 100, intervalSecs: 86_400n },
 });
 
-type Bnified<T> = T extends bigint
+/** `T` with every bigint as a BN: the form anchor encodes u64/i64/u128 from. */
+export type Bnified<T> = T extends bigint
   ? BN
   : T extends PublicKey
     ? T
@@ -130,7 +131,7 @@ type Bnified<T> = T extends bigint
         : T;
 
 /** Deep copy with every bigint as a BN, the form anchor encodes u64/i64 from. */
-function bnified<T>(value: T): Bnified<T> {
+export function bnified<T>(value: T): Bnified<T> {
   if (typeof value === "bigint") return new BN(value.toString()) as Bnified<T>;
   if (value instanceof PublicKey || BN.isBN(value)) return value as Bnified<T>;
   if (Array.isArray(value)) return value.map(bnified) as Bnified<T>;

@@ -1,15 +1,17 @@
 /**
- * Program-derived addresses of the registry (and the market lock authority the registry trusts)
- * and of the iotoken program. Browser-safe: no Node APIs.
+ * Program-derived addresses of the registry (and the market lock authority the registry trusts),
+ * of the iotoken program and of the staking program (and the slasher PDAs it trusts).
+ * Browser-safe: no Node APIs.
  */
 import { sha256 } from "@noble/hashes/sha2";
 import { PublicKey } from "@solana/web3.js";
 
-import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID } from "./constants.js";
+import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
 import {
   CONFIG_SEED,
   DEVICE_SEED,
   EPOCH_SEED,
+  GOVERNANCE_SEED,
   IO_MINT_SEED,
   IOSD_MINT_SEED,
   KEEPER_BOND_SEED,
@@ -17,9 +19,15 @@ import {
   LEDGER_SEED,
   MARKET_LOCK_SEED,
   POOL_SEED,
+  POSITION_SEED,
   PRICE_FEED_SEED,
+  PROPOSAL_SEED,
   SCHEDULE_SEED,
+  SLASHER_SEED,
+  STAKE_POOL_SEED,
+  STAKE_VAULT_SEED,
   TREASURY_SEED,
+  VOTE_SEED,
 } from "./seeds.js";
 
 const utf8 = new TextEncoder();
@@ -167,4 +175,67 @@ export function poolPda(
 /** `["treasury", mint]`: the treasury's token account for `mint`. */
 export function treasuryPda(mint: PublicKey, programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
   return find([TREASURY_SEED, mint.toBytes()], programId);
+}
+
+// staking
+
+/** `["config"]` under staking: staking and governance parameters, GPU classes, slashers. */
+export function stakingConfigPda(programId: PublicKey = STAKING_PROGRAM_ID): Pda {
+  return find([CONFIG_SEED], programId);
+}
+
+/**
+ * `["governance"]` under staking: the data-less PDA that signs executed proposals; the config
+ * authority of staking, iotoken and registry once the handover migration has run.
+ */
+export function governancePda(programId: PublicKey = STAKING_PROGRAM_ID): Pda {
+  return find([GOVERNANCE_SEED], programId);
+}
+
+/**
+ * `["pool", device, operator]`: the stake pool of the registry device at address `device`, opened
+ * by `operator` (the device's owner then).
+ */
+export function stakePoolPda(
+  device: PublicKey,
+  operator: PublicKey,
+  programId: PublicKey = STAKING_PROGRAM_ID,
+): Pda {
+  return find([STAKE_POOL_SEED, device.toBytes(), operator.toBytes()], programId);
+}
+
+/** `["vault", pool]`: the pool's IO token account. */
+export function stakeVaultPda(pool: PublicKey, programId: PublicKey = STAKING_PROGRAM_ID): Pda {
+  return find([STAKE_VAULT_SEED, pool.toBytes()], programId);
+}
+
+/** `["position", pool, owner]`: `owner`'s co-stake position in `pool`. */
+export function positionPda(
+  pool: PublicKey,
+  owner: PublicKey,
+  programId: PublicKey = STAKING_PROGRAM_ID,
+): Pda {
+  return find([POSITION_SEED, pool.toBytes(), owner.toBytes()], programId);
+}
+
+/** `["proposal", id as u64 LE]`: governance proposal number `id`. */
+export function proposalPda(id: bigint | number, programId: PublicKey = STAKING_PROGRAM_ID): Pda {
+  return find([PROPOSAL_SEED, u64Le(id)], programId);
+}
+
+/** `["vote", proposal, position]`: the vote `position` cast on `proposal`. */
+export function voteRecordPda(
+  proposal: PublicKey,
+  position: PublicKey,
+  programId: PublicKey = STAKING_PROGRAM_ID,
+): Pda {
+  return find([VOTE_SEED, proposal.toBytes(), position.toBytes()], programId);
+}
+
+/**
+ * `["slasher"]` under a slashing program (registry, market): the only signer staking accepts for
+ * `slash` from that program, once it is in staking's slasher set.
+ */
+export function slasherPda(slashingProgram: PublicKey): Pda {
+  return find([SLASHER_SEED], slashingProgram);
 }

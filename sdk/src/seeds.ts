@@ -1,7 +1,7 @@
 /**
- * Every PDA seed of the registry and iotoken programs, mirrored byte for byte from
- * `programs/registry/src/state/seeds.rs` and `programs/iotoken/src/state/seeds.rs`. Change them
- * together.
+ * Every PDA seed of the registry, iotoken and staking programs, mirrored byte for byte from
+ * `programs/registry/src/state/seeds.rs`, `programs/iotoken/src/state/seeds.rs` and
+ * `programs/staking/src/state/seeds.rs`. Change them together.
  */
 
 const utf8 = new TextEncoder();
@@ -44,3 +44,40 @@ export const PRICE_FEED_SEED: Uint8Array = utf8.encode("price_feed");
 export const POOL_SEED: Uint8Array = utf8.encode("pool");
 /** `["treasury", mint]`: the treasury's token account for `mint`. */
 export const TREASURY_SEED: Uint8Array = utf8.encode("treasury");
+
+// staking (programs/staking/src/state/seeds.rs). Its `["config"]` is CONFIG_SEED above; its
+// `pool` and `vault` seeds are named STAKE_POOL_SEED and STAKE_VAULT_SEED here, since iotoken's
+// reward pools already use POOL_SEED (the same bytes, under another program).
+
+/**
+ * `["governance"]`: holds no data; signs, when a proposal executes, as the config authority of
+ * staking, iotoken and registry.
+ */
+export const GOVERNANCE_SEED: Uint8Array = utf8.encode("governance");
+/** `["pool", device, operator]`: the stake pool of a registry device under one operator. */
+export const STAKE_POOL_SEED: Uint8Array = utf8.encode("pool");
+/** `["vault", pool]`: the pool's IO token account, owned by the pool. */
+export const STAKE_VAULT_SEED: Uint8Array = utf8.encode("vault");
+/** `["position", pool, owner]`: one co-staker's stake in one pool. */
+export const POSITION_SEED: Uint8Array = utf8.encode("position");
+/** `["proposal", id as u64 little-endian]`: a governance proposal. */
+export const PROPOSAL_SEED: Uint8Array = utf8.encode("proposal");
+/** `["vote", proposal, position]`: one position's vote on one proposal. */
+export const VOTE_SEED: Uint8Array = utf8.encode("vote");
+/**
+ * `["slasher"]`, derived under a slashing program's own id (registry, market): the PDA that signs
+ * staking's `slash` when that program has proven a fault.
+ */
+export const SLASHER_SEED: Uint8Array = utf8.encode("slasher");
+
+/** The staking program's seeds by their names in `seeds.rs`. */
+export const STAKING_SEEDS: Readonly<Record<string, Uint8Array>> = Object.freeze({
+  CONFIG_SEED,
+  GOVERNANCE_SEED,
+  POOL_SEED: STAKE_POOL_SEED,
+  VAULT_SEED: STAKE_VAULT_SEED,
+  POSITION_SEED,
+  PROPOSAL_SEED,
+  VOTE_SEED,
+  SLASHER_SEED,
+});
