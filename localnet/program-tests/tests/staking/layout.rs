@@ -1,0 +1,132 @@
+//! Staking reads and writes two things of the registry's by layout rather than through the
+//! registry crate (so that the registry can depend on staking): a `Device` account's leading
+//! fields, and the arguments of the registry's `update_config`. These tests hold the copies
+//! together.
+
+use {
+    crate::common::*,
+    anchor_lang::{
+        prelude::{AccountInfo, Pubkey},
+        solana_program::hash::hash,
+        AnchorSerialize, Discriminator,
+    },
+    registry::state::{Device, MAX_UNBOND_COOLDOWN_SECS},
+    solana_signer::Signer,
+    staking::{
+        instructions::execute_proposal::RegistryUpdateConfigArgs,
+        state::{RegistryDevice, REGISTRY_PROGRAM_ID},
+        validation::MAX_KEEPER_UNBOND_COOLDOWN_SECS,
+    },
+};
+
+/// `key`'s account read the way `open_pool` reads its device.
+fn read_as_staking(chain: &Chain, key: &Pubkey) -> Option<RegistryDevice> {
+    let account = chain.account(key);
+    let (mut lamports, mut data, owner) = (account.lamports, account.data, account.owner);
+    let info = AccountInfo::new(
+        key,
+        false,
+        false,
+        &mut lamports,
+        &mut data,
+        &owner,
+        false,
+        account.rent_epoch,
+    );
+    RegistryDevice::read(&info)
+}
+
+#[track_caller]
+fn assert_same_device(read: &RegistryDevice, device: &Device) {
+    assert_eq!(read.owner, device.owner);
+    assert_eq!(read.agent, device.agent);
+    assert_eq!(read.device_id_hash, device.device_id_hash);
+    assert_eq!(read.status, device.status as u8);
+    assert_eq!(read.reservation, device.reservation);
+    assert_eq!(read.price_per_gpu_hour, device.price_per_gpu_hour);
+    let specs = &device.specs;
+    assert_eq!(read.gpu_count, specs.gpu_count);
+    assert_eq!(read.vram_mib, specs.vram_mib);
+    assert_eq!(read.cpu_cores, specs.cpu_cores);
+    assert_eq!(read.ram_mib, specs.ram_mib);
+    assert_eq!(read.storage_gib, specs.storage_gib);
+    assert_eq!(read.bandwidth_tier, specs.bandwidth_tier as u8);
+    assert_eq!(
+        (read.registered_at, read.updated_at),
+        (device.registered_at, device.updated_at)
+    );
+    assert_eq!(read.bump, device.bump);
+    assert_eq!(read.reserved, device._reserved);
+    assert_eq!(read.device_id, device.device_id);
+    assert_eq!(read.name, device.name);
+    assert_eq!(read.gpu_model, device.gpu_model);
+}
+
+#[test]
+fn staking_reads_a_registered_device_as_the_registry_wrote_it() {
+    let mut chain = Chain::new();
+    let h100 = chain.register_device("NVIDIA H100 80GB HBM3", 8);
+    let rtx = chain.register_device("GeForce RTX 4090", 2);
+    chain.advance(HOUR);
+    let pause = ix::pause_device(&rtx.owner.pubkey(), &rtx.key);
+    succeeded(chain.send(pause, &[&rtx.owner]));
+
+    for device in [&h100, &rtx] {
+        let written: Device = chain.program_account(&registry::ID, &device.key);
+        let read = read_as_staking(&chain, &device.key).expect("a registry device");
+        assert_same_device(&read, &written);
+        assert_eq!(read.owner, device.owner.pubkey());
+    }
+    let paused = read_as_staking(&chain, &rtx.key).expect("a registry device");
+    assert_eq!((paused.status, paused.gpu_count), (1, 2));
+    assert_eq!(paused.gpu_model, "GeForce RTX 4090");
+    assert_eq!(paused.updated_at, NOW + HOUR);
+}
+
+#[test]
+fn staking_reads_nothing_else_as_a_device() {
+    let mut chain = Chain::new();
+    let wallet = chain.funded_keypair().pubkey();
+    for key in [pda::registry_config(), pda::token_config(), wallet] {
+        assert!(read_as_staking(&chain, &key).is_none(), "{key}");
+    }
+    assert_eq!(REGISTRY_PROGRAM_ID, registry::ID);
+}
+
+#[test]
+fn the_registry_update_config_staking_sends_is_the_registrys_own() {
+    let key = Pubkey::new_unique();
+    let cases = [
+        (None, None, None, None),
+        (None, Some(2_000 * 100_000_000), Some(14 * DAY), None),
+        (Some(key), Some(1), Some(0), Some(Pubkey::default())),
+        (
+            Some(key),
+            Some(u64::MAX),
+            Some(MAX_UNBOND_COOLDOWN_SECS),
+            Some(key),
+        ),
+    ];
+    for (new_authority, amount, cooldown, market_program) in cases {
+        let ours = RegistryUpdateConfigArgs {
+            new_authority,
+            keeper_bond_amount: amount,
+            keeper_unbond_cooldown_secs: cooldown,
+            market_program,
+        };
+        let theirs = registry::UpdateConfigArgs {
+            new_authority,
+            keeper_bond_amount: amount,
+            keeper_unbond_cooldown_secs: cooldown,
+            market_program,
+        };
+        let ours = ours.try_to_vec().expect("serialises");
+        assert_eq!(ours, theirs.try_to_vec().expect("serialises"));
+    }
+    // Staking writes the instruction's discriminator by hand.
+    assert_eq!(
+        &hash(b"global:update_config").to_bytes()[..8],
+        registry::instruction::UpdateConfig::DISCRIMINATOR
+    );
+    assert_eq!(MAX_KEEPER_UNBOND_COOLDOWN_SECS, MAX_UNBOND_COOLDOWN_SECS);
+}
