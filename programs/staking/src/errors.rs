@@ -65,10 +65,6 @@ pub enum StakingError {
     LockTooLong,
     #[msg("A lock can only be extended")]
     LockCannotShorten,
-    #[msg("Only the position's owner may do this")]
-    NotPositionOwner,
-    #[msg("The position belongs to another pool")]
-    PositionPoolMismatch,
     #[msg("No rewards to claim")]
     NothingToClaim,
     #[msg("The pool has no active co-stake to reward")]
@@ -121,4 +117,6 @@ pub enum StakingError {
     GovernanceNotAuthority,
     #[msg("The pool's own vault cannot be the other side of a transfer")]
     VaultAsCounterparty,
+    #[msg("Token parameters: at least one group, each within iotoken's bounds")]
+    InvalidTokenParams,
 }

@@ -142,6 +142,33 @@ impl ParameterChange {
             Self::Slashing { params } => validate_slash_params(params),
             Self::Slashers { programs } => validate_slasher_programs(programs),
             Self::Governance { params } => validate_governance_params(params),
+            Self::TokenParams {
+                emission,
+                oracle,
+                breaker,
+                buyback,
+            } => {
+                let any = emission.is_some()
+                    || oracle.is_some()
+                    || breaker.is_some()
+                    || buyback.is_some();
+                let within = any
+                    && emission
+                        .map_or(Ok(()), |p| token_bounds::validate_emission(&p))
+                        .is_ok()
+                    && oracle
+                        .map_or(Ok(()), |p| token_bounds::validate_oracle(&p))
+                        .is_ok()
+                    && breaker
+                        .map_or(Ok(()), |p| token_bounds::validate_breaker(&p))
+                        .is_ok()
+                    && buyback
+                        .map_or(Ok(()), |p| token_bounds::validate_buyback(&p))
+                        .is_ok();
+                require!(within, StakingError::InvalidTokenParams);
+                Ok(())
+            }
+            Self::ResumePriceFeed | Self::RegistryMarket { .. } => Ok(()),
         }
     }
 

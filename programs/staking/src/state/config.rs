@@ -1,6 +1,8 @@
 use {
     anchor_lang::prelude::*,
-    iotoken::state::{FeeParams, MAX_PRICE_UPDATERS},
+    iotoken::state::{
+        BreakerParams, BuybackParams, EmissionParams, FeeParams, OracleParams, MAX_PRICE_UPDATERS,
+    },
 };
 
 /// GPU classes the table holds.
@@ -130,6 +132,18 @@ pub enum ParameterChange {
     },
     /// staking: the governance rules themselves (for proposals created afterwards).
     Governance { params: GovernanceParams },
+    /// iotoken: emission split and crank tip, oracle checks, circuit breaker, buyback rule; each
+    /// `Some` group replaces the current one.
+    TokenParams {
+        emission: Option<EmissionParams>,
+        oracle: Option<OracleParams>,
+        breaker: Option<BreakerParams>,
+        buyback: Option<BuybackParams>,
+    },
+    /// iotoken: resume a price feed halted by an updater (only the config authority can).
+    ResumePriceFeed,
+    /// registry: the market program whose lock PDA may lock devices (all-zero disables locking).
+    RegistryMarket { program: Pubkey },
 }
 
 /// Which program's config a change is applied to.
@@ -143,10 +157,12 @@ pub enum ChangeTarget {
 impl ParameterChange {
     pub fn target(&self) -> ChangeTarget {
         match self {
-            Self::Fees { .. } | Self::OracleUpdaters { .. } | Self::LowerEmissionRow { .. } => {
-                ChangeTarget::Iotoken
-            }
-            Self::KeeperBond { .. } => ChangeTarget::Registry,
+            Self::Fees { .. }
+            | Self::OracleUpdaters { .. }
+            | Self::LowerEmissionRow { .. }
+            | Self::TokenParams { .. }
+            | Self::ResumePriceFeed => ChangeTarget::Iotoken,
+            Self::KeeperBond { .. } | Self::RegistryMarket { .. } => ChangeTarget::Registry,
             _ => ChangeTarget::Staking,
         }
     }

@@ -25,7 +25,6 @@ pub struct CastVote<'info> {
         mut,
         seeds = [POSITION_SEED, pool.key().as_ref(), voter.key().as_ref()],
         bump = position.bump,
-        constraint = position.owner == voter.key() @ StakingError::NotPositionOwner,
     )]
     pub position: Box<Account<'info, StakePosition>>,
     /// CHECK: the `["vote", proposal, position]` PDA, created by the handler; existing means voted.

@@ -24,7 +24,6 @@ pub struct CreateProposal<'info> {
     #[account(
         seeds = [POSITION_SEED, pool.key().as_ref(), proposer.key().as_ref()],
         bump = position.bump,
-        constraint = position.owner == proposer.key() @ StakingError::NotPositionOwner,
     )]
     pub position: Box<Account<'info, StakePosition>>,
     #[account(

@@ -32,9 +32,11 @@ pub struct ExecuteProposal<'info> {
     /// CHECK: iotoken checks its config (seeds, authority) itself.
     #[account(mut)]
     pub iotoken_config: Option<UncheckedAccount<'info>>,
-    /// CHECK: iotoken checks its schedule (seeds) itself.
+    /// CHECK: the iotoken account the change acts on besides the config, which iotoken checks
+    /// (seeds) itself: the emission schedule for `LowerEmissionRow`, the price feed for
+    /// `ResumePriceFeed`.
     #[account(mut)]
-    pub iotoken_schedule: Option<UncheckedAccount<'info>>,
+    pub iotoken_target: Option<UncheckedAccount<'info>>,
     /// CHECK: the registry program, by address.
     #[account(address = REGISTRY_PROGRAM_ID)]
     pub registry_program: Option<UncheckedAccount<'info>>,
@@ -93,7 +95,7 @@ pub fn handler(ctx: Context<ExecuteProposal>) -> Result<()> {
                     index,
                     emission_per_epoch,
                 } => {
-                    let schedule = accounts.iotoken_schedule.as_ref().ok_or_else(missing)?;
+                    let schedule = accounts.iotoken_target.as_ref().ok_or_else(missing)?;
                     iotoken::cpi::lower_schedule_row(
                         CpiContext::new_with_signer(
                             program.to_account_info(),
@@ -108,12 +110,38 @@ pub fn handler(ctx: Context<ExecuteProposal>) -> Result<()> {
                         *emission_per_epoch,
                     )?;
                 }
+                ParameterChange::ResumePriceFeed => {
+                    let price_feed = accounts.iotoken_target.as_ref().ok_or_else(missing)?;
+                    iotoken::cpi::set_price_halted(
+                        CpiContext::new_with_signer(
+                            program.to_account_info(),
+                            token_accounts::SetPriceHalted {
+                                signer: governance,
+                                config: config.to_account_info(),
+                                price_feed: price_feed.to_account_info(),
+                            },
+                            signer,
+                        ),
+                        false,
+                    )?;
+                }
                 _ => {
                     let mut args = UpdateConfigArgs::default();
                     match &change {
                         ParameterChange::Fees { fees } => args.fees = Some(*fees),
                         ParameterChange::OracleUpdaters { updaters } => {
                             args.price_updaters = Some(updaters.clone())
+                        }
+                        ParameterChange::TokenParams {
+                            emission,
+                            oracle,
+                            breaker,
+                            buyback,
+                        } => {
+                            args.emission = *emission;
+                            args.oracle = *oracle;
+                            args.breaker = *breaker;
+                            args.buyback = *buyback;
                         }
                         _ => return err!(StakingError::ChangeTargetsOtherProgram),
                     }
@@ -132,21 +160,20 @@ pub fn handler(ctx: Context<ExecuteProposal>) -> Result<()> {
             }
         }
         ChangeTarget::Registry => {
-            let ParameterChange::KeeperBond {
-                amount,
-                unbond_cooldown_secs,
-            } = change
-            else {
-                return err!(StakingError::ChangeTargetsOtherProgram);
-            };
+            let mut args = RegistryUpdateConfigArgs::default();
+            match change {
+                ParameterChange::KeeperBond {
+                    amount,
+                    unbond_cooldown_secs,
+                } => {
+                    args.keeper_bond_amount = Some(amount);
+                    args.keeper_unbond_cooldown_secs = Some(unbond_cooldown_secs);
+                }
+                ParameterChange::RegistryMarket { program } => args.market_program = Some(program),
+                _ => return err!(StakingError::ChangeTargetsOtherProgram),
+            }
             let program = accounts.registry_program.as_ref().ok_or_else(missing)?;
             let config = accounts.registry_config.as_ref().ok_or_else(missing)?;
-            let args = RegistryUpdateConfigArgs {
-                new_authority: None,
-                keeper_bond_amount: Some(amount),
-                keeper_unbond_cooldown_secs: Some(unbond_cooldown_secs),
-                market_program: None,
-            };
             let mut data = hash(b"global:update_config").to_bytes()[..8].to_vec();
             args.serialize(&mut data)?;
             let instruction = Instruction {
@@ -181,7 +208,7 @@ pub fn handler(ctx: Context<ExecuteProposal>) -> Result<()> {
 }
 
 /// The registry's `UpdateConfigArgs`, field for field (a program test checks the encodings agree).
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug, Default)]
 pub struct RegistryUpdateConfigArgs {
     pub new_authority: Option<Pubkey>,
     pub keeper_bond_amount: Option<u64>,

@@ -16,8 +16,6 @@ pub struct ChangePosition<'info> {
         mut,
         seeds = [POSITION_SEED, pool.key().as_ref(), owner.key().as_ref()],
         bump = position.bump,
-        has_one = owner @ StakingError::NotPositionOwner,
-        has_one = pool @ StakingError::PositionPoolMismatch,
     )]
     pub position: Box<Account<'info, StakePosition>>,
 }
@@ -35,8 +33,6 @@ pub struct PositionTransfer<'info> {
         mut,
         seeds = [POSITION_SEED, pool.key().as_ref(), owner.key().as_ref()],
         bump = position.bump,
-        has_one = owner @ StakingError::NotPositionOwner,
-        has_one = pool @ StakingError::PositionPoolMismatch,
     )]
     pub position: Box<Account<'info, StakePosition>>,
     #[account(mut, seeds = [VAULT_SEED, pool.key().as_ref()], bump = pool.vault_bump)]

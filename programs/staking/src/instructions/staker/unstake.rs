@@ -12,6 +12,10 @@ use {
     anchor_lang::prelude::*,
 };
 
+/// Passing `u64::MAX` unstakes every active share, whatever they are worth (even nothing, after
+/// a slash took the whole co-stake).
+pub const UNSTAKE_ALL: u64 = u64::MAX;
+
 /// Moves `amount` IO of active co-stake (as shares, rounded up) into cooldown: it stops earning
 /// and voting, stays slashable, and is withdrawable when the cooldown ends. A new unstake restarts
 /// the cooldown of everything cooling. Refused while the position is locked.
@@ -22,7 +26,12 @@ pub fn handler(ctx: Context<ChangePosition>, amount: u64) -> Result<()> {
     let pool = &mut ctx.accounts.pool;
     let position = &mut ctx.accounts.position;
     require!(now >= position.lock_ends_at, StakingError::StakeLocked);
-    let shares = shares_for_amount(amount, pool.costake_total, pool.costake_shares)?;
+    require!(position.shares > 0, StakingError::InsufficientStake);
+    let shares = if amount == UNSTAKE_ALL {
+        position.shares
+    } else {
+        shares_for_amount(amount, pool.costake_total, pool.costake_shares)?
+    };
     require!(shares <= position.shares, StakingError::InsufficientStake);
 
     position.settle(pool.reward_index)?;
