@@ -442,19 +442,37 @@ describe("staking sdk against the Rust sources (no chain)", () => {
     expect(() => decodeVoteRecord(data)).to.throw(/discriminator/);
   });
 
-  it("changes name their target program as ParameterChange::target does", () => {
-    const rust = stakingSrc("state/config.rs");
-    expect(rust).to.match(
-      /Self::Fees \{ \.\. \} \| Self::OracleUpdaters \{ \.\. \} \| Self::LowerEmissionRow \{ \.\. \} => \{\s*ChangeTarget::Iotoken/,
+  it("every change of the IDL names its target program as ParameterChange::target does", () => {
+    const targets: Record<string, string> = {
+      fees: "iotoken",
+      oracleUpdaters: "iotoken",
+      lowerEmissionRow: "iotoken",
+      tokenParams: "iotoken",
+      resumePriceFeed: "iotoken",
+      keeperBond: "registry",
+      registryMarket: "registry",
+      gpuClasses: "staking",
+      minStakeBase: "staking",
+      unstakeCooldown: "staking",
+      slashing: "staking",
+      slashers: "staking",
+      governance: "staking",
+    };
+    // The IDL as generated (PascalCase type and variant names).
+    const idl = JSON.parse(
+      readFileSync(join(REPO_ROOT, "target", "idl", "staking.json"), "utf8"),
+    ) as {
+      types: { name: string; type: { variants?: { name: string }[] } }[];
+    };
+    const camel = (name: string): string => name[0]!.toLowerCase() + name.slice(1);
+    const variants = (idl.types.find((t) => t.name === "ParameterChange")?.type.variants ?? []).map(
+      (v) => camel(v.name),
     );
-    expect(rust).to.match(/Self::KeeperBond \{ \.\. \} => ChangeTarget::Registry/);
-    expect(changeTarget({ lowerEmissionRow: { index: 3, emissionPerEpoch: 1n } })).to.equal(
-      "iotoken",
-    );
-    expect(changeTarget({ keeperBond: { amount: 1n, unbondCooldownSecs: 0n } })).to.equal(
-      "registry",
-    );
-    expect(changeTarget({ minStakeBase: { amount: IO } })).to.equal("staking");
+    expect(variants).to.have.members(Object.keys(targets));
+    for (const variant of variants) {
+      const change = { [variant]: {} } as unknown as ParameterChangeLike;
+      expect(changeTarget(change), variant).to.equal(targets[variant]);
+    }
   });
 
   it("execute_proposal passes the accounts of the change's target only", async () => {

@@ -31,6 +31,7 @@ import {
   ioMintPda,
   positionPda,
   proposalPda,
+  priceFeedPda,
   schedulePda,
   slasherPda,
   stakePoolPda,
@@ -195,10 +196,16 @@ export type ChangeTarget = "iotoken" | "registry" | "staking";
 
 /** The program whose config `change` changes. */
 export function changeTarget(change: ParameterChangeLike): ChangeTarget {
-  if ("fees" in change || "oracleUpdaters" in change || "lowerEmissionRow" in change) {
+  if (
+    "fees" in change ||
+    "oracleUpdaters" in change ||
+    "lowerEmissionRow" in change ||
+    "tokenParams" in change ||
+    "resumePriceFeed" in change
+  ) {
     return "iotoken";
   }
-  return "keeperBond" in change ? "registry" : "staking";
+  return "keeperBond" in change || "registryMarket" in change ? "registry" : "staking";
 }
 
 const OFFLINE_PROVIDER: Provider = {
@@ -658,7 +665,13 @@ export function lockIx(
     .instruction();
 }
 
-/** `unstake`: moves `amount` IO of active co-stake into the cooldown (restarting it). */
+/** `unstake`'s amount that unstakes every active share (`UNSTAKE_ALL` in the program). */
+export const UNSTAKE_ALL = 2n ** 64n - 1n;
+
+/**
+ * `unstake`: moves `amount` IO of active co-stake into the cooldown (restarting it);
+ * `UNSTAKE_ALL` moves every share.
+ */
 export function unstakeIx(
   program: Program<Staking>,
   params: { owner: PublicKey; pool: PoolRef; amount: IntegerLike },
@@ -809,8 +822,9 @@ export function finalizeProposalIx(
 /**
  * `execute_proposal` (anyone, between the end of the timelock and the end of the execution
  * window): applies `change` (the proposal's) through the governance PDA, passing the accounts of
- * its target: iotoken's program and config (and schedule for `lowerEmissionRow`), the registry's
- * program and config, or none for staking's own parameters.
+ * its target: iotoken's program and config (and the schedule for `lowerEmissionRow`, the price
+ * feed for `resumePriceFeed`), the registry's program and config, or none for staking's own
+ * parameters.
  */
 export function executeProposalIx(
   program: Program<Staking>,
@@ -837,12 +851,18 @@ export function executeProposalIx(
       governance: governancePda(id).address,
       iotokenProgram: iotoken ? iotokenId : null,
       iotokenConfig: iotoken ? iotokenConfigPda(iotokenId).address : null,
-      iotokenSchedule:
-        iotoken && "lowerEmissionRow" in params.change ? schedulePda(iotokenId).address : null,
+      iotokenTarget: iotokenTargetOf(params.change, iotokenId),
       registryProgram: registry ? registryId : null,
       registryConfig: registry ? configPda(registryId).address : null,
     })
     .instruction();
+}
+
+/** The iotoken account `change` acts on besides the config, if any. */
+function iotokenTargetOf(change: ParameterChangeLike, iotokenId: PublicKey): PublicKey | null {
+  if ("lowerEmissionRow" in change) return schedulePda(iotokenId).address;
+  if ("resumePriceFeed" in change) return priceFeedPda(iotokenId).address;
+  return null;
 }
 
 /** The `["slasher"]` PDAs staking trusts, as `initialize` derives them from `programs`. */
