@@ -30,7 +30,7 @@ use {
         math::IO,
         state::{
             BreakerParams, BuybackParams, EmissionParams, EmissionSchedule, FeeParams,
-            OracleParams, RewardSplit, TokenConfig,
+            OracleParams, PriceFeed, RewardSplit, TokenConfig,
         },
         EmissionRow,
     },
@@ -176,34 +176,62 @@ pub fn default_fees() -> FeeParams {
     }
 }
 
+/// iotoken's default emission split (60/25/10/5%) and crank tip.
+pub fn default_emission() -> EmissionParams {
+    EmissionParams {
+        split: RewardSplit {
+            availability_bps: 6_000,
+            compute_bps: 2_500,
+            stakers_bps: 1_000,
+            keepers_bps: 500,
+        },
+        crank_tip: 10 * IO,
+        net_smoothing_epochs: 24,
+        net_cap_per_epoch: 1_000 * IO,
+    }
+}
+
+pub fn default_oracle() -> OracleParams {
+    OracleParams {
+        max_staleness_secs: 600,
+        max_confidence_bps: 200,
+        ema_window_secs: 3_600,
+    }
+}
+
+pub fn default_breaker() -> BreakerParams {
+    BreakerParams {
+        window_secs: DAY,
+        max_iosd_per_window: 5_000_000_000,
+    }
+}
+
+pub fn default_buyback() -> BuybackParams {
+    BuybackParams {
+        burn_bps: 100,
+        interval_secs: DAY,
+    }
+}
+
 fn iotoken_args(price_updater: Pubkey) -> iotoken::InitializeArgs {
     iotoken::InitializeArgs {
-        emission: EmissionParams {
-            split: RewardSplit {
-                availability_bps: 6_000,
-                compute_bps: 2_500,
-                stakers_bps: 1_000,
-                keepers_bps: 500,
-            },
-            crank_tip: 10 * IO,
-            net_smoothing_epochs: 24,
-            net_cap_per_epoch: 1_000 * IO,
-        },
+        emission: default_emission(),
         fees: default_fees(),
-        oracle: OracleParams {
-            max_staleness_secs: 600,
-            max_confidence_bps: 200,
-            ema_window_secs: 3_600,
-        },
-        breaker: BreakerParams {
-            window_secs: 86_400,
-            max_iosd_per_window: 5_000_000_000,
-        },
-        buyback: BuybackParams {
-            burn_bps: 100,
-            interval_secs: 86_400,
-        },
+        oracle: default_oracle(),
+        breaker: default_breaker(),
+        buyback: default_buyback(),
         price_updaters: vec![price_updater],
+    }
+}
+
+/// The `TokenParams` change of the groups `args` sets (emission, oracle, breaker, buyback; its
+/// other fields are not part of the change).
+pub fn token_params(args: iotoken::UpdateConfigArgs) -> ParameterChange {
+    ParameterChange::TokenParams {
+        emission: args.emission,
+        oracle: args.oracle,
+        breaker: args.breaker,
+        buyback: args.buyback,
     }
 }
 
@@ -217,8 +245,8 @@ pub const KEEPER_COOLDOWN: i64 = 7 * DAY;
 pub struct Chain {
     pub svm: LiteSVM,
     pub authority: Keypair,
-    /// iotoken's only price updater.
-    pub updater: Pubkey,
+    /// iotoken's only price updater (funded, so it can pay for a halt).
+    pub updater: Keypair,
     /// Deposits every reward, from `rewarder_io`.
     pub rewarder: Keypair,
     pub rewarder_io: Pubkey,
@@ -277,7 +305,7 @@ impl Chain {
         let mut chain = Chain {
             svm,
             authority: Keypair::new(),
-            updater: Keypair::new().pubkey(),
+            updater: Keypair::new(),
             rewarder: Keypair::new(),
             rewarder_io: Pubkey::default(),
             treasury: Pubkey::default(),
@@ -285,10 +313,12 @@ impl Chain {
         };
         chain.set_time(NOW);
         let (authority, rewarder) = (chain.authority.pubkey(), chain.rewarder.pubkey());
-        chain.fund(&authority);
-        chain.fund(&rewarder);
+        let updater = chain.updater.pubkey();
+        for key in [authority, rewarder, updater] {
+            chain.fund(&key);
+        }
 
-        let initialize_token = ix::iotoken_initialize(&authority, iotoken_args(chain.updater));
+        let initialize_token = ix::iotoken_initialize(&authority, iotoken_args(updater));
         succeeded(chain.send_as_authority(initialize_token));
         let initialize_registry = ix::registry_initialize(
             &authority,
@@ -406,6 +436,10 @@ impl Chain {
 
     pub fn schedule(&self) -> EmissionSchedule {
         self.program_account(&iotoken::ID, &pda::schedule())
+    }
+
+    pub fn price_feed(&self) -> PriceFeed {
+        self.program_account(&iotoken::ID, &pda::price_feed())
     }
 
     pub fn registry_config(&self) -> RegistryConfig {
@@ -741,6 +775,13 @@ impl Chain {
         succeeded(self.send_as_authority(ix::registry_update_config(&authority, args)));
     }
 
+    /// iotoken's price updater halts the price feed (burn-mint stops until the config authority
+    /// resumes it).
+    pub fn halt_price_feed(&mut self) {
+        let instruction = ix::set_price_halted(&self.updater.pubkey(), true);
+        succeeded(send(&mut self.svm, instruction, &[&self.updater]));
+    }
+
     /// Appends `rows` to iotoken's (unsealed) emission schedule, as its authority.
     pub fn append_emission_rows(&mut self, rows: Vec<EmissionRow>) {
         let authority = self.authority.pubkey();
@@ -865,6 +906,10 @@ pub mod pda {
         iotoken_pda(b"schedule")
     }
 
+    pub fn price_feed() -> Pubkey {
+        iotoken_pda(b"price_feed")
+    }
+
     pub fn registry_config() -> Pubkey {
         Pubkey::find_program_address(&[b"config"], &registry::ID).0
     }
@@ -881,7 +926,7 @@ pub mod pda {
             iotoken_pda(b"iosd_mint"),
             schedule(),
             iotoken_pda(b"ledger"),
-            iotoken_pda(b"price_feed"),
+            price_feed(),
         ]
     }
 }
@@ -891,8 +936,8 @@ pub mod pda {
 pub struct Targets {
     /// iotoken's program and config.
     pub iotoken: bool,
-    /// iotoken's emission schedule.
-    pub schedule: bool,
+    /// `iotoken_target`: the iotoken account the change acts on besides the config.
+    pub iotoken_target: Option<Pubkey>,
     /// The registry's program and config.
     pub registry: bool,
 }
@@ -900,26 +945,32 @@ pub struct Targets {
 impl Targets {
     pub const NONE: Targets = Targets {
         iotoken: false,
-        schedule: false,
+        iotoken_target: None,
         registry: false,
     };
 
     /// Exactly the accounts `change` needs.
     pub fn of(change: &ParameterChange) -> Self {
+        let iotoken_with = |target: Pubkey| Targets {
+            iotoken: true,
+            iotoken_target: Some(target),
+            ..Self::NONE
+        };
         match change {
-            ParameterChange::Fees { .. } | ParameterChange::OracleUpdaters { .. } => Targets {
+            ParameterChange::Fees { .. }
+            | ParameterChange::OracleUpdaters { .. }
+            | ParameterChange::TokenParams { .. } => Targets {
                 iotoken: true,
                 ..Self::NONE
             },
-            ParameterChange::LowerEmissionRow { .. } => Targets {
-                iotoken: true,
-                schedule: true,
-                ..Self::NONE
-            },
-            ParameterChange::KeeperBond { .. } => Targets {
-                registry: true,
-                ..Self::NONE
-            },
+            ParameterChange::LowerEmissionRow { .. } => iotoken_with(pda::schedule()),
+            ParameterChange::ResumePriceFeed => iotoken_with(pda::price_feed()),
+            ParameterChange::KeeperBond { .. } | ParameterChange::RegistryMarket { .. } => {
+                Targets {
+                    registry: true,
+                    ..Self::NONE
+                }
+            }
             _ => Self::NONE,
         }
     }
@@ -1268,7 +1319,7 @@ pub mod ix {
                 governance: pda::governance(),
                 iotoken_program: iotoken.then_some(iotoken::ID),
                 iotoken_config: iotoken.then(pda::token_config),
-                iotoken_schedule: targets.schedule.then(pda::schedule),
+                iotoken_target: targets.iotoken_target,
                 registry_program: registry.then_some(registry::ID),
                 registry_config: registry.then(pda::registry_config),
             },
@@ -1306,6 +1357,18 @@ pub mod ix {
             iotoken::accounts::UpdateConfig {
                 authority: *authority,
                 config: pda::token_config(),
+            },
+        )
+    }
+
+    pub fn set_price_halted(signer: &Pubkey, halted: bool) -> Instruction {
+        program_ix(
+            iotoken::ID,
+            iotoken::instruction::SetPriceHalted { halted },
+            iotoken::accounts::SetPriceHalted {
+                signer: *signer,
+                config: pda::token_config(),
+                price_feed: pda::price_feed(),
             },
         )
     }

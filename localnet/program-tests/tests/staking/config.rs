@@ -400,6 +400,14 @@ fn other_programs_changes() -> Vec<ParameterChange> {
             amount: KEEPER_BOND,
             unbond_cooldown_secs: KEEPER_COOLDOWN,
         },
+        token_params(iotoken::UpdateConfigArgs {
+            buyback: Some(default_buyback()),
+            ..Default::default()
+        }),
+        ParameterChange::ResumePriceFeed,
+        ParameterChange::RegistryMarket {
+            program: Pubkey::new_unique(),
+        },
     ]
 }
 

@@ -1,12 +1,18 @@
 //! Executing passed proposals: once, after the timelock and within the execution window, through
 //! the governance PDA, which must hold the target config's authority: staking's own config
-//! directly, iotoken's fees, price updaters and emission rows and the registry's keeper bond by
-//! CPI into those programs.
+//! directly; iotoken's fees, price updaters, parameter groups, emission rows and halted price
+//! feed, and the registry's keeper bond and market program, by CPI into those programs.
 
 use {
     crate::common::*,
-    anchor_lang::prelude::Pubkey,
-    iotoken::{errors::IotokenError, math::IO},
+    anchor_lang::{error::ErrorCode as AnchorErrorCode, prelude::Pubkey},
+    iotoken::{
+        errors::IotokenError,
+        events::PriceFeedHaltChanged,
+        math::IO,
+        state::{BreakerParams, BuybackParams, EmissionParams, OracleParams, RewardSplit},
+        UpdateConfigArgs,
+    },
     litesvm::types::TransactionMetadata,
     solana_signer::Signer,
     staking::{
@@ -115,37 +121,61 @@ fn staking_changes_need_the_governance_pda_as_staking_config_authority() {
 fn changes_of_other_programs_need_their_target_accounts() {
     let (mut chain, _, whale) = governed();
     chain.append_emission_rows(emission_rows());
-    let changes = [
-        ParameterChange::OracleUpdaters {
-            updaters: vec![Pubkey::new_unique()],
-        },
-        ParameterChange::LowerEmissionRow {
-            index: 1,
-            emission_per_epoch: 50,
-        },
-        ParameterChange::KeeperBond {
-            amount: 2 * KEEPER_BOND,
-            unbond_cooldown_secs: KEEPER_COOLDOWN,
-        },
-    ];
-    let ids = chain.pass_all(&whale, changes.to_vec());
-    let executor = chain.authority.pubkey();
-    let lower_without_schedule = Targets {
+    // iotoken's program and config without the account the change acts on.
+    let without_target = Targets {
         iotoken: true,
         ..Targets::NONE
     };
-    let attempts = [
-        (ids[0], Targets::NONE),
-        (ids[1], Targets::NONE),
-        (ids[1], lower_without_schedule),
-        (ids[2], Targets::NONE),
+    let cases = [
+        (
+            ParameterChange::OracleUpdaters {
+                updaters: vec![Pubkey::new_unique()],
+            },
+            vec![Targets::NONE],
+        ),
+        (
+            token_params(UpdateConfigArgs {
+                buyback: Some(default_buyback()),
+                ..Default::default()
+            }),
+            vec![Targets::NONE],
+        ),
+        (
+            ParameterChange::LowerEmissionRow {
+                index: 1,
+                emission_per_epoch: 50,
+            },
+            vec![Targets::NONE, without_target],
+        ),
+        (
+            ParameterChange::ResumePriceFeed,
+            vec![Targets::NONE, without_target],
+        ),
+        (
+            ParameterChange::KeeperBond {
+                amount: 2 * KEEPER_BOND,
+                unbond_cooldown_secs: KEEPER_COOLDOWN,
+            },
+            vec![Targets::NONE],
+        ),
+        (
+            ParameterChange::RegistryMarket {
+                program: Pubkey::new_unique(),
+            },
+            vec![Targets::NONE],
+        ),
     ];
-    for (id, targets) in attempts {
-        let instruction = ix::execute_proposal(&executor, id, targets);
-        assert_fails(
-            chain.send_as_authority(instruction),
-            StakingError::MissingTargetAccount,
-        );
+    let (changes, attempts): (Vec<_>, Vec<_>) = cases.into_iter().unzip();
+    let ids = chain.pass_all(&whale, changes);
+    let executor = chain.authority.pubkey();
+    for (id, targets) in ids.into_iter().zip(attempts) {
+        for targets in targets {
+            let instruction = ix::execute_proposal(&executor, id, targets);
+            assert_fails(
+                chain.send_as_authority(instruction),
+                StakingError::MissingTargetAccount,
+            );
+        }
         assert_eq!(chain.proposal(id).status, ProposalStatus::Succeeded);
     }
 }
@@ -266,5 +296,157 @@ fn the_keeper_bond_changes_in_the_registry_once_governance_holds_its_config() {
             event.keeper_unbond_cooldown_secs_after
         ),
         (KEEPER_COOLDOWN, 14 * DAY)
+    );
+}
+
+#[test]
+fn token_params_replace_in_iotoken_only_the_groups_they_set() {
+    let (mut chain, _, whale) = governed();
+    chain.hand_iotoken_to_governance();
+    let emission = EmissionParams {
+        split: RewardSplit {
+            availability_bps: 5_000,
+            compute_bps: 3_000,
+            stakers_bps: 1_500,
+            keepers_bps: 500,
+        },
+        crank_tip: 20 * IO,
+        ..default_emission()
+    };
+    let breaker = BreakerParams {
+        window_secs: 2 * DAY,
+        max_iosd_per_window: 1_000_000_000,
+    };
+    let oracle = OracleParams {
+        max_staleness_secs: 300,
+        ..default_oracle()
+    };
+    let buyback = BuybackParams {
+        burn_bps: 250,
+        interval_secs: 7 * DAY,
+    };
+    let changes = vec![
+        token_params(UpdateConfigArgs {
+            emission: Some(emission),
+            breaker: Some(breaker),
+            ..Default::default()
+        }),
+        token_params(UpdateConfigArgs {
+            oracle: Some(oracle),
+            buyback: Some(buyback),
+            ..Default::default()
+        }),
+    ];
+    let ids = chain.pass_all(&whale, changes);
+
+    let meta = succeeded(chain.execute(ids[0]));
+    assert_executed(&chain, ids[0], &meta);
+    let config = chain.token_config();
+    assert_eq!((config.emission, config.breaker), (emission, breaker));
+    assert_eq!(
+        (config.oracle, config.buyback, config.fees),
+        (default_oracle(), default_buyback(), default_fees()),
+        "the groups not set stay"
+    );
+    let event: iotoken::events::ConfigUpdated = only_event_of(&meta);
+    assert_eq!(
+        (event.emission_before, event.emission_after),
+        (default_emission(), emission)
+    );
+    assert_eq!(
+        (event.breaker_before, event.breaker_after),
+        (default_breaker(), breaker)
+    );
+
+    let meta = succeeded(chain.execute(ids[1]));
+    assert_executed(&chain, ids[1], &meta);
+    let config = chain.token_config();
+    assert_eq!(
+        (
+            config.emission,
+            config.oracle,
+            config.breaker,
+            config.buyback
+        ),
+        (emission, oracle, breaker, buyback)
+    );
+    assert_eq!(config.authority, pda::governance(), "the authority stays");
+}
+
+#[test]
+fn a_proposal_resumes_the_price_feed_an_updater_halted() {
+    let (mut chain, _, whale) = governed();
+    chain.halt_price_feed();
+    assert!(chain.price_feed().halted);
+    let ids = chain.pass_all(&whale, vec![ParameterChange::ResumePriceFeed; 2]);
+    // Only iotoken's config authority resumes a feed.
+    assert_fails(chain.execute(ids[0]), IotokenError::NotConfigAuthority);
+
+    chain.hand_iotoken_to_governance();
+    // iotoken checks the target account itself: the schedule is not the price feed.
+    let executor = chain.authority.pubkey();
+    let schedule_as_feed = Targets {
+        iotoken_target: Some(pda::schedule()),
+        ..Targets::of(&ParameterChange::ResumePriceFeed)
+    };
+    assert_fails(
+        chain.send_as_authority(ix::execute_proposal(&executor, ids[0], schedule_as_feed)),
+        AnchorErrorCode::AccountDiscriminatorMismatch,
+    );
+    assert!(chain.price_feed().halted);
+
+    let meta = succeeded(chain.execute(ids[0]));
+    assert_executed(&chain, ids[0], &meta);
+    assert!(!chain.price_feed().halted);
+    let event: PriceFeedHaltChanged = only_event_of(&meta);
+    assert_eq!((event.by, event.halted), (pda::governance(), false));
+
+    // A feed that runs is not resumed: iotoken refuses, the proposal stays passed.
+    assert_fails(chain.execute(ids[1]), IotokenError::PriceFeedNotHalted);
+    assert_eq!(chain.proposal(ids[1]).status, ProposalStatus::Succeeded);
+}
+
+#[test]
+fn the_market_program_and_its_lock_authority_change_in_the_registry() {
+    let (mut chain, _, whale) = governed();
+    chain.hand_registry_to_governance();
+    let market = Pubkey::new_unique();
+    let changes = vec![
+        ParameterChange::RegistryMarket { program: market },
+        ParameterChange::RegistryMarket {
+            program: Pubkey::default(),
+        },
+    ];
+    let ids = chain.pass_all(&whale, changes);
+
+    let meta = succeeded(chain.execute(ids[0]));
+    assert_executed(&chain, ids[0], &meta);
+    let config = chain.registry_config();
+    assert_eq!(config.market_program, market);
+    assert_eq!(
+        config.market_lock_authority,
+        Pubkey::find_program_address(&[b"registry_lock"], &market).0
+    );
+    assert_eq!(
+        (
+            config.keeper_bond_amount,
+            config.keeper_unbond_cooldown_secs
+        ),
+        (KEEPER_BOND, KEEPER_COOLDOWN),
+        "the keeper bond stays"
+    );
+    assert_eq!(config.authority, pda::governance(), "the authority stays");
+    let event: registry::events::ConfigUpdated = only_event_of(&meta);
+    assert_eq!(
+        (event.market_program_before, event.market_program_after),
+        (Pubkey::default(), market)
+    );
+
+    // The all-zero program disables device locking.
+    succeeded(chain.execute(ids[1]));
+    let config = chain.registry_config();
+    assert_eq!(
+        (config.market_program, config.market_lock_authority),
+        (Pubkey::default(), Pubkey::default())
     );
 }

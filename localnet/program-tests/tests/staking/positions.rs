@@ -1,6 +1,7 @@
 //! Co-stake positions: opened empty, filled with shares at the pool's share value while the
 //! operator accepts co-stake, locked for 14 days to 4 years (only ever extended, nothing unstaked
-//! meanwhile), unstaked into a cooldown and withdrawn at the value the shares have then.
+//! meanwhile), unstaked into a cooldown (by value, or every active share with `UNSTAKE_ALL`) and
+//! withdrawn at the value the shares have then.
 
 use {
     crate::common::*,
@@ -10,6 +11,7 @@ use {
     staking::{
         errors::StakingError,
         events::{LockExtended, PositionOpened, Staked, Unstaked, Withdrawn},
+        instructions::staker::unstake::UNSTAKE_ALL,
         math::{MAX_LOCK_SECS, MIN_LOCK_SECS},
         state::StakePosition,
     },
@@ -193,7 +195,9 @@ fn nothing_is_unstaked_while_locked() {
     assert_fails(chain.unstake(&staker, IO), StakingError::StakeLocked);
     // Stake added while locked is locked with the rest.
     succeeded(chain.stake(&staker, 5 * IO));
-    assert_fails(chain.unstake(&staker, IO), StakingError::StakeLocked);
+    for amount in [IO, UNSTAKE_ALL] {
+        assert_fails(chain.unstake(&staker, amount), StakingError::StakeLocked);
+    }
 
     chain.set_time(NOW + MIN_LOCK_SECS);
     succeeded(chain.unstake(&staker, 105 * IO));
@@ -262,6 +266,75 @@ fn unstake_then_withdraw_after_the_cooldown_pays_exactly_the_value() {
 }
 
 #[test]
+fn unstake_all_cools_every_active_share_and_withdraw_pays_their_value() {
+    let mut chain = Chain::new();
+    let pool = chain.open_pool();
+    let staker = chain.staked(&pool, 1_000 * IO);
+    let other = chain.staked(&pool, 500 * IO);
+    // A slash of 100 IO + 1 leaves 1,500 IO of shares holding 1,400 IO - 1: the staker's are
+    // worth floor(2/3 of it).
+    succeeded(chain.slash(&pool.key, 100 * IO + 1));
+    let value = 933 * IO + 33_333_332;
+    assert_eq!(chain.position_value(&staker), (value, 0));
+
+    let meta = succeeded(chain.unstake(&staker, UNSTAKE_ALL));
+    let position = chain.position(&staker.position);
+    assert_eq!((position.shares, position.cooling_shares), (0, 1_000 * IO));
+    assert_eq!(position.cooldown_ends_at, NOW + COOLDOWN);
+    assert_eq!(chain.pool(&pool.key).active_shares, 500 * IO);
+    let event: Unstaked = only_event(&meta);
+    assert_eq!((event.amount, event.shares), (value, 1_000 * IO));
+    assert_eq!(event.cooling_shares_after, 1_000 * IO);
+
+    chain.advance(COOLDOWN);
+    let meta = succeeded(chain.withdraw(&staker));
+    let event: Withdrawn = only_event(&meta);
+    assert_eq!((event.amount, event.shares), (value, 1_000 * IO));
+    assert_eq!(chain.token_balance(&staker.io), value);
+    let state = chain.pool(&pool.key);
+    assert_eq!(
+        (
+            state.costake_total,
+            state.costake_shares,
+            state.active_shares
+        ),
+        (1_400 * IO - 1 - value, 500 * IO, 500 * IO)
+    );
+    chain.assert_vault_balanced(&pool);
+    // The rounding stays in the pool, with the remaining shares.
+    assert_eq!(chain.position_value(&other), (466 * IO + 66_666_667, 0));
+}
+
+/// Nothing is unstaked from a position without active shares, whatever the amount asked: not
+/// even in a pool without co-stake, where no amount has a price in shares.
+#[test]
+fn unstake_of_a_position_without_active_shares_fails_with_insufficient_stake() {
+    let mut chain = Chain::new();
+    let pool = chain.open_pool();
+    let empty = chain.staker(&pool, 100 * IO);
+    for amount in [1, 100 * IO, UNSTAKE_ALL] {
+        assert_fails(
+            chain.unstake(&empty, amount),
+            StakingError::InsufficientStake,
+        );
+    }
+
+    // Every share cooling: nothing active left.
+    let leaving = chain.staked(&pool, 100 * IO);
+    succeeded(chain.unstake(&leaving, UNSTAKE_ALL));
+    for staker in [&empty, &leaving] {
+        for amount in [1, UNSTAKE_ALL] {
+            assert_fails(
+                chain.unstake(staker, amount),
+                StakingError::InsufficientStake,
+            );
+        }
+    }
+    let position = chain.position(&leaving.position);
+    assert_eq!((position.shares, position.cooling_shares), (0, 100 * IO));
+}
+
+#[test]
 fn unstake_refuses_zero_and_more_than_the_active_value() {
     let mut chain = Chain::new();
     let pool = chain.open_pool();
@@ -313,9 +386,8 @@ fn positions_move_only_io() {
 }
 
 /// A position's address is derived from its pool and its owner, so a signer presenting someone
-/// else's position, or its own position in another pool, fails the address check before the
-/// `has_one` checks that would name `NotPositionOwner` and `PositionPoolMismatch` (those two
-/// cannot be reached through these instructions).
+/// else's position, or its own position in another pool, fails Anchor's address check
+/// (`ConstraintSeeds`): the seeds are the only owner and pool check the program needs.
 #[test]
 fn only_the_owner_changes_a_position_and_only_in_its_own_pool() {
     let mut chain = Chain::new();

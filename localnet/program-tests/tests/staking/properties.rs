@@ -96,14 +96,14 @@ fn random_sequences_never_pay_more_than_was_deposited_or_leave_the_vault_short()
             "unstake" => {
                 let (active, _) = chain.position_value(staker);
                 let amount = 1 + rng.below(active.max(1));
-                let refusal =
-                    match shares_for_amount(amount, state.costake_total, state.costake_shares) {
-                        Err(_) => Some(StakingError::CoStakeWipedOut),
-                        Ok(shares) if shares > position.shares => {
-                            Some(StakingError::InsufficientStake)
-                        }
-                        Ok(_) => None,
-                    };
+                let shares = shares_for_amount(amount, state.costake_total, state.costake_shares);
+                // A position without active shares is refused before the amount is priced.
+                let refusal = match shares {
+                    _ if position.shares == 0 => Some(StakingError::InsufficientStake),
+                    Err(_) => Some(StakingError::CoStakeWipedOut),
+                    Ok(shares) if shares > position.shares => Some(StakingError::InsufficientStake),
+                    Ok(_) => None,
+                };
                 outcome(chain.unstake(staker, amount), refusal)
             }
             "deposit" => {

@@ -6,7 +6,11 @@
 use {
     crate::common::*,
     anchor_lang::{prelude::Pubkey, Space},
-    iotoken::{math::IO, state::MAX_PRICE_UPDATERS},
+    iotoken::{
+        math::IO,
+        state::{BreakerParams, BuybackParams, EmissionParams, OracleParams, MAX_PRICE_UPDATERS},
+        UpdateConfigArgs,
+    },
     solana_signer::Signer,
     staking::{
         errors::StakingError,
@@ -196,6 +200,42 @@ fn create_proposal_refuses_out_of_bounds_changes_by_their_own_errors() {
             StakingError::InvalidKeeperBond,
         ),
         (
+            token_params(UpdateConfigArgs::default()),
+            StakingError::InvalidTokenParams,
+        ),
+        (
+            token_params(UpdateConfigArgs {
+                emission: Some(EmissionParams {
+                    crank_tip: 1_000 * IO + 1,
+                    ..default_emission()
+                }),
+                ..Default::default()
+            }),
+            StakingError::InvalidTokenParams,
+        ),
+        (
+            // One group out of bounds refuses the others with it.
+            token_params(UpdateConfigArgs {
+                oracle: Some(default_oracle()),
+                breaker: Some(BreakerParams {
+                    window_secs: 59,
+                    ..default_breaker()
+                }),
+                ..Default::default()
+            }),
+            StakingError::InvalidTokenParams,
+        ),
+        (
+            token_params(UpdateConfigArgs {
+                buyback: Some(BuybackParams {
+                    burn_bps: 1_001,
+                    ..default_buyback()
+                }),
+                ..Default::default()
+            }),
+            StakingError::InvalidTokenParams,
+        ),
+        (
             ParameterChange::GpuClasses {
                 classes: vec![gpu_class("H100", 2_001)],
             },
@@ -252,11 +292,32 @@ fn create_proposal_refuses_out_of_bounds_changes_by_their_own_errors() {
                 .map(|_| Pubkey::new_unique())
                 .collect(),
         },
+        token_params(UpdateConfigArgs {
+            emission: Some(EmissionParams {
+                crank_tip: 1_000 * IO,
+                net_smoothing_epochs: 8_760,
+                ..default_emission()
+            }),
+            oracle: Some(OracleParams {
+                max_staleness_secs: DAY,
+                max_confidence_bps: 10_000,
+                ema_window_secs: 7 * DAY,
+            }),
+            breaker: Some(BreakerParams {
+                window_secs: 30 * DAY,
+                max_iosd_per_window: 1,
+            }),
+            buyback: Some(BuybackParams {
+                burn_bps: 1_000,
+                interval_secs: 3_600,
+            }),
+            ..Default::default()
+        }),
     ];
     for change in at_bounds {
         succeeded(chain.propose(&proposer, "At the bounds", change));
     }
-    assert_eq!(chain.config().proposal_count, 3);
+    assert_eq!(chain.config().proposal_count, 4);
 }
 
 #[test]

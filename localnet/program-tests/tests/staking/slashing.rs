@@ -10,7 +10,8 @@ use {
     solana_signer::Signer,
     staking::{
         errors::StakingError,
-        events::Slashed,
+        events::{Slashed, Unstaked, Withdrawn},
+        instructions::staker::unstake::UNSTAKE_ALL,
         state::{SlashParams, SlashReason},
         ParameterChange,
     },
@@ -187,11 +188,57 @@ fn a_pool_whose_co_stake_was_slashed_to_nothing_takes_no_new_co_stake() {
     assert_eq!((state.costake_total, state.costake_shares), (0, 100 * IO));
     assert_eq!(chain.position_value(&wiped), (0, 0));
 
-    // New IO would buy shares worth nothing: refused. The old shares cannot be redeemed either.
+    // New IO would buy shares worth nothing: refused. No amount of IO has a price in the old
+    // shares either (they leave only all at once, below).
     assert_fails(chain.stake(&newcomer, IO), StakingError::CoStakeWipedOut);
     assert_fails(chain.unstake(&wiped, 1), StakingError::CoStakeWipedOut);
     assert_eq!(chain.token_balance(&newcomer.io), 100 * IO);
     chain.assert_vault_balanced(&pool);
+}
+
+/// Shares the slashes left worth nothing still leave through `UNSTAKE_ALL`: the withdrawal pays
+/// nothing and burns them, and once none are left the pool takes co-stake again, 1:1.
+#[test]
+fn shares_slashed_to_nothing_are_unstaked_all_and_withdrawn_for_nothing() {
+    let mut chain = uncapped_chain();
+    let pool = chain.open_pool();
+    let first = chain.staked(&pool, 100 * IO);
+    let second = chain.staked(&pool, 50 * IO);
+    let newcomer = chain.staker(&pool, 100 * IO);
+    succeeded(chain.slash(&pool.key, 150 * IO));
+
+    for (staker, shares, pool_shares_after) in [(&first, 100 * IO, 50 * IO), (&second, 50 * IO, 0)]
+    {
+        let meta = succeeded(chain.unstake(staker, UNSTAKE_ALL));
+        let event: Unstaked = only_event(&meta);
+        assert_eq!((event.amount, event.shares), (0, shares));
+        chain.advance(COOLDOWN);
+        let meta = succeeded(chain.withdraw(staker));
+        let event: Withdrawn = only_event(&meta);
+        assert_eq!((event.amount, event.shares), (0, shares));
+
+        assert_eq!(chain.token_balance(&staker.io), 0);
+        let position = chain.position(&staker.position);
+        assert_eq!((position.shares, position.cooling_shares), (0, 0));
+        let state = chain.pool(&pool.key);
+        assert_eq!(
+            (
+                state.costake_total,
+                state.costake_shares,
+                state.active_shares
+            ),
+            (0, pool_shares_after, pool_shares_after)
+        );
+        chain.assert_vault_balanced(&pool);
+        // While worthless shares remain, new co-stake is still refused.
+        if pool_shares_after > 0 {
+            assert_fails(chain.stake(&newcomer, IO), StakingError::CoStakeWipedOut);
+        }
+    }
+
+    succeeded(chain.stake(&newcomer, 10 * IO));
+    assert_eq!(chain.position(&newcomer.position).shares, 10 * IO);
+    assert_eq!(chain.token_balance(&pool.vault), 10 * IO);
 }
 
 #[test]
