@@ -6,7 +6,7 @@
  * treasury buyback, a named `AnchorError` for each refusal, and events through
  * `addEventListener`.
  */
-import { AnchorError, AnchorProvider, Wallet } from "@coral-xyz/anchor";
+import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
 import {
   createAccount,
@@ -15,7 +15,7 @@ import {
   getMint,
   transfer,
 } from "@solana/spl-token";
-import { ComputeBudgetProgram, Keypair, Transaction } from "@solana/web3.js";
+import { Keypair, Transaction } from "@solana/web3.js";
 import type {
   Connection,
   PublicKey,
@@ -34,7 +34,6 @@ import {
   GENESIS_SUPPLY,
   IO,
   IOTOKEN_DEFAULTS,
-  IOTOKEN_ERRORS,
   IOTOKEN_PROGRAM_ID,
   IotokenMathError,
   REWARD_POOLS,
@@ -57,13 +56,12 @@ import {
   initializeArgs,
   initializePoolsIx,
   iotokenConfigPda,
-  iotokenErrorCode,
+  iotokenErrors,
   iotokenProgram,
   iotokenProgramErrorName,
   ioMintPda,
   iosdForIo,
   iosdMintPda,
-  isIotokenError,
   ledgerPda,
   mintGenesisIx,
   mintIosdIx,
@@ -89,7 +87,15 @@ import type {
 } from "@iogrid/sdk";
 import { sendAndConfirm } from "@iogrid/sdk/node";
 
-import { Collector, chainTime, fundedKeypair, rejectionOf, warpClock } from "./support/chain.js";
+import {
+  Collector,
+  chainTime,
+  distinct,
+  fundedKeypair,
+  rejectionOf,
+  warpClock,
+} from "./support/chain.js";
+import { expectProgramError } from "./support/errors.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 
@@ -113,35 +119,17 @@ const CONFIDENCE = 1_000_000n;
 
 const big = (value: BN | bigint | number): bigint => BigInt(value.toString());
 
-let distinctCount = 0;
-/** Makes a repeated call's transaction differ from an identical earlier one (deduplication). */
-function distinct(): TransactionInstruction {
-  distinctCount += 1;
-  return ComputeBudgetProgram.setComputeUnitLimit({ units: 400_000 - distinctCount });
-}
-
 /**
  * Asserts that `promise` rejects with the iotoken error `name`: an `AnchorError` from `.rpc()`
  * with the program's number and message, or (builders sent with `sendAndConfirm`) an error whose
  * logs carry it.
  */
-async function expectIotokenError(
+const expectIotokenError = (
   promise: Promise<unknown>,
   name: IotokenErrorName,
   { anchorError = true }: { anchorError?: boolean } = {},
-): Promise<unknown> {
-  const err = await rejectionOf(promise);
-  expect(isIotokenError(err, name), `expected ${name}, got ${String(err)}`).to.equal(true);
-  if (anchorError) {
-    expect(err, `expected an AnchorError, got ${String(err)}`).to.be.instanceOf(AnchorError);
-    const e = err as AnchorError;
-    expect(e.error.errorCode.code).to.equal(name);
-    expect(e.error.errorCode.number).to.equal(iotokenErrorCode(name));
-    expect(e.error.errorMessage).to.equal(IOTOKEN_ERRORS[name].msg);
-    expect(e.program.equals(IOTOKEN_PROGRAM_ID)).to.equal(true);
-  }
-  return err;
-}
+): Promise<unknown> =>
+  expectProgramError(iotokenErrors, IOTOKEN_PROGRAM_ID, promise, name, { anchorError });
 
 describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   this.timeout(60_000);

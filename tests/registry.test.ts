@@ -6,8 +6,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { AnchorError, AnchorProvider, Wallet } from "@coral-xyz/anchor";
-import type { Program } from "@coral-xyz/anchor";
+import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
+import type { AnchorError, Program } from "@coral-xyz/anchor";
 import {
   TOKEN_2022_PROGRAM_ID,
   TOKEN_PROGRAM_ID,
@@ -17,14 +17,8 @@ import {
   getAccount,
   mintTo,
 } from "@solana/spl-token";
-import {
-  ComputeBudgetProgram,
-  Keypair,
-  PublicKey,
-  SYSVAR_CLOCK_PUBKEY,
-  Transaction,
-} from "@solana/web3.js";
-import type { Connection, TransactionInstruction, TransactionSignature } from "@solana/web3.js";
+import { Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, Transaction } from "@solana/web3.js";
+import type { Connection, TransactionSignature } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
 
@@ -34,7 +28,6 @@ import {
   DEVICE_LAYOUT,
   DEVICE_STATUS,
   MAX_PRICE_PER_GPU_HOUR,
-  REGISTRY_ERRORS,
   REGISTRY_PROGRAM_ID,
   configPda,
   decodeDeviceAccount,
@@ -44,15 +37,14 @@ import {
   devicePda,
   deviceSizeFilter,
   deviceStatusFilter,
-  isRegistryError,
   keeperBondVaultPda,
   keeperPda,
   marketLockAuthorityPda,
   parseRegistryEvents,
   programErrorName,
   registerDeviceIx,
-  registryErrorCode,
   registryErrorOf,
+  registryErrors,
   registryProgram,
   renameDeviceIx,
   updateDeviceIx,
@@ -68,12 +60,14 @@ import { TransactionFailedError, sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
   Collector,
+  distinct,
   fundedKeypair,
   H100_SERVER_SPECS,
   rejectionOf,
   sleep,
   waitFor,
 } from "./support/chain.js";
+import { expectProgramError } from "./support/errors.js";
 import { REPO_ROOT, startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 
@@ -125,32 +119,12 @@ function newDeviceId(): string {
 const bn = (value: BN | undefined): string =>
   value === undefined ? "undefined" : value.toString();
 
-let distinctCount = 0;
-/**
- * A compute-budget instruction that makes a repeated call's transaction differ from an identical
- * earlier one: the same signed bytes within a blockhash's lifetime are deduplicated as "already
- * processed", as on any validator, before the program could answer.
- */
-function distinct(): TransactionInstruction {
-  distinctCount += 1;
-  return ComputeBudgetProgram.setComputeUnitLimit({ units: 400_000 - distinctCount });
-}
-
 /** Asserts that `promise` rejects with the registry's `AnchorError` `name`. */
-async function expectRegistryError(
+const expectRegistryError = (
   promise: Promise<unknown>,
   name: RegistryErrorName,
-): Promise<AnchorError> {
-  const err = await rejectionOf(promise);
-  expect(err, `expected ${name}, got ${String(err)}`).to.be.instanceOf(AnchorError);
-  const anchorError = err as AnchorError;
-  expect(anchorError.error.errorCode.code).to.equal(name);
-  expect(anchorError.error.errorCode.number).to.equal(registryErrorCode(name));
-  expect(anchorError.error.errorMessage).to.equal(REGISTRY_ERRORS[name].msg);
-  expect(isRegistryError(err, name)).to.equal(true);
-  expect(anchorError.program.equals(REGISTRY_PROGRAM_ID)).to.equal(true);
-  return anchorError;
-}
+): Promise<AnchorError> =>
+  expectProgramError(registryErrors, REGISTRY_PROGRAM_ID, promise, name, { anchorError: true });
 
 /** The chain's `Clock::unix_timestamp`, from the clock sysvar. */
 async function chainTime(connection: Connection): Promise<number> {

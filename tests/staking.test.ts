@@ -7,7 +7,7 @@
  * named errors a client meets, and a governance round in which proposals change iotoken's fees,
  * the registry's keeper bond and staking's minimum stake through the governance PDA.
  */
-import { AnchorError, AnchorProvider, Wallet } from "@coral-xyz/anchor";
+import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
 import {
   createAccount,
@@ -15,7 +15,7 @@ import {
   getAccount,
   transfer,
 } from "@solana/spl-token";
-import { ComputeBudgetProgram, Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import type {
   Connection,
   Signer,
@@ -33,7 +33,6 @@ import {
   MAX_LOCK_SECS,
   REGISTRY_PROGRAM_ID,
   STAKING_DEFAULTS,
-  STAKING_ERRORS,
   STAKING_PROGRAM_ID,
   VOTE_RECORD_ACCOUNT_SIZE,
   VOTE_SIDE,
@@ -55,7 +54,6 @@ import {
   iotokenConfigPda,
   iotokenProgram,
   ioMintPda,
-  isStakingError,
   lockIx,
   mintGenesisIx,
   openPoolIx,
@@ -84,7 +82,7 @@ import {
   stakeSelfIx,
   stakeVaultPda,
   stakingConfigPda,
-  stakingErrorCode,
+  stakingErrors,
   stakingInitializeArgs,
   stakingParamsOf,
   stakingProgram,
@@ -116,10 +114,11 @@ import { sendAndConfirm } from "@iogrid/sdk/node";
 import {
   H100_SERVER_SPECS,
   chainTime,
+  distinct,
   fundedKeypair,
-  rejectionOf,
   warpClock,
 } from "./support/chain.js";
+import { expectProgramError } from "./support/errors.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 
@@ -128,35 +127,17 @@ const DEVICE_ID = "staking-test-h100-01";
 
 const big = (value: { toString(): string } | bigint | number): bigint => BigInt(value.toString());
 
-let distinctCount = 0;
-/** Makes a repeated call's transaction differ from an identical earlier one (deduplication). */
-function distinct(): TransactionInstruction {
-  distinctCount += 1;
-  return ComputeBudgetProgram.setComputeUnitLimit({ units: 400_000 - distinctCount });
-}
-
 /**
  * Asserts that `promise` rejects with the staking error `name`: an `AnchorError` from `.rpc()`
  * with the program's number and message, or (builders sent with `sendAndConfirm`) an error whose
  * logs carry it. Matched by name through the sdk's error mapping.
  */
-async function expectStakingError(
+const expectStakingError = (
   promise: Promise<unknown>,
   name: StakingErrorName,
   { anchorError = false }: { anchorError?: boolean } = {},
-): Promise<unknown> {
-  const err = await rejectionOf(promise);
-  expect(isStakingError(err, name), `expected ${name}, got ${String(err)}`).to.equal(true);
-  if (anchorError) {
-    expect(err, `expected an AnchorError, got ${String(err)}`).to.be.instanceOf(AnchorError);
-    const e = err as AnchorError;
-    expect(e.error.errorCode.code).to.equal(name);
-    expect(e.error.errorCode.number).to.equal(stakingErrorCode(name));
-    expect(e.error.errorMessage).to.equal(STAKING_ERRORS[name].msg);
-    expect(e.program.equals(STAKING_PROGRAM_ID)).to.equal(true);
-  }
-  return err;
-}
+): Promise<unknown> =>
+  expectProgramError(stakingErrors, STAKING_PROGRAM_ID, promise, name, { anchorError });
 
 describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   this.timeout(60_000);

@@ -1,7 +1,7 @@
 /**
  * The registry's, the iotoken program's and the staking program's named errors, read from their
  * IDLs: match errors by name, never by number (each program numbers its own errors from 6000).
- * Browser-safe.
+ * One generic table (`programErrors`) serves every program. Browser-safe.
  */
 import { AnchorError, LangErrorCode, ProgramError } from "@coral-xyz/anchor";
 
@@ -13,40 +13,80 @@ import type { Registry } from "../../target/types/registry.js";
 import type { Staking } from "../../target/types/staking.js";
 
 /**
- * A registry error name exactly as the program defines it (`RegistryError::NotDeviceOwner` is
+ * A program's error name exactly as the program defines it (`RegistryError::NotDeviceOwner` is
  * "NotDeviceOwner"), which is also what `AnchorError.error.errorCode.code` carries. The generated
- * `Registry` type holds them camelCased; capitalising restores the Rust name.
+ * IDL type (`Registry`, ...) holds them camelCased; capitalising restores the Rust name.
  */
-export type RegistryErrorName = Capitalize<Registry["errors"][number]["name"]>;
+export type IdlErrorName<I extends { errors: readonly { name: string }[] }> = Capitalize<
+  I["errors"][number]["name"]
+>;
 
-export interface RegistryErrorInfo {
-  name: RegistryErrorName;
-  /** The program's error number (6000 + its position in `RegistryError`). */
+/** One of a program's errors, as its IDL lists it. */
+export interface ProgramErrorInfo<N extends string = string> {
+  name: N;
+  /** The program's error number (6000 + its position in the program's error enum). */
   code: number;
   /** The program's `#[msg]`. */
   msg: string;
 }
 
-/** Every registry error by name, from the IDL. */
-export const REGISTRY_ERRORS: Readonly<Record<RegistryErrorName, RegistryErrorInfo>> =
-  Object.freeze(
+/** One program's named errors, from its IDL, and the lookups on them. */
+export interface ProgramErrors<N extends string> {
+  /** Every error of the program by name. */
+  readonly byName: Readonly<Record<N, ProgramErrorInfo<N>>>;
+  /** The error number of an error name. */
+  readonly code: (name: N) => number;
+  /** The program's error with this number, if it is one. */
+  readonly byCode: (code: number) => ProgramErrorInfo<N> | undefined;
+  /**
+   * The name of the program or anchor framework error `err` carries, in any of the shapes
+   * `programErrorName` accepts; bare error numbers are read as this program's.
+   */
+  readonly errorName: (err: unknown) => string | undefined;
+  /** The error `err` carries, if it is one of the program's own. */
+  readonly of: (err: unknown) => ProgramErrorInfo<N> | undefined;
+  /** Whether `err` is the program's error `name`. */
+  readonly is: (err: unknown, name: N) => boolean;
+}
+
+/**
+ * The error table and lookups of the program `program` (named in messages) from its IDL's
+ * `errors`; `N` is the program's `IdlErrorName`.
+ */
+export function programErrors<N extends string>(
+  program: string,
+  idlErrors: readonly { name: string; code: number; msg: string }[],
+): ProgramErrors<N> {
+  const byName = Object.freeze(
     Object.fromEntries(
-      registryIdlJson.errors.map((e) => [
+      idlErrors.map((e) => [
         e.name,
-        Object.freeze({ name: e.name as RegistryErrorName, code: e.code, msg: e.msg }),
+        Object.freeze({ name: e.name as N, code: e.code, msg: e.msg }),
       ]),
-    ) as Record<RegistryErrorName, RegistryErrorInfo>,
+    ) as Record<N, ProgramErrorInfo<N>>,
   );
-
-const BY_CODE: ReadonlyMap<number, RegistryErrorInfo> = new Map(
-  Object.values(REGISTRY_ERRORS).map((info) => [info.code, info]),
-);
-
-/** The error number of a registry error name. */
-export function registryErrorCode(name: RegistryErrorName): number {
-  const info = REGISTRY_ERRORS[name];
-  if (!info) throw new Error(`unknown registry error ${name}`);
-  return info.code;
+  const infoByCode: ReadonlyMap<number, ProgramErrorInfo<N>> = new Map(
+    Object.values<ProgramErrorInfo<N>>(byName).map((info) => [info.code, info]),
+  );
+  const byCode = (code: number): ProgramErrorInfo<N> | undefined => infoByCode.get(code);
+  const errorName = (err: unknown): string | undefined =>
+    errorNameWith(err, (code) => byCode(code)?.name ?? anchorErrorName(code));
+  const of = (err: unknown): ProgramErrorInfo<N> | undefined => {
+    const name = errorName(err);
+    return name !== undefined && Object.hasOwn(byName, name) ? byName[name as N] : undefined;
+  };
+  return Object.freeze({
+    byName,
+    code: (name: N): number => {
+      const info = byName[name];
+      if (!info) throw new Error(`unknown ${program} error ${name}`);
+      return info.code;
+    },
+    byCode,
+    errorName,
+    of,
+    is: (err: unknown, name: N): boolean => of(err)?.name === name,
+  });
 }
 
 const LANG_BY_CODE: ReadonlyMap<number, string> = new Map(
@@ -58,25 +98,10 @@ export function anchorErrorName(code: number): string | undefined {
   return LANG_BY_CODE.get(code);
 }
 
-/** The registry error with this number, if it is one. */
-export function registryErrorByCode(code: number): RegistryErrorInfo | undefined {
-  return BY_CODE.get(code);
-}
-
 /**
- * The name of the program error (registry or anchor framework, e.g. "ConstraintHasOne") that
- * `err` carries, from whichever form the client produced: `AnchorError` (from `.rpc()`),
- * `ProgramError`, an error with transaction `logs` (web3.js `SendTransactionError`, the
- * sdk's `TransactionFailedError`), or a transaction error object `{ InstructionError: [i,
- * { Custom: n }] }` as `getSignatureStatuses` / `simulateTransaction` return it.
- */
-export function programErrorName(err: unknown): string | undefined {
-  return errorNameWith(err, errorNameOfCode);
-}
-
-/**
- * `programErrorName` with `nameOfCode` translating bare error numbers (which only the program
- * that failed can interpret).
+ * The name of the program error that `err` carries, from whichever form the client produced,
+ * with `nameOfCode` translating bare error numbers (which only the program that failed can
+ * interpret).
  */
 function errorNameWith(
   err: unknown,
@@ -97,23 +122,6 @@ function errorNameWith(
   return nested === undefined ? undefined : errorNameWith(nested, nameOfCode);
 }
 
-/** The registry error `err` carries, if it is one of the registry's own. */
-export function registryErrorOf(err: unknown): RegistryErrorInfo | undefined {
-  const name = programErrorName(err);
-  return name !== undefined && Object.hasOwn(REGISTRY_ERRORS, name)
-    ? REGISTRY_ERRORS[name as RegistryErrorName]
-    : undefined;
-}
-
-/** Whether `err` is the registry error `name`. */
-export function isRegistryError(err: unknown, name: RegistryErrorName): boolean {
-  return registryErrorOf(err)?.name === name;
-}
-
-function errorNameOfCode(code: number): string | undefined {
-  return registryErrorByCode(code)?.name ?? anchorErrorName(code);
-}
-
 function customErrorCode(err: object): number | undefined {
   const instructionError = (err as { InstructionError?: unknown }).InstructionError;
   if (!Array.isArray(instructionError)) return undefined;
@@ -125,126 +133,89 @@ function customErrorCode(err: object): number | undefined {
   return undefined;
 }
 
+/** A registry error name (`RegistryError::NotDeviceOwner` is "NotDeviceOwner"). */
+export type RegistryErrorName = IdlErrorName<Registry>;
+export type RegistryErrorInfo = ProgramErrorInfo<RegistryErrorName>;
+/** The registry's errors and their lookups. */
+export const registryErrors: ProgramErrors<RegistryErrorName> = programErrors(
+  "registry",
+  registryIdlJson.errors,
+);
+/** Every registry error by name, from the IDL. */
+export const REGISTRY_ERRORS: Readonly<Record<RegistryErrorName, RegistryErrorInfo>> =
+  registryErrors.byName;
+/** The error number of a registry error name. */
+export const registryErrorCode: (name: RegistryErrorName) => number = registryErrors.code;
+/** The registry error with this number, if it is one. */
+export const registryErrorByCode: (code: number) => RegistryErrorInfo | undefined =
+  registryErrors.byCode;
 /**
- * An iotoken error name exactly as the program defines it (`IotokenError::EpochNotEnded` is
- * "EpochNotEnded"), which is also what `AnchorError.error.errorCode.code` carries.
+ * The name of the program error (registry or anchor framework, e.g. "ConstraintHasOne") that
+ * `err` carries, from whichever form the client produced: `AnchorError` (from `.rpc()`),
+ * `ProgramError`, an error with transaction `logs` (web3.js `SendTransactionError`, the
+ * sdk's `TransactionFailedError`), or a transaction error object `{ InstructionError: [i,
+ * { Custom: n }] }` as `getSignatureStatuses` / `simulateTransaction` return it. Bare error
+ * numbers are read as the registry's.
  */
-export type IotokenErrorName = Capitalize<Iotoken["errors"][number]["name"]>;
+export const programErrorName: (err: unknown) => string | undefined = registryErrors.errorName;
+/** The registry error `err` carries, if it is one of the registry's own. */
+export const registryErrorOf: (err: unknown) => RegistryErrorInfo | undefined = registryErrors.of;
+/** Whether `err` is the registry error `name`. */
+export const isRegistryError: (err: unknown, name: RegistryErrorName) => boolean =
+  registryErrors.is;
 
-export interface IotokenErrorInfo {
-  name: IotokenErrorName;
-  /** The program's error number (6000 + its position in `IotokenError`). */
-  code: number;
-  /** The program's `#[msg]`. */
-  msg: string;
-}
-
+/** An iotoken error name (`IotokenError::EpochNotEnded` is "EpochNotEnded"). */
+export type IotokenErrorName = IdlErrorName<Iotoken>;
+export type IotokenErrorInfo = ProgramErrorInfo<IotokenErrorName>;
+/** The iotoken program's errors and their lookups. */
+export const iotokenErrors: ProgramErrors<IotokenErrorName> = programErrors(
+  "iotoken",
+  iotokenIdlJson.errors,
+);
 /** Every iotoken error by name, from the IDL. */
-export const IOTOKEN_ERRORS: Readonly<Record<IotokenErrorName, IotokenErrorInfo>> = Object.freeze(
-  Object.fromEntries(
-    iotokenIdlJson.errors.map((e) => [
-      e.name,
-      Object.freeze({ name: e.name as IotokenErrorName, code: e.code, msg: e.msg }),
-    ]),
-  ) as Record<IotokenErrorName, IotokenErrorInfo>,
-);
-
-const IOTOKEN_BY_CODE: ReadonlyMap<number, IotokenErrorInfo> = new Map(
-  Object.values(IOTOKEN_ERRORS).map((info) => [info.code, info]),
-);
-
+export const IOTOKEN_ERRORS: Readonly<Record<IotokenErrorName, IotokenErrorInfo>> =
+  iotokenErrors.byName;
 /** The error number of an iotoken error name. */
-export function iotokenErrorCode(name: IotokenErrorName): number {
-  const info = IOTOKEN_ERRORS[name];
-  if (!info) throw new Error(`unknown iotoken error ${name}`);
-  return info.code;
-}
-
+export const iotokenErrorCode: (name: IotokenErrorName) => number = iotokenErrors.code;
 /** The iotoken error with this number, if it is one. */
-export function iotokenErrorByCode(code: number): IotokenErrorInfo | undefined {
-  return IOTOKEN_BY_CODE.get(code);
-}
-
+export const iotokenErrorByCode: (code: number) => IotokenErrorInfo | undefined =
+  iotokenErrors.byCode;
 /**
  * The name of the iotoken or anchor framework error `err` carries, in any of the shapes
  * `programErrorName` accepts; bare error numbers are read as the iotoken program's.
  */
-export function iotokenProgramErrorName(err: unknown): string | undefined {
-  return errorNameWith(err, (code) => iotokenErrorByCode(code)?.name ?? anchorErrorName(code));
-}
-
+export const iotokenProgramErrorName: (err: unknown) => string | undefined =
+  iotokenErrors.errorName;
 /** The iotoken error `err` carries, if it is one of the iotoken program's own. */
-export function iotokenErrorOf(err: unknown): IotokenErrorInfo | undefined {
-  const name = iotokenProgramErrorName(err);
-  return name !== undefined && Object.hasOwn(IOTOKEN_ERRORS, name)
-    ? IOTOKEN_ERRORS[name as IotokenErrorName]
-    : undefined;
-}
-
+export const iotokenErrorOf: (err: unknown) => IotokenErrorInfo | undefined = iotokenErrors.of;
 /** Whether `err` is the iotoken error `name`. */
-export function isIotokenError(err: unknown, name: IotokenErrorName): boolean {
-  return iotokenErrorOf(err)?.name === name;
-}
+export const isIotokenError: (err: unknown, name: IotokenErrorName) => boolean = iotokenErrors.is;
 
-/**
- * A staking error name exactly as the program defines it (`StakingError::StakeLocked` is
- * "StakeLocked"), which is also what `AnchorError.error.errorCode.code` carries.
- */
-export type StakingErrorName = Capitalize<Staking["errors"][number]["name"]>;
-
-export interface StakingErrorInfo {
-  name: StakingErrorName;
-  /** The program's error number (6000 + its position in `StakingError`). */
-  code: number;
-  /** The program's `#[msg]`. */
-  msg: string;
-}
-
+/** A staking error name (`StakingError::StakeLocked` is "StakeLocked"). */
+export type StakingErrorName = IdlErrorName<Staking>;
+export type StakingErrorInfo = ProgramErrorInfo<StakingErrorName>;
+/** The staking program's errors and their lookups. */
+export const stakingErrors: ProgramErrors<StakingErrorName> = programErrors(
+  "staking",
+  stakingIdlJson.errors,
+);
 /** Every staking error by name, from the IDL. */
-export const STAKING_ERRORS: Readonly<Record<StakingErrorName, StakingErrorInfo>> = Object.freeze(
-  Object.fromEntries(
-    stakingIdlJson.errors.map((e) => [
-      e.name,
-      Object.freeze({ name: e.name as StakingErrorName, code: e.code, msg: e.msg }),
-    ]),
-  ) as Record<StakingErrorName, StakingErrorInfo>,
-);
-
-const STAKING_BY_CODE: ReadonlyMap<number, StakingErrorInfo> = new Map(
-  Object.values(STAKING_ERRORS).map((info) => [info.code, info]),
-);
-
+export const STAKING_ERRORS: Readonly<Record<StakingErrorName, StakingErrorInfo>> =
+  stakingErrors.byName;
 /** The error number of a staking error name. */
-export function stakingErrorCode(name: StakingErrorName): number {
-  const info = STAKING_ERRORS[name];
-  if (!info) throw new Error(`unknown staking error ${name}`);
-  return info.code;
-}
-
+export const stakingErrorCode: (name: StakingErrorName) => number = stakingErrors.code;
 /** The staking error with this number, if it is one. */
-export function stakingErrorByCode(code: number): StakingErrorInfo | undefined {
-  return STAKING_BY_CODE.get(code);
-}
-
+export const stakingErrorByCode: (code: number) => StakingErrorInfo | undefined =
+  stakingErrors.byCode;
 /**
  * The name of the staking or anchor framework error `err` carries, in any of the shapes
  * `programErrorName` accepts; bare error numbers are read as the staking program's. (An error
  * raised by iotoken or the registry inside a proposal's execution comes from the logs with its
  * own name.)
  */
-export function stakingProgramErrorName(err: unknown): string | undefined {
-  return errorNameWith(err, (code) => stakingErrorByCode(code)?.name ?? anchorErrorName(code));
-}
-
+export const stakingProgramErrorName: (err: unknown) => string | undefined =
+  stakingErrors.errorName;
 /** The staking error `err` carries, if it is one of the staking program's own. */
-export function stakingErrorOf(err: unknown): StakingErrorInfo | undefined {
-  const name = stakingProgramErrorName(err);
-  return name !== undefined && Object.hasOwn(STAKING_ERRORS, name)
-    ? STAKING_ERRORS[name as StakingErrorName]
-    : undefined;
-}
-
+export const stakingErrorOf: (err: unknown) => StakingErrorInfo | undefined = stakingErrors.of;
 /** Whether `err` is the staking error `name`. */
-export function isStakingError(err: unknown, name: StakingErrorName): boolean {
-  return stakingErrorOf(err)?.name === name;
-}
+export const isStakingError: (err: unknown, name: StakingErrorName) => boolean = stakingErrors.is;

@@ -1,10 +1,23 @@
-/** Small helpers shared by the integration tests: funding, waiting, collecting callbacks. */
+/**
+ * Small helpers shared by the integration tests: funding, waiting, collecting callbacks, telling
+ * repeated transactions apart.
+ */
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { BANDWIDTH_TIER } from "@iogrid/sdk";
 import type { DeviceSpecs } from "@iogrid/sdk";
-import { Keypair, LAMPORTS_PER_SOL, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
-import type { Connection, PublicKey, TransactionSignature } from "@solana/web3.js";
+import {
+  ComputeBudgetProgram,
+  Keypair,
+  LAMPORTS_PER_SOL,
+  SYSVAR_CLOCK_PUBKEY,
+} from "@solana/web3.js";
+import type {
+  Connection,
+  PublicKey,
+  TransactionInstruction,
+  TransactionSignature,
+} from "@solana/web3.js";
 
 export { sleep };
 
@@ -97,6 +110,17 @@ export class Collector<T> {
   get count(): number {
     return this.items.length;
   }
+}
+
+let distinctCount = 0;
+/**
+ * A compute-budget instruction that makes a repeated call's transaction differ from an identical
+ * earlier one: the same signed bytes within a blockhash's lifetime are deduplicated as "already
+ * processed", as on any validator, before the program could answer.
+ */
+export function distinct(): TransactionInstruction {
+  distinctCount += 1;
+  return ComputeBudgetProgram.setComputeUnitLimit({ units: 400_000 - distinctCount });
 }
 
 /** The rejection of `promise`, failing if it resolves. */
