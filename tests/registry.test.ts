@@ -17,7 +17,7 @@ import {
   getAccount,
   mintTo,
 } from "@solana/spl-token";
-import { Keypair, PublicKey, SYSVAR_CLOCK_PUBKEY, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import type { Connection, TransactionSignature } from "@solana/web3.js";
 import BN from "bn.js";
 import { expect } from "chai";
@@ -60,6 +60,7 @@ import { TransactionFailedError, sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
   Collector,
+  chainTime,
   distinct,
   fundedKeypair,
   H100_SERVER_SPECS,
@@ -125,13 +126,6 @@ const expectRegistryError = (
   name: RegistryErrorName,
 ): Promise<AnchorError> =>
   expectProgramError(registryErrors, REGISTRY_PROGRAM_ID, promise, name, { anchorError: true });
-
-/** The chain's `Clock::unix_timestamp`, from the clock sysvar. */
-async function chainTime(connection: Connection): Promise<number> {
-  const info = await connection.getAccountInfo(SYSVAR_CLOCK_PUBKEY);
-  if (!info) throw new Error("no clock sysvar");
-  return Number(info.data.readBigInt64LE(32));
-}
 
 describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   this.timeout(60_000);
