@@ -57,6 +57,7 @@ import {
   lockIx,
   mintGenesisIx,
   openPoolIx,
+  closePositionIx,
   openPositionIx,
   parseStakingEvents,
   pendingRewards,
@@ -78,6 +79,7 @@ import {
   SLASH_REASON,
   slasherPda,
   stakeIx,
+  UNSTAKE_ALL,
   stakePoolPda,
   stakeSelfIx,
   stakeVaultPda,
@@ -115,6 +117,7 @@ import {
   H100_SERVER_SPECS,
   chainTime,
   distinct,
+  FEE_PER_SIGNATURE,
   fundedKeypair,
   warpClock,
 } from "./support/chain.js";
@@ -1231,6 +1234,45 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
       const err = await expectStakingError(execute(FEES), "ProposalAlreadyExecuted");
       expect(stakingProgramErrorName(err)).to.equal("ProposalAlreadyExecuted");
+    });
+
+    it("an emptied position closes and its rent goes back to the owner", async () => {
+      const dave = await fundedKeypair(connection, 10);
+      const io = await createAssociatedTokenAccount(connection, admin, ioMint, dave.publicKey);
+      await transfer(connection, admin, community, io, admin, 10n * IO);
+      const position = positionPda(pool, dave.publicKey).address;
+      await send(await openPositionIx(program, { owner: dave.publicKey, pool }), [dave]);
+      const rent = (await connection.getAccountInfo(position))!.lamports;
+      await send(
+        await stakeIx(program, { owner: dave.publicKey, pool, tokenAccount: io, amount: 10n * IO }),
+        [dave],
+      );
+      await expectStakingError(
+        send(await closePositionIx(program, { owner: dave.publicKey, pool }), [dave]),
+        "PositionNotEmpty",
+      );
+
+      await send(await unstakeIx(program, { owner: dave.publicKey, pool, amount: UNSTAKE_ALL }), [
+        dave,
+      ]);
+      const { cooldownEndsAt } = await fetchPosition(dave);
+      await warpTo(big(cooldownEndsAt));
+      await send(await withdrawIx(program, { owner: dave.publicKey, pool, tokenAccount: io }), [
+        dave,
+      ]);
+      expect(await balance(io)).to.equal(10n * IO);
+
+      const before = await connection.getBalance(dave.publicKey);
+      const signature = await send(
+        await closePositionIx(program, { owner: dave.publicKey, pool }),
+        [dave],
+      );
+      expect(await connection.getAccountInfo(position)).to.equal(null);
+      expect(await connection.getBalance(dave.publicKey)).to.equal(
+        before + rent - FEE_PER_SIGNATURE,
+      );
+      const event = await eventOf("positionClosed", signature);
+      expect(event.position.equals(position)).to.equal(true);
     });
   });
 });

@@ -704,6 +704,18 @@ export function claimRewardsIx(
     .instruction();
 }
 
+/**
+ * `close_position`: closes an emptied position (no shares, nothing left to claim) and returns its
+ * rent to the owner.
+ */
+export function closePositionIx(
+  program: Program<Staking>,
+  params: { owner: PublicKey; pool: PoolRef },
+): Promise<TransactionInstruction> {
+  const { owner, pool, position } = positionAccounts(program.programId, params);
+  return program.methods.closePosition().accountsPartial({ owner, pool, position }).instruction();
+}
+
 /** `deposit_rewards` (anyone): `amount` IO from `source` for the pool's active co-stakers. */
 export function depositRewardsIx(
   program: Program<Staking>,

@@ -119,4 +119,6 @@ pub enum StakingError {
     VaultAsCounterparty,
     #[msg("Token parameters: at least one group, each within iotoken's bounds")]
     InvalidTokenParams,
+    #[msg("The position still holds shares or unclaimed rewards")]
+    PositionNotEmpty,
 }

@@ -75,6 +75,15 @@ pub struct PositionOpened {
 }
 
 #[event]
+pub struct PositionClosed {
+    pub pool: Pubkey,
+    pub position: Pubkey,
+    pub owner: Pubkey,
+    /// IO base units of rewards the position claimed over its life.
+    pub rewards_claimed: u64,
+}
+
+#[event]
 pub struct Staked {
     pub pool: Pubkey,
     pub position: Pubkey,

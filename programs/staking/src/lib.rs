@@ -95,6 +95,10 @@ pub mod staking {
         claim_rewards::handler(ctx)
     }
 
+    pub fn close_position(ctx: Context<ClosePosition>) -> Result<()> {
+        close_position::handler(ctx)
+    }
+
     pub fn deposit_rewards(ctx: Context<DepositRewards>, amount: u64) -> Result<()> {
         deposit_rewards::handler(ctx, amount)
     }

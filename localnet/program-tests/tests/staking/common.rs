@@ -635,6 +635,11 @@ impl Chain {
         self.send(instruction, &[&staker.owner])
     }
 
+    pub fn close_position(&mut self, staker: &Staker) -> TransactionResult {
+        let instruction = ix::close_position(&staker.owner.pubkey(), &staker.pool);
+        self.send(instruction, &[&staker.owner])
+    }
+
     /// IO the position's active and cooling shares are worth now.
     pub fn position_value(&self, staker: &Staker) -> (u64, u64) {
         let pool = self.pool(&staker.pool);
@@ -1197,6 +1202,17 @@ pub mod ix {
         staking_ix(
             instruction::ClaimRewards {},
             position_transfer(owner, pool, token_account),
+        )
+    }
+
+    pub fn close_position(owner: &Pubkey, pool: &Pubkey) -> Instruction {
+        staking_ix(
+            instruction::ClosePosition {},
+            accounts::ClosePosition {
+                owner: *owner,
+                pool: *pool,
+                position: pda::position(pool, owner),
+            },
         )
     }
 

@@ -10,7 +10,7 @@ use {
     solana_signer::Signer,
     staking::{
         errors::StakingError,
-        events::{LockExtended, PositionOpened, Staked, Unstaked, Withdrawn},
+        events::{LockExtended, PositionClosed, PositionOpened, Staked, Unstaked, Withdrawn},
         instructions::staker::unstake::UNSTAKE_ALL,
         math::{MAX_LOCK_SECS, MIN_LOCK_SECS},
         state::StakePosition,
@@ -263,6 +263,67 @@ fn unstake_then_withdraw_after_the_cooldown_pays_exactly_the_value() {
     chain.assert_vault_balanced(&pool);
     assert_fails(chain.withdraw(&staker), StakingError::NothingToWithdraw);
     assert_eq!(chain.position_value(&other), (500 * IO, 0));
+}
+
+#[test]
+fn an_emptied_position_closes_and_returns_its_rent_once() {
+    let mut chain = Chain::new();
+    let pool = chain.open_pool();
+    let staker = chain.staked(&pool, 1_000 * IO);
+    chain.staked(&pool, 1_000 * IO);
+    assert_fails(
+        chain.close_position(&staker),
+        StakingError::PositionNotEmpty,
+    );
+
+    // Rewards earned before unstaking keep the position open until claimed.
+    let depositor = chain.funded_keypair();
+    let source = chain.io_account(&depositor.pubkey(), 10 * IO);
+    succeeded(chain.send(
+        ix::deposit_rewards(&depositor.pubkey(), &pool.key, &source, 10 * IO),
+        &[&depositor],
+    ));
+    succeeded(chain.unstake(&staker, UNSTAKE_ALL));
+    assert_fails(
+        chain.close_position(&staker),
+        StakingError::PositionNotEmpty,
+    );
+    chain.advance(COOLDOWN);
+    succeeded(chain.withdraw(&staker));
+    assert_fails(
+        chain.close_position(&staker),
+        StakingError::PositionNotEmpty,
+    );
+    succeeded(chain.claim(&staker));
+    assert_eq!(chain.token_balance(&staker.io), 1_005 * IO);
+
+    let owner = staker.owner.pubkey();
+    let lamports_before = chain.balance(&owner);
+    let meta = succeeded(chain.close_position(&staker));
+    assert!(!chain.exists(&staker.position));
+    assert_eq!(
+        chain.balance(&owner) - lamports_before,
+        chain.rent(8 + StakePosition::INIT_SPACE) - FEE_PER_SIGNATURE
+    );
+    let event: PositionClosed = only_event(&meta);
+    assert_eq!(
+        (
+            event.pool,
+            event.position,
+            event.owner,
+            event.rewards_claimed
+        ),
+        (pool.key, staker.position, owner, 5 * IO)
+    );
+    assert_fails(
+        chain.close_position(&staker),
+        AnchorErrorCode::AccountNotInitialized,
+    );
+    chain.assert_vault_balanced(&pool);
+
+    // Reopened at the same address, the position starts empty.
+    succeeded(chain.send(ix::open_position(&owner, &pool.key), &[&staker.owner]));
+    assert_eq!(chain.position(&staker.position).rewards_claimed, 0);
 }
 
 #[test]

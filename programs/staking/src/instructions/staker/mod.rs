@@ -1,4 +1,5 @@
 pub mod claim_rewards;
+pub mod close_position;
 pub mod lock;
 pub mod open_position;
 pub mod position_accounts;
@@ -6,4 +7,4 @@ pub mod stake;
 pub mod unstake;
 pub mod withdraw;
 
-pub use {open_position::*, position_accounts::*};
+pub use {close_position::*, open_position::*, position_accounts::*};
