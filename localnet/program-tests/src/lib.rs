@@ -11,7 +11,7 @@ use {
             instruction::{Instruction, InstructionError},
             program_pack::Pack,
         },
-        AnchorDeserialize, Discriminator,
+        AccountDeserialize, AnchorDeserialize, Discriminator,
     },
     base64::{prelude::BASE64_STANDARD, Engine},
     iotoken::errors::IotokenError,
@@ -102,6 +102,87 @@ pub fn token_account(svm: &LiteSVM, key: &Pubkey) -> spl_token::state::Account {
         .unwrap_or_else(|| panic!("account {key} exists"));
     assert_eq!(account.owner, spl_token::ID, "{key} is owned by SPL Token");
     spl_token::state::Account::unpack(&account.data).expect("an SPL Token account")
+}
+
+// One suite's chain.
+
+/// The chain a test suite drives: a LiteSVM holding the programs it needs. Each suite's `Chain`
+/// gives access to its LiteSVM and gets sending, the clock, lamports and account reads from here.
+pub trait TestChain {
+    /// Lamports every new test key starts with.
+    const STARTING_LAMPORTS: u64;
+
+    fn svm(&self) -> &LiteSVM;
+    fn svm_mut(&mut self) -> &mut LiteSVM;
+
+    /// A new key holding `STARTING_LAMPORTS`.
+    fn funded_keypair(&mut self) -> Keypair {
+        let keypair = Keypair::new();
+        self.fund(&keypair.pubkey());
+        keypair
+    }
+
+    fn fund(&mut self, key: &Pubkey) {
+        self.svm_mut()
+            .airdrop(key, Self::STARTING_LAMPORTS)
+            .expect("the airdrop faucet has lamports");
+    }
+
+    /// Sends `instruction` in its own transaction, paid by the first signer (see [`send`]).
+    #[allow(clippy::result_large_err)]
+    fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
+        send(self.svm_mut(), instruction, signers)
+    }
+
+    fn set_time(&mut self, unix_timestamp: i64) {
+        set_time(self.svm_mut(), unix_timestamp);
+    }
+
+    fn advance(&mut self, secs: i64) {
+        let now = self.now();
+        self.set_time(now + secs);
+    }
+
+    fn now(&self) -> i64 {
+        self.svm().get_sysvar::<Clock>().unix_timestamp
+    }
+
+    fn balance(&self, key: &Pubkey) -> u64 {
+        self.svm().get_balance(key).unwrap_or(0)
+    }
+
+    fn rent(&self, data_len: usize) -> u64 {
+        self.svm().minimum_balance_for_rent_exemption(data_len)
+    }
+
+    fn account(&self, key: &Pubkey) -> Account {
+        self.svm()
+            .get_account(key)
+            .unwrap_or_else(|| panic!("account {key} exists"))
+    }
+
+    /// Whether `key` holds lamports (a closed account may linger empty).
+    fn exists(&self, key: &Pubkey) -> bool {
+        self.svm()
+            .get_account(key)
+            .is_some_and(|account| account.lamports > 0)
+    }
+
+    /// Decodes an account of `program`, checking that the program owns it.
+    fn program_account<T: AccountDeserialize>(&self, program: &Pubkey, key: &Pubkey) -> T {
+        let account = self.account(key);
+        assert_eq!(account.owner, *program, "{key} is owned by {program}");
+        T::try_deserialize(&mut account.data.as_slice())
+            .unwrap_or_else(|error| panic!("{key} holds a {}: {error}", type_name::<T>()))
+    }
+
+    fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
+        token_account(self.svm(), key)
+    }
+
+    fn token_balance(&self, key: &Pubkey) -> u64 {
+        self.token_account(key).amount
+    }
 }
 
 // Outcomes.

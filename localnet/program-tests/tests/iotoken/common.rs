@@ -11,20 +11,18 @@
 //! the 500M IO genesis), `emitting` (the test schedule appended and sealed at `NOW`).
 
 pub use iogrid_program_tests::{
-    assert_fails, events, only_event, succeeded, transaction, Expected,
+    assert_fails, events, only_event, succeeded, transaction, Expected, TestChain,
 };
-use iogrid_program_tests::{
-    put_token_account, put_token_program_account, send, set_time, token_account,
-};
+use iogrid_program_tests::{put_token_account, put_token_program_account};
 
 use {
     anchor_lang::{
-        prelude::{Clock, Pubkey},
+        prelude::Pubkey,
         solana_program::{
             instruction::{AccountMeta, Instruction},
             program_pack::Pack,
         },
-        system_program, AccountDeserialize, InstructionData, Space, ToAccountMetas,
+        system_program, InstructionData, Space, ToAccountMetas,
     },
     iotoken::{
         events::EpochEnded,
@@ -42,10 +40,8 @@ use {
         types::{TransactionMetadata, TransactionResult},
         LiteSVM,
     },
-    solana_account::Account,
     solana_keypair::Keypair,
     solana_signer::Signer,
-    std::any::type_name,
 };
 
 /// 2026-01-01T00:00:00Z: an hour and a day boundary, where the test schedule's epoch 0 starts.
@@ -351,7 +347,7 @@ impl Chain {
         for ((epoch, mint, supply_after), event) in expected.iter().zip(events) {
             let (key, bump) =
                 Pubkey::find_program_address(&[b"epoch", &epoch.to_le_bytes()], &iotoken::ID);
-            let record: EpochRecord = self.program_account(&key);
+            let record: EpochRecord = self.program_account(&iotoken::ID, &key);
             assert_eq!(record.epoch, *epoch);
             assert_eq!(record.start_time, ORIGIN + *epoch as i64 * HOUR);
             assert_eq!(record.end_time, record.start_time + HOUR);
@@ -384,89 +380,30 @@ impl Chain {
         records
     }
 
-    /// A new key holding `STARTING_LAMPORTS`.
-    pub fn funded_keypair(&mut self) -> Keypair {
-        let keypair = Keypair::new();
-        self.fund(&keypair.pubkey());
-        keypair
-    }
-
-    pub fn fund(&mut self, key: &Pubkey) {
-        self.svm
-            .airdrop(key, STARTING_LAMPORTS)
-            .expect("the airdrop faucet has lamports");
-    }
-
-    /// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
-    /// expired afterwards so that an identical transaction can be sent again.
-    pub fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
-        send(&mut self.svm, instruction, signers)
-    }
-
     /// Sends `instruction` signed and paid for by the config authority.
     pub fn send_as_authority(&mut self, instruction: Instruction) -> TransactionResult {
         let authority = self.authority.insecure_clone();
         self.send(instruction, &[&authority])
     }
 
-    pub fn set_time(&mut self, unix_timestamp: i64) {
-        set_time(&mut self.svm, unix_timestamp);
-    }
-
-    pub fn now(&self) -> i64 {
-        self.svm.get_sysvar::<Clock>().unix_timestamp
-    }
-
-    pub fn balance(&self, key: &Pubkey) -> u64 {
-        self.svm.get_balance(key).unwrap_or(0)
-    }
-
-    pub fn rent(&self, data_len: usize) -> u64 {
-        self.svm.minimum_balance_for_rent_exemption(data_len)
-    }
-
-    pub fn account(&self, key: &Pubkey) -> Account {
-        self.svm
-            .get_account(key)
-            .unwrap_or_else(|| panic!("account {key} exists"))
-    }
-
-    pub fn exists(&self, key: &Pubkey) -> bool {
-        self.svm
-            .get_account(key)
-            .is_some_and(|account| account.lamports > 0)
-    }
-
-    /// Decodes a token program account, checking that the program owns it.
-    pub fn program_account<T: AccountDeserialize>(&self, key: &Pubkey) -> T {
-        let account = self.account(key);
-        assert_eq!(
-            account.owner,
-            iotoken::ID,
-            "{key} is owned by the token program"
-        );
-        T::try_deserialize(&mut account.data.as_slice())
-            .unwrap_or_else(|error| panic!("{key} holds a {}: {error}", type_name::<T>()))
-    }
-
     pub fn config(&self) -> TokenConfig {
-        self.program_account(&pda::config())
+        self.program_account(&iotoken::ID, &pda::config())
     }
 
     pub fn schedule(&self) -> EmissionSchedule {
-        self.program_account(&pda::schedule())
+        self.program_account(&iotoken::ID, &pda::schedule())
     }
 
     pub fn ledger(&self) -> EmissionLedger {
-        self.program_account(&pda::ledger())
+        self.program_account(&iotoken::ID, &pda::ledger())
     }
 
     pub fn price_feed(&self) -> PriceFeed {
-        self.program_account(&pda::price_feed())
+        self.program_account(&iotoken::ID, &pda::price_feed())
     }
 
     pub fn epoch_record(&self, epoch: u64) -> EpochRecord {
-        self.program_account(&pda::epoch(epoch))
+        self.program_account(&iotoken::ID, &pda::epoch(epoch))
     }
 
     // SPL Token accounts.
@@ -504,14 +441,6 @@ impl Chain {
     /// An empty token account of `mint` owned by `owner` (empty, so no supply is created).
     pub fn create_token_account(&mut self, mint: &Pubkey, owner: &Pubkey) -> Pubkey {
         put_token_account(&mut self.svm, mint, owner, 0)
-    }
-
-    pub fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
-        token_account(&self.svm, key)
-    }
-
-    pub fn token_balance(&self, key: &Pubkey) -> u64 {
-        self.token_account(key).amount
     }
 
     /// The four reward pools' balances: availability, compute, stakers, keepers.
@@ -834,5 +763,17 @@ pub mod ix {
                 token_program: spl_token::ID,
             },
         )
+    }
+}
+
+impl TestChain for Chain {
+    const STARTING_LAMPORTS: u64 = STARTING_LAMPORTS;
+
+    fn svm(&self) -> &LiteSVM {
+        &self.svm
+    }
+
+    fn svm_mut(&mut self) -> &mut LiteSVM {
+        &mut self.svm
     }
 }

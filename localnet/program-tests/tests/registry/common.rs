@@ -6,10 +6,8 @@
 //! signer, so balances can be checked to the lamport: a transaction costs its payer
 //! `FEE_PER_SIGNATURE` per signature, whether it succeeds or fails.
 
-pub use iogrid_program_tests::{assert_fails, only_event, succeeded, Expected};
-use iogrid_program_tests::{
-    put_token_account, put_token_program_account, send, set_time, token_account,
-};
+pub use iogrid_program_tests::{assert_fails, only_event, succeeded, Expected, TestChain};
+use iogrid_program_tests::{put_token_account, put_token_program_account, send};
 
 use {
     anchor_lang::{
@@ -22,7 +20,6 @@ use {
         state::{BandwidthTier, Device, DeviceSpecs, Keeper, RegistryConfig},
         InitializeConfigArgs, RegisterDeviceArgs, UpdateConfigArgs, UpdateDeviceArgs,
     },
-    solana_account::Account,
     solana_keypair::Keypair,
     solana_signer::Signer,
     std::any::type_name,
@@ -82,50 +79,9 @@ impl Chain {
         chain
     }
 
-    /// A new key holding `STARTING_LAMPORTS`.
-    pub fn funded_keypair(&mut self) -> Keypair {
-        let keypair = Keypair::new();
-        self.fund(&keypair.pubkey());
-        keypair
-    }
-
-    pub fn fund(&mut self, key: &Pubkey) {
-        self.svm
-            .airdrop(key, STARTING_LAMPORTS)
-            .expect("the airdrop faucet has lamports");
-    }
-
-    /// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
-    /// expired afterwards so that an identical transaction can be sent again.
-    pub fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
-        send(&mut self.svm, instruction, signers)
-    }
-
     /// Sends `instruction` signed and paid for by the config authority.
     pub fn send_as_authority(&mut self, instruction: Instruction) -> TransactionResult {
         send(&mut self.svm, instruction, &[&self.authority])
-    }
-
-    pub fn set_time(&mut self, unix_timestamp: i64) {
-        set_time(&mut self.svm, unix_timestamp);
-    }
-
-    pub fn balance(&self, key: &Pubkey) -> u64 {
-        self.svm.get_balance(key).unwrap_or(0)
-    }
-
-    pub fn rent(&self, data_len: usize) -> u64 {
-        self.svm.minimum_balance_for_rent_exemption(data_len)
-    }
-
-    pub fn account(&self, key: &Pubkey) -> Account {
-        self.svm
-            .get_account(key)
-            .unwrap_or_else(|| panic!("account {key} exists"))
-    }
-
-    pub fn exists(&self, key: &Pubkey) -> bool {
-        self.svm.get_account(key).is_some()
     }
 
     /// Decodes a registry account, checking that the registry owns it.
@@ -198,14 +154,6 @@ impl Chain {
             .set_account(*mint, mint_account)
             .expect("LiteSVM accepts the mint");
         put_token_account(&mut self.svm, mint, owner, amount)
-    }
-
-    pub fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
-        token_account(&self.svm, key)
-    }
-
-    pub fn token_balance(&self, key: &Pubkey) -> u64 {
-        self.token_account(key).amount
     }
 
     // Devices.
@@ -506,5 +454,17 @@ pub mod ix {
                 token_program: spl_token::ID,
             },
         )
+    }
+}
+
+impl TestChain for Chain {
+    const STARTING_LAMPORTS: u64 = STARTING_LAMPORTS;
+
+    fn svm(&self) -> &LiteSVM {
+        &self.svm
+    }
+
+    fn svm_mut(&mut self) -> &mut LiteSVM {
+        &mut self.svm
     }
 }

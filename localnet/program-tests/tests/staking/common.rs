@@ -11,20 +11,21 @@
 //! Chains come in two stages: `uninitialized` (iotoken and the registry ready, staking deployed
 //! only) and `new` (staking initialised with `default_args`).
 
-pub use iogrid_program_tests::{assert_fails, only_event, succeeded, transaction, Expected};
-use iogrid_program_tests::{event_payloads, put_token_account, send, set_time, token_account};
+pub use iogrid_program_tests::{
+    assert_fails, only_event, succeeded, transaction, Expected, TestChain,
+};
+use iogrid_program_tests::{event_payloads, put_token_account, send};
 
 use {
     anchor_lang::{
-        prelude::{AccountInfo, Clock, Pubkey},
+        prelude::{AccountInfo, Pubkey},
         solana_program::{
             entrypoint::ProgramResult,
             instruction::{AccountMeta, Instruction},
             program::invoke_signed,
             program_error::ProgramError,
         },
-        system_program, AccountDeserialize, AnchorDeserialize, Discriminator, InstructionData,
-        ToAccountMetas,
+        system_program, AnchorDeserialize, Discriminator, InstructionData, ToAccountMetas,
     },
     iotoken::{
         math::IO,
@@ -42,7 +43,6 @@ use {
         state::{BandwidthTier, DeviceSpecs, RegistryConfig},
         InitializeConfigArgs, RegisterDeviceArgs,
     },
-    solana_account::Account,
     solana_keypair::Keypair,
     solana_signer::Signer,
     staking::{
@@ -346,68 +346,9 @@ impl Chain {
         self.send_as_authority(ix::initialize(&authority, args))
     }
 
-    /// A new key holding `STARTING_LAMPORTS`.
-    pub fn funded_keypair(&mut self) -> Keypair {
-        let keypair = Keypair::new();
-        self.fund(&keypair.pubkey());
-        keypair
-    }
-
-    pub fn fund(&mut self, key: &Pubkey) {
-        self.svm
-            .airdrop(key, STARTING_LAMPORTS)
-            .expect("the airdrop faucet has lamports");
-    }
-
-    /// Sends `instruction` in its own transaction, paid by the first signer.
-    pub fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
-        send(&mut self.svm, instruction, signers)
-    }
-
     /// Sends `instruction` signed and paid for by the config authority.
     pub fn send_as_authority(&mut self, instruction: Instruction) -> TransactionResult {
         send(&mut self.svm, instruction, &[&self.authority])
-    }
-
-    pub fn set_time(&mut self, unix_timestamp: i64) {
-        set_time(&mut self.svm, unix_timestamp);
-    }
-
-    pub fn advance(&mut self, secs: i64) {
-        let now = self.now();
-        self.set_time(now + secs);
-    }
-
-    pub fn now(&self) -> i64 {
-        self.svm.get_sysvar::<Clock>().unix_timestamp
-    }
-
-    pub fn balance(&self, key: &Pubkey) -> u64 {
-        self.svm.get_balance(key).unwrap_or(0)
-    }
-
-    pub fn rent(&self, data_len: usize) -> u64 {
-        self.svm.minimum_balance_for_rent_exemption(data_len)
-    }
-
-    pub fn account(&self, key: &Pubkey) -> Account {
-        self.svm
-            .get_account(key)
-            .unwrap_or_else(|| panic!("account {key} exists"))
-    }
-
-    pub fn exists(&self, key: &Pubkey) -> bool {
-        self.svm
-            .get_account(key)
-            .is_some_and(|account| account.lamports > 0)
-    }
-
-    /// Decodes an account of `program`, checking that the program owns it.
-    pub fn program_account<T: AccountDeserialize>(&self, program: &Pubkey, key: &Pubkey) -> T {
-        let account = self.account(key);
-        assert_eq!(account.owner, *program, "{key} is owned by {program}");
-        T::try_deserialize(&mut account.data.as_slice())
-            .unwrap_or_else(|error| panic!("{key} holds a {}: {error}", type_name::<T>()))
     }
 
     pub fn config(&self) -> StakingConfig {
@@ -456,14 +397,6 @@ impl Chain {
     /// A token account of a mint that is not IO, owned by `owner` and holding `amount`.
     pub fn foreign_token_account(&mut self, owner: &Pubkey, amount: u64) -> Pubkey {
         put_token_account(&mut self.svm, &Pubkey::new_unique(), owner, amount)
-    }
-
-    pub fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {
-        token_account(&self.svm, key)
-    }
-
-    pub fn token_balance(&self, key: &Pubkey) -> u64 {
-        self.token_account(key).amount
     }
 
     /// Asserts the pool's accounting against its vault: the vault holds exactly the stake
@@ -1466,5 +1399,17 @@ pub mod ix {
                 system_program: system_program::ID,
             },
         )
+    }
+}
+
+impl TestChain for Chain {
+    const STARTING_LAMPORTS: u64 = STARTING_LAMPORTS;
+
+    fn svm(&self) -> &LiteSVM {
+        &self.svm
+    }
+
+    fn svm_mut(&mut self) -> &mut LiteSVM {
+        &mut self.svm
     }
 }
