@@ -15,7 +15,7 @@ import {
   getMint,
   transfer,
 } from "@solana/spl-token";
-import { Keypair, Transaction } from "@solana/web3.js";
+import { Keypair } from "@solana/web3.js";
 import type {
   Connection,
   PublicKey,
@@ -85,7 +85,6 @@ import type {
   IotokenEventName,
   IotokenEvents,
 } from "@iogrid/sdk";
-import { sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
   Collector,
@@ -94,6 +93,9 @@ import {
   fundedKeypair,
   rejectionOf,
   warpClock,
+  sendDistinct,
+  tokenBalance,
+  warpTo as warpClockTo,
 } from "./support/chain.js";
 import { expectProgramError } from "./support/errors.js";
 import { startLocalnet } from "./support/localnet.js";
@@ -163,20 +165,11 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     return record.event as IotokenEvents[N];
   }
 
-  async function send(ix: TransactionInstruction, signers: Signer[]): Promise<string> {
-    return sendAndConfirm(connection, new Transaction().add(distinct(), ix), signers);
-  }
-
-  async function balance(account: PublicKey): Promise<bigint> {
-    return (await getAccount(connection, account)).amount;
-  }
-
-  async function warpTo(unixTimestamp: bigint): Promise<void> {
-    const now = await chainTime(connection);
-    expect(Number(unixTimestamp) > now, `warp to ${unixTimestamp} from ${now}`).to.equal(true);
-    await warpClock(net.rpcUrl, Number(unixTimestamp));
-    expect(await chainTime(connection)).to.be.at.least(Number(unixTimestamp));
-  }
+  const send = (ix: TransactionInstruction, signers: Signer[]): Promise<string> =>
+    sendDistinct(connection, ix, signers);
+  const balance = (account: PublicKey): Promise<bigint> => tokenBalance(connection, account);
+  const warpTo = (unixTimestamp: bigint): Promise<void> =>
+    warpClockTo(connection, net.rpcUrl, unixTimestamp);
 
   function endEpochRpc(epochs: bigint[], signer: Keypair = cranker): Promise<string> {
     return program.methods

@@ -15,7 +15,7 @@ import {
   getAccount,
   transfer,
 } from "@solana/spl-token";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import type {
   Connection,
   Signer,
@@ -111,15 +111,15 @@ import type {
   StakingEventName,
   StakingEvents,
 } from "@iogrid/sdk";
-import { sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
   H100_SERVER_SPECS,
   chainTime,
-  distinct,
   FEE_PER_SIGNATURE,
   fundedKeypair,
-  warpClock,
+  sendDistinct,
+  tokenBalance,
+  warpTo as warpClockTo,
 } from "./support/chain.js";
 import { expectProgramError } from "./support/errors.js";
 import { startLocalnet } from "./support/localnet.js";
@@ -167,20 +167,11 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   /** IO token accounts by wallet. */
   const ioAccount = new Map<Keypair, PublicKey>();
 
-  async function send(ix: TransactionInstruction, signers: Signer[]): Promise<string> {
-    return sendAndConfirm(connection, new Transaction().add(distinct(), ix), signers);
-  }
-
-  async function balance(account: PublicKey): Promise<bigint> {
-    return (await getAccount(connection, account)).amount;
-  }
-
-  async function warpTo(unixTimestamp: bigint): Promise<void> {
-    const now = await chainTime(connection);
-    expect(Number(unixTimestamp) > now, `warp to ${unixTimestamp} from ${now}`).to.equal(true);
-    await warpClock(net.rpcUrl, Number(unixTimestamp));
-    expect(await chainTime(connection)).to.be.at.least(Number(unixTimestamp));
-  }
+  const send = (ix: TransactionInstruction, signers: Signer[]): Promise<string> =>
+    sendDistinct(connection, ix, signers);
+  const balance = (account: PublicKey): Promise<bigint> => tokenBalance(connection, account);
+  const warpTo = (unixTimestamp: bigint): Promise<void> =>
+    warpClockTo(connection, net.rpcUrl, unixTimestamp);
 
   async function eventsOf(signature: TransactionSignature): Promise<ParsedStakingEvent[]> {
     const tx = await connection.getTransaction(signature, {

@@ -4,17 +4,21 @@
  */
 import { setTimeout as sleep } from "node:timers/promises";
 
+import { getAccount } from "@solana/spl-token";
 import { BANDWIDTH_TIER } from "@iogrid/sdk";
 import type { DeviceSpecs } from "@iogrid/sdk";
+import { sendAndConfirm } from "@iogrid/sdk/node";
 import {
   ComputeBudgetProgram,
   Keypair,
   LAMPORTS_PER_SOL,
   SYSVAR_CLOCK_PUBKEY,
+  Transaction,
 } from "@solana/web3.js";
 import type {
   Connection,
   PublicKey,
+  Signer,
   TransactionInstruction,
   TransactionSignature,
 } from "@solana/web3.js";
@@ -123,6 +127,20 @@ export function distinct(): TransactionInstruction {
   return ComputeBudgetProgram.setComputeUnitLimit({ units: 400_000 - distinctCount });
 }
 
+/** Sends `ix` in a transaction of its own (made `distinct`) and waits for its confirmation. */
+export function sendDistinct(
+  connection: Connection,
+  ix: TransactionInstruction,
+  signers: Signer[],
+): Promise<TransactionSignature> {
+  return sendAndConfirm(connection, new Transaction().add(distinct(), ix), signers);
+}
+
+/** The amount an SPL Token account holds, in base units. */
+export async function tokenBalance(connection: Connection, account: PublicKey): Promise<bigint> {
+  return (await getAccount(connection, account)).amount;
+}
+
 /** The rejection of `promise`, failing if it resolves. */
 export async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
   try {
@@ -167,4 +185,18 @@ export async function warpClock(
     throw new Error(`localnet_warpClock(${unixTimestamp}): ${body.error?.message ?? "no result"}`);
   }
   return body.result;
+}
+
+/** `warpClock` to a time after the chain's, checking the chain's Clock got there. */
+export async function warpTo(
+  connection: Connection,
+  rpcUrl: string,
+  unixTimestamp: bigint,
+): Promise<void> {
+  const now = await chainTime(connection);
+  if (Number(unixTimestamp) <= now) throw new Error(`warp to ${unixTimestamp} from ${now}`);
+  await warpClock(rpcUrl, Number(unixTimestamp));
+  const after = await chainTime(connection);
+  if (after < Number(unixTimestamp))
+    throw new Error(`warped to ${unixTimestamp}, clock at ${after}`);
 }
