@@ -108,4 +108,12 @@ pub enum IotokenError {
     BuybackTooSoon,
     #[msg("The treasury holds no IO to burn")]
     NothingToBurn,
+    #[msg("No reward pool has this index")]
+    InvalidPool,
+    #[msg("Only the pool's distributor may draw from it")]
+    NotPoolDistributor,
+    #[msg("This pool's share of the epoch was already drawn")]
+    PoolAlreadyDrawn,
+    #[msg("A pool cannot be drawn into itself")]
+    PoolAsDestination,
 }

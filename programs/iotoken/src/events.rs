@@ -112,3 +112,22 @@ pub struct BuybackBurned {
     pub treasury_balance_after: u64,
     pub supply_after: u64,
 }
+
+#[event]
+pub struct PoolDistributorSet {
+    pub pool: u8,
+    /// The paying program; `Pubkey::default()` for none.
+    pub program: Pubkey,
+    pub distributor_before: Pubkey,
+    pub distributor_after: Pubkey,
+}
+
+#[event]
+pub struct EpochPoolDrawn {
+    pub pool: u8,
+    pub epoch: u64,
+    /// IO base units.
+    pub amount: u64,
+    pub distributor: Pubkey,
+    pub destination: Pubkey,
+}

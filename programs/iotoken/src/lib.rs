@@ -67,6 +67,18 @@ pub mod iotoken {
         end_epoch::handler(ctx)
     }
 
+    pub fn set_pool_distributor(
+        ctx: Context<SetPoolDistributor>,
+        pool: u8,
+        program: Pubkey,
+    ) -> Result<()> {
+        set_pool_distributor::handler(ctx, pool, program)
+    }
+
+    pub fn draw_epoch_pool(ctx: Context<DrawEpochPool>, pool: u8) -> Result<()> {
+        draw_epoch_pool::handler(ctx, pool)
+    }
+
     pub fn publish_price(ctx: Context<PublishPrice>, args: PublishPriceArgs) -> Result<()> {
         publish_price::handler(ctx, args)
     }

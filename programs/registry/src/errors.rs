@@ -74,4 +74,68 @@ pub enum RegistryError {
     InvalidAuthority,
     #[msg("The keeper bond in force exceeds the most the keeper agreed to deposit")]
     BondAboveMaximum,
+    #[msg("The reward vaults are already initialized")]
+    RewardsAlreadyInitialized,
+    #[msg("The reward vaults are not initialized yet (initialize_rewards)")]
+    RewardsNotInitialized,
+    #[msg("iotoken's emission schedule is not sealed")]
+    EmissionsNotScheduled,
+    #[msg("Emissions have not started: there is no epoch yet")]
+    EmissionsNotStarted,
+    #[msg("An attestation carries 1 to 8 devices")]
+    InvalidDeviceCount,
+    #[msg("Each device needs its account (writable) and its stake pool account")]
+    MissingDeviceAccounts,
+    #[msg("The instruction before the attestation must be an Ed25519 signature check")]
+    MissingEd25519Instruction,
+    #[msg("The Ed25519 instruction must verify exactly one signature per device")]
+    SignatureCountMismatch,
+    #[msg("An Ed25519 signature entry must point into its own instruction's data")]
+    Ed25519LayoutMismatch,
+    #[msg("The verified key is not the device's agent key")]
+    AgentKeyMismatch,
+    #[msg("The signed bytes are not a probe message")]
+    InvalidProbeMessage,
+    #[msg("The probe message version is not supported")]
+    UnsupportedProbeVersion,
+    #[msg("The probe was signed for another device")]
+    ProbeDeviceMismatch,
+    #[msg("The probe was signed for another epoch than the current one")]
+    ProbeEpochMismatch,
+    #[msg("The probe's slot is in the future or older than the allowed age")]
+    StaleProbe,
+    #[msg("The probe's slot is not in the SlotHashes sysvar")]
+    UnknownProbeSlot,
+    #[msg("The probe's challenge does not match its device, epoch and slot")]
+    ChallengeMismatch,
+    #[msg("The device already has a pass this epoch")]
+    AlreadyAttested,
+    #[msg("A failure quorum was already reached for the device this epoch")]
+    FailureQuorumReached,
+    #[msg("The device has a pass this epoch, so failures cannot count")]
+    DeviceAttestedThisEpoch,
+    #[msg("This keeper already reported the device this epoch")]
+    DuplicateFailureReport,
+    #[msg("The stake pool account is not the device's")]
+    StakePoolMismatch,
+    #[msg("The account is not this epoch's availability record")]
+    EpochRecordMismatch,
+    #[msg("The availability epoch is already closed")]
+    EpochAlreadyClosed,
+    #[msg("An epoch record passed for settlement is not a closed availability epoch")]
+    EpochNotClosed,
+    #[msg("Too many epochs are unsettled: close the ended epochs first")]
+    TooManyUnsettledEpochs,
+    #[msg("An earner's weight exceeds its epoch's total")]
+    WeightExceedsTotal,
+    #[msg("Nothing has been earned to claim")]
+    NothingToClaim,
+    #[msg("Rewards or tips are still unclaimed")]
+    UnclaimedRewards,
+    #[msg("The token account is not of the reward mint")]
+    RewardMintMismatch,
+    #[msg("Failure quorum must be between 2 and 5 keepers")]
+    InvalidFailureQuorum,
+    #[msg("Probe age must be between 1 and 512 slots")]
+    InvalidProbeAge,
 }

@@ -25,6 +25,8 @@ pub struct ConfigUpdated {
     pub keeper_unbond_cooldown_secs_after: i64,
     pub market_program_before: Pubkey,
     pub market_program_after: Pubkey,
+    pub availability_before: AvailabilityParams,
+    pub availability_after: AvailabilityParams,
 }
 
 #[event]
@@ -131,4 +133,76 @@ pub struct KeeperBondWithdrawn {
     pub authority: Pubkey,
     pub bond_mint: Pubkey,
     pub bond_amount: u64,
+}
+
+#[event]
+pub struct RewardsInitialized {
+    pub epoch_origin: i64,
+    pub availability_vault: Pubkey,
+    pub keeper_tips_vault: Pubkey,
+}
+
+/// A keeper attested a device's signed probe for an epoch.
+#[event]
+pub struct DeviceAttested {
+    pub device: Pubkey,
+    pub keeper: Pubkey,
+    pub epoch: u64,
+    pub probe_slot: u64,
+    pub benchmark_hash: [u8; 32],
+    /// Whether the device met its minimum stake; only then does it earn `weight`.
+    pub qualified: bool,
+    pub weight: u64,
+    pub stake: u64,
+    pub minimum_stake: u64,
+    pub uptime_streak: u32,
+    pub reputation_bps: u16,
+}
+
+#[event]
+pub struct FailureReported {
+    pub device: Pubkey,
+    pub keeper: Pubkey,
+    pub epoch: u64,
+    pub reports: u8,
+    pub quorum: u8,
+}
+
+/// A quorum of keepers found the device down in an epoch without a pass.
+#[event]
+pub struct DeviceFailed {
+    pub device: Pubkey,
+    pub epoch: u64,
+    pub failures: u32,
+    pub reputation_bps: u16,
+}
+
+#[event]
+pub struct AvailabilityEpochClosed {
+    pub epoch: u64,
+    pub total_weight: u64,
+    pub qualified_passes: u32,
+    /// IO base units drawn for devices and for keepers.
+    pub device_rewards: u64,
+    pub keeper_rewards: u64,
+}
+
+#[event]
+pub struct AvailabilityRewardsClaimed {
+    pub device: Pubkey,
+    pub owner: Pubkey,
+    pub epochs_settled: u32,
+    /// IO base units: to the owner's account and deposited for the device's co-stakers.
+    pub to_owner: u64,
+    pub to_stakers: u64,
+    pub claimed_total: u64,
+}
+
+#[event]
+pub struct KeeperTipsClaimed {
+    pub keeper: Pubkey,
+    pub epochs_settled: u32,
+    /// IO base units.
+    pub amount: u64,
+    pub claimed_total: u64,
 }

@@ -1,6 +1,8 @@
 //! iogrid device registry: GPU devices with their owners and agent keys, and keepers with their
 //! bonds. Only a device's owner may change it (its agent only its operational fields: status and
-//! endpoint); only the market program may lock a device to a reservation.
+//! endpoint); only the market program may lock a device to a reservation. Keepers attest devices'
+//! signed availability probes each epoch; the epoch's availability pool is shared by attested
+//! weight and each device's share settled lazily, when it is next attested or claimed.
 
 // Every instruction module exports its own `handler`; dispatch below names the module.
 #![allow(ambiguous_glob_reexports)]
@@ -13,6 +15,9 @@ use anchor_lang::prelude::*;
 pub mod errors;
 pub mod events;
 pub mod instructions;
+pub mod math;
+pub mod probe;
+pub mod rewards;
 pub mod state;
 pub mod validation;
 
@@ -73,6 +78,37 @@ pub mod registry {
 
     pub fn withdraw_bond(ctx: Context<WithdrawBond>) -> Result<()> {
         withdraw_bond::handler(ctx)
+    }
+
+    pub fn initialize_rewards(ctx: Context<InitializeRewards>) -> Result<()> {
+        initialize_rewards::handler(ctx)
+    }
+
+    pub fn attest_availability<'info>(
+        ctx: Context<'_, '_, 'info, 'info, AttestAvailability<'info>>,
+        device_count: u8,
+    ) -> Result<()> {
+        attest_availability::handler(ctx, device_count)
+    }
+
+    pub fn report_failure(ctx: Context<ReportFailure>) -> Result<()> {
+        report_failure::handler(ctx)
+    }
+
+    pub fn close_availability_epoch(ctx: Context<CloseAvailabilityEpoch>) -> Result<()> {
+        close_availability_epoch::handler(ctx)
+    }
+
+    pub fn claim_availability_rewards<'info>(
+        ctx: Context<'_, '_, 'info, 'info, ClaimAvailabilityRewards<'info>>,
+    ) -> Result<()> {
+        claim_availability_rewards::handler(ctx)
+    }
+
+    pub fn claim_keeper_tips<'info>(
+        ctx: Context<'_, '_, 'info, 'info, ClaimKeeperTips<'info>>,
+    ) -> Result<()> {
+        claim_keeper_tips::handler(ctx)
     }
 
     pub fn lock_device(ctx: Context<MarketLock>, reservation: Pubkey) -> Result<()> {

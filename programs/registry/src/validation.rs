@@ -266,3 +266,17 @@ mod tests {
         assert_eq!(device_id_hash("abc")[..4], [0xba, 0x78, 0x16, 0xbf]);
     }
 }
+
+/// Failure quorum 2..=5 keepers (one keeper alone must never fail a device); probe age 1..=512
+/// slots (SlotHashes holds 512).
+pub fn validate_availability(params: &AvailabilityParams) -> Result<()> {
+    require!(
+        (2..=MAX_FAILURE_QUORUM as u8).contains(&params.failure_quorum),
+        RegistryError::InvalidFailureQuorum
+    );
+    require!(
+        (1..=512).contains(&params.max_probe_age_slots),
+        RegistryError::InvalidProbeAge
+    );
+    Ok(())
+}

@@ -121,4 +121,6 @@ pub enum StakingError {
     InvalidTokenParams,
     #[msg("The position still holds shares or unclaimed rewards")]
     PositionNotEmpty,
+    #[msg("Failure quorum must be 2 to 5 keepers and probe age 1 to 512 slots")]
+    InvalidAvailabilityParams,
 }

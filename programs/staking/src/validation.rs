@@ -14,6 +14,11 @@ use {
 const HOUR_SECS: i64 = 3_600;
 /// The registry's bound on the keeper unbond cooldown (`registry::state::MAX_UNBOND_COOLDOWN_SECS`).
 pub const MAX_KEEPER_UNBOND_COOLDOWN_SECS: i64 = 365 * DAY_SECS;
+/// The registry's bounds of its availability rules (`registry::validation::validate_availability`,
+/// checked equal by a program test).
+pub const MIN_FAILURE_QUORUM: u8 = 2;
+pub const MAX_FAILURE_QUORUM: u8 = 5;
+pub const MAX_PROBE_AGE_SLOTS: u64 = 512;
 
 pub fn validate_stake_params(params: &StakeParams) -> Result<()> {
     let within = (IO..=100_000 * IO).contains(&params.min_stake_base)
@@ -127,6 +132,17 @@ impl ParameterChange {
                     *amount > 0
                         && (0..=MAX_KEEPER_UNBOND_COOLDOWN_SECS).contains(unbond_cooldown_secs),
                     StakingError::InvalidKeeperBond
+                );
+                Ok(())
+            }
+            Self::RegistryAvailability {
+                failure_quorum,
+                max_probe_age_slots,
+            } => {
+                require!(
+                    (MIN_FAILURE_QUORUM..=MAX_FAILURE_QUORUM).contains(failure_quorum)
+                        && (1..=MAX_PROBE_AGE_SLOTS).contains(max_probe_age_slots),
+                    StakingError::InvalidAvailabilityParams
                 );
                 Ok(())
             }

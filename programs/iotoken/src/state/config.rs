@@ -127,6 +127,10 @@ pub struct TokenConfig {
     pub iosd_mint_bump: u8,
     /// Bumps of the reward pool vaults, set by `initialize_pools` (0 before).
     pub pool_bumps: [u8; 4],
+    /// Per pool, the only signer allowed to draw each closed epoch's share out of it: the
+    /// `["distributor"]` PDA of the program that pays that pool out (the registry for
+    /// availability and keepers); `Pubkey::default()` while none is set.
+    pub pool_distributors: [Pubkey; 4],
     /// Kept for parameters added before a layout migration is worth it.
     pub _reserved: [u8; 128],
 }

@@ -21,4 +21,6 @@ pub struct EpochRecord {
     /// IO supply right after this epoch's mint (epochs closed in one transaction count in order).
     pub supply_after: u64,
     pub bump: u8,
+    /// Whether each pool's share of this epoch was drawn by its distributor (at most once).
+    pub drawn: [bool; POOL_COUNT],
 }

@@ -19,3 +19,6 @@ pub const PRICE_FEED_SEED: &[u8] = b"price_feed";
 pub const POOL_SEED: &[u8] = b"pool";
 /// `["treasury", mint]`: the treasury's token account for `mint`.
 pub const TREASURY_SEED: &[u8] = b"treasury";
+/// `["distributor"]` under a paying program (e.g. the registry): the signer iotoken accepts for
+/// drawing an epoch's share of a reward pool (see `TokenConfig::pool_distributors`).
+pub const DISTRIBUTOR_SEED: &[u8] = b"distributor";

@@ -1,7 +1,13 @@
-use anchor_lang::prelude::*;
+use {super::AvailabilityParams, anchor_lang::prelude::*};
 
 /// Upper bound of the keeper unbond cooldown: 365 days, in seconds.
 pub const MAX_UNBOND_COOLDOWN_SECS: i64 = 365 * 24 * 60 * 60;
+/// Defaults of the availability rules: three keepers make a failure quorum; a probe may be bound
+/// to a slot up to 150 slots (about a minute) old.
+pub const DEFAULT_AVAILABILITY: AvailabilityParams = AvailabilityParams {
+    failure_quorum: 3,
+    max_probe_age_slots: 150,
+};
 
 /// Registry-wide parameters. Read by instructions, written only by its authority, so it is never
 /// a write-locked hot account.
@@ -22,6 +28,15 @@ pub struct RegistryConfig {
     /// `find_program_address(["registry_lock"], market_program)`, derived once when
     /// `market_program` is set.
     pub market_lock_authority: Pubkey,
+    pub availability: AvailabilityParams,
+    /// Unix time at which epoch 0 starts: iotoken's emission origin, copied by
+    /// `initialize_rewards` (0 before).
+    pub epoch_origin: i64,
+    /// Set by `initialize_rewards`: the reward vaults exist and attestations are accepted.
+    pub rewards_initialized: bool,
+    pub distributor_bump: u8,
+    pub availability_vault_bump: u8,
+    pub keeper_tips_vault_bump: u8,
     pub bump: u8,
     /// Kept for parameters added before a layout migration is worth it (e.g. device limits).
     pub _reserved: [u8; 64],

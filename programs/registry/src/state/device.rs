@@ -1,4 +1,4 @@
-use anchor_lang::prelude::*;
+use {super::DeviceAvailability, anchor_lang::prelude::*};
 
 /// Longest accepted device id, in bytes. The id is hashed into the PDA seed, so its length is
 /// bounded only to keep the account small.
@@ -42,9 +42,10 @@ pub struct Device {
     /// Unix seconds of the last change by owner or agent.
     pub updated_at: i64,
     pub bump: u8,
-    /// Kept for availability, reputation and staking fields added with the attestation protocol,
-    /// at fixed offsets ahead of the strings.
-    pub _reserved: [u8; 128],
+    /// Probe results, reputation counters and availability rewards.
+    pub availability: DeviceAvailability,
+    /// Kept for fixed-size fields added later (ahead of the strings, so offsets stay fixed).
+    pub _reserved: [u8; 64],
     #[max_len(MAX_DEVICE_ID_LEN)]
     pub device_id: String,
     #[max_len(MAX_NAME_LEN)]

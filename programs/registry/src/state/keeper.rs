@@ -1,4 +1,4 @@
-use anchor_lang::prelude::*;
+use {super::KeeperActivity, anchor_lang::prelude::*};
 
 /// A keeper: anyone who bonds `keeper_bond_amount` may probe devices and crank the protocol.
 #[account]
@@ -20,7 +20,9 @@ pub struct Keeper {
     pub withdrawable_at: i64,
     pub bump: u8,
     pub bond_vault_bump: u8,
-    /// Kept for keeper statistics (attestations, cranks) added with the attestation protocol.
+    /// Passes attested, failures reported and tips earned.
+    pub activity: KeeperActivity,
+    /// Kept for fields added later.
     pub _reserved: [u8; 64],
 }
 

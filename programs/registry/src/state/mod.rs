@@ -1,6 +1,7 @@
+pub mod availability;
 pub mod config;
 pub mod device;
 pub mod keeper;
 pub mod seeds;
 
-pub use {config::*, device::*, keeper::*, seeds::*};
+pub use {availability::*, config::*, device::*, keeper::*, seeds::*};

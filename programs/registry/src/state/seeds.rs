@@ -12,3 +12,12 @@ pub const KEEPER_BOND_SEED: &[u8] = b"keeper_bond";
 /// `["registry_lock"]` under the market program: the only signer allowed to lock a device for a
 /// reservation and release it.
 pub const MARKET_LOCK_SEED: &[u8] = b"registry_lock";
+/// `["availability", epoch as u64 little-endian]`: an epoch's attestation totals.
+pub const AVAILABILITY_EPOCH_SEED: &[u8] = b"availability";
+/// `["distributor"]`: owns the reward vaults and is iotoken's distributor of the availability and
+/// keepers pools (the same seed as `iotoken::state::DISTRIBUTOR_SEED`).
+pub const DISTRIBUTOR_SEED: &[u8] = b"distributor";
+/// `["availability_vault"]`: IO drawn for devices, owed until claimed.
+pub const AVAILABILITY_VAULT_SEED: &[u8] = b"availability_vault";
+/// `["keeper_tips_vault"]`: IO drawn for keepers, owed until claimed.
+pub const KEEPER_TIPS_VAULT_SEED: &[u8] = b"keeper_tips_vault";

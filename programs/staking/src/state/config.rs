@@ -144,6 +144,11 @@ pub enum ParameterChange {
     ResumePriceFeed,
     /// registry: the market program whose lock PDA may lock devices (all-zero disables locking).
     RegistryMarket { program: Pubkey },
+    /// registry: the failure quorum and the oldest slot a probe may be bound to.
+    RegistryAvailability {
+        failure_quorum: u8,
+        max_probe_age_slots: u64,
+    },
 }
 
 /// Which program's config a change is applied to.
@@ -162,7 +167,9 @@ impl ParameterChange {
             | Self::LowerEmissionRow { .. }
             | Self::TokenParams { .. }
             | Self::ResumePriceFeed => ChangeTarget::Iotoken,
-            Self::KeeperBond { .. } | Self::RegistryMarket { .. } => ChangeTarget::Registry,
+            Self::KeeperBond { .. }
+            | Self::RegistryMarket { .. }
+            | Self::RegistryAvailability { .. } => ChangeTarget::Registry,
             _ => ChangeTarget::Staking,
         }
     }

@@ -11,6 +11,9 @@ use anchor_lang::{
 /// The registry program's id.
 pub const REGISTRY_PROGRAM_ID: Pubkey = pubkey!("REGJTqN4p17Fm1qS4Ew5M6gtafDvrKqMWSVJC6PWNbj");
 
+/// Bytes of the registry's `Device::availability` (359) and `Device::_reserved` (64).
+pub const DEVICE_AVAILABILITY_AND_RESERVED_LEN: usize = 423;
+
 /// Leading fields of the registry's `Device`, in its order, up to the GPU model.
 #[derive(AnchorDeserialize, Clone, Debug)]
 pub struct RegistryDevice {
@@ -29,7 +32,8 @@ pub struct RegistryDevice {
     pub registered_at: i64,
     pub updated_at: i64,
     pub bump: u8,
-    pub reserved: [u8; 128],
+    /// The device's availability record and reserved space, skipped.
+    pub availability_and_reserved: [u8; DEVICE_AVAILABILITY_AND_RESERVED_LEN],
     pub device_id: String,
     pub name: String,
     pub gpu_model: String,

@@ -99,6 +99,7 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         io_mint_bump: ctx.bumps.io_mint,
         iosd_mint_bump: ctx.bumps.iosd_mint,
         pool_bumps: [0; 4],
+        pool_distributors: [Pubkey::default(); 4],
         _reserved: [0; 128],
     });
     accounts.schedule.set_inner(EmissionSchedule {

@@ -135,6 +135,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, EndEpoch<'info>>) -> Re
             cranked_at: now,
             supply_after: supply,
             bump,
+            drawn: [false; POOL_COUNT],
         };
         create_epoch_record(
             record_info,

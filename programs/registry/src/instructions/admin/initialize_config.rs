@@ -39,6 +39,12 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
         keeper_unbond_cooldown_secs: args.keeper_unbond_cooldown_secs,
         market_program: Pubkey::default(),
         market_lock_authority: Pubkey::default(),
+        availability: DEFAULT_AVAILABILITY,
+        epoch_origin: 0,
+        rewards_initialized: false,
+        distributor_bump: 0,
+        availability_vault_bump: 0,
+        keeper_tips_vault_bump: 0,
         bump: ctx.bumps.config,
         _reserved: [0; 64],
     });

@@ -1,6 +1,6 @@
 use {
     crate::{
-        errors::RegistryError, events::ConfigUpdated, state::*, validation::validate_bond_terms,
+        errors::RegistryError, events::ConfigUpdated, state::*, validation::{validate_availability, validate_bond_terms},
     },
     anchor_lang::prelude::*,
     anchor_spl::token_interface::Mint,
@@ -15,6 +15,7 @@ pub struct UpdateConfigArgs {
     pub keeper_unbond_cooldown_secs: Option<i64>,
     /// `Pubkey::default()` disables device locking.
     pub market_program: Option<Pubkey>,
+    pub availability: Option<AvailabilityParams>,
 }
 
 #[derive(Accounts)]
@@ -61,6 +62,10 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
             Pubkey::find_program_address(&[MARKET_LOCK_SEED], &market_program).0
         };
     }
+    if let Some(availability) = args.availability {
+        validate_availability(&availability)?;
+        config.availability = availability;
+    }
     validate_bond_terms(
         config.keeper_bond_amount,
         config.keeper_unbond_cooldown_secs,
@@ -70,7 +75,8 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         || config.bond_mint != before.bond_mint
         || config.keeper_bond_amount != before.keeper_bond_amount
         || config.keeper_unbond_cooldown_secs != before.keeper_unbond_cooldown_secs
-        || config.market_program != before.market_program;
+        || config.market_program != before.market_program
+        || config.availability != before.availability;
     require!(changed, RegistryError::NothingToUpdate);
 
     emit!(ConfigUpdated {
@@ -85,6 +91,8 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         keeper_unbond_cooldown_secs_after: config.keeper_unbond_cooldown_secs,
         market_program_before: before.market_program,
         market_program_after: config.market_program,
+        availability_before: before.availability,
+        availability_after: config.availability,
     });
     Ok(())
 }

@@ -80,6 +80,7 @@ pub fn handler(ctx: Context<RegisterKeeper>, max_bond_amount: u64) -> Result<()>
         withdrawable_at: 0,
         bump: ctx.bumps.keeper,
         bond_vault_bump: ctx.bumps.bond_vault,
+        activity: KeeperActivity::default(),
         _reserved: [0; 64],
     });
     emit!(KeeperRegistered {

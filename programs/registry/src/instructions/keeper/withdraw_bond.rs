@@ -21,6 +21,7 @@ pub struct WithdrawBond<'info> {
         bump = keeper.bump,
         has_one = authority,
         has_one = bond_mint @ RegistryError::BondMintMismatch,
+        constraint = !keeper.activity.earnings.is_owed() @ RegistryError::UnclaimedRewards,
     )]
     pub keeper: Account<'info, Keeper>,
     #[account(mint::token_program = token_program)]

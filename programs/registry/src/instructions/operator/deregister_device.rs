@@ -4,7 +4,7 @@ use {
 };
 
 /// Takes the device off the network and returns its rent to the owner. Refused while the device
-/// is locked to a reservation.
+/// is locked to a reservation or still has availability rewards to settle or claim.
 #[derive(Accounts)]
 pub struct DeregisterDevice<'info> {
     #[account(mut)]
@@ -16,6 +16,7 @@ pub struct DeregisterDevice<'info> {
         bump = device.bump,
         has_one = owner @ RegistryError::NotDeviceOwner,
         constraint = !device.is_reserved() @ RegistryError::DeviceReserved,
+        constraint = !device.availability.earnings.is_owed() @ RegistryError::UnclaimedRewards,
     )]
     pub device: Account<'info, Device>,
 }

@@ -170,6 +170,15 @@ pub fn handler(ctx: Context<ExecuteProposal>) -> Result<()> {
                     args.keeper_unbond_cooldown_secs = Some(unbond_cooldown_secs);
                 }
                 ParameterChange::RegistryMarket { program } => args.market_program = Some(program),
+                ParameterChange::RegistryAvailability {
+                    failure_quorum,
+                    max_probe_age_slots,
+                } => {
+                    args.availability = Some(RegistryAvailabilityParams {
+                        failure_quorum,
+                        max_probe_age_slots,
+                    })
+                }
                 _ => return err!(StakingError::ChangeTargetsOtherProgram),
             }
             let program = accounts.registry_program.as_ref().ok_or_else(missing)?;
@@ -214,4 +223,12 @@ pub struct RegistryUpdateConfigArgs {
     pub keeper_bond_amount: Option<u64>,
     pub keeper_unbond_cooldown_secs: Option<i64>,
     pub market_program: Option<Pubkey>,
+    pub availability: Option<RegistryAvailabilityParams>,
+}
+
+/// The registry's `AvailabilityParams`, field for field.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug)]
+pub struct RegistryAvailabilityParams {
+    pub failure_quorum: u8,
+    pub max_probe_age_slots: u64,
 }

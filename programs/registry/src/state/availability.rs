@@ -1,0 +1,235 @@
+use {
+    crate::{errors::RegistryError, math::SafeMath},
+    anchor_lang::prelude::*,
+};
+
+/// Most failure reports counted per device and epoch: the largest quorum governance may set.
+pub const MAX_FAILURE_QUORUM: usize = 5;
+/// Epochs a device or keeper may have earned in but not yet settled. Settling needs the epoch
+/// closed (after iotoken's `end_epoch`), so in steady state at most the previous and the current
+/// epoch are unsettled; the rest is slack for cranks running late.
+pub const MAX_UNSETTLED_EPOCHS: usize = 4;
+/// "No epoch yet" in epoch fields (epoch 0 is a real epoch).
+pub const NO_EPOCH: u64 = u64::MAX;
+
+/// Probe and failure rules, set by the config authority (governance).
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AvailabilityParams {
+    /// Distinct active keepers whose failure reports, in an epoch without a pass, make the device
+    /// failed for that epoch.
+    pub failure_quorum: u8,
+    /// How many slots old the slot a probe is bound to may be when the attestation lands.
+    pub max_probe_age_slots: u64,
+}
+
+/// One closed-or-not epoch in which a device (weight) or a keeper (passes attested) earned.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct UnsettledEpoch {
+    pub epoch: u64,
+    /// Device: attested weight; keeper: qualified passes. 0 marks a free slot.
+    pub weight: u64,
+}
+
+/// Which share of a closed epoch an earner's weight draws on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EpochShare {
+    /// The availability pool, over the epoch's total attested weight.
+    Devices,
+    /// The keepers pool, over the epoch's qualified passes.
+    Keepers,
+}
+
+/// Epochs earned in and not yet settled (in no particular slot order). Settling an
+/// epoch moves `pot x weight / total` (rounded down, so an epoch never pays out more than it drew)
+/// into the earner's accrued amount and frees the slot, so each epoch is paid exactly once.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Earnings {
+    pub unsettled: [UnsettledEpoch; MAX_UNSETTLED_EPOCHS],
+    /// IO base units settled and not yet claimed.
+    pub accrued: u64,
+    /// IO base units claimed, ever.
+    pub claimed: u64,
+}
+
+impl Earnings {
+    /// Adds `weight` earned in `epoch` (merging with that epoch's entry, if any).
+    pub fn add(&mut self, epoch: u64, weight: u64) -> Result<()> {
+        if weight == 0 {
+            return Ok(());
+        }
+        if let Some(entry) = self
+            .unsettled
+            .iter_mut()
+            .find(|entry| entry.weight > 0 && entry.epoch == epoch)
+        {
+            entry.weight = entry.weight.safe_add(weight)?;
+            return Ok(());
+        }
+        let free = self
+            .unsettled
+            .iter_mut()
+            .find(|entry| entry.weight == 0)
+            .ok_or(RegistryError::TooManyUnsettledEpochs)?;
+        *free = UnsettledEpoch { epoch, weight };
+        Ok(())
+    }
+
+    /// Settles every unsettled epoch whose closed record is among `closed`; returns the IO base
+    /// units it added to `accrued` and the epochs it settled.
+    pub fn settle(&mut self, closed: &[AvailabilityEpoch], share: EpochShare) -> Result<(u64, u32)> {
+        let mut added = 0u64;
+        let mut settled = 0u32;
+        for entry in self.unsettled.iter_mut().filter(|entry| entry.weight > 0) {
+            let Some(record) = closed.iter().find(|record| record.epoch == entry.epoch) else {
+                continue;
+            };
+            let (pot, total) = record.share(share);
+            let amount = pro_rata(pot, entry.weight, total)?;
+            added = added.safe_add(amount)?;
+            settled += 1;
+            *entry = UnsettledEpoch::default();
+        }
+        self.accrued = self.accrued.safe_add(added)?;
+        Ok((added, settled))
+    }
+
+    /// Whether anything earned is still unsettled or unclaimed.
+    pub fn is_owed(&self) -> bool {
+        self.accrued > 0 || self.unsettled.iter().any(|entry| entry.weight > 0)
+    }
+
+    /// Empties `accrued` into `claimed` and returns it.
+    pub fn take_accrued(&mut self) -> Result<u64> {
+        let amount = self.accrued;
+        self.claimed = self.claimed.safe_add(amount)?;
+        self.accrued = 0;
+        Ok(amount)
+    }
+}
+
+/// `pot x weight / total`, rounded down; 0 when nothing was earned.
+pub fn pro_rata(pot: u64, weight: u64, total: u64) -> Result<u64> {
+    if total == 0 {
+        return Ok(0);
+    }
+    require!(weight <= total, RegistryError::WeightExceedsTotal);
+    let amount = (pot as u128).safe_mul(weight as u128)? / total as u128;
+    u64::try_from(amount).map_err(|_| crate::math::overflow())
+}
+
+/// A device's availability record: rewards earned, probe results and the counters its reputation
+/// derives from.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DeviceAvailability {
+    pub earnings: Earnings,
+    /// Epochs with a pass, ever.
+    pub passes: u32,
+    /// Epochs a quorum of keepers found the device down (with no pass), ever.
+    pub failures: u32,
+    /// Consecutive epochs with a pass, up to the last one; a missed epoch or a failure resets it.
+    pub uptime_streak: u32,
+    pub longest_uptime_streak: u32,
+    /// Reservations the device completed (counted by the market).
+    pub reservations_completed: u32,
+    /// `reputation_bps(...)` of the counters above, kept current.
+    pub reputation_bps: u16,
+    /// Last epoch with a pass, or `NO_EPOCH`.
+    pub last_pass_epoch: u64,
+    /// Slot the last pass's probe was bound to.
+    pub last_probe_slot: u64,
+    /// The agent's benchmark result hash in the last pass.
+    pub last_benchmark_hash: [u8; 32],
+    /// The keeper (account) that attested the last pass.
+    pub last_attested_by: Pubkey,
+    /// Epoch whose failure reports `failure_reporters` holds, or `NO_EPOCH`.
+    pub report_epoch: u64,
+    pub report_count: u8,
+    /// Keepers (accounts) that reported the device down in `report_epoch`, first `report_count`.
+    pub failure_reporters: [Pubkey; MAX_FAILURE_QUORUM],
+    /// Last epoch a failure quorum was reached, or `NO_EPOCH`: what a market may slash for.
+    pub last_failure_epoch: u64,
+}
+
+impl DeviceAvailability {
+    pub fn new() -> Self {
+        Self {
+            earnings: Earnings::default(),
+            passes: 0,
+            failures: 0,
+            uptime_streak: 0,
+            longest_uptime_streak: 0,
+            reservations_completed: 0,
+            reputation_bps: 0,
+            last_pass_epoch: NO_EPOCH,
+            last_probe_slot: 0,
+            last_benchmark_hash: [0; 32],
+            last_attested_by: Pubkey::default(),
+            report_epoch: NO_EPOCH,
+            report_count: 0,
+            failure_reporters: [Pubkey::default(); MAX_FAILURE_QUORUM],
+            last_failure_epoch: NO_EPOCH,
+        }
+    }
+
+    pub fn passed_in(&self, epoch: u64) -> bool {
+        self.last_pass_epoch == epoch
+    }
+
+    pub fn failed_in(&self, epoch: u64) -> bool {
+        self.last_failure_epoch == epoch
+    }
+
+    pub fn update_reputation(&mut self) {
+        self.reputation_bps =
+            reputation_bps(self.passes, self.failures, self.reservations_completed);
+    }
+}
+
+/// Reputation in basis points:
+/// `10_000 x (passes + 2 x completed) / (passes + 2 x completed + 8 x failures + 24)`.
+/// A new device starts at 0 and needs a day of passes to reach 50%, nine days for 90%; one failure
+/// weighs as much as eight passes and a completed reservation as two.
+pub fn reputation_bps(passes: u32, failures: u32, reservations_completed: u32) -> u16 {
+    let good = passes as u64 + 2 * reservations_completed as u64;
+    let total = good + 8 * failures as u64 + 24;
+    (good * 10_000 / total) as u16
+}
+
+/// A keeper's probing record and the tips it earned.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct KeeperActivity {
+    /// Tips: this keeper's qualified passes per epoch, over the keepers pool.
+    pub earnings: Earnings,
+    pub passes_attested: u64,
+    pub failures_reported: u64,
+}
+
+/// `["availability", epoch]`: what an epoch's attestations add up to, created by its first pass
+/// and closed (pools drawn from iotoken) once the epoch has ended and iotoken closed it.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct AvailabilityEpoch {
+    pub epoch: u64,
+    /// Sum of the weights (class multiplier in hundredths x GPU count) of qualified passes.
+    pub total_weight: u64,
+    /// Passes of devices meeting their minimum stake; each earns its keeper a share of tips.
+    pub qualified_passes: u32,
+    /// Passes of devices below their minimum stake (uptime only, no reward).
+    pub unqualified_passes: u32,
+    pub closed: bool,
+    /// IO base units drawn from iotoken's availability pool at closing, shared by weight.
+    pub device_rewards: u64,
+    /// IO base units drawn from iotoken's keepers pool at closing, shared by qualified passes.
+    pub keeper_rewards: u64,
+    pub closed_at: i64,
+    pub bump: u8,
+}
+
+impl AvailabilityEpoch {
+    pub fn share(&self, share: EpochShare) -> (u64, u64) {
+        match share {
+            EpochShare::Devices => (self.device_rewards, self.total_weight),
+            EpochShare::Keepers => (self.keeper_rewards, self.qualified_passes as u64),
+        }
+    }
+}
