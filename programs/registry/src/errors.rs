@@ -138,4 +138,14 @@ pub enum RegistryError {
     InvalidFailureQuorum,
     #[msg("Probe age must be between 1 and 512 slots")]
     InvalidProbeAge,
+    #[msg("A shard root covers 1 to 8,192 leaves")]
+    InvalidLeafCount,
+    #[msg("Roots are posted only for ended epochs")]
+    EpochNotEnded,
+    #[msg("The leaf index is beyond the shard's leaves")]
+    LeafIndexOutOfRange,
+    #[msg("The Merkle proof does not lead to the shard's root")]
+    InvalidMerkleProof,
+    #[msg("This leaf was already proven")]
+    LeafAlreadyProven,
 }

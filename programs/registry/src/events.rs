@@ -206,3 +206,23 @@ pub struct KeeperTipsClaimed {
     pub amount: u64,
     pub claimed_total: u64,
 }
+
+#[event]
+pub struct AvailabilityRootPosted {
+    pub epoch: u64,
+    pub shard: u16,
+    pub root: [u8; 32],
+    pub leaf_count: u32,
+    pub total_weight: u64,
+    pub keeper: Pubkey,
+}
+
+#[event]
+pub struct AvailabilityLeafProven {
+    pub epoch: u64,
+    pub shard: u16,
+    pub index: u32,
+    pub device: Pubkey,
+    pub weight: u64,
+    pub leaves_proven: u32,
+}

@@ -16,6 +16,7 @@ pub mod errors;
 pub mod events;
 pub mod instructions;
 pub mod math;
+pub mod merkle;
 pub mod probe;
 pub mod rewards;
 pub mod state;
@@ -109,6 +110,26 @@ pub mod registry {
         ctx: Context<'_, '_, 'info, 'info, ClaimKeeperTips<'info>>,
     ) -> Result<()> {
         claim_keeper_tips::handler(ctx)
+    }
+
+    pub fn post_availability_root(
+        ctx: Context<PostAvailabilityRoot>,
+        epoch: u64,
+        shard: u16,
+        root: [u8; 32],
+        leaf_count: u32,
+        total_weight: u64,
+    ) -> Result<()> {
+        post_availability_root::handler(ctx, epoch, shard, root, leaf_count, total_weight)
+    }
+
+    pub fn prove_availability_leaf(
+        ctx: Context<ProveAvailabilityLeaf>,
+        index: u32,
+        weight: u64,
+        proof: Vec<[u8; 32]>,
+    ) -> Result<()> {
+        prove_availability_leaf::handler(ctx, index, weight, proof)
     }
 
     pub fn lock_device(ctx: Context<MarketLock>, reservation: Pubkey) -> Result<()> {

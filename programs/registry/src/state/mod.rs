@@ -1,7 +1,8 @@
 pub mod availability;
+pub mod availability_root;
 pub mod config;
 pub mod device;
 pub mod keeper;
 pub mod seeds;
 
-pub use {availability::*, config::*, device::*, keeper::*, seeds::*};
+pub use {availability::*, availability_root::*, config::*, device::*, keeper::*, seeds::*};

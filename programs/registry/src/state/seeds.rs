@@ -21,3 +21,6 @@ pub const DISTRIBUTOR_SEED: &[u8] = b"distributor";
 pub const AVAILABILITY_VAULT_SEED: &[u8] = b"availability_vault";
 /// `["keeper_tips_vault"]`: IO drawn for keepers, owed until claimed.
 pub const KEEPER_TIPS_VAULT_SEED: &[u8] = b"keeper_tips_vault";
+/// `["availability_root", epoch as u64 LE, shard as u16 LE]`: a keeper's Merkle root over one
+/// shard of an epoch's attested devices (the scale-path prototype).
+pub const AVAILABILITY_ROOT_SEED: &[u8] = b"availability_root";
