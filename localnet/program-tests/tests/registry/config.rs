@@ -7,7 +7,9 @@ use {
     registry::{
         errors::RegistryError,
         events::{ConfigInitialized, ConfigUpdated},
-        state::{RegistryConfig, MAX_UNBOND_COOLDOWN_SECS},
+        state::{
+            AvailabilityParams, RegistryConfig, DEFAULT_AVAILABILITY, MAX_UNBOND_COOLDOWN_SECS,
+        },
         UpdateConfigArgs,
     },
     solana_signer::Signer,
@@ -38,6 +40,18 @@ fn initialize_config_stores_the_terms_and_makes_the_signer_its_authority() {
         "no market until one is configured"
     );
     assert_eq!(config.market_lock_authority, Pubkey::default());
+    assert_eq!(
+        config.availability,
+        AvailabilityParams {
+            failure_quorum: 3,
+            max_probe_age_slots: 150,
+        }
+    );
+    assert!(
+        !config.rewards_initialized,
+        "initialize_rewards comes later"
+    );
+    assert_eq!(config.epoch_origin, 0);
     assert_eq!(config.bump, bump);
 
     let config_space = 8 + RegistryConfig::INIT_SPACE;
@@ -168,6 +182,7 @@ fn update_config_that_changes_nothing_fails_with_nothing_to_update() {
         keeper_bond_amount: Some(BOND_AMOUNT),
         keeper_unbond_cooldown_secs: Some(COOLDOWN_SECS),
         market_program: Some(Pubkey::default()),
+        availability: Some(DEFAULT_AVAILABILITY),
     };
     let restating = ix::update_config(&authority, Some(bond_mint), restated);
     assert_fails(
@@ -197,6 +212,8 @@ fn assert_reports_change(chain: &Chain, event: &ConfigUpdated, before: &Registry
     );
     assert_eq!(event.market_program_before, before.market_program);
     assert_eq!(event.market_program_after, after.market_program);
+    assert_eq!(event.availability_before, before.availability);
+    assert_eq!(event.availability_after, after.availability);
 }
 
 #[test]
@@ -409,4 +426,47 @@ fn update_config_takes_a_new_bond_mint_from_the_optional_account() {
     ));
     assert_fails(result, AnchorErrorCode::AccountOwnedByWrongProgram);
     assert_eq!(chain.config().bond_mint, new_mint);
+}
+
+#[test]
+fn update_config_changes_the_availability_rules_within_their_bounds() {
+    let mut chain = Chain::new();
+    let authority = chain.authority.pubkey();
+    let with = |failure_quorum, max_probe_age_slots| UpdateConfigArgs {
+        availability: Some(AvailabilityParams {
+            failure_quorum,
+            max_probe_age_slots,
+        }),
+        ..Default::default()
+    };
+    // One keeper alone must never fail a device; SlotHashes holds 512 slots.
+    for quorum in [0, 1, 6, u8::MAX] {
+        assert_fails(
+            chain.send_as_authority(ix::update_config(&authority, None, with(quorum, 150))),
+            RegistryError::InvalidFailureQuorum,
+        );
+    }
+    for age in [0, 513, u64::MAX] {
+        assert_fails(
+            chain.send_as_authority(ix::update_config(&authority, None, with(3, age))),
+            RegistryError::InvalidProbeAge,
+        );
+    }
+    assert_eq!(chain.config().availability, DEFAULT_AVAILABILITY);
+
+    for (quorum, age) in [(2, 1), (5, 512), (4, 150)] {
+        let before = chain.config();
+        let update = ix::update_config(&authority, None, with(quorum, age));
+        let meta = succeeded(chain.send_as_authority(update));
+        let after = chain.config();
+        let expected = AvailabilityParams {
+            failure_quorum: quorum,
+            max_probe_age_slots: age,
+        };
+        assert_eq!(after.availability, expected);
+        assert_eq!(after.keeper_bond_amount, BOND_AMOUNT, "the rest stays");
+        let event: ConfigUpdated = only_event(&meta);
+        assert_reports_change(&chain, &event, &before);
+        assert_eq!(event.availability_after, expected);
+    }
 }

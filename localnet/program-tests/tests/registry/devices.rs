@@ -12,7 +12,7 @@ use {
             DeviceStatusChanged, DeviceUpdated,
         },
         state::{
-            BandwidthTier, Device, DeviceSpecs, DeviceStatus, MAX_CPU_CORES,
+            BandwidthTier, Device, DeviceAvailability, DeviceSpecs, DeviceStatus, MAX_CPU_CORES,
             MAX_PRICE_PER_GPU_HOUR, MAX_RAM_MIB, MAX_STORAGE_GIB, MAX_VRAM_MIB,
         },
         RegisterDeviceArgs, UpdateDeviceArgs,
@@ -44,7 +44,12 @@ fn assert_registered_as(
     assert_eq!(device.specs, args.specs);
     assert_eq!(device.registered_at, registered_at);
     assert_eq!(device.updated_at, registered_at);
-    assert_eq!(device._reserved, [0; 128]);
+    assert_eq!(
+        device.availability,
+        DeviceAvailability::new(),
+        "no probe yet"
+    );
+    assert_eq!(device._reserved, [0; 64]);
     assert_eq!(device.device_id, args.device_id);
     assert_eq!(device.name, args.name);
     assert_eq!(device.gpu_model, args.gpu_model);

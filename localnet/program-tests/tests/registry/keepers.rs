@@ -13,7 +13,7 @@ use {
     registry::{
         errors::RegistryError,
         events::{KeeperBondWithdrawn, KeeperRegistered, KeeperUnbondRequested},
-        state::Keeper,
+        state::{Keeper, KeeperActivity},
         UpdateConfigArgs,
     },
     solana_keypair::Keypair,
@@ -114,6 +114,11 @@ fn register_keeper_moves_exactly_the_bond_into_a_vault_owned_by_the_keeper_pda()
     assert_eq!(
         (keeper.bump, keeper.bond_vault_bump),
         (keeper_bump, vault_bump)
+    );
+    assert_eq!(
+        keeper.activity,
+        KeeperActivity::default(),
+        "nothing attested yet"
     );
 
     assert_eq!(chain.balance(&keeper_key), keeper_rent(&chain));

@@ -903,12 +903,12 @@ impl Targets {
             },
             ParameterChange::LowerEmissionRow { .. } => iotoken_with(pda::schedule()),
             ParameterChange::ResumePriceFeed => iotoken_with(pda::price_feed()),
-            ParameterChange::KeeperBond { .. } | ParameterChange::RegistryMarket { .. } => {
-                Targets {
-                    registry: true,
-                    ..Self::NONE
-                }
-            }
+            ParameterChange::KeeperBond { .. }
+            | ParameterChange::RegistryMarket { .. }
+            | ParameterChange::RegistryAvailability { .. } => Targets {
+                registry: true,
+                ..Self::NONE
+            },
             _ => Self::NONE,
         }
     }

@@ -408,6 +408,10 @@ fn other_programs_changes() -> Vec<ParameterChange> {
         ParameterChange::RegistryMarket {
             program: Pubkey::new_unique(),
         },
+        ParameterChange::RegistryAvailability {
+            failure_quorum: 3,
+            max_probe_age_slots: 150,
+        },
     ]
 }
 

@@ -14,6 +14,7 @@ use {
         UpdateConfigArgs,
     },
     litesvm::types::TransactionMetadata,
+    registry::state::{AvailabilityParams, DEFAULT_AVAILABILITY},
     solana_signer::Signer,
     staking::{
         errors::StakingError,
@@ -161,6 +162,13 @@ fn changes_of_other_programs_need_their_target_accounts() {
         (
             ParameterChange::RegistryMarket {
                 program: Pubkey::new_unique(),
+            },
+            vec![Targets::NONE],
+        ),
+        (
+            ParameterChange::RegistryAvailability {
+                failure_quorum: 4,
+                max_probe_age_slots: 300,
             },
             vec![Targets::NONE],
         ),
@@ -449,4 +457,36 @@ fn the_market_program_and_its_lock_authority_change_in_the_registry() {
         (config.market_program, config.market_lock_authority),
         (Pubkey::default(), Pubkey::default())
     );
+}
+
+#[test]
+fn the_availability_rules_change_in_the_registry() {
+    let (mut chain, _, whale) = governed();
+    chain.hand_registry_to_governance();
+    let change = ParameterChange::RegistryAvailability {
+        failure_quorum: 5,
+        max_probe_age_slots: 512,
+    };
+    let id = chain.pass(&whale, change);
+    let before = chain.registry_config();
+
+    let meta = succeeded(chain.execute(id));
+    assert_executed(&chain, id, &meta);
+    let config = chain.registry_config();
+    let expected = AvailabilityParams {
+        failure_quorum: 5,
+        max_probe_age_slots: 512,
+    };
+    assert_eq!(config.availability, expected);
+    assert_eq!(
+        (config.keeper_bond_amount, config.market_program),
+        (before.keeper_bond_amount, before.market_program),
+        "nothing else changes"
+    );
+    let event: registry::events::ConfigUpdated = only_event_of(&meta);
+    assert_eq!(
+        (event.availability_before, event.availability_after),
+        (before.availability, expected)
+    );
+    assert_eq!(before.availability, DEFAULT_AVAILABILITY);
 }

@@ -10,12 +10,19 @@ use {
         solana_program::hash::hash,
         AnchorSerialize, Discriminator,
     },
-    registry::state::{Device, MAX_UNBOND_COOLDOWN_SECS},
+    registry::{
+        state::{AvailabilityParams, Device, MAX_UNBOND_COOLDOWN_SECS},
+        validation::validate_availability,
+    },
     solana_signer::Signer,
     staking::{
+        instructions::execute_proposal::RegistryAvailabilityParams,
         instructions::execute_proposal::RegistryUpdateConfigArgs,
-        state::{RegistryDevice, REGISTRY_PROGRAM_ID},
-        validation::MAX_KEEPER_UNBOND_COOLDOWN_SECS,
+        state::{RegistryDevice, DEVICE_AVAILABILITY_AND_RESERVED_LEN, REGISTRY_PROGRAM_ID},
+        validation::{
+            MAX_FAILURE_QUORUM, MAX_KEEPER_UNBOND_COOLDOWN_SECS, MAX_PROBE_AGE_SLOTS,
+            MIN_FAILURE_QUORUM,
+        },
     },
 };
 
@@ -56,7 +63,11 @@ fn assert_same_device(read: &RegistryDevice, device: &Device) {
         (device.registered_at, device.updated_at)
     );
     assert_eq!(read.bump, device.bump);
-    assert_eq!(read.reserved, device._reserved);
+    // Skipped as one block: the availability record and the reserved space after it.
+    let mut skipped = device.availability.try_to_vec().expect("serialises");
+    skipped.extend_from_slice(&device._reserved);
+    assert_eq!(skipped.len(), DEVICE_AVAILABILITY_AND_RESERVED_LEN);
+    assert_eq!(read.availability_and_reserved[..], skipped[..]);
     assert_eq!(read.device_id, device.device_id);
     assert_eq!(read.name, device.name);
     assert_eq!(read.gpu_model, device.gpu_model);
@@ -96,29 +107,50 @@ fn staking_reads_nothing_else_as_a_device() {
 #[test]
 fn the_registry_update_config_staking_sends_is_the_registrys_own() {
     let key = Pubkey::new_unique();
+    let availability = |failure_quorum, max_probe_age_slots| {
+        (
+            RegistryAvailabilityParams {
+                failure_quorum,
+                max_probe_age_slots,
+            },
+            AvailabilityParams {
+                failure_quorum,
+                max_probe_age_slots,
+            },
+        )
+    };
     let cases = [
-        (None, None, None, None),
-        (None, Some(2_000 * 100_000_000), Some(14 * DAY), None),
-        (Some(key), Some(1), Some(0), Some(Pubkey::default())),
+        (None, None, None, None, None),
+        (
+            None,
+            Some(2_000 * 100_000_000),
+            Some(14 * DAY),
+            None,
+            Some(availability(3, 150)),
+        ),
+        (Some(key), Some(1), Some(0), Some(Pubkey::default()), None),
         (
             Some(key),
             Some(u64::MAX),
             Some(MAX_UNBOND_COOLDOWN_SECS),
             Some(key),
+            Some(availability(u8::MAX, u64::MAX)),
         ),
     ];
-    for (new_authority, amount, cooldown, market_program) in cases {
+    for (new_authority, amount, cooldown, market_program, availability) in cases {
         let ours = RegistryUpdateConfigArgs {
             new_authority,
             keeper_bond_amount: amount,
             keeper_unbond_cooldown_secs: cooldown,
             market_program,
+            availability: availability.map(|(ours, _)| ours),
         };
         let theirs = registry::UpdateConfigArgs {
             new_authority,
             keeper_bond_amount: amount,
             keeper_unbond_cooldown_secs: cooldown,
             market_program,
+            availability: availability.map(|(_, theirs)| theirs),
         };
         let ours = ours.try_to_vec().expect("serialises");
         assert_eq!(ours, theirs.try_to_vec().expect("serialises"));
@@ -129,4 +161,35 @@ fn the_registry_update_config_staking_sends_is_the_registrys_own() {
         registry::instruction::UpdateConfig::DISCRIMINATOR
     );
     assert_eq!(MAX_KEEPER_UNBOND_COOLDOWN_SECS, MAX_UNBOND_COOLDOWN_SECS);
+}
+
+/// Staking checks a `RegistryAvailability` change against its own copy of the registry's bounds,
+/// so a proposal that passes its checks is one the registry accepts, and the other way round.
+#[test]
+fn stakings_availability_bounds_are_the_registrys() {
+    let registry_accepts = |failure_quorum, max_probe_age_slots| {
+        validate_availability(&AvailabilityParams {
+            failure_quorum,
+            max_probe_age_slots,
+        })
+        .is_ok()
+    };
+    let (min, max, age) = (MIN_FAILURE_QUORUM, MAX_FAILURE_QUORUM, MAX_PROBE_AGE_SLOTS);
+    for quorum in 0..=u8::MAX {
+        let staking_accepts = (min..=max).contains(&quorum);
+        assert_eq!(
+            registry_accepts(quorum, 1),
+            staking_accepts,
+            "quorum {quorum}"
+        );
+    }
+    for probe_age in [0, 1, 2, age - 1, age, age + 1, u64::MAX] {
+        let staking_accepts = (1..=age).contains(&probe_age);
+        assert_eq!(
+            registry_accepts(min, probe_age),
+            staking_accepts,
+            "probe age {probe_age}"
+        );
+    }
+    assert_eq!(usize::from(max), registry::state::MAX_FAILURE_QUORUM);
 }

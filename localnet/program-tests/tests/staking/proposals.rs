@@ -17,7 +17,10 @@ use {
         events::{ProposalCreated, ProposalFinalized, VoteCast},
         math::MAX_LOCK_SECS,
         state::{GovernanceParams, Proposal, ProposalStatus, SlashParams, VoteRecord},
-        validation::MAX_KEEPER_UNBOND_COOLDOWN_SECS,
+        validation::{
+            MAX_FAILURE_QUORUM, MAX_KEEPER_UNBOND_COOLDOWN_SECS, MAX_PROBE_AGE_SLOTS,
+            MIN_FAILURE_QUORUM,
+        },
         ParameterChange, VoteSide,
     },
 };
@@ -236,6 +239,34 @@ fn create_proposal_refuses_out_of_bounds_changes_by_their_own_errors() {
             StakingError::InvalidTokenParams,
         ),
         (
+            ParameterChange::RegistryAvailability {
+                failure_quorum: MIN_FAILURE_QUORUM - 1,
+                max_probe_age_slots: 150,
+            },
+            StakingError::InvalidAvailabilityParams,
+        ),
+        (
+            ParameterChange::RegistryAvailability {
+                failure_quorum: MAX_FAILURE_QUORUM + 1,
+                max_probe_age_slots: 150,
+            },
+            StakingError::InvalidAvailabilityParams,
+        ),
+        (
+            ParameterChange::RegistryAvailability {
+                failure_quorum: 3,
+                max_probe_age_slots: 0,
+            },
+            StakingError::InvalidAvailabilityParams,
+        ),
+        (
+            ParameterChange::RegistryAvailability {
+                failure_quorum: 3,
+                max_probe_age_slots: MAX_PROBE_AGE_SLOTS + 1,
+            },
+            StakingError::InvalidAvailabilityParams,
+        ),
+        (
             ParameterChange::GpuClasses {
                 classes: vec![gpu_class("H100", 2_001)],
             },
@@ -313,11 +344,19 @@ fn create_proposal_refuses_out_of_bounds_changes_by_their_own_errors() {
             }),
             ..Default::default()
         }),
+        ParameterChange::RegistryAvailability {
+            failure_quorum: MIN_FAILURE_QUORUM,
+            max_probe_age_slots: 1,
+        },
+        ParameterChange::RegistryAvailability {
+            failure_quorum: MAX_FAILURE_QUORUM,
+            max_probe_age_slots: MAX_PROBE_AGE_SLOTS,
+        },
     ];
     for change in at_bounds {
         succeeded(chain.propose(&proposer, "At the bounds", change));
     }
-    assert_eq!(chain.config().proposal_count, 4);
+    assert_eq!(chain.config().proposal_count, 6);
 }
 
 #[test]
