@@ -17,9 +17,12 @@ use iogrid_program_tests::{put_token_account, put_token_program_account};
 
 use {
     anchor_lang::{
-        prelude::Pubkey,
+        prelude::{AccountInfo, Pubkey},
         solana_program::{
+            entrypoint::ProgramResult,
             instruction::{AccountMeta, Instruction},
+            program::invoke_signed,
+            program_error::ProgramError,
             program_pack::Pack,
         },
         system_program, InstructionData, Space, ToAccountMetas,
@@ -74,6 +77,38 @@ pub const EMA_WINDOW: i64 = 3_600;
 /// The default buyback: 1% of the treasury per day.
 pub const BUYBACK_BPS: u16 = 100;
 pub const BUYBACK_INTERVAL: i64 = 86_400;
+
+/// The test-only distributing program (`distributor_program`), standing in for the registry.
+pub const DISTRIBUTOR_PROGRAM: Pubkey = Pubkey::new_from_array([0xD1; 32]);
+/// The same program at another id, so with another `["distributor"]` PDA.
+pub const OTHER_DISTRIBUTOR_PROGRAM: Pubkey = Pubkey::new_from_array([0xD2; 32]);
+
+/// The test-only distributing program: forwards its accounts (all but the last, which is the
+/// token program's id) and its instruction data to iotoken, signing as its own `["distributor"]`
+/// PDA, the way the registry draws an epoch's pools.
+fn distributor_program(
+    program_id: &Pubkey,
+    accounts: &[AccountInfo],
+    data: &[u8],
+) -> ProgramResult {
+    let (distributor, bump) = Pubkey::find_program_address(&[b"distributor"], program_id);
+    let (iotoken_program, forwarded) = accounts
+        .split_last()
+        .ok_or(ProgramError::NotEnoughAccountKeys)?;
+    let instruction = Instruction {
+        program_id: *iotoken_program.key,
+        accounts: forwarded
+            .iter()
+            .map(|info| AccountMeta {
+                pubkey: *info.key,
+                is_signer: info.is_signer || *info.key == distributor,
+                is_writable: info.is_writable,
+            })
+            .collect(),
+        data: data.to_vec(),
+    };
+    invoke_signed(&instruction, accounts, &[&[b"distributor", &[bump]]])
+}
 
 pub fn test_rows() -> Vec<EmissionRow> {
     vec![
@@ -167,6 +202,9 @@ impl Chain {
             iotoken::ID,
             iogrid_svm::anchor_processor!(iotoken::entry),
         );
+        for program in [DISTRIBUTOR_PROGRAM, OTHER_DISTRIBUTOR_PROGRAM] {
+            iogrid_svm::add_native_program(&mut svm, program, distributor_program);
+        }
         let mut chain = Chain {
             svm,
             authority: Keypair::new(),
@@ -360,6 +398,7 @@ impl Chain {
             assert_eq!(record.cranked_at, now);
             assert_eq!(record.supply_after, *supply_after);
             assert_eq!(record.bump, bump);
+            assert_eq!(record.drawn, [false; 4], "no pool drawn yet");
             assert_eq!(self.account(&key).data.len(), 8 + EpochRecord::INIT_SPACE);
 
             assert_eq!(event.epoch, *epoch);
@@ -536,6 +575,11 @@ pub mod pda {
 
     pub fn treasury(mint: &Pubkey) -> Pubkey {
         find(&[b"treasury", mint.as_ref()])
+    }
+
+    /// The `["distributor"]` PDA of a distributing program, derived under that program's id.
+    pub fn distributor(program: &Pubkey) -> Pubkey {
+        Pubkey::find_program_address(&[b"distributor"], program).0
     }
 }
 
@@ -748,6 +792,59 @@ pub mod ix {
                 system_program: system_program::ID,
             },
         )
+    }
+
+    pub fn set_pool_distributor(authority: &Pubkey, pool: u8, program: &Pubkey) -> Instruction {
+        iotoken_ix(
+            instruction::SetPoolDistributor {
+                pool,
+                program: *program,
+            },
+            accounts::SetPoolDistributor {
+                authority: *authority,
+                config: pda::config(),
+            },
+        )
+    }
+
+    /// `draw_epoch_pool` signed directly by `distributor` (a key or, inside a CPI, a PDA), from
+    /// the vault of `vault_pool` (normally `pool` itself).
+    pub fn draw_epoch_pool(
+        distributor: &Pubkey,
+        pool: u8,
+        vault_pool: u8,
+        epoch: u64,
+        destination: &Pubkey,
+    ) -> Instruction {
+        iotoken_ix(
+            instruction::DrawEpochPool { pool },
+            accounts::DrawEpochPool {
+                distributor: *distributor,
+                config: pda::config(),
+                epoch_record: pda::epoch(epoch),
+                pool_vault: pda::pool(vault_pool),
+                destination: *destination,
+                token_program: spl_token::ID,
+            },
+        )
+    }
+
+    /// The test distributing program at `program` forwarding a `draw_epoch_pool` to iotoken,
+    /// signed by its `["distributor"]` PDA.
+    pub fn draw_through(
+        program: &Pubkey,
+        pool: u8,
+        epoch: u64,
+        destination: &Pubkey,
+    ) -> Instruction {
+        let distributor = pda::distributor(program);
+        let mut instruction = draw_epoch_pool(&distributor, pool, pool, epoch, destination);
+        instruction.accounts[0].is_signer = false;
+        instruction
+            .accounts
+            .push(AccountMeta::new_readonly(iotoken::ID, false));
+        instruction.program_id = *program;
+        instruction
     }
 
     pub fn buyback_burn(caller: &Pubkey) -> Instruction {

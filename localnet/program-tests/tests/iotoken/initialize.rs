@@ -59,6 +59,11 @@ fn initialize_creates_pda_mints_owned_by_the_config_and_stores_the_parameters() 
         (config_bump, io_bump, iosd_bump)
     );
     assert_eq!(config.pool_bumps, [0; 4], "no pools yet");
+    assert_eq!(
+        config.pool_distributors,
+        [Pubkey::default(); 4],
+        "no pool is paid out yet"
+    );
 
     let schedule = chain.schedule();
     assert!(!schedule.sealed);

@@ -5,6 +5,7 @@
 #![allow(clippy::result_large_err)]
 
 mod common;
+mod distribution;
 mod epochs;
 mod figures;
 mod genesis;
