@@ -187,6 +187,7 @@ pub fn slot_hash(slot_hashes_data: &[u8], slot: u64) -> Option<[u8; 32]> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::{pro_rata, reputation_bps};
 
     #[test]
     fn message_round_trips() {
@@ -220,5 +221,262 @@ mod tests {
         for missing in [0, 11, 13, 89, 91, u64::MAX] {
             assert_eq!(slot_hash(&data, missing), None);
         }
+    }
+
+    /// An Ed25519 program instruction's data in the layout `verified_signature` reads (and the
+    /// sdk's `ed25519Instruction` builds): the header, one offsets entry per signature, then each
+    /// signature's public key, signature and message, every offset into this same data.
+    fn ed25519_data(entries: &[([u8; 32], [u8; 64], Vec<u8>)]) -> Vec<u8> {
+        let mut offsets = Vec::new();
+        let mut payload = Vec::new();
+        let start = ED25519_HEADER_LEN + entries.len() * ED25519_OFFSETS_LEN;
+        for (key, signature, message) in entries {
+            let at = |len: usize| (start + len) as u16;
+            let key_offset = at(payload.len());
+            payload.extend_from_slice(key);
+            let signature_offset = at(payload.len());
+            payload.extend_from_slice(signature);
+            let message_offset = at(payload.len());
+            payload.extend_from_slice(message);
+            for field in [
+                signature_offset,
+                THIS_INSTRUCTION,
+                key_offset,
+                THIS_INSTRUCTION,
+                message_offset,
+                message.len() as u16,
+                THIS_INSTRUCTION,
+            ] {
+                offsets.extend_from_slice(&field.to_le_bytes());
+            }
+        }
+        let mut data = vec![entries.len() as u8, 0];
+        data.extend(offsets);
+        data.extend(payload);
+        data
+    }
+
+    #[test]
+    fn verified_signature_reads_each_entry_and_refuses_other_instructions() {
+        let message = ProbeMessage {
+            device: Pubkey::new_from_array([3; 32]),
+            epoch: 1,
+            slot: 2,
+            challenge: [4; 32],
+            benchmark_hash: [5; 32],
+        }
+        .to_bytes()
+        .to_vec();
+        let entries = [
+            ([1u8; 32], [2u8; 64], message.clone()),
+            ([6; 32], [7; 64], vec![8; 5]),
+        ];
+        let data = ed25519_data(&entries);
+        for (n, (key, _, message)) in entries.iter().enumerate() {
+            let verified = verified_signature(&data, n).unwrap();
+            assert_eq!(verified.public_key, key);
+            assert_eq!(verified.message, &message[..]);
+        }
+        assert!(verified_signature(&data, 2).is_err());
+        // Each instruction index (signature, key, message) must be this instruction's.
+        for field in [1usize, 3, 6] {
+            let mut other = data.clone();
+            let at = ED25519_HEADER_LEN + 2 * field;
+            other[at..at + 2].copy_from_slice(&0u16.to_le_bytes());
+            assert!(verified_signature(&other, 0).is_err(), "field {field}");
+        }
+    }
+
+    fn hex(bytes: &[u8]) -> String {
+        bytes.iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    fn list(items: Vec<String>) -> String {
+        format!("[\n    {}\n  ]", items.join(",\n    "))
+    }
+
+    /// The error name of a failed parse, as the sdk names it.
+    fn error_name(error: anchor_lang::error::Error) -> String {
+        match error {
+            anchor_lang::error::Error::AnchorError(error) => error.error_name,
+            other => panic!("not a program error: {other:?}"),
+        }
+    }
+
+    /// Shared test vectors: computed here, held by `sdk/test-vectors/probe.json`, and asserted
+    /// against the sdk's `probe.ts` and availability math by `tests/probe.test.ts`.
+    fn vectors() -> String {
+        let mut messages = Vec::new();
+        for (seed, epoch, slot) in [
+            (1u8, 0u64, 0u64),
+            (0x5a, 42, 1_000_007),
+            (0xff, u64::MAX, u64::MAX - 1),
+        ] {
+            let message = ProbeMessage {
+                device: Pubkey::new_from_array([seed; 32]),
+                epoch,
+                slot,
+                challenge: std::array::from_fn(|i| seed.wrapping_add(i as u8)),
+                benchmark_hash: std::array::from_fn(|i| seed ^ (i as u8)),
+            };
+            messages.push(format!(
+                "{{\"device\": \"{}\", \"epoch\": \"{epoch}\", \"slot\": \"{slot}\", \"challenge\": \"{}\", \"benchmarkHash\": \"{}\", \"bytes\": \"{}\"}}",
+                message.device,
+                hex(&message.challenge),
+                hex(&message.benchmark_hash),
+                hex(&message.to_bytes()),
+            ));
+        }
+
+        let valid = ProbeMessage {
+            device: Pubkey::new_from_array([9; 32]),
+            epoch: 7,
+            slot: 8,
+            challenge: [1; 32],
+            benchmark_hash: [2; 32],
+        }
+        .to_bytes();
+        let mut other_domain = valid;
+        other_domain[0] = b'I';
+        let mut other_version = valid;
+        other_version[12] = 2;
+        let mut longer = valid.to_vec();
+        longer.push(0);
+        let mut invalid = Vec::new();
+        for bytes in [
+            &valid[..PROBE_MESSAGE_LEN - 1],
+            &longer,
+            &other_domain,
+            &other_version,
+            &[],
+        ] {
+            let error = error_name(ProbeMessage::parse(bytes).unwrap_err());
+            invalid.push(format!(
+                "{{\"bytes\": \"{}\", \"error\": \"{error}\"}}",
+                hex(bytes)
+            ));
+        }
+
+        let mut challenges = Vec::new();
+        for (seed, epoch, slot) in [
+            (1u8, 0u64, 0u64),
+            (0x5a, 42, 1_000_007),
+            (0xff, u64::MAX, 123_456_789),
+        ] {
+            let device = Pubkey::new_from_array([seed; 32]);
+            let hash: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(seed));
+            challenges.push(format!(
+                "{{\"device\": \"{device}\", \"epoch\": \"{epoch}\", \"slot\": \"{slot}\", \"slotHash\": \"{}\", \"challenge\": \"{}\"}}",
+                hex(&hash),
+                hex(&probe_challenge(&device, epoch, slot, &hash)),
+            ));
+        }
+
+        // SlotHashes data: newest first, with gaps, as the sysvar holds it.
+        let slots = [1_000u64, 999, 997, 900, 512, 3];
+        let mut sysvar = (slots.len() as u64).to_le_bytes().to_vec();
+        for slot in slots {
+            sysvar.extend_from_slice(&slot.to_le_bytes());
+            sysvar.extend_from_slice(&[(slot % 251) as u8; 32]);
+        }
+        let mut lookups = Vec::new();
+        for slot in [1_000u64, 999, 998, 997, 900, 512, 3, 2, 1_001, 0] {
+            let hash =
+                slot_hash(&sysvar, slot).map_or("null".into(), |h| format!("\"{}\"", hex(&h)));
+            lookups.push(format!("{{\"slot\": \"{slot}\", \"hash\": {hash}}}"));
+        }
+
+        let entries = [
+            ([0x11u8; 32], [0x22u8; 64], valid.to_vec()),
+            ([0x33; 32], [0x44; 64], other_version.to_vec()),
+        ];
+        let ed25519 = [&entries[..1], &entries[..]]
+            .map(|entries| {
+                let items: Vec<String> = entries
+                    .iter()
+                    .map(|(key, signature, message)| {
+                        format!(
+                            "{{\"publicKey\": \"{}\", \"signature\": \"{}\", \"message\": \"{}\"}}",
+                            hex(key),
+                            hex(signature),
+                            hex(message)
+                        )
+                    })
+                    .collect();
+                format!(
+                    "{{\"entries\": [{}], \"data\": \"{}\"}}",
+                    items.join(", "),
+                    hex(&ed25519_data(entries))
+                )
+            })
+            .to_vec();
+
+        let mut reputation = Vec::new();
+        for (passes, failures, completed) in [
+            (0u32, 0u32, 0u32),
+            (1, 0, 0),
+            (24, 0, 0),
+            (216, 0, 0),
+            (24, 1, 0),
+            (10, 3, 5),
+            (0, 1, 0),
+            (1_000, 0, 1_000),
+            (u32::MAX, 0, u32::MAX),
+            (0, u32::MAX, 0),
+            (u32::MAX, u32::MAX, u32::MAX),
+        ] {
+            reputation.push(format!(
+                "{{\"passes\": {passes}, \"failures\": {failures}, \"reservationsCompleted\": {completed}, \"bps\": {}}}",
+                reputation_bps(passes, failures, completed)
+            ));
+        }
+
+        let mut shares = Vec::new();
+        for (pot, weight, total) in [
+            (1_000u64, 1u64, 3u64),
+            (1_000, 2, 3),
+            (482_806_328_731 * 6 / 10, 3_200, 3_800),
+            (0, 5, 10),
+            (7, 0, 10),
+            (7, 0, 0),
+            (7, 11, 10),
+            (u64::MAX, u64::MAX - 1, u64::MAX),
+        ] {
+            let amount = pro_rata(pot, weight, total).map_or("null".into(), |a| format!("\"{a}\""));
+            shares.push(format!(
+                "{{\"pot\": \"{pot}\", \"weight\": \"{weight}\", \"total\": \"{total}\", \"amount\": {amount}}}"
+            ));
+        }
+
+        format!(
+            "{{\n  \"probeDomain\": \"{}\",\n  \"challengeDomain\": \"{}\",\n  \"version\": {PROBE_VERSION},\n  \"messageLen\": {PROBE_MESSAGE_LEN},\n  \"messages\": {},\n  \"invalidMessages\": {},\n  \"challenges\": {},\n  \"slotHashes\": {{\"data\": \"{}\", \"lookups\": {}}},\n  \"ed25519\": {},\n  \"reputation\": {},\n  \"proRata\": {}\n}}\n",
+            std::str::from_utf8(PROBE_DOMAIN).unwrap(),
+            std::str::from_utf8(CHALLENGE_DOMAIN).unwrap(),
+            list(messages),
+            list(invalid),
+            list(challenges),
+            hex(&sysvar),
+            list(lookups),
+            list(ed25519),
+            list(reputation),
+            list(shares),
+        )
+    }
+
+    #[test]
+    fn shared_vectors_are_current() {
+        const PATH: &str = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../sdk/test-vectors/probe.json"
+        );
+        let expected = vectors();
+        if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
+            std::fs::write(PATH, &expected).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(PATH).unwrap_or_default();
+        assert!(
+            on_disk == expected,
+            "{PATH} is stale: run IOGRID_WRITE_VECTORS=1 cargo test -p registry --lib probe"
+        );
     }
 }
