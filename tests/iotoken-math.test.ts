@@ -13,6 +13,7 @@ import { expect } from "chai";
 import {
   CONFIG_SEED,
   DECAY_YEAR_ONE,
+  DISTRIBUTOR_SEED,
   EMISSION_BUDGET,
   EPOCH_RECORD_DISCRIMINATOR,
   EPOCH_SEED,
@@ -338,6 +339,7 @@ describe("iotoken sdk against the Rust sources (no chain)", () => {
       PRICE_FEED_SEED,
       POOL_SEED,
       TREASURY_SEED,
+      DISTRIBUTOR_SEED,
     };
     expect([...declared.keys()].sort()).to.deep.equal(Object.keys(ts).sort());
     for (const [name, value] of declared) {

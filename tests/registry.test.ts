@@ -315,6 +315,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             keeperBondAmount: args.keeperBondAmount ?? null,
             keeperUnbondCooldownSecs: args.keeperUnbondCooldownSecs ?? null,
             marketProgram: args.marketProgram ?? null,
+            availability: null,
           })
           .accountsPartial({ authority: signer.publicKey, newBondMint: null })
           .signers([signer])
@@ -348,6 +349,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             keeperBondAmount: null,
             keeperUnbondCooldownSecs: null,
             marketProgram: null,
+            availability: null,
           })
           .accountsPartial({ authority: admin.publicKey, newBondMint: null })
           .rpc(),
@@ -363,6 +365,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           keeperBondAmount: null,
           keeperUnbondCooldownSecs: null,
           marketProgram: null,
+          availability: null,
         })
         .accountsPartial({ authority: admin.publicKey, newBondMint: null })
         .rpc();
@@ -379,6 +382,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           keeperBondAmount: null,
           keeperUnbondCooldownSecs: null,
           marketProgram: null,
+          availability: null,
         })
         .accountsPartial({ authority: successor.publicKey, newBondMint: null })
         .signers([successor])
@@ -401,6 +405,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           keeperBondAmount: new BN(7),
           keeperUnbondCooldownSecs: new BN(600),
           marketProgram: market,
+          availability: null,
         })
         .accountsPartial({ authority: admin.publicKey, newBondMint: null })
         .rpc();
@@ -432,6 +437,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           keeperBondAmount: new BN(KEEPER_BOND.toString()),
           keeperUnbondCooldownSecs: new BN(COOLDOWN_SECS),
           marketProgram: PublicKey.default,
+          availability: null,
         })
         .accountsPartial({ authority: admin.publicKey, newBondMint: null })
         .rpc();
@@ -1067,6 +1073,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           keeperBondAmount: null,
           keeperUnbondCooldownSecs: null,
           marketProgram: market,
+          availability: null,
         })
         .accountsPartial({ authority: admin.publicKey, newBondMint: null })
         .rpc();
@@ -1080,6 +1087,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             keeperBondAmount: null,
             keeperUnbondCooldownSecs: null,
             marketProgram: PublicKey.default,
+            availability: null,
           })
           .accountsPartial({ authority: admin.publicKey, newBondMint: null })
           .rpc();
@@ -1381,6 +1389,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           keeperBondAmount: null,
           keeperUnbondCooldownSecs: new BN(0),
           marketProgram: null,
+          availability: null,
         })
         .accountsPartial({ authority: admin.publicKey, newBondMint: mint2022 })
         .rpc();
@@ -1436,6 +1445,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             keeperBondAmount: null,
             keeperUnbondCooldownSecs: new BN(COOLDOWN_SECS),
             marketProgram: null,
+            availability: null,
           })
           .accountsPartial({ authority: admin.publicKey, newBondMint: bondMint })
           .rpc();

@@ -13,11 +13,16 @@ import BN from "bn.js";
 import { expect } from "chai";
 
 import {
+  AVAILABILITY_EPOCH_SEED,
+  AVAILABILITY_ROOT_SEED,
+  AVAILABILITY_VAULT_SEED,
   BANDWIDTH_TIER,
   CONFIG_SEED,
   DEVICE_SEED,
+  DISTRIBUTOR_SEED,
   KEEPER_BOND_SEED,
   KEEPER_SEED,
+  KEEPER_TIPS_VAULT_SEED,
   MARKET_LOCK_SEED,
   REGISTRY_ERRORS,
   REGISTRY_IDL,
@@ -61,6 +66,11 @@ describe("sdk (no chain)", () => {
       KEEPER_SEED,
       KEEPER_BOND_SEED,
       MARKET_LOCK_SEED,
+      AVAILABILITY_EPOCH_SEED,
+      DISTRIBUTOR_SEED,
+      AVAILABILITY_VAULT_SEED,
+      KEEPER_TIPS_VAULT_SEED,
+      AVAILABILITY_ROOT_SEED,
     };
     expect([...declared.keys()].sort()).to.deep.equal(Object.keys(ts).sort());
     for (const [name, value] of declared) {

@@ -451,6 +451,7 @@ describe("staking sdk against the Rust sources (no chain)", () => {
       resumePriceFeed: "iotoken",
       keeperBond: "registry",
       registryMarket: "registry",
+      registryAvailability: "registry",
       gpuClasses: "staking",
       minStakeBase: "staking",
       unstakeCooldown: "staking",

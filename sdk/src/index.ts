@@ -6,6 +6,8 @@ export * from "./constants.js";
 export * from "./seeds.js";
 export * from "./pda.js";
 export * from "./registry.js";
+export * from "./registry/availability.js";
+export * from "./probe.js";
 export * from "./errors.js";
 export * from "./iotoken.js";
 export * from "./iotoken/math.js";

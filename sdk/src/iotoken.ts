@@ -22,6 +22,7 @@ import { IOTOKEN_PROGRAM_ID } from "./constants.js";
 import { EPOCH_SECS, IO, MAX_EPOCHS_PER_CRANK, epochAt, epochStart } from "./iotoken/math.js";
 import type { EmissionRow, EpochMintParams } from "./iotoken/math.js";
 import {
+  distributorPda,
   epochRecordPda,
   iotokenConfigPda,
   ioMintPda,
@@ -29,9 +30,11 @@ import {
   ledgerPda,
   poolPda,
   priceFeedPda,
+  REWARD_POOL,
   schedulePda,
   treasuryPda,
 } from "./pda.js";
+import type { RewardPoolName } from "./pda.js";
 import { toBN } from "./registry.js";
 import type { IntegerLike } from "./registry.js";
 
@@ -276,7 +279,8 @@ export function decodePriceFeed(data: Uint8Array): PriceFeed {
 
 /**
  * What one closed epoch minted (`programs/iotoken/src/state/epoch.rs`), read by the registry and
- * staking programs. Not in the IDL (no instruction takes it as a typed account), so decoded here.
+ * staking programs, and which pools' shares their distributors drew. Decoded here by hand, in
+ * bigints (the IDL now describes it too, since `draw_epoch_pool` takes it as a typed account).
  */
 export interface EpochRecord {
   epoch: bigint;
@@ -291,6 +295,8 @@ export interface EpochRecord {
   crankedAt: bigint;
   supplyAfter: bigint;
   bump: number;
+  /** Whether each pool's share was drawn by its distributor (availability, compute, stakers, keepers). */
+  drawn: [boolean, boolean, boolean, boolean];
 }
 
 /** Anchor's account discriminator of `EpochRecord`: sha256("account:EpochRecord")[..8]. */
@@ -298,7 +304,7 @@ export const EPOCH_RECORD_DISCRIMINATOR: Uint8Array = sha256(
   new TextEncoder().encode("account:EpochRecord"),
 ).slice(0, 8);
 /** `8 + EpochRecord::INIT_SPACE`. */
-export const EPOCH_RECORD_ACCOUNT_SIZE = 8 + 8 * 5 + 8 * 4 + 8 + 32 + 8 + 8 + 1;
+export const EPOCH_RECORD_ACCOUNT_SIZE = 8 + 8 * 5 + 8 * 4 + 8 + 32 + 8 + 8 + 1 + 4;
 
 /** Decodes an `EpochRecord` account's data (discriminator checked). */
 export function decodeEpochRecord(data: Uint8Array): EpochRecord {
@@ -334,6 +340,13 @@ export function decodeEpochRecord(data: Uint8Array): EpochRecord {
   const crankedAt = i64();
   const supplyAfter = u64();
   const bump = data[offset]!;
+  offset += 1;
+  const flag = (i: number): boolean => {
+    const byte = data[offset + i]!;
+    if (byte > 1) throw new Error(`epoch record drawn[${i}] is ${byte}, not a bool`);
+    return byte === 1;
+  };
+  const drawn: [boolean, boolean, boolean, boolean] = [flag(0), flag(1), flag(2), flag(3)];
   return {
     epoch,
     startTime,
@@ -346,6 +359,7 @@ export function decodeEpochRecord(data: Uint8Array): EpochRecord {
     crankedAt,
     supplyAfter,
     bump,
+    drawn,
   };
 }
 
@@ -694,6 +708,65 @@ export function buybackBurnIx(
       ledger: ledgerPda(id).address,
       ioMint,
       treasuryIo: treasuryPda(ioMint, id).address,
+    })
+    .instruction();
+}
+
+function poolIndex(pool: RewardPoolName | number): number {
+  const index = typeof pool === "number" ? pool : REWARD_POOL[pool];
+  if (!Number.isInteger(index) || index < 0 || index > 3) {
+    throw new RangeError(`no reward pool ${String(pool)}`);
+  }
+  return index;
+}
+
+/**
+ * `set_pool_distributor` (authority): names `program` (e.g. the registry) as the payer of reward
+ * pool `pool`; its `["distributor"]` PDA becomes the only signer of `draw_epoch_pool` for it.
+ * `PublicKey.default` stops all draws from the pool.
+ */
+export function setPoolDistributorIx(
+  program: Program<Iotoken>,
+  params: { authority: PublicKey; pool: RewardPoolName | number; program: PublicKey },
+): Promise<TransactionInstruction> {
+  return program.methods
+    .setPoolDistributor(poolIndex(params.pool), params.program)
+    .accountsPartial({
+      authority: params.authority,
+      config: iotokenConfigPda(program.programId).address,
+    })
+    .instruction();
+}
+
+/** The distributor `set_pool_distributor` stores for `program` (`PublicKey.default` for none). */
+export function poolDistributorOf(program: PublicKey): PublicKey {
+  return program.equals(PublicKey.default) ? PublicKey.default : distributorPda(program).address;
+}
+
+/**
+ * `draw_epoch_pool`: moves what closed epoch `epoch` minted into `pool` to `destination` (an IO
+ * token account), once. Signed by the pool's distributor PDA, so only through its program's CPI
+ * (the registry's `close_availability_epoch` for the availability and keepers pools).
+ */
+export function drawEpochPoolIx(
+  program: Program<Iotoken>,
+  params: {
+    distributor: PublicKey;
+    pool: RewardPoolName | number;
+    epoch: IntegerLike;
+    destination: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const index = poolIndex(params.pool);
+  return program.methods
+    .drawEpochPool(index)
+    .accountsPartial({
+      distributor: params.distributor,
+      config: iotokenConfigPda(id).address,
+      epochRecord: epochRecordPda(BigInt(params.epoch.toString()), id).address,
+      poolVault: poolPda(index, id).address,
+      destination: params.destination,
     })
     .instruction();
 }

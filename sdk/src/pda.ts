@@ -8,14 +8,19 @@ import { PublicKey } from "@solana/web3.js";
 
 import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
 import {
+  AVAILABILITY_EPOCH_SEED,
+  AVAILABILITY_ROOT_SEED,
+  AVAILABILITY_VAULT_SEED,
   CONFIG_SEED,
   DEVICE_SEED,
+  DISTRIBUTOR_SEED,
   EPOCH_SEED,
   GOVERNANCE_SEED,
   IO_MINT_SEED,
   IOSD_MINT_SEED,
   KEEPER_BOND_SEED,
   KEEPER_SEED,
+  KEEPER_TIPS_VAULT_SEED,
   LEDGER_SEED,
   MARKET_LOCK_SEED,
   POOL_SEED,
@@ -89,6 +94,47 @@ export function keeperBondVaultPda(
  */
 export function marketLockAuthorityPda(marketProgram: PublicKey): Pda {
   return find([MARKET_LOCK_SEED], marketProgram);
+}
+
+/** `["availability", epoch as u64 LE]`: the registry's attestation totals of `epoch`. */
+export function availabilityEpochPda(
+  epoch: bigint | number,
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): Pda {
+  return find([AVAILABILITY_EPOCH_SEED, u64Le(epoch)], programId);
+}
+
+/**
+ * `["distributor"]` under `program` (the registry by default): the data-less PDA that owns the
+ * registry's reward vaults and that iotoken's `set_pool_distributor` stores for a pool.
+ */
+export function distributorPda(program: PublicKey = REGISTRY_PROGRAM_ID): Pda {
+  return find([DISTRIBUTOR_SEED], program);
+}
+
+/** `["availability_vault"]`: the registry's IO drawn for devices, owed until claimed. */
+export function availabilityVaultPda(programId: PublicKey = REGISTRY_PROGRAM_ID): Pda {
+  return find([AVAILABILITY_VAULT_SEED], programId);
+}
+
+/** `["keeper_tips_vault"]`: the registry's IO drawn for keepers, owed until claimed. */
+export function keeperTipsVaultPda(programId: PublicKey = REGISTRY_PROGRAM_ID): Pda {
+  return find([KEEPER_TIPS_VAULT_SEED], programId);
+}
+
+/** `["availability_root", epoch u64 LE, shard u16 LE]`: a shard root of the Merkle prototype. */
+export function availabilityRootPda(
+  epoch: bigint | number,
+  shard: number,
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): Pda {
+  if (!Number.isInteger(shard) || shard < 0 || shard > 0xffff) {
+    throw new RangeError(`${shard} is not a u16`);
+  }
+  return find(
+    [AVAILABILITY_ROOT_SEED, u64Le(epoch), Uint8Array.of(shard & 0xff, shard >> 8)],
+    programId,
+  );
 }
 
 // iotoken

@@ -1,7 +1,9 @@
 /**
  * The registry program's client: the typed anchor `Program`, instruction builders for every
- * registry instruction, the device account layout for `memcmp` filters, and decoders.
- * Browser-safe: no Node APIs.
+ * registry instruction (availability included: `attestAvailability` returns the Ed25519
+ * instruction and the attestation of a batch of signed probes), the device account layout for
+ * `memcmp` filters, and decoders. The probe format lives in `probe.ts`, the availability
+ * arithmetic in `registry/availability.ts`. Browser-safe: no Node APIs.
  *
  * Units: prices are IOSD base units per GPU per hour (IOSD has 6 decimals: 1_000_000 = 1 USD);
  * token amounts are base units of the named mint; times are unix seconds.
@@ -11,6 +13,7 @@ import type { BorshCoder, IdlAccounts, IdlEvents, IdlTypes, Provider } from "@co
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
 import type {
   AccountInfo,
+  AccountMeta,
   PublicKey,
   Connection,
   GetProgramAccountsFilter,
@@ -21,8 +24,28 @@ import { Buffer } from "buffer";
 
 import registryIdlJson from "../../target/idl/registry.json" with { type: "json" };
 import type { Registry } from "../../target/types/registry.js";
-import { REGISTRY_PROGRAM_ID } from "./constants.js";
-import { configPda, devicePda, keeperBondVaultPda, keeperPda } from "./pda.js";
+import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import {
+  availabilityEpochPda,
+  availabilityVaultPda,
+  configPda,
+  devicePda,
+  distributorPda,
+  epochRecordPda,
+  iotokenConfigPda,
+  ioMintPda,
+  keeperBondVaultPda,
+  keeperPda,
+  keeperTipsVaultPda,
+  poolPda,
+  schedulePda,
+  stakePoolPda,
+  stakeVaultPda,
+  stakingConfigPda,
+} from "./pda.js";
+import { ed25519Instruction, parseProbeMessage } from "./probe.js";
+import type { SignedProbe } from "./probe.js";
+import { MAX_DEVICES_PER_ATTESTATION } from "./registry/availability.js";
 
 export type { Registry };
 
@@ -44,6 +67,19 @@ export type Device = IdlAccounts<Registry>["device"];
 export type Keeper = IdlAccounts<Registry>["keeper"];
 /** Decoded `RegistryConfig` account. */
 export type RegistryConfig = IdlAccounts<Registry>["registryConfig"];
+/**
+ * Decoded `AvailabilityEpoch` account (`["availability", epoch]`): the epoch's attested weight and
+ * qualified passes, and once closed the IO base units drawn for devices and keepers.
+ */
+export type AvailabilityEpoch = IdlAccounts<Registry>["availabilityEpoch"];
+/** A device's availability record (`Device.availability`): rewards, probe results, reputation. */
+export type DeviceAvailability = IdlTypes<Registry>["deviceAvailability"];
+/** A keeper's probing record and tips (`Keeper.activity`). */
+export type KeeperActivity = IdlTypes<Registry>["keeperActivity"];
+/** Epochs earned in and not yet settled, IO accrued and claimed (`Earnings`). */
+export type Earnings = IdlTypes<Registry>["earnings"];
+/** The failure quorum and the oldest slot a probe may be bound to (`AvailabilityParams`). */
+export type AvailabilityParams = IdlTypes<Registry>["availabilityParams"];
 /** Fixed-size hardware description of a device. VRAM and RAM in MiB, storage in GiB. */
 export type DeviceSpecs = IdlTypes<Registry>["deviceSpecs"];
 /** `{ active: {} }` or `{ paused: {} }`. */
@@ -81,6 +117,13 @@ export function deviceStatusName(status: DeviceStatus): keyof typeof DEVICE_STAT
 }
 
 /**
+ * Bytes of a device's `DeviceAvailability`: earnings (4 unsettled epochs x 16 + accrued + claimed
+ * = 80), five u32 counters, reputation u16, last pass epoch and probe slot, benchmark hash,
+ * attesting keeper, report epoch and count, five reporters, last failure epoch.
+ */
+export const DEVICE_AVAILABILITY_LEN = 80 + 5 * 4 + 2 + 8 + 8 + 32 + 32 + 8 + 1 + 5 * 32 + 8;
+
+/**
  * Byte offsets of the fixed-size fields of a `Device` account, for `memcmp` filters and raw
  * reads. They follow the field order of `programs/registry/src/state/device.rs`: 8-byte
  * anchor discriminator, then Borsh fields (enums take one byte; strings come last).
@@ -99,8 +142,9 @@ export const DEVICE_LAYOUT = (() => {
   const registeredAt = specs + 2 + 4 + 2 + 4 + 4 + 1;
   const updatedAt = registeredAt + 8;
   const bump = updatedAt + 8;
-  const reserved = bump + 1;
-  const deviceId = reserved + 128;
+  const availability = bump + 1;
+  const reserved = availability + DEVICE_AVAILABILITY_LEN;
+  const deviceId = reserved + 64;
   return {
     discriminator,
     owner,
@@ -119,6 +163,12 @@ export const DEVICE_LAYOUT = (() => {
     registeredAt,
     updatedAt,
     bump,
+    /** `DeviceAvailability`, `DEVICE_AVAILABILITY_LEN` bytes. */
+    availability,
+    /** Within it: the last epoch with a pass (u64 LE, `NO_EPOCH` before the first). */
+    availabilityLastPassEpoch: availability + 102,
+    /** Within it: the reputation in basis points (u16 LE). */
+    availabilityReputationBps: availability + 100,
     reserved,
     /** First variable-length field (u32 length + bytes); later strings have no fixed offset. */
     deviceId,
@@ -199,6 +249,11 @@ export function decodeKeeper(data: Uint8Array): Keeper {
 /** Decodes the `RegistryConfig` account's data (discriminator checked). */
 export function decodeRegistryConfig(data: Uint8Array): RegistryConfig {
   return registryCoder().accounts.decode<RegistryConfig>("registryConfig", toBuffer(data));
+}
+
+/** Decodes an `AvailabilityEpoch` account's data (discriminator checked). */
+export function decodeAvailabilityEpoch(data: Uint8Array): AvailabilityEpoch {
+  return registryCoder().accounts.decode<AvailabilityEpoch>("availabilityEpoch", toBuffer(data));
 }
 
 /** Decodes a device from an `AccountInfo`, checking it is owned by the registry. */
@@ -318,8 +373,11 @@ export function updateConfigIx(
     keeperUnbondCooldownSecs?: IntegerLike;
     /** `PublicKey.default` disables device locking. */
     marketProgram?: PublicKey;
+    /** Failure quorum 2 to 5 keepers, probe age 1 to 512 slots. */
+    availability?: { failureQuorum: number; maxProbeAgeSlots: IntegerLike };
   },
 ): Promise<TransactionInstruction> {
+  const availability = params.availability;
   return program.methods
     .updateConfig({
       newAuthority: params.newAuthority ?? null,
@@ -330,6 +388,12 @@ export function updateConfigIx(
           ? null
           : toBN(params.keeperUnbondCooldownSecs),
       marketProgram: params.marketProgram ?? null,
+      availability: availability
+        ? {
+            failureQuorum: availability.failureQuorum,
+            maxProbeAgeSlots: toBN(availability.maxProbeAgeSlots),
+          }
+        : null,
     })
     .accountsPartial({
       authority: params.authority,
@@ -537,5 +601,236 @@ export function releaseDeviceIx(
       config: configPda(program.programId).address,
       device: deviceAddress(params, program.programId),
     })
+    .instruction();
+}
+
+// Availability
+
+/** The `["availability", epoch]` records passed (read-only) for settlement. */
+export function closedEpochMetas(
+  epochs: readonly IntegerLike[],
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): AccountMeta[] {
+  return epochs.map((epoch) => ({
+    pubkey: availabilityEpochPda(BigInt(epoch.toString()), programId).address,
+    isSigner: false,
+    isWritable: false,
+  }));
+}
+
+/**
+ * `initialize_rewards` (anyone pays, once, after iotoken's schedule is sealed): copies the
+ * emission origin and creates the availability and keeper-tips vaults owned by the
+ * `["distributor"]` PDA.
+ */
+export function initializeRewardsIx(
+  program: Program<Registry>,
+  params: { payer: PublicKey; iotokenProgramId?: PublicKey },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const iotoken = params.iotokenProgramId ?? IOTOKEN_PROGRAM_ID;
+  return program.methods
+    .initializeRewards()
+    .accountsPartial({
+      payer: params.payer,
+      config: configPda(id).address,
+      iotokenConfig: iotokenConfigPda(iotoken).address,
+      schedule: schedulePda(iotoken).address,
+      ioMint: ioMintPda(iotoken).address,
+      distributor: distributorPda(id).address,
+      availabilityVault: availabilityVaultPda(id).address,
+      keeperTipsVault: keeperTipsVaultPda(id).address,
+    })
+    .instruction();
+}
+
+/** One device of an attestation: its agent's signed probe and the device's owner. */
+export interface AttestedDevice {
+  probe: SignedProbe;
+  /** The device's owner: its stake pool is `["pool", device, owner]` under staking. */
+  owner: PublicKey;
+  /** The device account; by default the one the probe message names. */
+  device?: PublicKey;
+}
+
+function attestedDeviceAddress(entry: AttestedDevice): PublicKey {
+  return entry.device ?? parseProbeMessage(entry.probe.message).device;
+}
+
+/**
+ * `attest_availability` alone (the Ed25519 instruction must come right before it; see
+ * `attestAvailability`): a bonded keeper attests `devices` for `epoch`. Remaining accounts: per
+ * device its account (writable) and stake pool, then the closed availability records of
+ * `closedEpochs` in which the devices or the keeper have unsettled earnings.
+ */
+export function attestAvailabilityIx(
+  program: Program<Registry>,
+  params: {
+    authority: PublicKey;
+    /** The current epoch (the probes' epoch): its record is created by the first pass. */
+    epoch: IntegerLike;
+    devices: readonly { device: PublicKey; owner: PublicKey }[];
+    closedEpochs?: readonly IntegerLike[];
+    stakingProgramId?: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const staking = params.stakingProgramId ?? STAKING_PROGRAM_ID;
+  const count = params.devices.length;
+  if (count < 1 || count > MAX_DEVICES_PER_ATTESTATION) {
+    throw new RangeError(`an attestation carries 1 to ${MAX_DEVICES_PER_ATTESTATION} devices`);
+  }
+  const deviceMetas = params.devices.flatMap(({ device, owner }): AccountMeta[] => [
+    { pubkey: device, isSigner: false, isWritable: true },
+    {
+      pubkey: stakePoolPda(device, owner, staking).address,
+      isSigner: false,
+      isWritable: false,
+    },
+  ]);
+  return program.methods
+    .attestAvailability(count)
+    .accountsPartial({
+      authority: params.authority,
+      keeper: keeperPda(params.authority, id).address,
+      config: configPda(id).address,
+      stakingConfig: stakingConfigPda(staking).address,
+      epochRecord: availabilityEpochPda(BigInt(params.epoch.toString()), id).address,
+    })
+    .remainingAccounts([...deviceMetas, ...closedEpochMetas(params.closedEpochs ?? [], id)])
+    .instruction();
+}
+
+/**
+ * A batch attestation as one transaction needs it: `[ed25519Ix, attestIx]`, the Ed25519
+ * instruction verifying every device's signed probe in order, immediately followed by
+ * `attest_availability`. Add nothing between them. Two devices fit a legacy transaction.
+ */
+export async function attestAvailability(
+  program: Program<Registry>,
+  params: {
+    authority: PublicKey;
+    devices: readonly AttestedDevice[];
+    /** By default the epoch of the first probe's message. */
+    epoch?: IntegerLike;
+    closedEpochs?: readonly IntegerLike[];
+    stakingProgramId?: PublicKey;
+  },
+): Promise<[TransactionInstruction, TransactionInstruction]> {
+  const first = params.devices[0];
+  if (!first) throw new RangeError("an attestation carries at least one device");
+  const epoch = params.epoch ?? parseProbeMessage(first.probe.message).epoch;
+  const attest = await attestAvailabilityIx(program, {
+    authority: params.authority,
+    epoch,
+    devices: params.devices.map((d) => ({ device: attestedDeviceAddress(d), owner: d.owner })),
+    closedEpochs: params.closedEpochs,
+    stakingProgramId: params.stakingProgramId,
+  });
+  return [ed25519Instruction(params.devices.map((d) => d.probe)), attest];
+}
+
+/** `report_failure`: a bonded keeper reports that the device failed its probe this epoch. */
+export function reportFailureIx(
+  program: Program<Registry>,
+  params: { authority: PublicKey } & DeviceRef,
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  return program.methods
+    .reportFailure()
+    .accountsPartial({
+      authority: params.authority,
+      keeper: keeperPda(params.authority, id).address,
+      config: configPda(id).address,
+      device: deviceAddress(params, id),
+    })
+    .instruction();
+}
+
+/**
+ * `close_availability_epoch` (permissionless, once iotoken's `end_epoch` closed `epoch`): draws the
+ * epoch's availability and keepers pools into the registry's vaults (each only if earned).
+ */
+export function closeAvailabilityEpochIx(
+  program: Program<Registry>,
+  params: { cranker: PublicKey; epoch: IntegerLike; iotokenProgramId?: PublicKey },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const iotoken = params.iotokenProgramId ?? IOTOKEN_PROGRAM_ID;
+  const epoch = BigInt(params.epoch.toString());
+  return program.methods
+    .closeAvailabilityEpoch()
+    .accountsPartial({
+      cranker: params.cranker,
+      config: configPda(id).address,
+      epochRecord: availabilityEpochPda(epoch, id).address,
+      iotokenEpoch: epochRecordPda(epoch, iotoken).address,
+      iotokenConfig: iotokenConfigPda(iotoken).address,
+      availabilityPool: poolPda("availability", iotoken).address,
+      keepersPool: poolPda("keepers", iotoken).address,
+      distributor: distributorPda(id).address,
+      availabilityVault: availabilityVaultPda(id).address,
+      keeperTipsVault: keeperTipsVaultPda(id).address,
+    })
+    .instruction();
+}
+
+/**
+ * `claim_availability_rewards` (the device's owner): settles the unsettled epochs among
+ * `closedEpochs`, then pays everything accrued: the stake pool's staker share deposited for its
+ * co-stakers (when it has any), the rest to `destination` (an IO token account).
+ */
+export function claimAvailabilityRewardsIx(
+  program: Program<Registry>,
+  params: {
+    owner: PublicKey;
+    destination: PublicKey;
+    closedEpochs?: readonly IntegerLike[];
+    /** The device's stake pool; by default `["pool", device, owner]`. */
+    stakePool?: PublicKey;
+    stakingProgramId?: PublicKey;
+  } & DeviceRef,
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const staking = params.stakingProgramId ?? STAKING_PROGRAM_ID;
+  const device = deviceAddress(params, id);
+  const pool = params.stakePool ?? stakePoolPda(device, params.owner, staking).address;
+  return program.methods
+    .claimAvailabilityRewards()
+    .accountsPartial({
+      owner: params.owner,
+      device,
+      config: configPda(id).address,
+      distributor: distributorPda(id).address,
+      availabilityVault: availabilityVaultPda(id).address,
+      destination: params.destination,
+      stakePool: pool,
+      stakeVault: stakeVaultPda(pool, staking).address,
+      stakingConfig: stakingConfigPda(staking).address,
+    })
+    .remainingAccounts(closedEpochMetas(params.closedEpochs ?? [], id))
+    .instruction();
+}
+
+/**
+ * `claim_keeper_tips`: the keeper's share of each closed epoch's keepers pool by qualified passes,
+ * settled from `closedEpochs`, to `destination` (an IO token account).
+ */
+export function claimKeeperTipsIx(
+  program: Program<Registry>,
+  params: { authority: PublicKey; destination: PublicKey; closedEpochs?: readonly IntegerLike[] },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  return program.methods
+    .claimKeeperTips()
+    .accountsPartial({
+      authority: params.authority,
+      keeper: keeperPda(params.authority, id).address,
+      config: configPda(id).address,
+      distributor: distributorPda(id).address,
+      keeperTipsVault: keeperTipsVaultPda(id).address,
+      destination: params.destination,
+    })
+    .remainingAccounts(closedEpochMetas(params.closedEpochs ?? [], id))
     .instruction();
 }

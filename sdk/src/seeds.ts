@@ -25,6 +25,24 @@ export const KEEPER_BOND_SEED: Uint8Array = utf8.encode("keeper_bond");
  * reservation and release it.
  */
 export const MARKET_LOCK_SEED: Uint8Array = utf8.encode("registry_lock");
+/** `["availability", epoch as u64 little-endian]`: an epoch's attestation totals. */
+export const AVAILABILITY_EPOCH_SEED: Uint8Array = utf8.encode("availability");
+/**
+ * `["distributor"]` under a paying program (the registry): a data-less PDA that owns the
+ * registry's reward vaults and is the only signer iotoken accepts for drawing an epoch's share of
+ * the pools it was named for (`set_pool_distributor`). The same bytes as iotoken's
+ * `DISTRIBUTOR_SEED`.
+ */
+export const DISTRIBUTOR_SEED: Uint8Array = utf8.encode("distributor");
+/** `["availability_vault"]`: the registry's IO drawn for devices, owed until claimed. */
+export const AVAILABILITY_VAULT_SEED: Uint8Array = utf8.encode("availability_vault");
+/** `["keeper_tips_vault"]`: the registry's IO drawn for keepers, owed until claimed. */
+export const KEEPER_TIPS_VAULT_SEED: Uint8Array = utf8.encode("keeper_tips_vault");
+/**
+ * `["availability_root", epoch as u64 LE, shard as u16 LE]`: a keeper's Merkle root over one
+ * shard of an epoch's attested devices (the scale-path prototype).
+ */
+export const AVAILABILITY_ROOT_SEED: Uint8Array = utf8.encode("availability_root");
 
 // iotoken (programs/iotoken/src/state/seeds.rs); `["config"]` is CONFIG_SEED above.
 
@@ -44,6 +62,7 @@ export const PRICE_FEED_SEED: Uint8Array = utf8.encode("price_feed");
 export const POOL_SEED: Uint8Array = utf8.encode("pool");
 /** `["treasury", mint]`: the treasury's token account for `mint`. */
 export const TREASURY_SEED: Uint8Array = utf8.encode("treasury");
+// iotoken's `["distributor"]` seed (derived under the paying program) is DISTRIBUTOR_SEED above.
 
 // staking (programs/staking/src/state/seeds.rs). Its `["config"]` is CONFIG_SEED above; its
 // `pool` and `vault` seeds are named STAKE_POOL_SEED and STAKE_VAULT_SEED here, since iotoken's

@@ -205,7 +205,9 @@ export function changeTarget(change: ParameterChangeLike): ChangeTarget {
   ) {
     return "iotoken";
   }
-  return "keeperBond" in change || "registryMarket" in change ? "registry" : "staking";
+  return "keeperBond" in change || "registryMarket" in change || "registryAvailability" in change
+    ? "registry"
+    : "staking";
 }
 
 const OFFLINE_PROVIDER: Provider = {
