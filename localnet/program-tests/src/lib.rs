@@ -1,7 +1,8 @@
 //! What the integration tests of every workspace program share (see `tests/`): sending one
-//! instruction per transaction, setting the clock, writing and reading SPL Token accounts
-//! directly, and asserting a transaction's success, its failure with a named error (by name, code
-//! and log line), and the Anchor events it emitted.
+//! instruction per transaction (or several, where an instruction needs a sibling, such as an
+//! Ed25519 signature check), setting the clock, writing and reading SPL Token accounts directly,
+//! and asserting a transaction's success, its failure with a named error (by name, code and log
+//! line), and the Anchor events it emitted.
 
 use {
     anchor_lang::{
@@ -35,15 +36,33 @@ use {
 
 /// A legacy transaction carrying `instruction`, paid by the first signer.
 pub fn transaction(svm: &LiteSVM, instruction: Instruction, signers: &[&Keypair]) -> Transaction {
+    transaction_of(svm, &[instruction], signers)
+}
+
+/// A legacy transaction carrying `instructions` in order, paid by the first signer.
+pub fn transaction_of(
+    svm: &LiteSVM,
+    instructions: &[Instruction],
+    signers: &[&Keypair],
+) -> Transaction {
     let payer = signers
         .first()
         .expect("a transaction needs a fee payer")
         .pubkey();
     Transaction::new(
         signers,
-        Message::new(&[instruction], Some(&payer)),
+        Message::new(instructions, Some(&payer)),
         svm.latest_blockhash(),
     )
+}
+
+/// Bytes of `transaction` serialized (the wire format; at most 1,232 fit a packet) and the number
+/// of accounts its message names.
+pub fn wire_size(transaction: &Transaction) -> (usize, usize) {
+    let signatures = transaction.signatures.len();
+    assert!(signatures < 128, "one-byte length prefix");
+    let bytes = 1 + 64 * signatures + transaction.message.serialize().len();
+    (bytes, transaction.message.account_keys.len())
 }
 
 /// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
@@ -54,7 +73,17 @@ pub fn send(
     instruction: Instruction,
     signers: &[&Keypair],
 ) -> TransactionResult {
-    let result = svm.send_transaction(transaction(svm, instruction, signers));
+    send_all(svm, &[instruction], signers)
+}
+
+/// Sends `instructions` together in one transaction, paid by the first signer (see [`send`]).
+#[allow(clippy::result_large_err)]
+pub fn send_all(
+    svm: &mut LiteSVM,
+    instructions: &[Instruction],
+    signers: &[&Keypair],
+) -> TransactionResult {
+    let result = svm.send_transaction(transaction_of(svm, instructions, signers));
     svm.expire_blockhash();
     result
 }
@@ -132,6 +161,16 @@ pub trait TestChain {
     #[allow(clippy::result_large_err)]
     fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
         send(self.svm_mut(), instruction, signers)
+    }
+
+    /// Sends `instructions` in one transaction, paid by the first signer (see [`send_all`]).
+    #[allow(clippy::result_large_err)]
+    fn send_all(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> TransactionResult {
+        send_all(self.svm_mut(), instructions, signers)
     }
 
     fn set_time(&mut self, unix_timestamp: i64) {
@@ -294,6 +333,17 @@ pub fn assert_fails(
     result: TransactionResult,
     expected: impl Into<Expected>,
 ) -> TransactionMetadata {
+    assert_fails_at(result, 0, expected)
+}
+
+/// Asserts that the transaction failed in its instruction `index` with `expected` (see
+/// [`assert_fails`]).
+#[track_caller]
+pub fn assert_fails_at(
+    result: TransactionResult,
+    index: u8,
+    expected: impl Into<Expected>,
+) -> TransactionMetadata {
     let expected = expected.into();
     let failed = match result {
         Ok(meta) => panic!(
@@ -304,13 +354,19 @@ pub fn assert_fails(
         Err(failed) => failed,
     };
     let logs = &failed.meta.logs;
-    let TransactionError::InstructionError(0, InstructionError::Custom(code)) = failed.err else {
+    let TransactionError::InstructionError(at, InstructionError::Custom(code)) = failed.err else {
         panic!(
             "expected {} but the transaction failed with {:?}; logs: {logs:#?}",
             expected.name(),
             failed.err
         );
     };
+    assert_eq!(
+        at,
+        index,
+        "expected instruction {index} to fail with {}, but instruction {at} failed; logs: {logs:#?}",
+        expected.name()
+    );
     assert!(
         code == expected.code(),
         "expected {} ({}) but the transaction failed with {} ({code}); logs: {logs:#?}",
@@ -324,6 +380,31 @@ pub fn assert_fails(
         "no log line contains {log_text:?}: {logs:#?}"
     );
     failed.meta
+}
+
+/// Asserts that the transaction failed in instruction `index` with the runtime's `expected`
+/// (e.g. a precompile's or a builtin's error, which carry no Anchor name).
+#[track_caller]
+pub fn assert_instruction_error(
+    result: TransactionResult,
+    index: u8,
+    expected: InstructionError,
+) -> TransactionMetadata {
+    match result {
+        Ok(meta) => panic!(
+            "expected {expected:?} but the transaction succeeded; logs: {:#?}",
+            meta.logs
+        ),
+        Err(failed) => {
+            assert_eq!(
+                failed.err,
+                TransactionError::InstructionError(index, expected),
+                "logs: {:#?}",
+                failed.meta.logs
+            );
+            failed.meta
+        }
+    }
 }
 
 // Events.
@@ -353,6 +434,28 @@ pub fn events<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) 
                 .unwrap_or_else(|error| panic!("a {} decodes: {error}", type_name::<E>()))
         })
         .collect()
+}
+
+/// Every event of type `E` the transaction emitted, skipping events of other types (those of a
+/// program it called, or a second event type of its own).
+#[track_caller]
+pub fn events_of<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> Vec<E> {
+    event_payloads(&meta.logs)
+        .iter()
+        .filter(|payload| payload.starts_with(E::DISCRIMINATOR))
+        .map(|payload| {
+            E::try_from_slice(&payload[E::DISCRIMINATOR.len()..])
+                .unwrap_or_else(|error| panic!("a {} decodes: {error}", type_name::<E>()))
+        })
+        .collect()
+}
+
+/// The transaction's only event of type `E`, among events of any type.
+#[track_caller]
+pub fn only_event_of<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> E {
+    let mut all = events_of::<E>(meta);
+    assert_eq!(all.len(), 1, "exactly one {}", type_name::<E>());
+    all.remove(0)
 }
 
 /// The transaction's only event, which must be an `E`.

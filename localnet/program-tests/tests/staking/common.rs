@@ -12,9 +12,9 @@
 //! only) and `new` (staking initialised with `default_args`).
 
 pub use iogrid_program_tests::{
-    assert_fails, only_event, succeeded, transaction, Expected, TestChain,
+    assert_fails, events_of, only_event, only_event_of, succeeded, transaction, Expected, TestChain,
 };
-use iogrid_program_tests::{event_payloads, put_token_account, send};
+use iogrid_program_tests::{put_token_account, send};
 
 use {
     anchor_lang::{
@@ -744,28 +744,6 @@ pub fn slash_args(amount: u64) -> SlashArgs {
         reason: SlashReason::FailedProbesDuringReservation,
         evidence: Pubkey::new_from_array([0xEE; 32]),
     }
-}
-
-/// Every event of type `E` the transaction emitted, skipping events of other types (those of a
-/// program it called, or a second event type of its own).
-#[track_caller]
-pub fn events_of<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> Vec<E> {
-    event_payloads(&meta.logs)
-        .iter()
-        .filter(|payload| payload.starts_with(E::DISCRIMINATOR))
-        .map(|payload| {
-            E::try_from_slice(&payload[E::DISCRIMINATOR.len()..])
-                .unwrap_or_else(|error| panic!("a {} decodes: {error}", type_name::<E>()))
-        })
-        .collect()
-}
-
-/// The transaction's only event of type `E`.
-#[track_caller]
-pub fn only_event_of<E: AnchorDeserialize + Discriminator>(meta: &TransactionMetadata) -> E {
-    let mut all = events_of::<E>(meta);
-    assert_eq!(all.len(), 1, "exactly one {}", type_name::<E>());
-    all.remove(0)
 }
 
 /// `instruction` with every account `from` replaced by `to`: how the tests pass an account that
