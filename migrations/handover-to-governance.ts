@@ -8,9 +8,9 @@
  * - if a config is missing (run `npm run migrate` first);
  * - if a config's authority is neither the wallet nor already the governance PDA: only the current
  *   authority can hand a config over, so it says whose key is needed;
- * - if iotoken's genesis is not minted or its emission schedule not sealed: those are
- *   authority-only steps no proposal can take, so handing over before them would stop them for
- *   good.
+ * - if iotoken's genesis is not minted, its emission schedule not sealed, or the registry not
+ *   named distributor of the availability and keepers pools: those are authority-only steps no
+ *   proposal can take, so handing over before them would stop them for good.
  * Configs already held by the governance PDA are skipped; the others are handed over in one
  * transaction (`update_config new_authority` for iotoken and the registry, `set_authority` for
  * staking), so the handover never stops half-way. Rerunning it changes nothing.
@@ -29,6 +29,7 @@ import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
 import {
   IOTOKEN_PROGRAM_ID,
   REGISTRY_PROGRAM_ID,
+  REWARD_POOL,
   STAKING_PROGRAM_ID,
   configPda,
   decodeEmissionSchedule,
@@ -38,6 +39,7 @@ import {
   governancePda,
   iotokenConfigPda,
   iotokenProgram,
+  poolDistributorOf,
   registryProgram,
   schedulePda,
   setStakingAuthorityIx,
@@ -90,9 +92,16 @@ async function main(): Promise<void> {
 
   const tokenConfig = decodeTokenConfig(iotokenInfo!.data);
   const schedule = scheduleInfo ? decodeEmissionSchedule(scheduleInfo.data) : undefined;
+  const registryDistributor = poolDistributorOf(REGISTRY_PROGRAM_ID);
+  const distributorsSet = (["availability", "keepers"] as const).every((pool) =>
+    tokenConfig.poolDistributors[REWARD_POOL[pool]]!.equals(registryDistributor),
+  );
   const iotokenBlockers = [
     tokenConfig.genesisMinted ? undefined : "its genesis is not minted",
     schedule?.sealed ? undefined : "its emission schedule is not sealed",
+    distributorsSet
+      ? undefined
+      : "the registry is not the distributor of its availability and keepers pools",
   ].filter((b): b is string => b !== undefined);
 
   const handovers: Handover[] = [

@@ -4,7 +4,9 @@
  *
  * 1. `initialize` with the sdk's default parameters (`IOTOKEN_DEFAULTS`); the wallet becomes the
  *    config authority (and, on a local chain, a price updater);
- * 2. `initialize_pools`: the four reward pool vaults;
+ * 2. `initialize_pools`: the four reward pool vaults, and the registry named distributor of the
+ *    availability and keepers pools (`set_pool_distributor`: its `["distributor"]` PDA alone draws
+ *    each closed epoch's share of them; an authority-only step the governance handover waits for);
  * 3. `mint_genesis`: 500,000,000 IO to five allocation accounts owned by the wallet (token
  *    accounts whose keypairs are kept in .localnet/genesis/, so reruns find them);
  * 4. the decay emission preset from the chain's current hour, appended in chunks, then sealed
@@ -33,6 +35,8 @@ import {
   GENESIS_DESTINATION_NAMES,
   IO,
   IOTOKEN_PROGRAM_ID,
+  REGISTRY_PROGRAM_ID,
+  REWARD_POOL,
   createTreasuryAccountIx,
   decayPreset,
   decodeEmissionLedger,
@@ -49,17 +53,19 @@ import {
   iosdMintPda,
   ledgerPda,
   mintGenesisIx,
+  poolDistributorOf,
   poolPda,
   priceFeedPda,
   publishPriceIx,
   scheduleChunks,
   schedulePda,
   sealScheduleIx,
+  setPoolDistributorIx,
   appendScheduleRowsIx,
   treasuryPda,
   updateIotokenConfigIx,
 } from "@iogrid/sdk";
-import type { GenesisDestinations, TokenConfig } from "@iogrid/sdk";
+import type { GenesisDestinations, RewardPoolName, TokenConfig } from "@iogrid/sdk";
 import { loadOrCreateKeypair, sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
@@ -138,6 +144,26 @@ async function main(): Promise<void> {
       "created the four reward pools",
       await initializePoolsIx(program, { payer: wallet.publicKey }),
     );
+  }
+
+  // 2b. The registry pays the availability and keepers pools out.
+  const registryDistributor = poolDistributorOf(REGISTRY_PROGRAM_ID);
+  for (const pool of ["availability", "keepers"] as const satisfies readonly RewardPoolName[]) {
+    const current = config.poolDistributors[REWARD_POOL[pool]]!;
+    if (current.equals(registryDistributor)) {
+      log(`skip set_pool_distributor: the ${pool} pool's distributor is the registry's PDA`);
+    } else if (!authority) {
+      log(`skip set_pool_distributor for the ${pool} pool: not the config authority`);
+    } else {
+      await send(
+        `named the registry (${REGISTRY_PROGRAM_ID.toBase58()}) distributor of the ${pool} pool: its PDA ${registryDistributor.toBase58()} draws each closed epoch's share`,
+        await setPoolDistributorIx(program, {
+          authority: wallet.publicKey,
+          pool,
+          program: REGISTRY_PROGRAM_ID,
+        }),
+      );
+    }
   }
 
   // 3. Genesis.

@@ -1,5 +1,8 @@
 /**
- * Initialises the registry on a chain, idempotently: run it any number of times.
+ * Initialises the registry on a chain, idempotently: run it any number of times. It creates the
+ * config (or moves an existing one's keeper bond to IO), then links the registry to iotoken's
+ * emissions with `initialize_rewards` once iotoken's schedule is sealed: the epoch origin is
+ * copied and the availability and keeper-tips vaults created, so keepers can attest.
  *
  *   IOGRID_RPC_URL   JSON-RPC endpoint (default http://127.0.0.1:8899)
  *   IOGRID_WS_URL    its websocket (default: the RPC port + 1)
@@ -25,15 +28,24 @@ import { Transaction } from "@solana/web3.js";
 import type { Connection, Keypair, PublicKey } from "@solana/web3.js";
 
 import {
+  REWARD_POOL,
+  availabilityVaultPda,
   configPda,
+  decodeEmissionSchedule,
   decodeRegistryConfig,
+  decodeTokenConfig,
   initializeConfigIx,
+  initializeRewardsIx,
   ioMintPda,
   iotokenConfigPda,
+  keeperTipsVaultPda,
+  poolDistributorOf,
   REGISTRY_PROGRAM_ID,
   registryProgram,
+  schedulePda,
   updateConfigIx,
 } from "@iogrid/sdk";
+import type { RegistryConfig } from "@iogrid/sdk";
 import { loadOrCreateKeypair, sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
@@ -114,38 +126,58 @@ async function main(): Promise<void> {
     );
     log(`  unbond cooldown ${state.keeperUnbondCooldownSecs.toString()} s`);
     if (!ioMint || state.bondMint.equals(ioMint)) {
-      log("nothing to do");
-      return;
+      log("skip moving the bond: keepers bond in IO, or iotoken is not initialised");
+    } else {
+      await moveBondToIo(connection, local, state, ioMint);
     }
-    const { wallet } = loadWallet();
-    if (!state.authority.equals(wallet.publicKey)) {
-      log(
-        `skip moving the bond to IO: the wallet ${wallet.publicKey.toBase58()} is not the registry authority`,
-      );
-      return;
-    }
-    await ensureFunded(connection, wallet, local, log);
-    const [{ decimals: before }, { decimals: after }] = await Promise.all([
-      getMint(connection, state.bondMint),
-      getMint(connection, ioMint),
-    ]);
-    const amount = BigInt(state.keeperBondAmount.toString());
-    const rescaled =
-      before === after ? undefined : (amount * 10n ** BigInt(after)) / 10n ** BigInt(before);
-    const ix = await updateConfigIx(registryProgram(), {
-      authority: wallet.publicKey,
-      newBondMint: ioMint,
-      keeperBondAmount: rescaled,
-    });
-    const signature = await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+  } else {
+    await initialise(connection, local, ioMint);
+  }
+  await ensureRewards(connection, local);
+}
+
+/** Moves an existing config's keeper bond to IO (the amount rescaled to IO's decimals). */
+async function moveBondToIo(
+  connection: Connection,
+  local: boolean,
+  state: RegistryConfig,
+  ioMint: PublicKey,
+): Promise<void> {
+  const { wallet } = loadWallet();
+  if (!state.authority.equals(wallet.publicKey)) {
     log(
-      `moved the keeper bond from ${state.bondMint.toBase58()} to IO ${ioMint.toBase58()}` +
-        (rescaled === undefined ? "" : `, ${rescaled} base units`) +
-        ` (tx ${signature})`,
+      `skip moving the bond to IO: the wallet ${wallet.publicKey.toBase58()} is not the registry authority`,
     );
     return;
   }
+  await ensureFunded(connection, wallet, local, log);
+  const [{ decimals: before }, { decimals: after }] = await Promise.all([
+    getMint(connection, state.bondMint),
+    getMint(connection, ioMint),
+  ]);
+  const amount = BigInt(state.keeperBondAmount.toString());
+  const rescaled =
+    before === after ? undefined : (amount * 10n ** BigInt(after)) / 10n ** BigInt(before);
+  const ix = await updateConfigIx(registryProgram(), {
+    authority: wallet.publicKey,
+    newBondMint: ioMint,
+    keeperBondAmount: rescaled,
+  });
+  const signature = await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+  log(
+    `moved the keeper bond from ${state.bondMint.toBase58()} to IO ${ioMint.toBase58()}` +
+      (rescaled === undefined ? "" : `, ${rescaled} base units`) +
+      ` (tx ${signature})`,
+  );
+}
 
+/** Creates the registry config: keepers bond in IO, or in the test bond mint without iotoken. */
+async function initialise(
+  connection: Connection,
+  local: boolean,
+  ioMint: PublicKey | undefined,
+): Promise<void> {
+  const config = configPda().address;
   const { wallet, source, generated } = loadWallet();
   log(`${generated ? "generated wallet" : "wallet"} ${wallet.publicKey.toBase58()} (${source})`);
   await ensureFunded(connection, wallet, local, log);
@@ -169,6 +201,52 @@ async function main(): Promise<void> {
     `  keeper bond ${bondTokens} tokens = ${keeperBondAmount} base units of ${bondMint.toBase58()}${ioMint ? " (IO)" : ""}`,
   );
   log(`  unbond cooldown ${cooldown} s`);
+}
+
+/**
+ * `initialize_rewards`, once iotoken's schedule is sealed (anyone may pay; it copies only what
+ * the sealed schedule fixes). Warns when iotoken does not name the registry distributor of the
+ * availability and keepers pools, without which no closed epoch can be drawn.
+ */
+async function ensureRewards(connection: Connection, local: boolean): Promise<void> {
+  const [configInfo, scheduleInfo, tokenInfo] = await connection.getMultipleAccountsInfo([
+    configPda().address,
+    schedulePda().address,
+    iotokenConfigPda().address,
+  ]);
+  const state = decodeRegistryConfig(configInfo!.data);
+  if (tokenInfo) {
+    const distributors = decodeTokenConfig(tokenInfo.data).poolDistributors;
+    const registry = poolDistributorOf(REGISTRY_PROGRAM_ID);
+    for (const pool of ["availability", "keepers"] as const) {
+      if (!distributors[REWARD_POOL[pool]]!.equals(registry)) {
+        log(
+          `warning: iotoken's ${pool} pool does not name the registry as its distributor (init-iotoken.ts sets it): closed epochs cannot be drawn`,
+        );
+      }
+    }
+  }
+  if (state.rewardsInitialized) {
+    log(
+      `skip initialize_rewards: done (epoch origin ${state.epochOrigin.toString()}, vaults ${availabilityVaultPda().address.toBase58()} and ${keeperTipsVaultPda().address.toBase58()})`,
+    );
+    return;
+  }
+  const schedule = scheduleInfo ? decodeEmissionSchedule(scheduleInfo.data) : undefined;
+  if (!schedule?.sealed) {
+    log(
+      "skip initialize_rewards: iotoken's emission schedule is not sealed (init-iotoken.ts seals it)",
+    );
+    return;
+  }
+  const { wallet } = loadWallet();
+  await ensureFunded(connection, wallet, local, log);
+  const ix = await initializeRewardsIx(registryProgram(), { payer: wallet.publicKey });
+  const signature = await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+  const after = decodeRegistryConfig((await connection.getAccountInfo(configPda().address))!.data);
+  log(
+    `initialised availability rewards (tx ${signature}): epoch origin ${after.epochOrigin.toString()}, availability vault ${availabilityVaultPda().address.toBase58()}, keeper tips vault ${keeperTipsVaultPda().address.toBase58()}`,
+  );
 }
 
 run("init-registry", main);

@@ -1,34 +1,45 @@
 /**
  * The migration scripts themselves, run as `npm run migrate` and `npm run migrate:governance` run
  * them (tsx, configured by environment), against a fresh local chain: the handover refuses before
- * the programs are initialised; `init-iotoken`, `init-registry` and `init-staking` initialise them
- * (staking with `STAKING_DEFAULTS` and the registry's slasher PDA); the handover refuses a wallet
- * that is not the authority and changes nothing, then hands all three configs to the governance
- * PDA; reruns change nothing.
+ * the programs are initialised; `init-iotoken` names the registry distributor of the availability
+ * and keepers pools, `init-registry` initialises its rewards once the schedule is sealed, and
+ * `init-staking` initialises staking (with `STAKING_DEFAULTS` and the registry's slasher PDA); the
+ * handover refuses a wallet that is not the authority, and while a pool distributor is missing,
+ * and changes nothing, then hands all three configs to the governance PDA; reruns change nothing.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { Keypair } from "@solana/web3.js";
-import type { Connection, PublicKey } from "@solana/web3.js";
+import { getAccount } from "@solana/spl-token";
+import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import type { Connection } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
   REGISTRY_PROGRAM_ID,
+  REWARD_POOL,
   STAKING_DEFAULTS,
+  availabilityVaultPda,
   configPda,
+  decodeEmissionSchedule,
   decodeRegistryConfig,
   decodeStakingConfig,
   decodeTokenConfig,
+  distributorPda,
   governancePda,
   iotokenConfigPda,
+  iotokenProgram,
+  ioMintPda,
+  keeperTipsVaultPda,
+  schedulePda,
+  setPoolDistributorIx,
   slasherPda,
   stakingConfigPda,
   stakingParamsOf,
 } from "@iogrid/sdk";
-import { saveKeypair } from "@iogrid/sdk/node";
+import { saveKeypair, sendAndConfirm } from "@iogrid/sdk/node";
 
 import { REPO_ROOT, startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
@@ -115,8 +126,52 @@ describe("migrations: init-staking and the handover to governance, on a fresh ch
     expect(result.stderr).to.match(/no config for iotoken .*registry .*staking .*npm run migrate/);
   });
 
+  it("init-iotoken names the registry distributor of two pools; init-registry initialises its rewards", async () => {
+    const iotokenOut = await succeeds("init-iotoken.ts");
+    expect(iotokenOut).to.include("named the registry");
+    const registryOut = await succeeds("init-registry.ts");
+    expect(registryOut).to.include("initialised availability rewards");
+
+    const [tokenInfo, registryInfo, scheduleInfo] = await connection.getMultipleAccountsInfo([
+      iotokenConfigPda().address,
+      configPda().address,
+      schedulePda().address,
+    ]);
+    const distributors = decodeTokenConfig(tokenInfo!.data).poolDistributors.map((k) =>
+      k.toBase58(),
+    );
+    const registryDistributor = distributorPda(REGISTRY_PROGRAM_ID).address.toBase58();
+    expect(distributors).to.deep.equal([
+      registryDistributor,
+      PublicKey.default.toBase58(),
+      PublicKey.default.toBase58(),
+      registryDistributor,
+    ]);
+    const registry = decodeRegistryConfig(registryInfo!.data);
+    expect(registry.rewardsInitialized).to.equal(true);
+    const origin = decodeEmissionSchedule(scheduleInfo!.data).rows[0]!.startTime;
+    expect(registry.epochOrigin.toString()).to.equal(origin.toString());
+    for (const vault of [availabilityVaultPda(), keeperTipsVaultPda()]) {
+      const account = await getAccount(connection, vault.address);
+      expect(account.mint.equals(ioMintPda().address)).to.equal(true);
+      expect(account.owner.toBase58()).to.equal(registryDistributor);
+      expect(account.amount).to.equal(0n);
+    }
+
+    // Reruns find both steps done and change nothing.
+    expect(await succeeds("init-iotoken.ts")).to.include(
+      "skip set_pool_distributor: the keepers pool's distributor is the registry's PDA",
+    );
+    expect(await succeeds("init-registry.ts")).to.include("skip initialize_rewards: done");
+    const [tokenAfter, registryAfter] = await connection.getMultipleAccountsInfo([
+      iotokenConfigPda().address,
+      configPda().address,
+    ]);
+    expect(tokenAfter!.data.equals(tokenInfo!.data)).to.equal(true);
+    expect(registryAfter!.data.equals(registryInfo!.data)).to.equal(true);
+  });
+
   it("npm run migrate's scripts initialise staking with the defaults and the registry as slasher", async () => {
-    for (const script of ["init-iotoken.ts", "init-registry.ts"]) await succeeds(script);
     const stdout = await succeeds("init-staking.ts");
     expect(stdout).to.include("initialised the staking config");
     const info = await connection.getAccountInfo(stakingConfigPda().address);
@@ -147,6 +202,32 @@ describe("migrations: init-staking and the handover to governance, on a fresh ch
     for (const authority of await authorities()) {
       expect(authority.equals(wallet.publicKey)).to.equal(true);
     }
+  });
+
+  it("the handover refuses while the registry is not a pool's distributor; init-iotoken restores it", async () => {
+    const ix = await setPoolDistributorIx(iotokenProgram(), {
+      authority: wallet.publicKey,
+      pool: "keepers",
+      program: PublicKey.default,
+    });
+    await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+    const result = await runScript("handover-to-governance.ts");
+    expect(result.code).to.equal(1);
+    expect(result.stderr).to.include(
+      "iotoken: not handed over while the registry is not the distributor of its availability and keepers pools",
+    );
+    for (const authority of await authorities()) {
+      expect(authority.equals(wallet.publicKey)).to.equal(true);
+    }
+    expect(await succeeds("init-iotoken.ts")).to.include("distributor of the keepers pool");
+    const config = decodeTokenConfig(
+      (await connection.getAccountInfo(iotokenConfigPda().address))!.data,
+    );
+    expect(
+      config.poolDistributors[REWARD_POOL.keepers]!.equals(
+        distributorPda(REGISTRY_PROGRAM_ID).address,
+      ),
+    ).to.equal(true);
   });
 
   it("npm run migrate:governance hands the three configs to the governance PDA, once", async () => {
