@@ -68,7 +68,13 @@ pub fn handler<'info>(
     let earnings = &mut accounts.device.availability.earnings;
     let (_, epochs_settled) = earnings.settle(&closed, EpochShare::Devices)?;
     let amount = earnings.take_accrued()?;
-    require!(amount > 0, RegistryError::NothingToClaim);
+    // An epoch that paid nothing (emissions over, or a share rounding down to zero) still
+    // settles, or it would stay owed forever and block leaving; a claim that settles no epoch
+    // and pays nothing is refused.
+    require!(
+        amount > 0 || epochs_settled > 0,
+        RegistryError::NothingToClaim
+    );
     let claimed_total = earnings.claimed;
 
     let pool = &accounts.stake_pool;

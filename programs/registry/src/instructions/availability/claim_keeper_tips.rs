@@ -42,7 +42,13 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, ClaimKeeperTips<'info>>
     let earnings = &mut accounts.keeper.activity.earnings;
     let (_, epochs_settled) = earnings.settle(&closed, EpochShare::Keepers)?;
     let amount = earnings.take_accrued()?;
-    require!(amount > 0, RegistryError::NothingToClaim);
+    // An epoch that paid nothing (emissions over, or a share rounding down to zero) still
+    // settles, or it would stay owed forever and block leaving; a claim that settles no epoch
+    // and pays nothing is refused.
+    require!(
+        amount > 0 || epochs_settled > 0,
+        RegistryError::NothingToClaim
+    );
     let claimed_total = earnings.claimed;
     pay_from_vault(
         &accounts.token_program.to_account_info(),
