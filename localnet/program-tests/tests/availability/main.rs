@@ -10,5 +10,7 @@
 mod attacks;
 mod attest;
 mod common;
+mod failures;
+mod figures;
 mod rewards;
 mod tips;
