@@ -14,7 +14,7 @@
 
 pub use iogrid_program_tests::{
     assert_fails, assert_fails_at, assert_instruction_error, events_of, only_event, only_event_of,
-    succeeded, transaction_of, wire_size, Expected, TestChain,
+    succeeded, transaction_of, wire_size, TestChain,
 };
 use iogrid_program_tests::{put_token_account, send};
 

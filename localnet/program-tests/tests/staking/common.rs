@@ -12,7 +12,7 @@
 //! only) and `new` (staking initialised with `default_args`).
 
 pub use iogrid_program_tests::{
-    assert_fails, events_of, only_event, only_event_of, succeeded, transaction, Expected, TestChain,
+    assert_fails, only_event, only_event_of, succeeded, transaction, Expected, TestChain,
 };
 use iogrid_program_tests::{put_token_account, send};
 
@@ -25,7 +25,7 @@ use {
             program::invoke_signed,
             program_error::ProgramError,
         },
-        system_program, AnchorDeserialize, Discriminator, InstructionData, ToAccountMetas,
+        system_program, InstructionData, ToAccountMetas,
     },
     iotoken::{
         math::IO,
@@ -35,10 +35,7 @@ use {
         },
         EmissionRow,
     },
-    litesvm::{
-        types::{TransactionMetadata, TransactionResult},
-        LiteSVM,
-    },
+    litesvm::{types::TransactionResult, LiteSVM},
     registry::{
         state::{BandwidthTier, DeviceSpecs, RegistryConfig},
         InitializeConfigArgs, RegisterDeviceArgs,
@@ -52,7 +49,6 @@ use {
         },
         InitializeArgs, ParameterChange, SlashArgs, VoteSide,
     },
-    std::any::type_name,
 };
 
 /// 2026-01-01T00:00:00Z, the unix time every chain starts at.
