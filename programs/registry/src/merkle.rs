@@ -13,7 +13,13 @@ use anchor_lang::{prelude::*, solana_program::hash::hashv};
 pub const MAX_LEAVES_PER_SHARD: u32 = 8_192;
 
 pub fn leaf_hash(index: u32, device: &Pubkey, weight: u64) -> [u8; 32] {
-    hashv(&[&[0], &index.to_le_bytes(), device.as_ref(), &weight.to_le_bytes()]).to_bytes()
+    hashv(&[
+        &[0],
+        &index.to_le_bytes(),
+        device.as_ref(),
+        &weight.to_le_bytes(),
+    ])
+    .to_bytes()
 }
 
 pub fn node_hash(left: &[u8; 32], right: &[u8; 32]) -> [u8; 32] {
@@ -50,9 +56,9 @@ pub mod tests {
         let width = leaves.len().max(1).next_power_of_two();
         let mut level: Vec<[u8; 32]> = (0..width)
             .map(|i| {
-                leaves
-                    .get(i)
-                    .map_or([0; 32], |(device, weight)| leaf_hash(i as u32, device, *weight))
+                leaves.get(i).map_or([0; 32], |(device, weight)| {
+                    leaf_hash(i as u32, device, *weight)
+                })
             })
             .collect();
         let mut proofs = vec![Vec::new(); leaves.len()];
@@ -82,12 +88,27 @@ pub mod tests {
                 let leaf = leaf_hash(index, device, *weight);
                 assert!(verify_proof(&root, leaf, index, &proofs[i]));
                 // Another weight, another index, or the same path with a high bit set: refused.
-                assert!(!verify_proof(&root, leaf_hash(index, device, weight + 1), index, &proofs[i]));
+                assert!(!verify_proof(
+                    &root,
+                    leaf_hash(index, device, weight + 1),
+                    index,
+                    &proofs[i]
+                ));
                 let aliased = index + (1 << proofs[i].len());
-                assert!(!verify_proof(&root, leaf_hash(aliased, device, *weight), aliased, &proofs[i]));
+                assert!(!verify_proof(
+                    &root,
+                    leaf_hash(aliased, device, *weight),
+                    aliased,
+                    &proofs[i]
+                ));
                 if count > 1 {
                     let other = (index + 1) % count as u32;
-                    assert!(!verify_proof(&root, leaf_hash(other, device, *weight), other, &proofs[i]));
+                    assert!(!verify_proof(
+                        &root,
+                        leaf_hash(other, device, *weight),
+                        other,
+                        &proofs[i]
+                    ));
                 }
             }
         }

@@ -144,7 +144,9 @@ pub fn verified_signature(data: &[u8], n: usize) -> Result<VerifiedSignature<'_>
     let (message_offset, message_len, message_ix) =
         (field(4) as usize, field(5) as usize, field(6));
     require!(
-        signature_ix == THIS_INSTRUCTION && key_ix == THIS_INSTRUCTION && message_ix == THIS_INSTRUCTION,
+        signature_ix == THIS_INSTRUCTION
+            && key_ix == THIS_INSTRUCTION
+            && message_ix == THIS_INSTRUCTION,
         RegistryError::Ed25519LayoutMismatch
     );
     let public_key = data

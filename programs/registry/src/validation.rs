@@ -110,6 +110,20 @@ pub fn device_id_hash(device_id: &str) -> [u8; 32] {
     anchor_lang::solana_program::hash::hash(device_id.as_bytes()).to_bytes()
 }
 
+/// Failure quorum 2..=5 keepers (one keeper alone must never fail a device); probe age 1..=512
+/// slots (SlotHashes holds 512).
+pub fn validate_availability(params: &AvailabilityParams) -> Result<()> {
+    require!(
+        (2..=MAX_FAILURE_QUORUM as u8).contains(&params.failure_quorum),
+        RegistryError::InvalidFailureQuorum
+    );
+    require!(
+        (1..=512).contains(&params.max_probe_age_slots),
+        RegistryError::InvalidProbeAge
+    );
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,18 +279,4 @@ mod tests {
         // sha256("abc"), FIPS 180-2 test vector.
         assert_eq!(device_id_hash("abc")[..4], [0xba, 0x78, 0x16, 0xbf]);
     }
-}
-
-/// Failure quorum 2..=5 keepers (one keeper alone must never fail a device); probe age 1..=512
-/// slots (SlotHashes holds 512).
-pub fn validate_availability(params: &AvailabilityParams) -> Result<()> {
-    require!(
-        (2..=MAX_FAILURE_QUORUM as u8).contains(&params.failure_quorum),
-        RegistryError::InvalidFailureQuorum
-    );
-    require!(
-        (1..=512).contains(&params.max_probe_age_slots),
-        RegistryError::InvalidProbeAge
-    );
-    Ok(())
 }

@@ -46,7 +46,7 @@ fn assert_registered_as(
     assert_eq!(device.updated_at, registered_at);
     assert_eq!(
         device.availability,
-        DeviceAvailability::new(),
+        DeviceAvailability::default(),
         "no probe yet"
     );
     assert_eq!(device._reserved, [0; 64]);

@@ -23,7 +23,9 @@ pub struct AvailabilityParams {
 }
 
 /// One closed-or-not epoch in which a device (weight) or a keeper (passes attested) earned.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct UnsettledEpoch {
     pub epoch: u64,
     /// Device: attested weight; keeper: qualified passes. 0 marks a free slot.
@@ -42,7 +44,9 @@ pub enum EpochShare {
 /// Epochs earned in and not yet settled (in no particular slot order). Settling an
 /// epoch moves `pot x weight / total` (rounded down, so an epoch never pays out more than it drew)
 /// into the earner's accrued amount and frees the slot, so each epoch is paid exactly once.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct Earnings {
     pub unsettled: [UnsettledEpoch; MAX_UNSETTLED_EPOCHS],
     /// IO base units settled and not yet claimed.
@@ -76,7 +80,11 @@ impl Earnings {
 
     /// Settles every unsettled epoch whose closed record is among `closed`; returns the IO base
     /// units it added to `accrued` and the epochs it settled.
-    pub fn settle(&mut self, closed: &[AvailabilityEpoch], share: EpochShare) -> Result<(u64, u32)> {
+    pub fn settle(
+        &mut self,
+        closed: &[AvailabilityEpoch],
+        share: EpochShare,
+    ) -> Result<(u64, u32)> {
         let mut added = 0u64;
         let mut settled = 0u32;
         for entry in self.unsettled.iter_mut().filter(|entry| entry.weight > 0) {
@@ -150,8 +158,8 @@ pub struct DeviceAvailability {
     pub last_failure_epoch: u64,
 }
 
-impl DeviceAvailability {
-    pub fn new() -> Self {
+impl Default for DeviceAvailability {
+    fn default() -> Self {
         Self {
             earnings: Earnings::default(),
             passes: 0,
@@ -170,7 +178,9 @@ impl DeviceAvailability {
             last_failure_epoch: NO_EPOCH,
         }
     }
+}
 
+impl DeviceAvailability {
     pub fn passed_in(&self, epoch: u64) -> bool {
         self.last_pass_epoch == epoch
     }
@@ -196,7 +206,9 @@ pub fn reputation_bps(passes: u32, failures: u32, reservations_completed: u32) -
 }
 
 /// A keeper's probing record and the tips it earned.
-#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(
+    AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, Default, PartialEq, Eq,
+)]
 pub struct KeeperActivity {
     /// Tips: this keeper's qualified passes per epoch, over the keepers pool.
     pub earnings: Earnings,

@@ -9,6 +9,6 @@ pub mod set_pool_distributor;
 pub mod update_config;
 
 pub use {
-    change_schedule::*, initialize::*, initialize_pools::*, mint_genesis::*, seal_schedule::*, set_pool_distributor::*,
-    update_config::*,
+    change_schedule::*, initialize::*, initialize_pools::*, mint_genesis::*, seal_schedule::*,
+    set_pool_distributor::*, update_config::*,
 };

@@ -1,6 +1,9 @@
 use {
     crate::{
-        errors::RegistryError, events::ConfigUpdated, state::*, validation::{validate_availability, validate_bond_terms},
+        errors::RegistryError,
+        events::ConfigUpdated,
+        state::*,
+        validation::{validate_availability, validate_bond_terms},
     },
     anchor_lang::prelude::*,
     anchor_spl::token_interface::Mint,

@@ -21,7 +21,7 @@ use {
 };
 
 /// Devices one attestation may carry; with one Ed25519 signature (~235 bytes) per device, a
-/// legacy transaction holds two or three, a v0 transaction with a lookup table a few more.
+/// legacy transaction holds two, a v0 transaction with a lookup table a few more.
 pub const MAX_DEVICES_PER_ATTESTATION: usize = 8;
 
 /// A bonded keeper attests that devices were live this epoch. The instruction right before this
@@ -87,7 +87,12 @@ pub fn handler<'info>(
     let accounts = ctx.accounts;
     let clock = Clock::get()?;
     let epoch = current_epoch(accounts.config.epoch_origin, clock.unix_timestamp)?;
-    let mut totals = open_epoch_record(&accounts.epoch_record, epoch, &accounts.authority, &accounts.system_program)?;
+    let mut totals = open_epoch_record(
+        &accounts.epoch_record,
+        epoch,
+        &accounts.authority,
+        &accounts.system_program,
+    )?;
 
     let current_index = load_current_index_checked(&accounts.instructions)?;
     let ed25519 = load_ed25519_instruction(&accounts.instructions, current_index, count)?;
@@ -97,7 +102,10 @@ pub fn handler<'info>(
 
     for (n, pair) in device_accounts.chunks(2).enumerate() {
         let (device_info, pool_info) = (&pair[0], &pair[1]);
-        require!(device_info.is_writable, RegistryError::MissingDeviceAccounts);
+        require!(
+            device_info.is_writable,
+            RegistryError::MissingDeviceAccounts
+        );
         let mut device = Account::<Device>::try_from(device_info)?;
 
         // The signature: verified by the Ed25519 program over exactly these bytes, by the agent.
@@ -107,7 +115,11 @@ pub fn handler<'info>(
             RegistryError::AgentKeyMismatch
         );
         let probe = ProbeMessage::parse(signature.message)?;
-        require_keys_eq!(probe.device, device.key(), RegistryError::ProbeDeviceMismatch);
+        require_keys_eq!(
+            probe.device,
+            device.key(),
+            RegistryError::ProbeDeviceMismatch
+        );
         require!(probe.epoch == epoch, RegistryError::ProbeEpochMismatch);
         require!(
             probe.slot <= clock.slot
@@ -120,10 +132,20 @@ pub fn handler<'info>(
             RegistryError::ChallengeMismatch
         );
 
-        require!(device.status == DeviceStatus::Active, RegistryError::DevicePaused);
+        // A paused device is withdrawn from the market, unless a renter still depends on it.
+        require!(
+            device.status == DeviceStatus::Active || device.is_reserved(),
+            RegistryError::DevicePaused
+        );
         let availability = &mut device.availability;
-        require!(!availability.passed_in(epoch), RegistryError::AlreadyAttested);
-        require!(!availability.failed_in(epoch), RegistryError::FailureQuorumReached);
+        require!(
+            !availability.passed_in(epoch),
+            RegistryError::AlreadyAttested
+        );
+        require!(
+            !availability.failed_in(epoch),
+            RegistryError::FailureQuorumReached
+        );
 
         let stake = device_stake(&accounts.staking_config, &device, pool_info)?;
         let qualified = stake.amount >= stake.minimum;
@@ -139,8 +161,9 @@ pub fn handler<'info>(
         } else {
             1
         };
-        availability.longest_uptime_streak =
-            availability.longest_uptime_streak.max(availability.uptime_streak);
+        availability.longest_uptime_streak = availability
+            .longest_uptime_streak
+            .max(availability.uptime_streak);
         availability.passes = availability.passes.saturating_add(1);
         availability.last_pass_epoch = epoch;
         availability.last_probe_slot = probe.slot;

@@ -80,7 +80,8 @@ pub fn handler<'info>(
     let pool = &accounts.stake_pool;
     // Without active co-stake there is nobody to share with (and staking would refuse).
     let to_stakers = if pool.active_shares > 0 {
-        let share = (amount as u128).safe_mul(pool.staker_share_bps as u128)? / BPS_DENOMINATOR as u128;
+        let share =
+            (amount as u128).safe_mul(pool.staker_share_bps as u128)? / BPS_DENOMINATOR as u128;
         u64::try_from(share).map_err(|_| crate::math::overflow())?
     } else {
         0

@@ -61,13 +61,21 @@ pub fn handler(ctx: Context<CloseAvailabilityEpoch>) -> Result<()> {
     let record = &accounts.epoch_record;
     let pools = accounts.iotoken_epoch.pools;
     let device_rewards = if record.total_weight > 0 {
-        draw(accounts, RewardPool::Availability, accounts.availability_vault.to_account_info())?;
+        draw(
+            accounts,
+            RewardPool::Availability,
+            accounts.availability_vault.to_account_info(),
+        )?;
         pools[RewardPool::Availability as usize]
     } else {
         0
     };
     let keeper_rewards = if accounts.epoch_record.qualified_passes > 0 {
-        draw(accounts, RewardPool::Keepers, accounts.keeper_tips_vault.to_account_info())?;
+        draw(
+            accounts,
+            RewardPool::Keepers,
+            accounts.keeper_tips_vault.to_account_info(),
+        )?;
         pools[RewardPool::Keepers as usize]
     } else {
         0

@@ -2,7 +2,9 @@ use {
     crate::{errors::RegistryError, events::RewardsInitialized, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token::{Mint, Token, TokenAccount},
-    iotoken::state::{EmissionSchedule, TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, SCHEDULE_SEED},
+    iotoken::state::{
+        EmissionSchedule, TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, SCHEDULE_SEED,
+    },
 };
 
 /// Links the registry to iotoken's emissions, once: copies the epoch origin of the sealed

@@ -1,10 +1,7 @@
 use {
     crate::{
-        errors::RegistryError,
-        events::AvailabilityRootPosted,
-        math::current_epoch,
-        merkle::MAX_LEAVES_PER_SHARD,
-        state::*,
+        errors::RegistryError, events::AvailabilityRootPosted, math::current_epoch,
+        merkle::MAX_LEAVES_PER_SHARD, state::*,
     },
     anchor_lang::prelude::*,
 };

@@ -46,8 +46,14 @@ pub fn handler(ctx: Context<ReportFailure>) -> Result<()> {
     let keeper = accounts.keeper.key();
     let device = accounts.device.key();
     let availability = &mut accounts.device.availability;
-    require!(!availability.passed_in(epoch), RegistryError::DeviceAttestedThisEpoch);
-    require!(!availability.failed_in(epoch), RegistryError::FailureQuorumReached);
+    require!(
+        !availability.passed_in(epoch),
+        RegistryError::DeviceAttestedThisEpoch
+    );
+    require!(
+        !availability.failed_in(epoch),
+        RegistryError::FailureQuorumReached
+    );
 
     if availability.report_epoch != epoch {
         availability.report_epoch = epoch;
@@ -55,7 +61,10 @@ pub fn handler(ctx: Context<ReportFailure>) -> Result<()> {
         availability.failure_reporters = [Pubkey::default(); MAX_FAILURE_QUORUM];
     }
     let reporters = &availability.failure_reporters[..usize::from(availability.report_count)];
-    require!(!reporters.contains(&keeper), RegistryError::DuplicateFailureReport);
+    require!(
+        !reporters.contains(&keeper),
+        RegistryError::DuplicateFailureReport
+    );
     // Below the quorum (at most MAX_FAILURE_QUORUM), so there is a free slot.
     availability.failure_reporters[usize::from(availability.report_count)] = keeper;
     availability.report_count += 1;

@@ -58,7 +58,7 @@ pub fn handler(ctx: Context<RegisterDevice>, args: RegisterDeviceArgs) -> Result
         registered_at: now,
         updated_at: now,
         bump: ctx.bumps.device,
-        availability: DeviceAvailability::new(),
+        availability: DeviceAvailability::default(),
         _reserved: [0; 64],
         device_id: args.device_id,
         name: args.name,
