@@ -15,10 +15,9 @@ import {
   getMint,
   transfer,
 } from "@solana/spl-token";
-import { Keypair } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import type {
   Connection,
-  PublicKey,
   Signer,
   TransactionInstruction,
   TransactionSignature,
@@ -36,6 +35,7 @@ import {
   IOTOKEN_DEFAULTS,
   IOTOKEN_PROGRAM_ID,
   IotokenMathError,
+  REGISTRY_PROGRAM_ID,
   REWARD_POOLS,
   appendScheduleRowsIx,
   breakerAfterMint,
@@ -44,6 +44,7 @@ import {
   createTreasuryAccountIx,
   decayPreset,
   decodeEpochRecord,
+  drawEpochPoolIx,
   emissionRowsOf,
   endEpochIx,
   endableEpochs,
@@ -66,12 +67,14 @@ import {
   mintGenesisIx,
   mintIosdIx,
   nextEma,
+  poolDistributorOf,
   poolPda,
   priceFeedPda,
   publishPriceIx,
   scheduleChunks,
   scheduledEmission,
   schedulePda,
+  setPoolDistributorIx,
   setPriceHaltedIx,
   treasuryPda,
   updateIotokenConfigIx,
@@ -532,6 +535,7 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         supplyAfter: GENESIS_SUPPLY + expected.total,
         bump: epochRecordPda(0n).bump,
       });
+      expect(record.drawn).to.deep.equal([false, false, false, false]);
       expect(record.pools).to.deep.equal(expected.pools);
       expect(record.crankedBy.equals(cranker.publicKey)).to.equal(true);
 
@@ -581,6 +585,60 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(event.epoch).to.equal(1n);
       expect(event.pools).to.deep.equal(expected.pools);
       expect(epochAt(origin, BigInt(await chainTime(connection)))).to.equal(2n);
+    });
+
+    it("set_pool_distributor: the authority names a pool's paying program; only its PDA draws", async () => {
+      const registry = REGISTRY_PROGRAM_ID;
+      const set = (signer: Keypair, pool: number, paying: PublicKey) =>
+        program.methods
+          .setPoolDistributor(pool, paying)
+          .accountsPartial({ authority: signer.publicKey })
+          .preInstructions([distinct()])
+          .signers([signer])
+          .rpc();
+      await expectIotokenError(set(mallory, 0, registry), "NotConfigAuthority");
+      await expectIotokenError(set(admin, 4, registry), "InvalidPool");
+      await expectIotokenError(set(admin, 0, PublicKey.default), "NothingToUpdate");
+      await send(
+        await setPoolDistributorIx(program, {
+          authority: admin.publicKey,
+          pool: "availability",
+          program: registry,
+        }),
+        [admin],
+      );
+      let state = await program.account.tokenConfig.fetch(config);
+      expect(state.poolDistributors[0]!.equals(poolDistributorOf(registry))).to.equal(true);
+      expect(state.poolDistributors.slice(1).every((k) => k.equals(PublicKey.default))).to.equal(
+        true,
+      );
+      await expectIotokenError(set(admin, 0, registry), "NothingToUpdate");
+
+      // A keypair is never the distributor PDA: neither of a named pool nor of one without.
+      for (const pool of ["availability", "compute"] as const) {
+        await expectIotokenError(
+          send(
+            await drawEpochPoolIx(program, {
+              distributor: mallory.publicKey,
+              pool,
+              epoch: 1n,
+              destination: crankerIo,
+            }),
+            [mallory],
+          ),
+          "NotPoolDistributor",
+          { anchorError: false },
+        );
+      }
+      const record = decodeEpochRecord(
+        (await connection.getAccountInfo(epochRecordPda(1n).address))!.data,
+      );
+      expect(record.drawn).to.deep.equal([false, false, false, false]);
+
+      // `Pubkey::default()` stops all draws from the pool again.
+      await set(admin, 0, PublicKey.default);
+      state = await program.account.tokenConfig.fetch(config);
+      expect(state.poolDistributors[0]!.equals(PublicKey.default)).to.equal(true);
     });
   });
 

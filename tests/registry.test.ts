@@ -74,10 +74,16 @@ import type { Localnet } from "./support/localnet.js";
 
 /** Rent: 3,480 lamports per byte-year, exempt at two years, 128 bytes of account overhead. */
 const rentExempt = (dataLen: number): number => (128 + dataLen) * 3480 * 2;
-/** `8 + RegistryConfig::INIT_SPACE`. */
-const CONFIG_ACCOUNT_SIZE = 8 + 32 + 32 + 8 + 8 + 32 + 32 + 1 + 64;
-/** `8 + Keeper::INIT_SPACE`. */
-const KEEPER_ACCOUNT_SIZE = 8 + 32 + 32 + 8 + 8 + 8 + 8 + 1 + 1 + 64;
+/**
+ * `8 + RegistryConfig::INIT_SPACE`: authority, bond mint, bond, cooldown, market program and lock
+ * authority, availability params (u8 + u64), epoch origin, rewards flag, four bumps, reserved.
+ */
+const CONFIG_ACCOUNT_SIZE = 8 + 32 + 32 + 8 + 8 + 32 + 32 + (1 + 8) + 8 + 1 + 4 + 64;
+/**
+ * `8 + Keeper::INIT_SPACE`: authority, bond mint, bond, three times, two bumps, the activity
+ * (earnings: four unsettled epochs of 16 bytes, accrued, claimed; passes and failures), reserved.
+ */
+const KEEPER_ACCOUNT_SIZE = 8 + 32 + 32 + 8 + 8 + 8 + 8 + 1 + 1 + (4 * 16 + 8 + 8 + 8 + 8) + 64;
 const TOKEN_ACCOUNT_SIZE = 165;
 const FEE = 5000;
 

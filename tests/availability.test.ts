@@ -1,0 +1,1147 @@
+/**
+ * Availability rewards end to end on one chain with iotoken, the registry and staking, through the
+ * sdk: the registry named iotoken's distributor of the availability and keepers pools and its
+ * rewards initialised; three bonded keepers; devices with agent keys, staked to their minimum
+ * (one co-staked); agents sign probes bound to a real recent slot read from the SlotHashes sysvar
+ * over RPC, and a keeper attests two devices in one transaction (one Ed25519 instruction carrying
+ * both signatures). Then the epoch is warped past, iotoken's `end_epoch` mints it, the registry's
+ * `close_availability_epoch` draws both pools, and claims pay to the unit what the sdk's mirror
+ * predicts (`pot x weight / total`, rounded down; the staker share deposited into the co-staked
+ * pool), and keeper tips by qualified passes. Along the way, the attacks a client will try: a
+ * forged signature (refused by the Ed25519 program), a replay, a probe of another device, a
+ * stale slot, Ed25519 entries pointing elsewhere, a double claim, a claim by a stranger, and a
+ * failure quorum of three distinct keepers. Last, a governance round sets the registry's
+ * availability rules (`RegistryAvailability`).
+ */
+import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
+import type { Program } from "@coral-xyz/anchor";
+import { createAccount, createAssociatedTokenAccount, transfer } from "@solana/spl-token";
+import { Ed25519Program, Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import type {
+  Connection,
+  Signer,
+  TransactionInstruction,
+  TransactionSignature,
+} from "@solana/web3.js";
+import { expect } from "chai";
+
+import {
+  BANDWIDTH_TIER,
+  DAY_SECS,
+  DEFAULT_AVAILABILITY,
+  EPOCH_SECS,
+  GENESIS_DESTINATION_NAMES,
+  IO,
+  IOTOKEN_PROGRAM_ID,
+  MAX_LOCK_SECS,
+  NO_EPOCH,
+  REGISTRY_PROGRAM_ID,
+  STAKING_PROGRAM_ID,
+  VOTE_SIDE,
+  appendScheduleRowsIx,
+  attestAvailability,
+  attestAvailabilityIx,
+  availabilityEpochAt,
+  availabilityEpochPda,
+  availabilityVaultPda,
+  castVoteIx,
+  claimAvailabilityRewardsIx,
+  claimKeeperTipsIx,
+  claimableEarnings,
+  closeAvailabilityEpochIx,
+  configPda,
+  createProposalIx,
+  decayPreset,
+  decodeEpochRecord,
+  deviceMinimumStake,
+  devicePda,
+  deviceWeight,
+  distributorPda,
+  drawEpochPoolIx,
+  ed25519Instruction,
+  endEpochIx,
+  epochRecordPda,
+  executeProposalIx,
+  finalizeProposalIx,
+  governancePda,
+  indexIncrease,
+  initializeConfigIx,
+  initializeIotokenIx,
+  initializePoolsIx,
+  initializeRewardsIx,
+  initializeStakingIx,
+  iotokenConfigPda,
+  iotokenErrors,
+  iotokenProgram,
+  ioMintPda,
+  keeperPda,
+  keeperTipsVaultPda,
+  lockIx,
+  mintGenesisIx,
+  openPoolIx,
+  openPositionIx,
+  parseRegistryEvents,
+  poolDistributorOf,
+  poolPda,
+  programErrorName,
+  proRata,
+  proposalPda,
+  proposalStatusName,
+  recentSlotHash,
+  registerDeviceIx,
+  registerKeeperIx,
+  registryErrors,
+  registryProgram,
+  reportFailureIx,
+  reputationBps,
+  scheduleChunks,
+  sealScheduleIx,
+  setPoolDistributorIx,
+  signProbe,
+  splitAvailabilityClaim,
+  stakeIx,
+  stakePoolPda,
+  stakeSelfIx,
+  stakeVaultPda,
+  stakingConfigPda,
+  stakingErrors,
+  stakingProgram,
+  updateConfigIx,
+  withBigints,
+} from "@iogrid/sdk";
+import type {
+  AttestedDevice,
+  ClosedEpochLike,
+  DeviceSpecs,
+  GenesisDestinations,
+  Iotoken,
+  ParsedRegistryEvent,
+  Registry,
+  RegistryErrorName,
+  RegistryEventName,
+  RegistryEvents,
+  SignedProbe,
+  Staking,
+  StakingErrorName,
+} from "@iogrid/sdk";
+import { sendAndConfirm } from "@iogrid/sdk/node";
+import BN from "bn.js";
+
+import {
+  H100_SERVER_SPECS,
+  chainTime,
+  distinct,
+  fundedKeypair,
+  rejectionOf,
+  sendDistinct,
+  sleep,
+  tokenBalance,
+  warpTo as warpClockTo,
+} from "./support/chain.js";
+import { expectProgramError } from "./support/errors.js";
+import { startLocalnet } from "./support/localnet.js";
+import type { Localnet } from "./support/localnet.js";
+
+const big = (value: { toString(): string } | bigint | number): bigint => BigInt(value.toString());
+
+const expectRegistryError = (
+  promise: Promise<unknown>,
+  name: RegistryErrorName,
+): Promise<unknown> =>
+  expectProgramError(registryErrors, REGISTRY_PROGRAM_ID, promise, name, { anchorError: false });
+const expectStakingError = (promise: Promise<unknown>, name: StakingErrorName): Promise<unknown> =>
+  expectProgramError(stakingErrors, STAKING_PROGRAM_ID, promise, name, { anchorError: false });
+
+const SMALL_SPECS: DeviceSpecs = {
+  gpuCount: 2,
+  vramMib: 24_576,
+  cpuCores: 16,
+  ramMib: 65_536,
+  storageGib: 2_000,
+  bandwidthTier: BANDWIDTH_TIER.standard,
+};
+
+interface TestDevice {
+  id: string;
+  gpuModel: string;
+  specs: DeviceSpecs;
+  agent: Keypair;
+  address: PublicKey;
+}
+
+function testDevice(
+  id: string,
+  gpuModel: string,
+  specs: DeviceSpecs,
+  agent = Keypair.generate(),
+): TestDevice {
+  return { id, gpuModel, specs, agent, address: devicePda(id).address };
+}
+
+describe("availability: signed probes, attestations, epoch rewards and keeper tips", function () {
+  this.timeout(120_000);
+  let net: Localnet;
+  let connection: Connection;
+  let admin: Keypair;
+  let operator: Keypair;
+  let alice: Keypair;
+  let mallory: Keypair;
+  let whale: Keypair;
+  /** keepers[0] attests the batch, keepers[1] the A100; all three report the offline device. */
+  const keepers: Keypair[] = [];
+  let registry: Program<Registry>;
+  let iotoken: Program<Iotoken>;
+  let staking: Program<Staking>;
+  const ioMint = ioMintPda().address;
+  const ioAccount = new Map<Keypair, PublicKey>();
+  let community: PublicKey;
+  /** Unix time at which epoch 0 starts: the schedule's first row. */
+  let origin: bigint;
+  /** The epoch the batch is attested in. */
+  let epoch: bigint;
+  /** The H100's and the RTX's signed probes of the batch, as a keeper received them. */
+  let batch: [SignedProbe, SignedProbe];
+
+  const sharedAgent = Keypair.generate();
+  /** 8x H100 (weight 3,200), co-staked by alice: its pool shares the rewards. */
+  const h100 = testDevice("avail-h100", "NVIDIA H100 80GB HBM3", H100_SERVER_SPECS, sharedAgent);
+  /** 2x RTX 4090 (weight 300), self-stake only. */
+  const rtx = testDevice("avail-rtx4090", "NVIDIA GeForce RTX 4090", SMALL_SPECS);
+  /** 1x A100 (weight 300), attested by the second keeper. */
+  const a100 = testDevice("avail-a100", "NVIDIA A100 80GB", { ...SMALL_SPECS, gpuCount: 1 });
+  /** Shares the H100's agent key and has no stake: its pass counts for uptime only. */
+  const spare = testDevice("avail-spare", "NVIDIA L40S", SMALL_SPECS, sharedAgent);
+  /** Never answers: three keepers report it. */
+  const offline = testDevice("avail-offline", "NVIDIA T4", SMALL_SPECS);
+  const staked = [h100, rtx, a100];
+
+  const send = (ix: TransactionInstruction, signers: Signer[]): Promise<string> =>
+    sendDistinct(connection, ix, signers);
+  /** `ixs` in one transaction, after a `distinct()` compute budget instruction. */
+  const sendAll = (ixs: TransactionInstruction[], signers: Signer[]): Promise<string> =>
+    sendAndConfirm(connection, new Transaction().add(distinct(), ...ixs), signers);
+  const balance = (account: PublicKey): Promise<bigint> => tokenBalance(connection, account);
+  const warpTo = (unixTimestamp: bigint): Promise<void> =>
+    warpClockTo(connection, net.rpcUrl, unixTimestamp);
+  const fetchDevice = (d: TestDevice) => registry.account.device.fetch(d.address);
+  const fetchKeeper = (k: Keypair) => registry.account.keeper.fetch(keeperPda(k.publicKey).address);
+  const fetchEpoch = (e: bigint) =>
+    registry.account.availabilityEpoch.fetch(availabilityEpochPda(e).address);
+  const fetchPool = (d: TestDevice) =>
+    staking.account.stakePool.fetch(stakePoolPda(d.address, operator.publicKey).address);
+  const fetchStakingConfig = () => staking.account.stakingConfig.fetch(stakingConfigPda().address);
+  const weightOf = async (d: TestDevice): Promise<bigint> =>
+    deviceWeight((await fetchStakingConfig()).gpuClasses, d.gpuModel, d.specs.gpuCount);
+
+  async function eventsOf(signature: TransactionSignature): Promise<ParsedRegistryEvent[]> {
+    const tx = await connection.getTransaction(signature, {
+      commitment: "confirmed",
+      maxSupportedTransactionVersion: 0,
+    });
+    return parseRegistryEvents(tx?.meta?.logMessages ?? []);
+  }
+
+  async function eventsNamed<N extends RegistryEventName>(
+    name: N,
+    signature: TransactionSignature,
+  ): Promise<RegistryEvents[N][]> {
+    return (await eventsOf(signature))
+      .filter((e) => e.name === name)
+      .map((e) => e.data as RegistryEvents[N]);
+  }
+
+  /** The agent's probe for `d` (or for `device`), bound to the SlotHashes sysvar's newest slot. */
+  async function probeOf(
+    d: TestDevice,
+    options: { epoch?: bigint; device?: PublicKey; slotHash?: Uint8Array } = {},
+  ): Promise<SignedProbe> {
+    const { slot, hash } = await recentSlotHash(connection);
+    return signProbe(d.agent, {
+      device: options.device ?? d.address,
+      epoch: options.epoch ?? epoch,
+      slot,
+      slotHash: options.slotHash ?? hash,
+      benchmarkHash: new Uint8Array(32).fill(d.specs.gpuCount),
+    });
+  }
+
+  /** `probe` attested for `account` (by default the probed device), owned by the operator. */
+  const entry = (d: TestDevice, probe: SignedProbe, account = d.address): AttestedDevice => ({
+    probe,
+    owner: operator.publicKey,
+    device: account,
+  });
+
+  /** `[distinct, ed25519, attest]` in one transaction, signed by the keeper. */
+  async function attest(
+    keeper: Keypair,
+    devices: AttestedDevice[],
+    closedEpochs: bigint[] = [],
+    recordEpoch?: bigint,
+  ): Promise<TransactionSignature> {
+    const ixs = await attestAvailability(registry, {
+      authority: keeper.publicKey,
+      devices,
+      closedEpochs,
+      epoch: recordEpoch,
+    });
+    return sendAll(ixs, [keeper]);
+  }
+
+  async function epochRecordOf(e: bigint): Promise<ClosedEpochLike> {
+    return fetchEpoch(e);
+  }
+
+  before(async function () {
+    this.timeout(300_000);
+    net = await startLocalnet();
+    connection = net.connection;
+    admin = await fundedKeypair(connection, 1000);
+    operator = await fundedKeypair(connection, 10);
+    alice = await fundedKeypair(connection, 10);
+    mallory = await fundedKeypair(connection, 10);
+    whale = await fundedKeypair(connection, 10);
+    for (let i = 0; i < 3; i++) keepers.push(await fundedKeypair(connection, 10));
+    const provider = new AnchorProvider(connection, new Wallet(admin), {
+      commitment: "confirmed",
+      preflightCommitment: "confirmed",
+    });
+    registry = registryProgram(provider);
+    iotoken = iotokenProgram(provider);
+    staking = stakingProgram(provider);
+
+    // iotoken: genesis to the admin, the decay schedule from this hour's start, sealed.
+    await send(await initializeIotokenIx(iotoken, { authority: admin.publicKey }), [admin]);
+    await send(await initializePoolsIx(iotoken, { payer: admin.publicKey }), [admin]);
+    const accounts: PublicKey[] = [];
+    for (let i = 0; i < GENESIS_DESTINATION_NAMES.length; i++) {
+      accounts.push(
+        await createAccount(connection, admin, ioMint, admin.publicKey, Keypair.generate()),
+      );
+    }
+    const destinations = Object.fromEntries(
+      GENESIS_DESTINATION_NAMES.map((name, i) => [name, accounts[i]!]),
+    ) as unknown as GenesisDestinations;
+    await send(await mintGenesisIx(iotoken, { authority: admin.publicKey, ...destinations }), [
+      admin,
+    ]);
+    community = destinations.community;
+    const now = BigInt(await chainTime(connection));
+    origin = now - (now % EPOCH_SECS);
+    for (const rows of scheduleChunks(decayPreset(origin), 40)) {
+      await send(await appendScheduleRowsIx(iotoken, { authority: admin.publicKey, rows }), [
+        admin,
+      ]);
+    }
+    await send(await sealScheduleIx(iotoken, { authority: admin.publicKey }), [admin]);
+
+    // registry: keepers bond 1,000 IO; staking: the defaults, the registry as slasher.
+    await send(
+      await initializeConfigIx(registry, {
+        authority: admin.publicKey,
+        bondMint: ioMint,
+        keeperBondAmount: 1_000n * IO,
+        keeperUnbondCooldownSecs: 7n * DAY_SECS,
+      }),
+      [admin],
+    );
+    await send(
+      await initializeStakingIx(staking, {
+        authority: admin.publicKey,
+        slasherPrograms: [REGISTRY_PROGRAM_ID],
+      }),
+      [admin],
+    );
+
+    const funding: [Keypair, bigint][] = [
+      [operator, 10_000n * IO],
+      [alice, 1_000n * IO],
+      [mallory, 10n * IO],
+      [whale, 3_000_000n * IO],
+      ...keepers.map((k): [Keypair, bigint] => [k, 1_000n * IO]),
+    ];
+    for (const [wallet, amount] of funding) {
+      const account = await createAssociatedTokenAccount(
+        connection,
+        admin,
+        ioMint,
+        wallet.publicKey,
+      );
+      await transfer(connection, admin, community, account, admin, amount);
+      ioAccount.set(wallet, account);
+    }
+  });
+
+  after(async () => {
+    await net?.stop();
+  });
+
+  describe("setup", () => {
+    it("set_pool_distributor names the registry's distributor PDA for the availability and keepers pools", async () => {
+      for (const pool of ["availability", "keepers"] as const) {
+        await send(
+          await setPoolDistributorIx(iotoken, {
+            authority: admin.publicKey,
+            pool,
+            program: REGISTRY_PROGRAM_ID,
+          }),
+          [admin],
+        );
+      }
+      const config = await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address);
+      const registryDistributor = distributorPda(REGISTRY_PROGRAM_ID).address;
+      expect(poolDistributorOf(REGISTRY_PROGRAM_ID).equals(registryDistributor)).to.equal(true);
+      expect(config.poolDistributors.map((k) => k.toBase58())).to.deep.equal(
+        [registryDistributor, PublicKey.default, PublicKey.default, registryDistributor].map((k) =>
+          k.toBase58(),
+        ),
+      );
+    });
+
+    it("keepers bond 1,000 IO each; attesting waits for initialize_rewards", async () => {
+      for (const keeper of keepers) {
+        await send(
+          await registerKeeperIx(registry, {
+            authority: keeper.publicKey,
+            bondMint: ioMint,
+            bondSource: ioAccount.get(keeper)!,
+            maxBondAmount: new BN((1_000n * IO).toString()),
+          }),
+          [keeper],
+        );
+        const state = await fetchKeeper(keeper);
+        expect(big(state.bondAmount)).to.equal(1_000n * IO);
+        expect(withBigints(state.activity)).to.deep.equal({
+          earnings: {
+            unsettled: Array.from({ length: 4 }, () => ({ epoch: 0n, weight: 0n })),
+            accrued: 0n,
+            claimed: 0n,
+          },
+          passesAttested: 0n,
+          failuresReported: 0n,
+        });
+      }
+      await expectRegistryError(
+        send(
+          await attestAvailabilityIx(registry, {
+            authority: keepers[0]!.publicKey,
+            epoch: 0n,
+            devices: [{ device: h100.address, owner: operator.publicKey }],
+          }),
+          [keepers[0]!],
+        ),
+        "RewardsNotInitialized",
+      );
+    });
+
+    it("initialize_rewards copies the emission origin and creates the distributor's vaults, once", async () => {
+      // Anyone may pay: the keeper here.
+      const signature = await send(
+        await initializeRewardsIx(registry, { payer: keepers[2]!.publicKey }),
+        [keepers[2]!],
+      );
+      const config = await registry.account.registryConfig.fetch(configPda().address);
+      expect(config.rewardsInitialized).to.equal(true);
+      expect(big(config.epochOrigin)).to.equal(origin);
+      expect(config.distributorBump).to.equal(distributorPda().bump);
+      expect(config.availabilityVaultBump).to.equal(availabilityVaultPda().bump);
+      expect(config.keeperTipsVaultBump).to.equal(keeperTipsVaultPda().bump);
+      expect(withBigints(config.availability)).to.deep.equal(DEFAULT_AVAILABILITY);
+      const [event] = await eventsNamed("rewardsInitialized", signature);
+      expect(big(event!.epochOrigin)).to.equal(origin);
+      expect(event!.availabilityVault.equals(availabilityVaultPda().address)).to.equal(true);
+      expect(event!.keeperTipsVault.equals(keeperTipsVaultPda().address)).to.equal(true);
+      expect(await balance(availabilityVaultPda().address)).to.equal(0n);
+      expect(await balance(keeperTipsVaultPda().address)).to.equal(0n);
+      // Once: the vaults' `init` fails before the config's RewardsAlreadyInitialized constraint
+      // is reached (the system program refuses to allocate an account in use).
+      const again = await rejectionOf(
+        send(await initializeRewardsIx(registry, { payer: admin.publicKey }), [admin]),
+      );
+      expect(String(again)).to.include("already in use");
+      const after = await registry.account.registryConfig.fetch(configPda().address);
+      expect(big(after.epochOrigin)).to.equal(origin);
+    });
+
+    it("devices register with agent keys; three reach their minimum stake, the H100 co-staked", async () => {
+      for (const d of [h100, rtx, a100, spare, offline]) {
+        await send(
+          await registerDeviceIx(registry, {
+            owner: operator.publicKey,
+            deviceId: d.id,
+            name: d.id,
+            gpuModel: d.gpuModel,
+            region: "eu-west",
+            specs: d.specs,
+            pricePerGpuHour: 1_000_000n,
+            agent: d.agent.publicKey,
+          }),
+          [operator],
+        );
+        const state = await fetchDevice(d);
+        expect(state.agent.equals(d.agent.publicKey)).to.equal(true);
+        expect(big(state.availability.lastPassEpoch)).to.equal(NO_EPOCH);
+        expect(big(state.availability.lastFailureEpoch)).to.equal(NO_EPOCH);
+        expect(state.availability.reputationBps).to.equal(0);
+      }
+      const config = await fetchStakingConfig();
+      for (const d of staked) {
+        await send(
+          await openPoolIx(staking, {
+            operator: operator.publicKey,
+            device: d.address,
+            stakerShareBps: d === h100 ? 300 : 100,
+            costakingOpen: d === h100,
+          }),
+          [operator],
+        );
+        const minimum = deviceMinimumStake(config, d.gpuModel, d.specs.gpuCount);
+        await send(
+          await stakeSelfIx(staking, {
+            operator: operator.publicKey,
+            pool: { device: d.address, operator: operator.publicKey },
+            tokenAccount: ioAccount.get(operator)!,
+            amount: minimum,
+          }),
+          [operator],
+        );
+        expect(big((await fetchPool(d)).operatorStake)).to.equal(minimum);
+      }
+      expect(deviceMinimumStake(config, h100.gpuModel, 8)).to.equal(6_400n * IO);
+      expect(deviceMinimumStake(config, rtx.gpuModel, 2)).to.equal(600n * IO);
+      expect(deviceMinimumStake(config, a100.gpuModel, 1)).to.equal(600n * IO);
+      const pool = stakePoolPda(h100.address, operator.publicKey).address;
+      await send(await openPositionIx(staking, { owner: alice.publicKey, pool }), [alice]);
+      await send(
+        await stakeIx(staking, {
+          owner: alice.publicKey,
+          pool,
+          tokenAccount: ioAccount.get(alice)!,
+          amount: 1_000n * IO,
+        }),
+        [alice],
+      );
+      expect(big((await fetchPool(h100)).activeShares) > 0n).to.equal(true);
+    });
+  });
+
+  describe("an epoch of attestations", () => {
+    before(async () => {
+      // A fresh epoch with its whole hour ahead: epoch 1.
+      await warpTo(origin + EPOCH_SECS + 1n);
+      const config = await registry.account.registryConfig.fetch(configPda().address);
+      epoch = availabilityEpochAt(big(config.epochOrigin), BigInt(await chainTime(connection)));
+      expect(epoch).to.equal(1n);
+    });
+
+    it("agents sign probes bound to a recent slot; a keeper attests two devices in one transaction", async () => {
+      const [h100Probe, rtxProbe] = [await probeOf(h100), await probeOf(rtx)];
+      batch = [h100Probe, rtxProbe];
+      const ixs = await attestAvailability(registry, {
+        authority: keepers[0]!.publicKey,
+        devices: [entry(h100, h100Probe), entry(rtx, rtxProbe)],
+      });
+      expect(ixs[0].programId.equals(Ed25519Program.programId)).to.equal(true);
+      const tx = new Transaction().add(distinct(), ...ixs);
+      const signature = await sendAndConfirm(connection, tx, [keepers[0]!]);
+      expect(tx.serialize().length).to.be.at.most(1232);
+
+      const keeperAccount = keeperPda(keepers[0]!.publicKey).address;
+      const weights = [await weightOf(h100), await weightOf(rtx)];
+      expect(weights).to.deep.equal([3_200n, 300n]);
+      const attested = await eventsNamed("deviceAttested", signature);
+      expect(attested.map((e) => e.device.toBase58())).to.deep.equal(
+        [h100.address, rtx.address].map((k) => k.toBase58()),
+      );
+      for (const [i, [d, probe]] of (
+        [
+          [h100, h100Probe],
+          [rtx, rtxProbe],
+        ] as const
+      ).entries()) {
+        const event = withBigints(attested[i]!);
+        const slot = new DataView(probe.message.buffer).getBigUint64(53, true);
+        expect(event).to.deep.include({
+          epoch,
+          probeSlot: slot,
+          qualified: true,
+          weight: weights[i],
+          uptimeStreak: 1,
+          reputationBps: reputationBps(1, 0, 0),
+        });
+        expect(event.keeper.equals(keeperAccount)).to.equal(true);
+        expect(event.stake >= event.minimumStake).to.equal(true);
+        const state = withBigints((await fetchDevice(d)).availability);
+        expect(state).to.deep.include({
+          passes: 1,
+          failures: 0,
+          uptimeStreak: 1,
+          longestUptimeStreak: 1,
+          reputationBps: 400,
+          lastPassEpoch: epoch,
+          lastProbeSlot: slot,
+          reportEpoch: NO_EPOCH,
+          lastFailureEpoch: NO_EPOCH,
+        });
+        expect(state.lastBenchmarkHash).to.deep.equal(Array(32).fill(d.specs.gpuCount));
+        expect(state.lastAttestedBy.equals(keeperAccount)).to.equal(true);
+        expect(state.earnings.unsettled[0]).to.deep.equal({ epoch, weight: weights[i] });
+      }
+      const record = withBigints(await fetchEpoch(epoch));
+      expect(record).to.deep.include({
+        epoch,
+        totalWeight: 3_500n,
+        qualifiedPasses: 2,
+        unqualifiedPasses: 0,
+        closed: false,
+        deviceRewards: 0n,
+        keeperRewards: 0n,
+        bump: availabilityEpochPda(epoch).bump,
+      });
+      const activity = withBigints((await fetchKeeper(keepers[0]!)).activity);
+      expect(activity.passesAttested).to.equal(2n);
+      expect(activity.earnings.unsettled[0]).to.deep.equal({ epoch, weight: 2n });
+    });
+
+    it("a forged signature is refused by the Ed25519 program, before the registry runs", async () => {
+      const probe = await probeOf(a100);
+      const forged = { ...probe, signature: Uint8Array.from(probe.signature) };
+      forged.signature[10] = forged.signature[10]! ^ 0x40;
+      const err = await rejectionOf(attest(keepers[1]!, [entry(a100, forged)]));
+      // Instruction 1 (after `distinct`) is the Ed25519 check; 0x2 is its InvalidSignature. The
+      // registry never runs.
+      expect(String(err)).to.include("Error processing Instruction 1: custom program error: 0x2");
+      expect(String(err)).to.not.include(REGISTRY_PROGRAM_ID.toBase58());
+      expect(programErrorName(err)).to.equal(undefined);
+      expect(big((await fetchDevice(a100)).availability.passes)).to.equal(0n);
+      // The same bytes signed by a stranger's key claiming to be the agent fail the same way.
+      const impostor = signProbe(Keypair.generate(), {
+        device: a100.address,
+        epoch,
+        slot: 1n,
+        slotHash: new Uint8Array(32),
+      });
+      const err2 = await rejectionOf(
+        attest(keepers[1]!, [
+          entry(a100, { ...impostor, publicKey: a100.agent.publicKey, message: probe.message }),
+        ]),
+      );
+      expect(String(err2)).to.include("Error processing Instruction 1: custom program error: 0x2");
+    });
+
+    it("a replayed attestation fails with AlreadyAttested", async () => {
+      // The batch's signed probes again, from another keeper; then one probe twice in a batch.
+      await expectRegistryError(
+        attest(keepers[1]!, [entry(h100, batch[0]), entry(rtx, batch[1])]),
+        "AlreadyAttested",
+      );
+      const probe = await probeOf(a100);
+      await expectRegistryError(
+        attest(keepers[1]!, [entry(a100, probe), entry(a100, probe)]),
+        "AlreadyAttested",
+      );
+      expect((await fetchDevice(a100)).availability.passes).to.equal(0);
+    });
+
+    it("a probe counts for the device it names, signed by that device's agent", async () => {
+      // The spare shares the H100's agent: the H100's probe, put forward for the spare.
+      const h100Probe = await probeOf(h100);
+      await expectRegistryError(
+        attest(keepers[0]!, [entry(h100, h100Probe, spare.address)]),
+        "ProbeDeviceMismatch",
+      );
+      // The RTX's agent signing for the A100's account.
+      await expectRegistryError(
+        attest(keepers[0]!, [
+          entry(rtx, await probeOf(rtx, { device: a100.address }), a100.address),
+        ]),
+        "AgentKeyMismatch",
+      );
+      // A probe for the next epoch: the sdk derives the record from the probe, which is not the
+      // current epoch's; passed with the current epoch's record, the probe itself is refused.
+      const nextEpochProbe = await probeOf(a100, { epoch: epoch + 1n });
+      await expectRegistryError(
+        attest(keepers[0]!, [entry(a100, nextEpochProbe)]),
+        "EpochRecordMismatch",
+      );
+      await expectRegistryError(
+        attest(keepers[0]!, [entry(a100, nextEpochProbe)], [], epoch),
+        "ProbeEpochMismatch",
+      );
+      await expectRegistryError(
+        attest(keepers[0]!, [
+          entry(a100, await probeOf(a100, { slotHash: new Uint8Array(32).fill(1) })),
+        ]),
+        "ChallengeMismatch",
+      );
+    });
+
+    it("a probe bound to a slot older than max_probe_age_slots is stale", async () => {
+      const setAge = async (maxProbeAgeSlots: bigint, failureQuorum = 3) =>
+        send(
+          await updateConfigIx(registry, {
+            authority: admin.publicKey,
+            availability: { failureQuorum, maxProbeAgeSlots },
+          }),
+          [admin],
+        );
+      await expectRegistryError(setAge(0n), "InvalidProbeAge");
+      await expectRegistryError(setAge(513n), "InvalidProbeAge");
+      await expectRegistryError(setAge(150n, 1), "InvalidFailureQuorum");
+      await expectRegistryError(setAge(150n, 6), "InvalidFailureQuorum");
+      const signature = await setAge(2n);
+      const [updated] = await eventsNamed("configUpdated", signature);
+      expect(withBigints(updated!.availabilityBefore)).to.deep.equal(DEFAULT_AVAILABILITY);
+      expect(withBigints(updated!.availabilityAfter)).to.deep.equal({
+        failureQuorum: 3,
+        maxProbeAgeSlots: 2n,
+      });
+
+      const probe = await probeOf(a100);
+      const slot = new DataView(probe.message.buffer).getBigUint64(53, true);
+      while (BigInt(await connection.getSlot("processed")) <= slot + 3n) await sleep(100);
+      await expectRegistryError(attest(keepers[1]!, [entry(a100, probe)]), "StaleProbe");
+      // A slot the chain has not reached is refused the same way.
+      const future = signProbe(a100.agent, {
+        device: a100.address,
+        epoch,
+        slot: slot + 1_000n,
+        slotHash: new Uint8Array(32),
+      });
+      await expectRegistryError(attest(keepers[1]!, [entry(a100, future)]), "StaleProbe");
+      await setAge(DEFAULT_AVAILABILITY.maxProbeAgeSlots);
+    });
+
+    it("the Ed25519 instruction comes right before, with one signature per device, in its own data", async () => {
+      const probe = await probeOf(a100);
+      const attestOnly = await attestAvailabilityIx(registry, {
+        authority: keepers[1]!.publicKey,
+        epoch,
+        devices: [{ device: a100.address, owner: operator.publicKey }],
+      });
+      await expectRegistryError(sendAll([attestOnly], [keepers[1]!]), "MissingEd25519Instruction");
+      await expectRegistryError(
+        sendAll([ed25519Instruction([probe, await probeOf(rtx)]), attestOnly], [keepers[1]!]),
+        "SignatureCountMismatch",
+      );
+      // Entries pointing at instruction 0 by number instead of "this instruction": the Ed25519
+      // program verifies the same bytes, but the registry cannot know which it verified.
+      const pointed = ed25519Instruction([probe]);
+      for (const field of [1, 3, 6]) pointed.data.writeUInt16LE(0, 2 + 2 * field);
+      await expectRegistryError(
+        sendAndConfirm(connection, new Transaction().add(pointed, attestOnly), [keepers[1]!]),
+        "Ed25519LayoutMismatch",
+      );
+    });
+
+    it("a second keeper attests the A100; an unstaked device's pass earns no weight", async () => {
+      const signature = await attest(keepers[1]!, [entry(a100, await probeOf(a100))]);
+      const [event] = await eventsNamed("deviceAttested", signature);
+      expect(event!.qualified).to.equal(true);
+      expect(big(event!.weight)).to.equal(await weightOf(a100));
+
+      const spareSignature = await attest(keepers[0]!, [entry(spare, await probeOf(spare))]);
+      const [spareEvent] = withBigints(await eventsNamed("deviceAttested", spareSignature));
+      expect(spareEvent).to.deep.include({ qualified: false, weight: 0n, stake: 0n });
+      expect(spareEvent!.minimumStake).to.equal(
+        deviceMinimumStake(await fetchStakingConfig(), spare.gpuModel, 2),
+      );
+      const spareState = withBigints((await fetchDevice(spare)).availability);
+      expect(spareState).to.deep.include({ passes: 1, lastPassEpoch: epoch, uptimeStreak: 1 });
+      expect(spareState.earnings.unsettled.every((u) => u.weight === 0n)).to.equal(true);
+
+      const record = withBigints(await fetchEpoch(epoch));
+      expect(record).to.deep.include({
+        totalWeight: 3_800n,
+        qualifiedPasses: 3,
+        unqualifiedPasses: 1,
+      });
+      const first = withBigints((await fetchKeeper(keepers[0]!)).activity);
+      expect(first.passesAttested).to.equal(3n);
+      expect(first.earnings.unsettled[0]).to.deep.equal({ epoch, weight: 2n });
+      const second = withBigints((await fetchKeeper(keepers[1]!)).activity);
+      expect(second.earnings.unsettled[0]).to.deep.equal({ epoch, weight: 1n });
+    });
+
+    it("three distinct keepers' reports fail the offline device for the epoch", async () => {
+      const sendReport = async (keeper: Keypair, d: TestDevice = offline) =>
+        send(await reportFailureIx(registry, { authority: keeper.publicKey, device: d.address }), [
+          keeper,
+        ]);
+      const first = await sendReport(keepers[0]!);
+      const [reported] = withBigints(await eventsNamed("failureReported", first));
+      expect(reported).to.deep.include({ epoch, reports: 1, quorum: 3 });
+      expect(reported!.keeper.equals(keeperPda(keepers[0]!.publicKey).address)).to.equal(true);
+      await sendReport(keepers[1]!);
+      await expectRegistryError(sendReport(keepers[1]!), "DuplicateFailureReport");
+      let state = withBigints((await fetchDevice(offline)).availability);
+      expect(state).to.deep.include({ reportEpoch: epoch, reportCount: 2, failures: 0 });
+      expect(state.lastFailureEpoch).to.equal(NO_EPOCH);
+
+      const third = await sendReport(keepers[2]!);
+      const [failed] = withBigints(await eventsNamed("deviceFailed", third));
+      expect(failed).to.deep.include({ epoch, failures: 1, reputationBps: reputationBps(0, 1, 0) });
+      state = withBigints((await fetchDevice(offline)).availability);
+      expect(state).to.deep.include({
+        reportCount: 3,
+        failures: 1,
+        uptimeStreak: 0,
+        lastFailureEpoch: epoch,
+      });
+      expect(state.failureReporters.slice(0, 3).map((k) => k.toBase58())).to.deep.equal(
+        keepers.map((k) => keeperPda(k.publicKey).address.toBase58()),
+      );
+      expect(big((await fetchKeeper(keepers[2]!)).activity.failuresReported)).to.equal(1n);
+
+      // Once failed, the epoch stays failed; and an attested device cannot be reported.
+      await expectRegistryError(
+        attest(keepers[0]!, [entry(offline, await probeOf(offline))]),
+        "FailureQuorumReached",
+      );
+      await expectRegistryError(sendReport(keepers[0]!), "FailureQuorumReached");
+      await expectRegistryError(sendReport(keepers[0]!, h100), "DeviceAttestedThisEpoch");
+    });
+  });
+
+  describe("closing the epoch, claims and tips", () => {
+    /** iotoken's record of the attested epoch: what each pool minted. */
+    let pots: { devices: bigint; keepers: bigint };
+
+    before(async () => {
+      await warpTo(origin + 2n * EPOCH_SECS + 1n);
+    });
+
+    it("close_availability_epoch waits for iotoken's end_epoch, then draws both pools once", async () => {
+      const close = async (cranker: Keypair) =>
+        send(await closeAvailabilityEpochIx(registry, { cranker: cranker.publicKey, epoch }), [
+          cranker,
+        ]);
+      // iotoken has not closed the epoch: its record does not exist yet.
+      const early = await rejectionOf(close(mallory));
+      expect(programErrorName(early)).to.equal("AccountNotInitialized");
+
+      await send(
+        await endEpochIx(iotoken, {
+          cranker: keepers[2]!.publicKey,
+          tipDestination: ioAccount.get(keepers[2]!)!,
+          epochs: [0n, epoch],
+        }),
+        [keepers[2]!],
+      );
+      const minted = decodeEpochRecord(
+        (await connection.getAccountInfo(epochRecordPda(epoch).address))!.data,
+      );
+      expect(minted.drawn).to.deep.equal([false, false, false, false]);
+      pots = { devices: minted.pools[0], keepers: minted.pools[3] };
+      expect(pots.devices > 0n && pots.keepers > 0n).to.equal(true);
+      const [availabilityPool, keepersPool] = [poolPda("availability"), poolPda("keepers")].map(
+        (p) => p.address,
+      );
+      const poolsBefore = [await balance(availabilityPool!), await balance(keepersPool!)];
+
+      const signature = await close(mallory);
+      expect(await balance(availabilityVaultPda().address)).to.equal(pots.devices);
+      expect(await balance(keeperTipsVaultPda().address)).to.equal(pots.keepers);
+      expect(await balance(availabilityPool!)).to.equal(poolsBefore[0]! - pots.devices);
+      expect(await balance(keepersPool!)).to.equal(poolsBefore[1]! - pots.keepers);
+      const record = withBigints(await fetchEpoch(epoch));
+      expect(record).to.deep.include({
+        closed: true,
+        deviceRewards: pots.devices,
+        keeperRewards: pots.keepers,
+        totalWeight: 3_800n,
+        qualifiedPasses: 3,
+      });
+      expect(record.closedAt >= origin + 2n * EPOCH_SECS).to.equal(true);
+      expect(record.closedAt <= BigInt(await chainTime(connection))).to.equal(true);
+      const [event] = withBigints(await eventsNamed("availabilityEpochClosed", signature));
+      expect(event).to.deep.equal({
+        epoch,
+        totalWeight: 3_800n,
+        qualifiedPasses: 3,
+        deviceRewards: pots.devices,
+        keeperRewards: pots.keepers,
+      });
+      const drawn = decodeEpochRecord(
+        (await connection.getAccountInfo(epochRecordPda(epoch).address))!.data,
+      );
+      expect(drawn.drawn).to.deep.equal([true, false, false, true]);
+
+      await expectRegistryError(close(mallory), "EpochAlreadyClosed");
+      // Only the registry's distributor PDA draws, and only through the registry.
+      await expectProgramError(
+        iotokenErrors,
+        IOTOKEN_PROGRAM_ID,
+        send(
+          await drawEpochPoolIx(iotoken, {
+            distributor: admin.publicKey,
+            pool: "compute",
+            epoch,
+            destination: ioAccount.get(mallory)!,
+          }),
+          [admin],
+        ),
+        "NotPoolDistributor",
+        { anchorError: false },
+      );
+    });
+
+    it("the next attestation settles the closed epoch into the device's and keeper's accrued amounts", async () => {
+      const next = epoch + 1n;
+      const before = await fetchDevice(h100);
+      const closed = [await epochRecordOf(epoch)];
+      const expected = claimableEarnings(before.availability.earnings, closed, "devices");
+      expect(expected).to.equal(proRata(pots.devices, 3_200n, 3_800n));
+      await attest(keepers[0]!, [entry(h100, await probeOf(h100, { epoch: next }))], [epoch]);
+      const state = withBigints((await fetchDevice(h100)).availability);
+      expect(state.earnings.accrued).to.equal(expected);
+      expect(state.earnings.unsettled.find((u) => u.weight > 0n)).to.deep.equal({
+        epoch: next,
+        weight: 3_200n,
+      });
+      expect(state).to.deep.include({
+        passes: 2,
+        uptimeStreak: 2,
+        longestUptimeStreak: 2,
+        lastPassEpoch: next,
+        reputationBps: reputationBps(2, 0, 0),
+      });
+      const activity = withBigints((await fetchKeeper(keepers[0]!)).activity);
+      expect(activity.earnings.accrued).to.equal(proRata(pots.keepers, 2n, 3n));
+      expect(activity.passesAttested).to.equal(4n);
+    });
+
+    it("owners claim pot x weight / total to the unit; the H100's staker share goes to its co-stakers", async () => {
+      const destination = ioAccount.get(operator)!;
+      const closed = [await epochRecordOf(epoch)];
+      const paid: bigint[] = [];
+      for (const d of staked) {
+        const device = await fetchDevice(d);
+        const amount = claimableEarnings(device.availability.earnings, closed, "devices");
+        const pool = await fetchPool(d);
+        const { toStakers, toOwner } = splitAvailabilityClaim(amount, pool);
+        const stakeVault = stakeVaultPda(
+          stakePoolPda(d.address, operator.publicKey).address,
+        ).address;
+        const [ownerBefore, vaultBefore] = [await balance(destination), await balance(stakeVault)];
+        const signature = await send(
+          await claimAvailabilityRewardsIx(registry, {
+            owner: operator.publicKey,
+            device: d.address,
+            destination,
+            // The H100's epoch was settled by its last attestation already.
+            closedEpochs: d === h100 ? [] : [epoch],
+          }),
+          [operator],
+        );
+        const weight = await weightOf(d);
+        expect(amount, d.id).to.equal(proRata(pots.devices, weight, 3_800n));
+        expect(await balance(destination)).to.equal(ownerBefore + toOwner);
+        expect(await balance(stakeVault)).to.equal(vaultBefore + toStakers);
+        const after = await fetchPool(d);
+        expect(big(after.rewardIndex)).to.equal(
+          big(pool.rewardIndex) +
+            (toStakers > 0n ? indexIncrease(toStakers, big(pool.activeShares)) : 0n),
+        );
+        const [event] = withBigints(await eventsNamed("availabilityRewardsClaimed", signature));
+        expect(event).to.deep.include({
+          epochsSettled: d === h100 ? 0 : 1,
+          toOwner,
+          toStakers,
+          claimedTotal: amount,
+        });
+        expect(event!.device.equals(d.address)).to.equal(true);
+        const state = withBigints((await fetchDevice(d)).availability.earnings);
+        expect(state).to.deep.include({ accrued: 0n, claimed: amount });
+        paid.push(amount);
+        if (d === h100) {
+          expect(toStakers).to.equal((amount * 300n) / 10_000n);
+          expect(toStakers > 0n).to.equal(true);
+        } else {
+          expect(toStakers).to.equal(0n);
+        }
+      }
+      // Rounding down never pays out more than was drawn; the dust stays in the vault.
+      const total = paid.reduce((a, b) => a + b, 0n);
+      expect(total <= pots.devices).to.equal(true);
+      expect(await balance(availabilityVaultPda().address)).to.equal(pots.devices - total);
+      expect(pots.devices - total < 3n).to.equal(true);
+    });
+
+    it("a second claim has nothing to claim; only the owner may claim", async () => {
+      await expectRegistryError(
+        send(
+          await claimAvailabilityRewardsIx(registry, {
+            owner: operator.publicKey,
+            device: rtx.address,
+            destination: ioAccount.get(operator)!,
+            closedEpochs: [epoch],
+          }),
+          [operator],
+        ),
+        "NothingToClaim",
+      );
+      // The H100 still has the next epoch unsettled: owed, but not claimable before it closes.
+      await expectRegistryError(
+        send(
+          await claimAvailabilityRewardsIx(registry, {
+            owner: operator.publicKey,
+            device: h100.address,
+            destination: ioAccount.get(operator)!,
+          }),
+          [operator],
+        ),
+        "NothingToClaim",
+      );
+      await expectRegistryError(
+        send(
+          await claimAvailabilityRewardsIx(registry, {
+            owner: mallory.publicKey,
+            device: a100.address,
+            destination: ioAccount.get(mallory)!,
+            stakePool: stakePoolPda(a100.address, operator.publicKey).address,
+            closedEpochs: [epoch],
+          }),
+          [mallory],
+        ),
+        "NotDeviceOwner",
+      );
+      // A record of an epoch not closed cannot be passed for settlement.
+      await expectRegistryError(
+        send(
+          await claimAvailabilityRewardsIx(registry, {
+            owner: operator.publicKey,
+            device: h100.address,
+            destination: ioAccount.get(operator)!,
+            closedEpochs: [epoch + 1n],
+          }),
+          [operator],
+        ),
+        "EpochNotClosed",
+      );
+    });
+
+    it("keepers claim their tips by qualified passes, to the unit", async () => {
+      const closed = [await epochRecordOf(epoch)];
+      const tips: bigint[] = [];
+      for (const [i, keeper] of keepers.entries()) {
+        const activity = (await fetchKeeper(keeper)).activity;
+        const amount = claimableEarnings(activity.earnings, closed, "keepers");
+        const claim = async () =>
+          send(
+            await claimKeeperTipsIx(registry, {
+              authority: keeper.publicKey,
+              destination: ioAccount.get(keeper)!,
+              closedEpochs: [epoch],
+            }),
+            [keeper],
+          );
+        if (i === 2) {
+          // Reports earn no tips.
+          expect(amount).to.equal(0n);
+          await expectRegistryError(claim(), "NothingToClaim");
+          continue;
+        }
+        expect(amount).to.equal(proRata(pots.keepers, i === 0 ? 2n : 1n, 3n));
+        const before = await balance(ioAccount.get(keeper)!);
+        const signature = await claim();
+        expect(await balance(ioAccount.get(keeper)!)).to.equal(before + amount);
+        const [event] = withBigints(await eventsNamed("keeperTipsClaimed", signature));
+        expect(event).to.deep.include({ amount, claimedTotal: amount });
+        tips.push(amount);
+        await expectRegistryError(claim(), "NothingToClaim");
+      }
+      const total = tips.reduce((a, b) => a + b, 0n);
+      expect(await balance(keeperTipsVaultPda().address)).to.equal(pots.keepers - total);
+      expect(pots.keepers - total < 2n).to.equal(true);
+    });
+  });
+
+  describe("governance", () => {
+    it("a RegistryAvailability proposal sets the failure quorum and probe age through the governance PDA", async () => {
+      const governance = governancePda().address;
+      const pool = stakePoolPda(h100.address, operator.publicKey).address;
+      // The whale co-stakes 3,000,000 IO locked 4 years: enough weight for the quorum alone.
+      await send(await openPositionIx(staking, { owner: whale.publicKey, pool }), [whale]);
+      await send(
+        await stakeIx(staking, {
+          owner: whale.publicKey,
+          pool,
+          tokenAccount: ioAccount.get(whale)!,
+          amount: 3_000_000n * IO,
+        }),
+        [whale],
+      );
+      await send(
+        await lockIx(staking, { owner: whale.publicKey, pool, durationSecs: MAX_LOCK_SECS }),
+        [whale],
+      );
+      await send(
+        await updateConfigIx(registry, { authority: admin.publicKey, newAuthority: governance }),
+        [admin],
+      );
+
+      const id = big((await fetchStakingConfig()).proposalCount);
+      const propose = async (failureQuorum: number, maxProbeAgeSlots: bigint) =>
+        send(
+          await createProposalIx(staking, {
+            proposer: whale.publicKey,
+            pool,
+            id,
+            title: "Failure quorum 2, probes valid 300 slots",
+            change: { registryAvailability: { failureQuorum, maxProbeAgeSlots } },
+          }),
+          [whale],
+        );
+      await expectStakingError(propose(1, 300n), "InvalidAvailabilityParams");
+      await expectStakingError(propose(2, 513n), "InvalidAvailabilityParams");
+      await propose(2, 300n);
+      await send(
+        await castVoteIx(staking, {
+          voter: whale.publicKey,
+          pool,
+          proposalId: id,
+          side: VOTE_SIDE.yes,
+        }),
+        [whale],
+      );
+      const proposal = await staking.account.proposal.fetch(proposalPda(id).address);
+      await warpTo(big(proposal.votingEndsAt));
+      await send(await finalizeProposalIx(staking, { proposalId: id }), [mallory]);
+      const finalized = await staking.account.proposal.fetch(proposalPda(id).address);
+      expect(proposalStatusName(finalized.status)).to.equal("succeeded");
+      await warpTo(big(finalized.executableAt));
+      const signature = await send(
+        await executeProposalIx(staking, {
+          executor: mallory.publicKey,
+          proposalId: id,
+          change: finalized.change,
+        }),
+        [mallory],
+      );
+      const config = await registry.account.registryConfig.fetch(configPda().address);
+      expect(withBigints(config.availability)).to.deep.equal({
+        failureQuorum: 2,
+        maxProbeAgeSlots: 300n,
+      });
+      const [updated] = await eventsNamed("configUpdated", signature);
+      expect(updated!.authorityAfter.equals(governance)).to.equal(true);
+      expect(withBigints(updated!.availabilityBefore)).to.deep.equal(DEFAULT_AVAILABILITY);
+      expect(withBigints(updated!.availabilityAfter)).to.deep.equal({
+        failureQuorum: 2,
+        maxProbeAgeSlots: 300n,
+      });
+      // The admin's key no longer changes the registry's rules.
+      await expectRegistryError(
+        send(
+          await updateConfigIx(registry, {
+            authority: admin.publicKey,
+            availability: { failureQuorum: 3, maxProbeAgeSlots: 150n },
+          }),
+          [admin],
+        ),
+        "NotConfigAuthority",
+      );
+    });
+  });
+});
