@@ -47,33 +47,35 @@ pub fn depth(leaf_count: u32) -> usize {
     leaf_count.max(1).next_power_of_two().trailing_zeros() as usize
 }
 
-#[cfg(test)]
-pub mod tests {
-    use super::*;
-
-    /// The root and every leaf's proof of `leaves` (device, weight), as a keeper builds them.
-    pub fn tree(leaves: &[(Pubkey, u64)]) -> ([u8; 32], Vec<Vec<[u8; 32]>>) {
-        let width = leaves.len().max(1).next_power_of_two();
-        let mut level: Vec<[u8; 32]> = (0..width)
-            .map(|i| {
-                leaves.get(i).map_or([0; 32], |(device, weight)| {
-                    leaf_hash(i as u32, device, *weight)
-                })
+#[cfg(not(target_os = "solana"))]
+/// The root and every leaf's proof of `leaves` (device, weight), as a keeper builds them
+/// (off-chain only).
+pub fn tree(leaves: &[(Pubkey, u64)]) -> ([u8; 32], Vec<Vec<[u8; 32]>>) {
+    let width = leaves.len().max(1).next_power_of_two();
+    let mut level: Vec<[u8; 32]> = (0..width)
+        .map(|i| {
+            leaves.get(i).map_or([0; 32], |(device, weight)| {
+                leaf_hash(i as u32, device, *weight)
             })
-            .collect();
-        let mut proofs = vec![Vec::new(); leaves.len()];
-        while level.len() > 1 {
-            for (i, proof) in proofs.iter_mut().enumerate() {
-                let position = i >> proof.len();
-                proof.push(level[position ^ 1]);
-            }
-            level = level
-                .chunks(2)
-                .map(|pair| node_hash(&pair[0], &pair[1]))
-                .collect();
+        })
+        .collect();
+    let mut proofs = vec![Vec::new(); leaves.len()];
+    while level.len() > 1 {
+        for (i, proof) in proofs.iter_mut().enumerate() {
+            let position = i >> proof.len();
+            proof.push(level[position ^ 1]);
         }
-        (level[0], proofs)
+        level = level
+            .chunks(2)
+            .map(|pair| node_hash(&pair[0], &pair[1]))
+            .collect();
     }
+    (level[0], proofs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
 
     #[test]
     fn every_leaf_proves_under_its_index_only() {

@@ -704,6 +704,14 @@ pub mod pda {
         registry(&[b"availability", &epoch.to_le_bytes()])
     }
 
+    pub fn availability_root(epoch: u64, shard: u16) -> Pubkey {
+        registry(&[
+            b"availability_root",
+            &epoch.to_le_bytes(),
+            &shard.to_le_bytes(),
+        ])
+    }
+
     pub fn distributor() -> Pubkey {
         registry(&[b"distributor"])
     }
@@ -846,6 +854,58 @@ pub mod ix {
                 authority: *authority,
                 keeper: pda::keeper(authority),
                 config: pda::registry_config(),
+                device: *device,
+            },
+        )
+    }
+
+    /// The scale-path prototype: `authority`'s keeper posts a shard root of an ended epoch.
+    pub fn post_availability_root(
+        authority: &Pubkey,
+        epoch: u64,
+        shard: u16,
+        root: [u8; 32],
+        leaf_count: u32,
+        total_weight: u64,
+    ) -> Instruction {
+        program_ix(
+            registry::ID,
+            registry::instruction::PostAvailabilityRoot {
+                epoch,
+                shard,
+                root,
+                leaf_count,
+                total_weight,
+            },
+            registry::accounts::PostAvailabilityRoot {
+                authority: *authority,
+                keeper: pda::keeper(authority),
+                config: pda::registry_config(),
+                availability_root: pda::availability_root(epoch, shard),
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn prove_availability_leaf(
+        payer: &Pubkey,
+        epoch: u64,
+        shard: u16,
+        device: &Pubkey,
+        index: u32,
+        weight: u64,
+        proof: Vec<[u8; 32]>,
+    ) -> Instruction {
+        program_ix(
+            registry::ID,
+            registry::instruction::ProveAvailabilityLeaf {
+                index,
+                weight,
+                proof,
+            },
+            registry::accounts::ProveAvailabilityLeaf {
+                payer: *payer,
+                availability_root: pda::availability_root(epoch, shard),
                 device: *device,
             },
         )

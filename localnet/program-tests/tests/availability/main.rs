@@ -13,4 +13,5 @@ mod common;
 mod failures;
 mod figures;
 mod rewards;
+mod roots;
 mod tips;
