@@ -50,7 +50,7 @@ interface ScriptRun {
   stderr: string;
 }
 
-describe("migrations: init-staking and the handover to governance, on a fresh chain", function () {
+describe("migrations: the init scripts and the handover to governance, on a fresh chain", function () {
   this.timeout(120_000);
   let net: Localnet;
   let connection: Connection;
