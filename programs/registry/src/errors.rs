@@ -106,7 +106,7 @@ pub enum RegistryError {
     StaleProbe,
     #[msg("The probe's slot is not in the SlotHashes sysvar")]
     UnknownProbeSlot,
-    #[msg("The probe's challenge does not match its device, epoch and slot")]
+    #[msg("The probe's challenge does not match its device, epoch, slot and keeper")]
     ChallengeMismatch,
     #[msg("The device already has a pass this epoch")]
     AlreadyAttested,

@@ -6,8 +6,10 @@
 //! `"iogrid/probe" (12) | version = 1 (1) | device (32) | epoch u64 LE (8) | slot u64 LE (8) |
 //!  challenge (32) | benchmark result hash (32)`,
 //! where `challenge = sha256("iogrid/challenge" | version | device | epoch LE | slot LE |
-//! hash of slot)`. The slot's hash comes from the SlotHashes sysvar, so no challenge exists
-//! before its slot and none stays valid once the slot is older than the configured age.
+//! hash of slot | keeper)`. The slot's hash comes from the SlotHashes sysvar, so no challenge
+//! exists before its slot and none stays valid once the slot is older than the configured age;
+//! the keeper (its registry account) that asked for the probe is bound too, so another keeper
+//! cannot copy a pending attestation's signature and take the pass (and its tip) as its own.
 
 use {
     crate::errors::RegistryError,
@@ -79,8 +81,15 @@ impl ProbeMessage {
     }
 }
 
-/// The challenge of `device` for `epoch` at `slot`, whose bank hash is `slot_hash`.
-pub fn probe_challenge(device: &Pubkey, epoch: u64, slot: u64, slot_hash: &[u8; 32]) -> [u8; 32] {
+/// The challenge `keeper` (a registry `Keeper` account) puts to `device` for `epoch` at `slot`,
+/// whose bank hash is `slot_hash`.
+pub fn probe_challenge(
+    device: &Pubkey,
+    epoch: u64,
+    slot: u64,
+    slot_hash: &[u8; 32],
+    keeper: &Pubkey,
+) -> [u8; 32] {
     hashv(&[
         CHALLENGE_DOMAIN,
         &[PROBE_VERSION],
@@ -88,6 +97,7 @@ pub fn probe_challenge(device: &Pubkey, epoch: u64, slot: u64, slot_hash: &[u8; 
         &epoch.to_le_bytes(),
         &slot.to_le_bytes(),
         slot_hash,
+        keeper.as_ref(),
     ])
     .to_bytes()
 }
@@ -366,11 +376,12 @@ mod tests {
             (0xff, u64::MAX, 123_456_789),
         ] {
             let device = Pubkey::new_from_array([seed; 32]);
+            let keeper = Pubkey::new_from_array([seed ^ 0x0f; 32]);
             let hash: [u8; 32] = std::array::from_fn(|i| (i as u8).wrapping_mul(seed));
             challenges.push(format!(
-                "{{\"device\": \"{device}\", \"epoch\": \"{epoch}\", \"slot\": \"{slot}\", \"slotHash\": \"{}\", \"challenge\": \"{}\"}}",
+                "{{\"device\": \"{device}\", \"epoch\": \"{epoch}\", \"slot\": \"{slot}\", \"slotHash\": \"{}\", \"keeper\": \"{keeper}\", \"challenge\": \"{}\"}}",
                 hex(&hash),
-                hex(&probe_challenge(&device, epoch, slot, &hash)),
+                hex(&probe_challenge(&device, epoch, slot, &hash, &keeper)),
             ));
         }
 

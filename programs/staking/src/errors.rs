@@ -123,4 +123,6 @@ pub enum StakingError {
     PositionNotEmpty,
     #[msg("Failure quorum must be 2 to 5 keepers and probe age 1 to 512 slots")]
     InvalidAvailabilityParams,
+    #[msg("iotoken has no reward pool with this index")]
+    InvalidPoolIndex,
 }

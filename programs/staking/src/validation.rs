@@ -184,6 +184,13 @@ impl ParameterChange {
                 require!(within, StakingError::InvalidTokenParams);
                 Ok(())
             }
+            Self::PoolDistributor { pool, .. } => {
+                require!(
+                    usize::from(*pool) < iotoken::state::RewardPool::ALL.len(),
+                    StakingError::InvalidPoolIndex
+                );
+                Ok(())
+            }
             Self::ResumePriceFeed | Self::RegistryMarket { .. } => Ok(()),
         }
     }

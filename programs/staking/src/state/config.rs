@@ -149,6 +149,8 @@ pub enum ParameterChange {
         failure_quorum: u8,
         max_probe_age_slots: u64,
     },
+    /// iotoken: the program paying reward pool `pool` out (all-zero stops its draws).
+    PoolDistributor { pool: u8, program: Pubkey },
 }
 
 /// Which program's config a change is applied to.
@@ -166,7 +168,8 @@ impl ParameterChange {
             | Self::OracleUpdaters { .. }
             | Self::LowerEmissionRow { .. }
             | Self::TokenParams { .. }
-            | Self::ResumePriceFeed => ChangeTarget::Iotoken,
+            | Self::ResumePriceFeed
+            | Self::PoolDistributor { .. } => ChangeTarget::Iotoken,
             Self::KeeperBond { .. }
             | Self::RegistryMarket { .. }
             | Self::RegistryAvailability { .. } => ChangeTarget::Registry,

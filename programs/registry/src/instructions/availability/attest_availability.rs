@@ -128,7 +128,8 @@ pub fn handler<'info>(
         );
         let hash = slot_hash(&slot_hashes, probe.slot).ok_or(RegistryError::UnknownProbeSlot)?;
         require!(
-            probe.challenge == probe_challenge(&device.key(), epoch, probe.slot, &hash),
+            probe.challenge
+                == probe_challenge(&device.key(), epoch, probe.slot, &hash, &keeper_key),
             RegistryError::ChallengeMismatch
         );
 

@@ -1,7 +1,8 @@
 use {
     crate::{errors::RegistryError, events::RewardsInitialized, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token::{Mint, Token, TokenAccount},
+    anchor_spl::token::{initialize_account3, InitializeAccount3, Mint, Token, TokenAccount},
+    iotoken::pda_account::create_pda_account,
     iotoken::state::{
         EmissionSchedule, TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, SCHEDULE_SEED,
     },
@@ -35,29 +36,51 @@ pub struct InitializeRewards<'info> {
     /// CHECK: a data-less PDA: the vaults' owner and iotoken's pool distributor.
     #[account(seeds = [DISTRIBUTOR_SEED], bump)]
     pub distributor: UncheckedAccount<'info>,
-    #[account(
-        init,
-        payer = payer,
-        seeds = [AVAILABILITY_VAULT_SEED],
-        bump,
-        token::mint = io_mint,
-        token::authority = distributor,
-    )]
-    pub availability_vault: Box<Account<'info, TokenAccount>>,
-    #[account(
-        init,
-        payer = payer,
-        seeds = [KEEPER_TIPS_VAULT_SEED],
-        bump,
-        token::mint = io_mint,
-        token::authority = distributor,
-    )]
-    pub keeper_tips_vault: Box<Account<'info, TokenAccount>>,
+    /// CHECK: created here as an IO token account owned by the distributor. By hand rather than
+    /// with `init`, which would run before the config's check and make a second call fail with
+    /// the system program's error instead of `RewardsAlreadyInitialized`.
+    #[account(mut, seeds = [AVAILABILITY_VAULT_SEED], bump)]
+    pub availability_vault: UncheckedAccount<'info>,
+    /// CHECK: created here, as `availability_vault`.
+    #[account(mut, seeds = [KEEPER_TIPS_VAULT_SEED], bump)]
+    pub keeper_tips_vault: UncheckedAccount<'info>,
     pub token_program: Program<'info, Token>,
     pub system_program: Program<'info, System>,
 }
 
 pub fn handler(ctx: Context<InitializeRewards>) -> Result<()> {
+    let accounts = &ctx.accounts;
+    let vaults = [
+        (
+            &accounts.availability_vault,
+            AVAILABILITY_VAULT_SEED,
+            ctx.bumps.availability_vault,
+        ),
+        (
+            &accounts.keeper_tips_vault,
+            KEEPER_TIPS_VAULT_SEED,
+            ctx.bumps.keeper_tips_vault,
+        ),
+    ];
+    for (vault, seed, bump) in vaults {
+        create_pda_account(
+            vault,
+            TokenAccount::LEN,
+            &accounts.token_program.key(),
+            &[seed, &[bump]],
+            &accounts.payer,
+            &accounts.system_program,
+        )?;
+        initialize_account3(CpiContext::new(
+            accounts.token_program.to_account_info(),
+            InitializeAccount3 {
+                account: vault.to_account_info(),
+                mint: accounts.io_mint.to_account_info(),
+                authority: accounts.distributor.to_account_info(),
+            },
+        ))?;
+    }
+
     let config = &mut ctx.accounts.config;
     config.epoch_origin = ctx.accounts.schedule.origin();
     config.rewards_initialized = true;

@@ -125,6 +125,23 @@ pub fn handler(ctx: Context<ExecuteProposal>) -> Result<()> {
                         false,
                     )?;
                 }
+                ParameterChange::PoolDistributor {
+                    pool,
+                    program: distributor_program,
+                } => {
+                    iotoken::cpi::set_pool_distributor(
+                        CpiContext::new_with_signer(
+                            program.to_account_info(),
+                            token_accounts::SetPoolDistributor {
+                                authority: governance,
+                                config: config.to_account_info(),
+                            },
+                            signer,
+                        ),
+                        *pool,
+                        *distributor_program,
+                    )?;
+                }
                 _ => {
                     let mut args = UpdateConfigArgs::default();
                     match &change {
