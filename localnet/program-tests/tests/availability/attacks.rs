@@ -1,7 +1,8 @@
 //! Everything an attestation must refuse: a signature the Ed25519 program did not verify over
 //! exactly the bytes the registry reads, a key that is not the agent's, a probe bound to another
-//! device, epoch or slot, a challenge that is not the slot's, a keeper that is not bonded, a stake
-//! pool that is not the device's, a device paused or already attested. Each refusal is by name
+//! device, epoch or slot, a challenge that is not the slot's or was asked for by another keeper
+//! (a probe copied from another keeper's pending attestation), a keeper that is not bonded, a
+//! stake pool that is not the device's, a device paused or already attested. Each refusal is by name
 //! and leaves no pass, no epoch record and no earnings behind.
 
 use {
@@ -13,6 +14,7 @@ use {
     litesvm::types::TransactionResult,
     registry::{
         errors::RegistryError,
+        events::DeviceAttested,
         probe::{ProbeMessage, PROBE_MESSAGE_LEN},
         state::{AvailabilityParams, NO_EPOCH},
         UpdateConfigArgs,
@@ -70,7 +72,7 @@ fn assert_nothing_attested(chain: &Chain, keeper: &TestKeeper, device: &TestDevi
 #[test]
 fn a_forged_signature_is_rejected_by_the_ed25519_program() {
     let (mut chain, keeper, device) = setup();
-    let mut signed = chain.signed_probes(&[&device]);
+    let mut signed = chain.signed_probes(&keeper.key, &[&device]);
     signed[0].signature[0] ^= 1;
     // The precompile's `InvalidSignature` (2), in the first instruction.
     assert_instruction_error(
@@ -80,7 +82,7 @@ fn a_forged_signature_is_rejected_by_the_ed25519_program() {
     );
 
     // The agent's signature over other bytes than those the instruction carries.
-    let mut signed = chain.signed_probes(&[&device]);
+    let mut signed = chain.signed_probes(&keeper.key, &[&device]);
     signed[0].message[PROBE_MESSAGE_LEN - 1] ^= 1;
     assert_instruction_error(
         attest_signed(&mut chain, &keeper, &signed, &[&device]),
@@ -93,7 +95,7 @@ fn a_forged_signature_is_rejected_by_the_ed25519_program() {
 #[test]
 fn a_probe_signed_by_any_key_but_the_agents_fails_with_agent_key_mismatch() {
     let (mut chain, keeper, device) = setup();
-    let probe = chain.probe(&device.key).to_bytes().to_vec();
+    let probe = chain.probe(&device.key, &keeper.key).to_bytes().to_vec();
     for signer in [
         device.owner.insecure_clone(),
         keeper.authority.insecure_clone(),
@@ -116,7 +118,7 @@ fn a_probe_for_another_device_fails_with_probe_device_mismatch() {
     let (mut chain, keeper, device) = setup();
     let other = chain.staked_device(H100, 8);
     // The agent signs a valid probe of the other device, and the keeper passes it as its own.
-    let probe = chain.probe(&other.key);
+    let probe = chain.probe(&other.key, &keeper.key);
     assert_fails_at(
         attest_probe(&mut chain, &keeper, &device, probe),
         1,
@@ -131,7 +133,7 @@ fn a_probe_for_another_epoch_fails_with_probe_epoch_mismatch() {
     chain.next_epoch();
     let (epoch, slot) = (chain.epoch(), chain.slot() - 1);
     for other_epoch in [epoch - 1, epoch + 1] {
-        let probe = chain.probe_at(&device.key, other_epoch, slot);
+        let probe = chain.probe_at(&device.key, other_epoch, slot, &keeper.key);
         assert_fails_at(
             attest_probe(&mut chain, &keeper, &device, probe),
             1,
@@ -148,7 +150,7 @@ fn a_probe_older_than_the_allowed_age_or_from_the_future_fails_with_stale_probe(
     let max_age = chain.registry_config().availability.max_probe_age_slots;
     assert_eq!(max_age, 150);
     for probe_slot in [slot - max_age - 1, slot - 511, slot + 1, slot + 1_000] {
-        let probe = chain.probe_at(&device.key, epoch, probe_slot);
+        let probe = chain.probe_at(&device.key, epoch, probe_slot, &keeper.key);
         assert_fails_at(
             attest_probe(&mut chain, &keeper, &device, probe),
             1,
@@ -158,14 +160,14 @@ fn a_probe_older_than_the_allowed_age_or_from_the_future_fails_with_stale_probe(
     assert_nothing_attested(&chain, &keeper, &device);
 
     // Exactly the allowed age is accepted; so is the current slot.
-    let probe = chain.probe_at(&device.key, epoch, slot - max_age);
+    let probe = chain.probe_at(&device.key, epoch, slot - max_age, &keeper.key);
     succeeded(attest_probe(&mut chain, &keeper, &device, probe));
     assert_eq!(
         chain.device_state(&device).availability.last_probe_slot,
         slot - max_age
     );
     let other = chain.staked_device(H100, 1);
-    let probe = chain.probe_at(&other.key, epoch, slot);
+    let probe = chain.probe_at(&other.key, epoch, slot, &keeper.key);
     succeeded(attest_probe(&mut chain, &keeper, &other, probe));
 }
 
@@ -183,13 +185,13 @@ fn a_lowered_probe_age_applies_to_the_next_attestation() {
     succeeded(chain.send_as_authority(ix::registry_update_config(&authority, args)));
     let (epoch, slot) = (chain.epoch(), chain.slot());
 
-    let probe = chain.probe_at(&device.key, epoch, slot - 11);
+    let probe = chain.probe_at(&device.key, epoch, slot - 11, &keeper.key);
     assert_fails_at(
         attest_probe(&mut chain, &keeper, &device, probe),
         1,
         RegistryError::StaleProbe,
     );
-    let probe = chain.probe_at(&device.key, epoch, slot - 10);
+    let probe = chain.probe_at(&device.key, epoch, slot - 10, &keeper.key);
     succeeded(attest_probe(&mut chain, &keeper, &device, probe));
 }
 
@@ -199,7 +201,7 @@ fn a_probe_bound_to_a_slot_missing_from_slot_hashes_fails_with_unknown_probe_slo
     // No block in slot - 3: it has no hash, so no challenge can be bound to it.
     let slot = chain.slot();
     chain.set_slot_skipping(slot, &[slot - 3]);
-    let probe = chain.probe_at(&device.key, chain.epoch(), slot - 3);
+    let probe = chain.probe_at(&device.key, chain.epoch(), slot - 3, &keeper.key);
     assert_fails_at(
         attest_probe(&mut chain, &keeper, &device, probe),
         1,
@@ -212,16 +214,22 @@ fn a_probe_bound_to_a_slot_missing_from_slot_hashes_fails_with_unknown_probe_slo
 fn a_challenge_that_is_not_the_slots_fails_with_challenge_mismatch() {
     let (mut chain, keeper, device) = setup();
     let (epoch, slot) = (chain.epoch(), chain.slot() - 1);
-    let honest = chain.probe_at(&device.key, epoch, slot);
-    // Another slot's challenge (precomputed before the slot, say), and made-up ones.
-    let other_slot = chain.probe_at(&device.key, epoch, slot - 1).challenge;
-    let other_device = chain.probe_at(&Pubkey::new_unique(), epoch, slot).challenge;
-    for challenge in [
-        other_slot,
-        other_device,
+    let honest = chain.probe_at(&device.key, epoch, slot, &keeper.key);
+    // Another slot's challenge (precomputed before the slot, say), another device's, one asked
+    // for by another keeper account or bound to the keeper's authority rather than its account,
+    // and made-up ones.
+    let challenge_of = |device: &Pubkey, slot: u64, keeper: &Pubkey| {
+        chain.probe_at(device, epoch, slot, keeper).challenge
+    };
+    let wrong = [
+        challenge_of(&device.key, slot - 1, &keeper.key),
+        challenge_of(&Pubkey::new_unique(), slot, &keeper.key),
+        challenge_of(&device.key, slot, &Pubkey::new_unique()),
+        challenge_of(&device.key, slot, &keeper.authority.pubkey()),
         [0; 32],
         slot_hash(slot).to_bytes(),
-    ] {
+    ];
+    for challenge in wrong {
         let probe = ProbeMessage {
             challenge,
             ..honest
@@ -238,7 +246,7 @@ fn a_challenge_that_is_not_the_slots_fails_with_challenge_mismatch() {
 #[test]
 fn signed_bytes_that_are_not_a_v1_probe_are_refused_by_name() {
     let (mut chain, keeper, device) = setup();
-    let probe = chain.probe(&device.key).to_bytes().to_vec();
+    let probe = chain.probe(&device.key, &keeper.key).to_bytes().to_vec();
     let mut other_domain = probe.clone();
     other_domain[0] ^= 1;
     let cases = [
@@ -306,7 +314,7 @@ fn an_attestation_without_the_ed25519_check_right_before_it_fails_with_missing_e
         RegistryError::MissingEd25519Instruction,
     );
     // With the check, but not right before.
-    let check = ed25519_instruction(&chain.signed_probes(&[&device]));
+    let check = ed25519_instruction(&chain.signed_probes(&keeper.key, &[&device]));
     assert_fails_at(
         chain.send_all(&[check, transfer, attest], &[&authority]),
         2,
@@ -319,7 +327,7 @@ fn an_attestation_without_the_ed25519_check_right_before_it_fails_with_missing_e
 fn an_ed25519_check_of_more_or_fewer_signatures_than_devices_fails_with_signature_count_mismatch() {
     let (mut chain, keeper, device) = setup();
     let other = chain.staked_device(H100, 8);
-    let both = chain.signed_probes(&[&device, &other]);
+    let both = chain.signed_probes(&keeper.key, &[&device, &other]);
     assert_fails_at(
         attest_signed(&mut chain, &keeper, &both, &[&device]),
         1,
@@ -343,7 +351,7 @@ fn an_ed25519_entry_pointing_into_another_instruction_fails_with_ed25519_layout_
         &pool_pairs(&[&device]),
         &[],
     );
-    let valid = ed25519_instruction(&chain.signed_probes(&[&device]));
+    let valid = ed25519_instruction(&chain.signed_probes(&keeper.key, &[&device]));
     // The same check twice, the second reading its signature, key or message from the first
     // instruction's data (the same bytes, so the Ed25519 program verifies both): the registry
     // only trusts bytes in the check right before it.
@@ -365,13 +373,62 @@ fn an_ed25519_entry_pointing_into_another_instruction_fails_with_ed25519_layout_
 fn an_unregistered_key_cannot_attest() {
     let (mut chain, _, device) = setup();
     let stranger = chain.funded_keypair();
-    let signed = chain.signed_probes(&[&device]);
+    let signed = chain.signed_probes(&pda::keeper(&stranger.pubkey()), &[&device]);
     assert_fails_at(
         chain.send_attestation(&stranger, &signed, &[&device], &[]),
         1,
         AnchorErrorCode::AccountNotInitialized,
     );
     assert_eq!(chain.device_state(&device).availability.passes, 0);
+}
+
+#[test]
+fn a_probe_copied_from_another_keepers_pending_attestation_fails_with_challenge_mismatch() {
+    let (mut chain, asker, device) = setup();
+    let copier = chain.keeper();
+    // The asking keeper's transaction, pending: the Ed25519 check of the probe the agent signed
+    // for it, then its attestation.
+    let asker_authority = asker.authority.insecure_clone();
+    let signed = chain.signed_probes(&asker.key, &[&device]);
+    let pending = [
+        ed25519_instruction(&signed),
+        ix::attest(
+            &asker_authority.pubkey(),
+            chain.epoch(),
+            &pool_pairs(&[&device]),
+            &[],
+        ),
+    ];
+
+    // Another bonded keeper copies the signed probe out of it and submits it first, as its own.
+    let copier_authority = copier.authority.insecure_clone();
+    let copied = [
+        pending[0].clone(),
+        ix::attest(
+            &copier_authority.pubkey(),
+            chain.epoch(),
+            &pool_pairs(&[&device]),
+            &[],
+        ),
+    ];
+    assert_fails_at(
+        chain.send_all(&copied, &[&copier_authority]),
+        1,
+        RegistryError::ChallengeMismatch,
+    );
+    assert_nothing_attested(&chain, &copier, &device);
+    assert_nothing_attested(&chain, &asker, &device);
+
+    // The asking keeper's own transaction still lands, and the pass is its.
+    let meta = succeeded(chain.send_all(&pending, &[&asker_authority]));
+    let event: DeviceAttested = only_event(&meta);
+    assert_eq!((event.device, event.keeper), (device.key, asker.key));
+    let availability = chain.device_state(&device).availability;
+    assert_eq!(availability.passes, 1);
+    assert_eq!(availability.last_attested_by, asker.key);
+    assert_eq!(chain.keeper_state(&asker).activity.passes_attested, 1);
+    assert_eq!(chain.keeper_state(&copier).activity.passes_attested, 0);
+    assert!(!chain.keeper_state(&copier).activity.earnings.is_owed());
 }
 
 #[test]
@@ -417,7 +474,7 @@ fn a_device_already_attested_this_epoch_fails_with_already_attested() {
     succeeded(chain.attest(&keeper, &[&device], &[]));
     let record = chain.availability_epoch(chain.epoch());
     // Replayed, by the same keeper or another, with the same probe or a fresh one.
-    let signed = chain.signed_probes(&[&device]);
+    let signed = chain.signed_probes(&keeper.key, &[&device]);
     assert_fails_at(
         attest_signed(&mut chain, &keeper, &signed, &[&device]),
         1,
@@ -451,7 +508,7 @@ fn a_device_already_attested_this_epoch_fails_with_already_attested() {
 fn a_stake_pool_that_is_not_the_devices_fails_with_stake_pool_mismatch() {
     let (mut chain, keeper, device) = setup();
     let other = chain.staked_device(H100, 8);
-    let signed = chain.signed_probes(&[&device]);
+    let signed = chain.signed_probes(&keeper.key, &[&device]);
     let authority = keeper.authority.insecure_clone();
     let stranger = Pubkey::new_unique();
     // Another device's pool (staked), the device's pool address under another operator, and an
@@ -491,7 +548,7 @@ fn a_paused_device_fails_with_device_paused() {
 fn the_device_accounts_must_match_the_count_by_name() {
     let (mut chain, keeper, device) = setup();
     let authority = keeper.authority.insecure_clone();
-    let signed = chain.signed_probes(&[&device]);
+    let signed = chain.signed_probes(&keeper.key, &[&device]);
     let check = ed25519_instruction(&signed);
     let epoch = chain.epoch();
 

@@ -30,7 +30,7 @@ fn an_attestation_records_the_pass_on_the_device_the_epoch_and_the_keeper() {
     let mut chain = Chain::new();
     let keeper = chain.keeper();
     let device = chain.staked_device(H100, 8);
-    let probe = chain.probe(&device.key);
+    let probe = chain.probe(&device.key, &keeper.key);
     let lamports_before = chain.balance(&keeper.authority.pubkey());
     let record_rent = chain.rent(8 + AvailabilityEpoch::INIT_SPACE);
 

@@ -575,30 +575,39 @@ impl Chain {
 
     // Probes and attestations.
 
-    /// The probe `device`'s agent signs now: this epoch, bound to the slot before the current
-    /// one, with the challenge of that slot's hash.
-    pub fn probe(&self, device: &Pubkey) -> ProbeMessage {
-        self.probe_at(device, self.epoch(), self.slot() - 1)
+    /// The probe `device`'s agent signs now for `keeper` (a registry `Keeper` account): this
+    /// epoch, bound to the slot before the current one, with the challenge of that slot's hash.
+    pub fn probe(&self, device: &Pubkey, keeper: &Pubkey) -> ProbeMessage {
+        self.probe_at(device, self.epoch(), self.slot() - 1, keeper)
     }
 
-    /// The probe of `device` for `epoch`, bound to `slot` (with its challenge as the test chain
-    /// hashes slots, whether SlotHashes holds it or not).
-    pub fn probe_at(&self, device: &Pubkey, epoch: u64, slot: u64) -> ProbeMessage {
+    /// The probe of `device` for `epoch`, bound to `slot` and asked for by `keeper` (with its
+    /// challenge as the test chain hashes slots, whether SlotHashes holds it or not).
+    pub fn probe_at(
+        &self,
+        device: &Pubkey,
+        epoch: u64,
+        slot: u64,
+        keeper: &Pubkey,
+    ) -> ProbeMessage {
+        let slot_hash = slot_hash(slot).to_bytes();
         ProbeMessage {
             device: *device,
             epoch,
             slot,
-            challenge: probe_challenge(device, epoch, slot, &slot_hash(slot).to_bytes()),
+            challenge: probe_challenge(device, epoch, slot, &slot_hash, keeper),
             benchmark_hash: hash(format!("benchmark of {device} in {epoch}").as_bytes()).to_bytes(),
         }
     }
 
-    /// Each device's current probe, signed by its agent.
-    pub fn signed_probes(&self, devices: &[&TestDevice]) -> Vec<SignedProbe> {
+    /// Each device's current probe for `keeper` (a registry `Keeper` account), signed by its
+    /// agent.
+    pub fn signed_probes(&self, keeper: &Pubkey, devices: &[&TestDevice]) -> Vec<SignedProbe> {
         devices
             .iter()
             .map(|device| {
-                SignedProbe::sign(&device.agent, self.probe(&device.key).to_bytes().to_vec())
+                let probe = self.probe(&device.key, keeper);
+                SignedProbe::sign(&device.agent, probe.to_bytes().to_vec())
             })
             .collect()
     }
@@ -616,14 +625,14 @@ impl Chain {
         self.send_all(&[ed25519_instruction(signed), attest], &[keeper])
     }
 
-    /// `keeper` attests each device's current probe, settling the `closed` epochs.
+    /// `keeper` attests each device's current probe made for it, settling the `closed` epochs.
     pub fn attest(
         &mut self,
         keeper: &TestKeeper,
         devices: &[&TestDevice],
         closed: &[u64],
     ) -> TransactionResult {
-        let signed = self.signed_probes(devices);
+        let signed = self.signed_probes(&keeper.key, devices);
         let authority = keeper.authority.insecure_clone();
         self.send_attestation(&authority, &signed, devices, closed)
     }

@@ -49,7 +49,7 @@ impl Figures {
 
 /// The Ed25519 check and the attestation of `devices`' current probes by `keeper`.
 fn attestation(chain: &Chain, keeper: &TestKeeper, devices: &[&TestDevice]) -> Vec<Instruction> {
-    let signed = chain.signed_probes(devices);
+    let signed = chain.signed_probes(&keeper.key, devices);
     let attest = ix::attest(
         &keeper.authority.pubkey(),
         chain.epoch(),

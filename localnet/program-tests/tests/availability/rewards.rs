@@ -3,7 +3,8 @@
 //! into the tips vault (if any pass qualified), once. Each device's share, `pool x weight / total
 //! weight` rounded down, is settled from the closed records passed to its next attestation or
 //! claim, and claimed by its owner: the pool's stakers' share deposited into staking for its
-//! co-stakers (when it has any), the rest to the owner.
+//! co-stakers (when it has any), the rest to the owner. The vaults both are drawn into are created
+//! once, by `initialize_rewards`.
 
 use {
     crate::common::*,
@@ -11,7 +12,7 @@ use {
     iotoken::math::IO,
     registry::{
         errors::RegistryError,
-        events::{AvailabilityEpochClosed, AvailabilityRewardsClaimed},
+        events::{AvailabilityEpochClosed, AvailabilityRewardsClaimed, RewardsInitialized},
     },
     solana_signer::Signer,
     staking::events::RewardsDeposited,
@@ -87,6 +88,56 @@ fn claim_checked(
         (0, claimed_before + expected)
     );
     to_stakers
+}
+
+#[test]
+fn rewards_are_initialized_once_even_with_lamports_sent_to_a_vault_beforehand() {
+    let mut chain = Chain::without_rewards();
+    // Lamports sent to a vault's address before it exists do not block its creation.
+    chain.fund(&pda::availability_vault());
+    let authority = chain.authority.insecure_clone();
+    let payer = chain.funded_keypair();
+
+    let meta = succeeded(chain.send(ix::initialize_rewards(&payer.pubkey()), &[&payer]));
+
+    let vaults = [pda::availability_vault(), pda::keeper_tips_vault()];
+    let event: RewardsInitialized = only_event(&meta);
+    assert_eq!(event.epoch_origin, ORIGIN);
+    assert_eq!([event.availability_vault, event.keeper_tips_vault], vaults);
+    for vault in vaults {
+        assert_eq!(chain.account(&vault).owner, spl_token::ID);
+        let account = chain.token_account(&vault);
+        assert_eq!(
+            (account.mint, account.owner, account.amount),
+            (pda::io_mint(), pda::distributor(), 0)
+        );
+    }
+    assert_eq!(
+        chain.balance(&pda::availability_vault()),
+        STARTING_LAMPORTS,
+        "already rent-exempt, so not topped up"
+    );
+    let config = chain.registry_config();
+    assert!(config.rewards_initialized);
+    assert_eq!(config.epoch_origin, ORIGIN);
+
+    // Once: a second call, by the authority or anyone else, fails by name and changes nothing.
+    for signer in [&authority, &payer] {
+        assert_fails(
+            chain.send(ix::initialize_rewards(&signer.pubkey()), &[signer]),
+            RegistryError::RewardsAlreadyInitialized,
+        );
+    }
+    let after = chain.registry_config();
+    assert_eq!(after.epoch_origin, config.epoch_origin);
+    assert_eq!(
+        (after.availability_vault_bump, after.keeper_tips_vault_bump),
+        (
+            config.availability_vault_bump,
+            config.keeper_tips_vault_bump
+        )
+    );
+    assert_eq!(chain.vaults(), (0, 0));
 }
 
 #[test]
