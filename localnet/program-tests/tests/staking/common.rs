@@ -871,7 +871,8 @@ impl Targets {
         match change {
             ParameterChange::Fees { .. }
             | ParameterChange::OracleUpdaters { .. }
-            | ParameterChange::TokenParams { .. } => Targets {
+            | ParameterChange::TokenParams { .. }
+            | ParameterChange::PoolDistributor { .. } => Targets {
                 iotoken: true,
                 ..Self::NONE
             },

@@ -412,6 +412,10 @@ fn other_programs_changes() -> Vec<ParameterChange> {
             failure_quorum: 3,
             max_probe_age_slots: 150,
         },
+        ParameterChange::PoolDistributor {
+            pool: 1,
+            program: Pubkey::new_unique(),
+        },
     ]
 }
 

@@ -1,14 +1,15 @@
 //! Executing passed proposals: once, after the timelock and within the execution window, through
 //! the governance PDA, which must hold the target config's authority: staking's own config
-//! directly; iotoken's fees, price updaters, parameter groups, emission rows and halted price
-//! feed, and the registry's keeper bond and market program, by CPI into those programs.
+//! directly; iotoken's fees, price updaters, parameter groups, emission rows, halted price feed
+//! and pool distributors, and the registry's keeper bond and market program, by CPI into those
+//! programs.
 
 use {
     crate::common::*,
     anchor_lang::{error::ErrorCode as AnchorErrorCode, prelude::Pubkey},
     iotoken::{
         errors::IotokenError,
-        events::PriceFeedHaltChanged,
+        events::{PoolDistributorSet, PriceFeedHaltChanged},
         math::IO,
         state::{BreakerParams, BuybackParams, EmissionParams, OracleParams, RewardSplit},
         UpdateConfigArgs,
@@ -172,6 +173,13 @@ fn changes_of_other_programs_need_their_target_accounts() {
             },
             vec![Targets::NONE],
         ),
+        (
+            ParameterChange::PoolDistributor {
+                pool: 2,
+                program: Pubkey::new_unique(),
+            },
+            vec![Targets::NONE],
+        ),
     ];
     let (changes, attempts): (Vec<_>, Vec<_>) = cases.into_iter().unzip();
     let ids = chain.pass_all(&whale, changes);
@@ -267,6 +275,56 @@ fn an_emission_row_is_lowered_in_iotoken_only_while_it_has_not_started() {
     assert_fails(chain.execute(1), IotokenError::ScheduleRowStarted);
     assert_eq!(chain.proposal(1).status, ProposalStatus::Succeeded);
     assert_eq!(chain.schedule().rows[1].emission_per_epoch, 50);
+}
+
+#[test]
+fn a_proposal_names_the_program_that_pays_a_pool_out_in_iotoken() {
+    let (mut chain, _, whale) = governed();
+    let program = Pubkey::new_unique();
+    let distributor = Pubkey::find_program_address(&[b"distributor"], &program).0;
+    let name = ParameterChange::PoolDistributor { pool: 2, program };
+    let changes = vec![
+        name.clone(),
+        name,
+        ParameterChange::PoolDistributor {
+            pool: 2,
+            program: Pubkey::default(),
+        },
+    ];
+    let ids = chain.pass_all(&whale, changes);
+    // Only iotoken's config authority names distributors.
+    assert_fails(chain.execute(ids[0]), IotokenError::NotConfigAuthority);
+
+    chain.hand_iotoken_to_governance();
+    let before = chain.token_config().pool_distributors;
+    assert_eq!(before, [Pubkey::default(); 4]);
+    let meta = succeeded(chain.execute(ids[0]));
+    assert_executed(&chain, ids[0], &meta);
+    let config = chain.token_config();
+    let mut expected = before;
+    expected[2] = distributor;
+    assert_eq!(config.pool_distributors, expected, "the other pools stay");
+    assert_eq!(config.authority, pda::governance(), "the authority stays");
+    let event: PoolDistributorSet = only_event_of(&meta);
+    assert_eq!((event.pool, event.program), (2, program));
+    assert_eq!(
+        (event.distributor_before, event.distributor_after),
+        (Pubkey::default(), distributor)
+    );
+
+    // The same distributor again: iotoken refuses, the proposal stays passed.
+    assert_fails(chain.execute(ids[1]), IotokenError::NothingToUpdate);
+    assert_eq!(chain.proposal(ids[1]).status, ProposalStatus::Succeeded);
+
+    // The all-zero program stops the pool's draws.
+    let meta = succeeded(chain.execute(ids[2]));
+    assert_executed(&chain, ids[2], &meta);
+    assert_eq!(chain.token_config().pool_distributors, before);
+    let event: PoolDistributorSet = only_event_of(&meta);
+    assert_eq!(
+        (event.distributor_before, event.distributor_after),
+        (distributor, Pubkey::default())
+    );
 }
 
 #[test]

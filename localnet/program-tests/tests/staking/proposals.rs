@@ -267,6 +267,21 @@ fn create_proposal_refuses_out_of_bounds_changes_by_their_own_errors() {
             StakingError::InvalidAvailabilityParams,
         ),
         (
+            // iotoken's pools are 0 to 3.
+            ParameterChange::PoolDistributor {
+                pool: 4,
+                program: Pubkey::new_unique(),
+            },
+            StakingError::InvalidPoolIndex,
+        ),
+        (
+            ParameterChange::PoolDistributor {
+                pool: u8::MAX,
+                program: Pubkey::default(),
+            },
+            StakingError::InvalidPoolIndex,
+        ),
+        (
             ParameterChange::GpuClasses {
                 classes: vec![gpu_class("H100", 2_001)],
             },
