@@ -2,7 +2,8 @@
 //! instruction per transaction (or several, where an instruction needs a sibling, such as an
 //! Ed25519 signature check), setting the clock, writing and reading SPL Token accounts directly,
 //! and asserting a transaction's success, its failure with a named error (by name, code and log
-//! line), and the Anchor events it emitted.
+//! line), and the Anchor events it emitted; and the program-derived addresses (`pda`) and the
+//! instructions (`ix`) more than one program's tests use.
 
 use {
     anchor_lang::{
@@ -31,6 +32,9 @@ use {
     staking::errors::StakingError,
     std::any::type_name,
 };
+
+pub mod ix;
+pub mod pda;
 
 // Transactions and the clock.
 

@@ -37,7 +37,7 @@ use {
             BreakerParams, BuybackParams, EmissionLedger, EmissionParams, EmissionSchedule,
             EpochRecord, FeeParams, OracleParams, PriceFeed, RewardSplit, TokenConfig,
         },
-        EmissionRow, InitializeArgs, PublishPriceArgs, UpdateConfigArgs,
+        EmissionRow, InitializeArgs, PublishPriceArgs,
     },
     litesvm::{
         types::{TransactionMetadata, TransactionResult},
@@ -525,57 +525,12 @@ impl Chain {
     }
 }
 
-/// Program-derived addresses, from the seeds the sdk uses (written out here rather than taken
-/// from the program, so a change of seed breaks these tests).
+/// iotoken's program-derived addresses (shared with the other suites), and the distributing
+/// programs' signer.
 pub mod pda {
+    pub use iogrid_program_tests::pda::iotoken::*;
+
     use super::*;
-
-    fn find(seeds: &[&[u8]]) -> Pubkey {
-        Pubkey::find_program_address(seeds, &iotoken::ID).0
-    }
-
-    pub fn config() -> Pubkey {
-        find(&[b"config"])
-    }
-
-    pub fn io_mint() -> Pubkey {
-        find(&[b"io_mint"])
-    }
-
-    pub fn iosd_mint() -> Pubkey {
-        find(&[b"iosd_mint"])
-    }
-
-    pub fn schedule() -> Pubkey {
-        find(&[b"schedule"])
-    }
-
-    pub fn ledger() -> Pubkey {
-        find(&[b"ledger"])
-    }
-
-    pub fn price_feed() -> Pubkey {
-        find(&[b"price_feed"])
-    }
-
-    /// `["pool", [index]]`: 0 availability, 1 compute, 2 stakers, 3 keepers.
-    pub fn pool(index: u8) -> Pubkey {
-        find(&[b"pool", &[index]])
-    }
-
-    /// `["epoch", epoch as u64 little-endian]`.
-    pub fn epoch(epoch: u64) -> Pubkey {
-        find(&[b"epoch", &epoch.to_le_bytes()])
-    }
-
-    /// Writable record metas for `epochs`, as `end_epoch` takes them.
-    pub fn epoch_records(epochs: std::ops::Range<u64>) -> Vec<AccountMeta> {
-        epochs.map(|e| AccountMeta::new(epoch(e), false)).collect()
-    }
-
-    pub fn treasury(mint: &Pubkey) -> Pubkey {
-        find(&[b"treasury", mint.as_ref()])
-    }
 
     /// The `["distributor"]` PDA of a distributing program, derived under that program's id.
     pub fn distributor(program: &Pubkey) -> Pubkey {
@@ -583,92 +538,19 @@ pub mod pda {
     }
 }
 
-/// Token program instructions, built with Anchor's generated client types.
+/// Token program instructions: the ones other suites send too (shared), and the ones only these
+/// tests send, built with Anchor's generated client types.
 pub mod ix {
-    use {super::*, iotoken::accounts, iotoken::instruction};
+    pub use iogrid_program_tests::ix::iotoken::*;
+
+    use {
+        super::*,
+        iogrid_program_tests::ix::program_ix,
+        iotoken::{accounts, instruction},
+    };
 
     fn iotoken_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
-        Instruction {
-            program_id: iotoken::ID,
-            accounts: accounts.to_account_metas(None),
-            data: data.data(),
-        }
-    }
-
-    pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
-        iotoken_ix(
-            instruction::Initialize { args },
-            accounts::Initialize {
-                authority: *authority,
-                config: pda::config(),
-                io_mint: pda::io_mint(),
-                iosd_mint: pda::iosd_mint(),
-                schedule: pda::schedule(),
-                ledger: pda::ledger(),
-                price_feed: pda::price_feed(),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn initialize_pools(payer: &Pubkey) -> Instruction {
-        iotoken_ix(
-            instruction::InitializePools {},
-            accounts::InitializePools {
-                payer: *payer,
-                config: pda::config(),
-                io_mint: pda::io_mint(),
-                availability_pool: pda::pool(0),
-                compute_pool: pda::pool(1),
-                stakers_pool: pda::pool(2),
-                keepers_pool: pda::pool(3),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn mint_genesis(authority: &Pubkey, destinations: [Pubkey; 5]) -> Instruction {
-        iotoken_ix(
-            instruction::MintGenesis {},
-            accounts::MintGenesis {
-                authority: *authority,
-                config: pda::config(),
-                io_mint: pda::io_mint(),
-                community: destinations[0],
-                ecosystem: destinations[1],
-                core_contributors: destinations[2],
-                seed: destinations[3],
-                series_a: destinations[4],
-                token_program: spl_token::ID,
-            },
-        )
-    }
-
-    pub fn update_config(authority: &Pubkey, args: UpdateConfigArgs) -> Instruction {
-        iotoken_ix(
-            instruction::UpdateConfig { args },
-            accounts::UpdateConfig {
-                authority: *authority,
-                config: pda::config(),
-            },
-        )
-    }
-
-    fn change_schedule(authority: &Pubkey) -> accounts::ChangeSchedule {
-        accounts::ChangeSchedule {
-            authority: *authority,
-            config: pda::config(),
-            schedule: pda::schedule(),
-        }
-    }
-
-    pub fn append_rows(authority: &Pubkey, rows: Vec<EmissionRow>) -> Instruction {
-        iotoken_ix(
-            instruction::AppendScheduleRows { rows },
-            change_schedule(authority),
-        )
+        program_ix(iotoken::ID, data, accounts)
     }
 
     pub fn lower_row(authority: &Pubkey, index: u32, emission_per_epoch: u64) -> Instruction {
@@ -679,45 +561,6 @@ pub mod ix {
             },
             change_schedule(authority),
         )
-    }
-
-    pub fn seal_schedule(authority: &Pubkey) -> Instruction {
-        iotoken_ix(
-            instruction::SealSchedule {},
-            accounts::SealSchedule {
-                authority: *authority,
-                config: pda::config(),
-                schedule: pda::schedule(),
-                ledger: pda::ledger(),
-            },
-        )
-    }
-
-    /// `records` are appended as the remaining accounts.
-    pub fn end_epoch(
-        cranker: &Pubkey,
-        tip_destination: &Pubkey,
-        records: &[AccountMeta],
-    ) -> Instruction {
-        let mut instruction = iotoken_ix(
-            instruction::EndEpoch {},
-            accounts::EndEpoch {
-                cranker: *cranker,
-                config: pda::config(),
-                schedule: pda::schedule(),
-                ledger: pda::ledger(),
-                io_mint: pda::io_mint(),
-                availability_pool: pda::pool(0),
-                compute_pool: pda::pool(1),
-                stakers_pool: pda::pool(2),
-                keepers_pool: pda::pool(3),
-                tip_destination: *tip_destination,
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        );
-        instruction.accounts.extend_from_slice(records);
-        instruction
     }
 
     pub fn publish_price(
@@ -736,17 +579,6 @@ pub mod ix {
             },
             accounts::PublishPrice {
                 updater: *updater,
-                config: pda::config(),
-                price_feed: pda::price_feed(),
-            },
-        )
-    }
-
-    pub fn set_price_halted(signer: &Pubkey, halted: bool) -> Instruction {
-        iotoken_ix(
-            instruction::SetPriceHalted { halted },
-            accounts::SetPriceHalted {
-                signer: *signer,
                 config: pda::config(),
                 price_feed: pda::price_feed(),
             },
@@ -790,19 +622,6 @@ pub mod ix {
                 treasury: pda::treasury(mint),
                 token_program: spl_token::ID,
                 system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn set_pool_distributor(authority: &Pubkey, pool: u8, program: &Pubkey) -> Instruction {
-        iotoken_ix(
-            instruction::SetPoolDistributor {
-                pool,
-                program: *program,
-            },
-            accounts::SetPoolDistributor {
-                authority: *authority,
-                config: pda::config(),
             },
         )
     }

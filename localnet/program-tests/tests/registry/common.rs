@@ -13,12 +13,12 @@ use {
     anchor_lang::{
         prelude::Pubkey,
         solana_program::{hash::hash, instruction::Instruction, program_pack::Pack},
-        system_program, AccountDeserialize, AccountSerialize, InstructionData, ToAccountMetas,
+        AccountDeserialize, AccountSerialize, InstructionData, ToAccountMetas,
     },
     litesvm::{types::TransactionResult, LiteSVM},
     registry::{
         state::{BandwidthTier, Device, DeviceSpecs, Keeper, RegistryConfig},
-        InitializeConfigArgs, RegisterDeviceArgs, UpdateConfigArgs, UpdateDeviceArgs,
+        RegisterDeviceArgs, UpdateDeviceArgs,
     },
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -204,27 +204,12 @@ pub fn sample_specs() -> DeviceSpecs {
     }
 }
 
-/// Program-derived addresses, from the seeds the sdk uses (written out here rather than taken
-/// from the program, so a change of seed breaks these tests).
+/// The registry's program-derived addresses (shared with the other suites), and a market
+/// program's lock signer.
 pub mod pda {
+    pub use iogrid_program_tests::pda::registry::*;
+
     use super::*;
-
-    pub fn config() -> Pubkey {
-        Pubkey::find_program_address(&[b"config"], &registry::ID).0
-    }
-
-    /// `["device", sha256(device_id)]`.
-    pub fn device(device_id: &str) -> Pubkey {
-        Pubkey::find_program_address(&[b"device", &sha256(device_id)], &registry::ID).0
-    }
-
-    pub fn keeper(authority: &Pubkey) -> Pubkey {
-        Pubkey::find_program_address(&[b"keeper", authority.as_ref()], &registry::ID).0
-    }
-
-    pub fn bond_vault(keeper: &Pubkey) -> Pubkey {
-        Pubkey::find_program_address(&[b"keeper_bond", keeper.as_ref()], &registry::ID).0
-    }
 
     /// The signer through which `market_program` locks and releases devices.
     pub fn market_lock_authority(market_program: &Pubkey) -> Pubkey {
@@ -236,65 +221,19 @@ pub fn sha256(text: &str) -> [u8; 32] {
     hash(text.as_bytes()).to_bytes()
 }
 
-/// Registry instructions, built with Anchor's generated client types.
+/// Registry instructions: the ones other suites send too (shared), and the ones only these tests
+/// send, built with Anchor's generated client types.
 pub mod ix {
-    use {super::*, registry::accounts, registry::instruction};
+    pub use iogrid_program_tests::ix::registry::*;
+
+    use {
+        super::*,
+        iogrid_program_tests::ix::program_ix,
+        registry::{accounts, instruction},
+    };
 
     fn registry_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
-        Instruction {
-            program_id: registry::ID,
-            accounts: accounts.to_account_metas(None),
-            data: data.data(),
-        }
-    }
-
-    pub fn initialize_config(
-        authority: &Pubkey,
-        bond_mint: &Pubkey,
-        keeper_bond_amount: u64,
-        keeper_unbond_cooldown_secs: i64,
-    ) -> Instruction {
-        registry_ix(
-            instruction::InitializeConfig {
-                args: InitializeConfigArgs {
-                    keeper_bond_amount,
-                    keeper_unbond_cooldown_secs,
-                },
-            },
-            accounts::InitializeConfig {
-                authority: *authority,
-                config: pda::config(),
-                bond_mint: *bond_mint,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn update_config(
-        authority: &Pubkey,
-        new_bond_mint: Option<Pubkey>,
-        args: UpdateConfigArgs,
-    ) -> Instruction {
-        registry_ix(
-            instruction::UpdateConfig { args },
-            accounts::UpdateConfig {
-                authority: *authority,
-                config: pda::config(),
-                new_bond_mint,
-            },
-        )
-    }
-
-    pub fn register_device(owner: &Pubkey, args: RegisterDeviceArgs) -> Instruction {
-        let device = pda::device(&args.device_id);
-        registry_ix(
-            instruction::RegisterDevice { args },
-            accounts::RegisterDevice {
-                owner: *owner,
-                device,
-                system_program: system_program::ID,
-            },
-        )
+        program_ix(registry::ID, data, accounts)
     }
 
     pub fn update_device(owner: &Pubkey, device: &Pubkey, args: UpdateDeviceArgs) -> Instruction {
@@ -319,16 +258,6 @@ pub mod ix {
         )
     }
 
-    pub fn pause_device(signer: &Pubkey, device: &Pubkey) -> Instruction {
-        registry_ix(
-            instruction::PauseDevice {},
-            accounts::OperateDevice {
-                signer: *signer,
-                device: *device,
-            },
-        )
-    }
-
     pub fn resume_device(signer: &Pubkey, device: &Pubkey) -> Instruction {
         registry_ix(
             instruction::ResumeDevice {},
@@ -346,16 +275,6 @@ pub mod ix {
             },
             accounts::OperateDevice {
                 signer: *signer,
-                device: *device,
-            },
-        )
-    }
-
-    pub fn deregister_device(owner: &Pubkey, device: &Pubkey) -> Instruction {
-        registry_ix(
-            instruction::DeregisterDevice {},
-            accounts::DeregisterDevice {
-                owner: *owner,
                 device: *device,
             },
         )
@@ -393,67 +312,6 @@ pub mod ix {
             config: pda::config(),
             device: *device,
         }
-    }
-
-    /// Registration accepting a bond of up to `BOND_AMOUNT`, the default config's.
-    pub fn register_keeper(
-        authority: &Pubkey,
-        bond_mint: &Pubkey,
-        bond_source: &Pubkey,
-    ) -> Instruction {
-        register_keeper_with_max(authority, bond_mint, bond_source, BOND_AMOUNT)
-    }
-
-    pub fn register_keeper_with_max(
-        authority: &Pubkey,
-        bond_mint: &Pubkey,
-        bond_source: &Pubkey,
-        max_bond_amount: u64,
-    ) -> Instruction {
-        let keeper = pda::keeper(authority);
-        registry_ix(
-            instruction::RegisterKeeper { max_bond_amount },
-            accounts::RegisterKeeper {
-                authority: *authority,
-                config: pda::config(),
-                keeper,
-                bond_mint: *bond_mint,
-                bond_source: *bond_source,
-                bond_vault: pda::bond_vault(&keeper),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn request_unbond(authority: &Pubkey) -> Instruction {
-        registry_ix(
-            instruction::RequestUnbond {},
-            accounts::RequestUnbond {
-                authority: *authority,
-                config: pda::config(),
-                keeper: pda::keeper(authority),
-            },
-        )
-    }
-
-    pub fn withdraw_bond(
-        authority: &Pubkey,
-        bond_mint: &Pubkey,
-        destination: &Pubkey,
-    ) -> Instruction {
-        let keeper = pda::keeper(authority);
-        registry_ix(
-            instruction::WithdrawBond {},
-            accounts::WithdrawBond {
-                authority: *authority,
-                keeper,
-                bond_mint: *bond_mint,
-                bond_vault: pda::bond_vault(&keeper),
-                destination: *destination,
-                token_program: spl_token::ID,
-            },
-        )
     }
 }
 

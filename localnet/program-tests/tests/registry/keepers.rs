@@ -43,7 +43,7 @@ fn registered_keeper(chain: &mut Chain) -> (Keypair, Pubkey) {
     let mint = chain.bond_mint;
     let (keeper, source) = holder(chain, &mint, BOND_AMOUNT + SPARE);
     succeeded(chain.send(
-        ix::register_keeper(&keeper.pubkey(), &mint, &source),
+        ix::register_keeper(&keeper.pubkey(), &mint, &source, BOND_AMOUNT),
         &[&keeper],
     ));
     (keeper, source)
@@ -75,7 +75,7 @@ fn register_keeper_moves_exactly_the_bond_into_a_vault_owned_by_the_keeper_pda()
         .supply;
 
     let meta = succeeded(chain.send(
-        ix::register_keeper(&authority.pubkey(), &mint, &source),
+        ix::register_keeper(&authority.pubkey(), &mint, &source, BOND_AMOUNT),
         &[&authority],
     ));
 
@@ -145,13 +145,13 @@ fn register_keeper_in_another_mint_fails_with_bond_mint_mismatch() {
     let (authority, other_source) = holder(&mut chain, &other_mint, BOND_AMOUNT);
 
     let other_mint_named = chain.send(
-        ix::register_keeper(&authority.pubkey(), &other_mint, &other_source),
+        ix::register_keeper(&authority.pubkey(), &other_mint, &other_source, BOND_AMOUNT),
         &[&authority],
     );
     assert_fails(other_mint_named, RegistryError::BondMintMismatch);
 
     let source_of_other_mint = chain.send(
-        ix::register_keeper(&authority.pubkey(), &bond_mint, &other_source),
+        ix::register_keeper(&authority.pubkey(), &bond_mint, &other_source, BOND_AMOUNT),
         &[&authority],
     );
     assert_fails(source_of_other_mint, RegistryError::BondMintMismatch);
@@ -166,7 +166,7 @@ fn register_keeper_with_less_than_the_bond_fails_with_insufficient_bond() {
     let (authority, source) = holder(&mut chain, &mint, BOND_AMOUNT - 1);
 
     let result = chain.send(
-        ix::register_keeper(&authority.pubkey(), &mint, &source),
+        ix::register_keeper(&authority.pubkey(), &mint, &source, BOND_AMOUNT),
         &[&authority],
     );
 
@@ -182,7 +182,7 @@ fn register_keeper_from_someone_elses_token_account_fails_with_token_account_own
     let thief = chain.funded_keypair();
 
     let result = chain.send(
-        ix::register_keeper(&thief.pubkey(), &mint, &victims_source),
+        ix::register_keeper(&thief.pubkey(), &mint, &victims_source, BOND_AMOUNT),
         &[&thief],
     );
 
@@ -200,7 +200,7 @@ fn registering_twice_fails_and_keeps_the_first_bond() {
     chain.set_time(NOW + 1);
 
     let result = chain.send(
-        ix::register_keeper(&authority.pubkey(), &mint, &second_source),
+        ix::register_keeper(&authority.pubkey(), &mint, &second_source, BOND_AMOUNT),
         &[&authority],
     );
 
@@ -228,14 +228,14 @@ fn a_keeper_never_deposits_more_than_the_bond_it_accepted() {
     succeeded(chain.send_as_authority(ix::update_config(&config_authority, None, raise)));
 
     let result = chain.send(
-        ix::register_keeper_with_max(&keeper.pubkey(), &mint, &source, BOND_AMOUNT),
+        ix::register_keeper(&keeper.pubkey(), &mint, &source, BOND_AMOUNT),
         &[&keeper],
     );
     assert_fails(result, RegistryError::BondAboveMaximum);
     assert_not_registered(&chain, &keeper.pubkey(), &source, 5 * BOND_AMOUNT);
 
     succeeded(chain.send(
-        ix::register_keeper_with_max(&keeper.pubkey(), &mint, &source, 2 * BOND_AMOUNT),
+        ix::register_keeper(&keeper.pubkey(), &mint, &source, 2 * BOND_AMOUNT),
         &[&keeper],
     ));
     assert_eq!(chain.token_balance(&source), 3 * BOND_AMOUNT);
@@ -394,7 +394,7 @@ fn withdraw_bond_after_the_cooldown_returns_the_whole_bond_and_all_the_rent() {
     );
     assert_fails(again, AnchorErrorCode::AccountNotInitialized);
     succeeded(chain.send(
-        ix::register_keeper(&authority.pubkey(), &mint, &destination),
+        ix::register_keeper(&authority.pubkey(), &mint, &destination, BOND_AMOUNT),
         &[&authority],
     ));
     assert_eq!(
@@ -506,13 +506,13 @@ fn a_new_bond_mint_applies_to_new_keepers_while_bonded_keepers_keep_theirs() {
     // Newcomers bond the new amount of the new mint.
     let (newcomer, old_source) = holder(&mut chain, &old_mint, new_bond);
     let result = chain.send(
-        ix::register_keeper_with_max(&newcomer.pubkey(), &old_mint, &old_source, new_bond),
+        ix::register_keeper(&newcomer.pubkey(), &old_mint, &old_source, new_bond),
         &[&newcomer],
     );
     assert_fails(result, RegistryError::BondMintMismatch);
     let new_source = chain.create_token_account(&new_mint, &newcomer.pubkey(), new_bond + 1);
     succeeded(chain.send(
-        ix::register_keeper_with_max(&newcomer.pubkey(), &new_mint, &new_source, new_bond),
+        ix::register_keeper(&newcomer.pubkey(), &new_mint, &new_source, new_bond),
         &[&newcomer],
     ));
     let newcomer_keeper = chain.keeper(&pda::keeper(&newcomer.pubkey()));

@@ -1,0 +1,464 @@
+//! Instructions more than one program's tests send, built with Anchor's generated client types,
+//! one module per program. Instructions only one suite sends stay in that suite's `common.rs`.
+
+use anchor_lang::{
+    prelude::Pubkey,
+    solana_program::instruction::{AccountMeta, Instruction},
+    system_program, InstructionData, ToAccountMetas,
+};
+
+use crate::pda;
+
+/// An instruction to `program_id` from Anchor's generated instruction data and accounts.
+pub fn program_ix(
+    program_id: Pubkey,
+    data: impl InstructionData,
+    accounts: impl ToAccountMetas,
+) -> Instruction {
+    Instruction {
+        program_id,
+        accounts: accounts.to_account_metas(None),
+        data: data.data(),
+    }
+}
+
+/// The registry's instructions.
+pub mod registry {
+    use {
+        super::*,
+        ::registry::{
+            accounts, instruction, InitializeConfigArgs, RegisterDeviceArgs, UpdateConfigArgs, ID,
+        },
+        pda::registry as pda,
+    };
+
+    pub fn initialize_config(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        keeper_bond_amount: u64,
+        keeper_unbond_cooldown_secs: i64,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::InitializeConfig {
+                args: InitializeConfigArgs {
+                    keeper_bond_amount,
+                    keeper_unbond_cooldown_secs,
+                },
+            },
+            accounts::InitializeConfig {
+                authority: *authority,
+                config: pda::config(),
+                bond_mint: *bond_mint,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn update_config(
+        authority: &Pubkey,
+        new_bond_mint: Option<Pubkey>,
+        args: UpdateConfigArgs,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::UpdateConfig { args },
+            accounts::UpdateConfig {
+                authority: *authority,
+                config: pda::config(),
+                new_bond_mint,
+            },
+        )
+    }
+
+    pub fn register_device(owner: &Pubkey, args: RegisterDeviceArgs) -> Instruction {
+        let device = pda::device(&args.device_id);
+        program_ix(
+            ID,
+            instruction::RegisterDevice { args },
+            accounts::RegisterDevice {
+                owner: *owner,
+                device,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn pause_device(signer: &Pubkey, device: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::PauseDevice {},
+            accounts::OperateDevice {
+                signer: *signer,
+                device: *device,
+            },
+        )
+    }
+
+    pub fn deregister_device(owner: &Pubkey, device: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::DeregisterDevice {},
+            accounts::DeregisterDevice {
+                owner: *owner,
+                device: *device,
+            },
+        )
+    }
+
+    /// Registration accepting a bond of up to `max_bond_amount`.
+    pub fn register_keeper(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        bond_source: &Pubkey,
+        max_bond_amount: u64,
+    ) -> Instruction {
+        let keeper = pda::keeper(authority);
+        program_ix(
+            ID,
+            instruction::RegisterKeeper { max_bond_amount },
+            accounts::RegisterKeeper {
+                authority: *authority,
+                config: pda::config(),
+                keeper,
+                bond_mint: *bond_mint,
+                bond_source: *bond_source,
+                bond_vault: pda::bond_vault(&keeper),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn request_unbond(authority: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::RequestUnbond {},
+            accounts::RequestUnbond {
+                authority: *authority,
+                config: pda::config(),
+                keeper: pda::keeper(authority),
+            },
+        )
+    }
+
+    pub fn withdraw_bond(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        destination: &Pubkey,
+    ) -> Instruction {
+        let keeper = pda::keeper(authority);
+        program_ix(
+            ID,
+            instruction::WithdrawBond {},
+            accounts::WithdrawBond {
+                authority: *authority,
+                keeper,
+                bond_mint: *bond_mint,
+                bond_vault: pda::bond_vault(&keeper),
+                destination: *destination,
+                token_program: spl_token::ID,
+            },
+        )
+    }
+}
+
+/// iotoken's instructions.
+pub mod iotoken {
+    use {
+        super::*,
+        ::iotoken::{accounts, instruction, EmissionRow, InitializeArgs, UpdateConfigArgs, ID},
+        pda::iotoken as pda,
+    };
+
+    pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
+        program_ix(
+            ID,
+            instruction::Initialize { args },
+            accounts::Initialize {
+                authority: *authority,
+                config: pda::config(),
+                io_mint: pda::io_mint(),
+                iosd_mint: pda::iosd_mint(),
+                schedule: pda::schedule(),
+                ledger: pda::ledger(),
+                price_feed: pda::price_feed(),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn initialize_pools(payer: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::InitializePools {},
+            accounts::InitializePools {
+                payer: *payer,
+                config: pda::config(),
+                io_mint: pda::io_mint(),
+                availability_pool: pda::pool(0),
+                compute_pool: pda::pool(1),
+                stakers_pool: pda::pool(2),
+                keepers_pool: pda::pool(3),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// `destinations`: community, ecosystem, core contributors, seed, series A.
+    pub fn mint_genesis(authority: &Pubkey, destinations: [Pubkey; 5]) -> Instruction {
+        program_ix(
+            ID,
+            instruction::MintGenesis {},
+            accounts::MintGenesis {
+                authority: *authority,
+                config: pda::config(),
+                io_mint: pda::io_mint(),
+                community: destinations[0],
+                ecosystem: destinations[1],
+                core_contributors: destinations[2],
+                seed: destinations[3],
+                series_a: destinations[4],
+                token_program: spl_token::ID,
+            },
+        )
+    }
+
+    pub fn update_config(authority: &Pubkey, args: UpdateConfigArgs) -> Instruction {
+        program_ix(
+            ID,
+            instruction::UpdateConfig { args },
+            accounts::UpdateConfig {
+                authority: *authority,
+                config: pda::config(),
+            },
+        )
+    }
+
+    /// The accounts of the schedule's row changes.
+    pub fn change_schedule(authority: &Pubkey) -> accounts::ChangeSchedule {
+        accounts::ChangeSchedule {
+            authority: *authority,
+            config: pda::config(),
+            schedule: pda::schedule(),
+        }
+    }
+
+    pub fn append_rows(authority: &Pubkey, rows: Vec<EmissionRow>) -> Instruction {
+        program_ix(
+            ID,
+            instruction::AppendScheduleRows { rows },
+            change_schedule(authority),
+        )
+    }
+
+    pub fn seal_schedule(authority: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::SealSchedule {},
+            accounts::SealSchedule {
+                authority: *authority,
+                config: pda::config(),
+                schedule: pda::schedule(),
+                ledger: pda::ledger(),
+            },
+        )
+    }
+
+    /// `records` are appended as the remaining accounts.
+    pub fn end_epoch(
+        cranker: &Pubkey,
+        tip_destination: &Pubkey,
+        records: &[AccountMeta],
+    ) -> Instruction {
+        let mut instruction = program_ix(
+            ID,
+            instruction::EndEpoch {},
+            accounts::EndEpoch {
+                cranker: *cranker,
+                config: pda::config(),
+                schedule: pda::schedule(),
+                ledger: pda::ledger(),
+                io_mint: pda::io_mint(),
+                availability_pool: pda::pool(0),
+                compute_pool: pda::pool(1),
+                stakers_pool: pda::pool(2),
+                keepers_pool: pda::pool(3),
+                tip_destination: *tip_destination,
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        );
+        instruction.accounts.extend_from_slice(records);
+        instruction
+    }
+
+    pub fn set_price_halted(signer: &Pubkey, halted: bool) -> Instruction {
+        program_ix(
+            ID,
+            instruction::SetPriceHalted { halted },
+            accounts::SetPriceHalted {
+                signer: *signer,
+                config: pda::config(),
+                price_feed: pda::price_feed(),
+            },
+        )
+    }
+
+    pub fn set_pool_distributor(authority: &Pubkey, pool: u8, program: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::SetPoolDistributor {
+                pool,
+                program: *program,
+            },
+            accounts::SetPoolDistributor {
+                authority: *authority,
+                config: pda::config(),
+            },
+        )
+    }
+}
+
+/// Staking's instructions.
+pub mod staking {
+    use {
+        super::*,
+        ::staking::{accounts, instruction, InitializeArgs, ID},
+    };
+
+    pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
+        program_ix(
+            ID,
+            instruction::Initialize { args },
+            accounts::Initialize {
+                authority: *authority,
+                config: pda::staking::config(),
+                io_mint: pda::iotoken::io_mint(),
+                governance: pda::staking::governance(),
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn open_pool(
+        operator: &Pubkey,
+        device: &Pubkey,
+        staker_share_bps: u16,
+        costaking_open: bool,
+    ) -> Instruction {
+        let pool = pda::staking::pool(device, operator);
+        program_ix(
+            ID,
+            instruction::OpenPool {
+                staker_share_bps,
+                costaking_open,
+            },
+            accounts::OpenPool {
+                operator: *operator,
+                device: *device,
+                config: pda::staking::config(),
+                token_config: pda::iotoken::config(),
+                pool,
+                vault: pda::staking::vault(&pool),
+                io_mint: pda::iotoken::io_mint(),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// The accounts of the operator's own stake moving between `token_account` and the vault.
+    pub fn self_stake_transfer(
+        operator: &Pubkey,
+        pool: &Pubkey,
+        token_account: &Pubkey,
+    ) -> accounts::SelfStakeTransfer {
+        accounts::SelfStakeTransfer {
+            operator: *operator,
+            config: pda::staking::config(),
+            pool: *pool,
+            vault: pda::staking::vault(pool),
+            token_account: *token_account,
+            token_program: spl_token::ID,
+        }
+    }
+
+    pub fn stake_self(
+        operator: &Pubkey,
+        pool: &Pubkey,
+        token_account: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::StakeSelf { amount },
+            self_stake_transfer(operator, pool, token_account),
+        )
+    }
+
+    pub fn unstake_self(operator: &Pubkey, pool: &Pubkey, amount: u64) -> Instruction {
+        program_ix(
+            ID,
+            instruction::UnstakeSelf { amount },
+            accounts::UnstakeSelf {
+                operator: *operator,
+                config: pda::staking::config(),
+                pool: *pool,
+            },
+        )
+    }
+
+    pub fn open_position(owner: &Pubkey, pool: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::OpenPosition {},
+            accounts::OpenPosition {
+                owner: *owner,
+                pool: *pool,
+                position: pda::staking::position(pool, owner),
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// The accounts of a position's tokens moving between `token_account` and the vault.
+    pub fn position_transfer(
+        owner: &Pubkey,
+        pool: &Pubkey,
+        token_account: &Pubkey,
+    ) -> accounts::PositionTransfer {
+        accounts::PositionTransfer {
+            owner: *owner,
+            config: pda::staking::config(),
+            pool: *pool,
+            position: pda::staking::position(pool, owner),
+            vault: pda::staking::vault(pool),
+            token_account: *token_account,
+            token_program: spl_token::ID,
+        }
+    }
+
+    pub fn stake(
+        owner: &Pubkey,
+        pool: &Pubkey,
+        token_account: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::Stake { amount },
+            position_transfer(owner, pool, token_account),
+        )
+    }
+
+    pub fn claim_rewards(owner: &Pubkey, pool: &Pubkey, token_account: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::ClaimRewards {},
+            position_transfer(owner, pool, token_account),
+        )
+    }
+}
