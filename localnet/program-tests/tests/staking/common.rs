@@ -38,7 +38,7 @@ use {
     litesvm::{types::TransactionResult, LiteSVM},
     registry::{
         state::{BandwidthTier, DeviceSpecs, RegistryConfig},
-        InitializeConfigArgs, RegisterDeviceArgs,
+        RegisterDeviceArgs,
     },
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -316,14 +316,8 @@ impl Chain {
 
         let initialize_token = ix::iotoken_initialize(&authority, iotoken_args(updater));
         succeeded(chain.send_as_authority(initialize_token));
-        let initialize_registry = ix::registry_initialize(
-            &authority,
-            &pda::io_mint(),
-            InitializeConfigArgs {
-                keeper_bond_amount: KEEPER_BOND,
-                keeper_unbond_cooldown_secs: KEEPER_COOLDOWN,
-            },
-        );
+        let initialize_registry =
+            ix::registry_initialize(&authority, &pda::io_mint(), KEEPER_BOND, KEEPER_COOLDOWN);
         succeeded(chain.send_as_authority(initialize_registry));
         chain.rewarder_io = chain.io_account(&rewarder, REWARDER_IO);
         chain.treasury = chain.io_account(&authority, 0);
@@ -706,7 +700,7 @@ impl Chain {
             new_authority: Some(pda::governance()),
             ..Default::default()
         };
-        succeeded(self.send_as_authority(ix::registry_update_config(&authority, args)));
+        succeeded(self.send_as_authority(ix::registry_update_config(&authority, None, args)));
     }
 
     /// iotoken's price updater halts the price feed (burn-mint stops until the config authority
@@ -758,88 +752,20 @@ pub fn with_account(mut instruction: Instruction, from: &Pubkey, to: &Pubkey) ->
     instruction
 }
 
-/// Program-derived addresses, from the seeds the sdk uses (written out here rather than taken
-/// from the program, so a change of seed breaks these tests).
+/// Staking's program-derived addresses and those of iotoken and the registry it reads (shared
+/// with the other suites), and a slashing program's signer.
 pub mod pda {
+    pub use iogrid_program_tests::pda::{
+        iotoken::{config as token_config, io_mint, price_feed, schedule},
+        registry::{config as registry_config, device},
+        staking::*,
+    };
+
     use super::*;
-
-    fn find(seeds: &[&[u8]]) -> Pubkey {
-        Pubkey::find_program_address(seeds, &staking::ID).0
-    }
-
-    pub fn config() -> Pubkey {
-        find(&[b"config"])
-    }
-
-    pub fn governance() -> Pubkey {
-        find(&[b"governance"])
-    }
-
-    /// `["pool", device, operator]`.
-    pub fn pool(device: &Pubkey, operator: &Pubkey) -> Pubkey {
-        find(&[b"pool", device.as_ref(), operator.as_ref()])
-    }
-
-    pub fn vault(pool: &Pubkey) -> Pubkey {
-        find(&[b"vault", pool.as_ref()])
-    }
-
-    pub fn position(pool: &Pubkey, owner: &Pubkey) -> Pubkey {
-        find(&[b"position", pool.as_ref(), owner.as_ref()])
-    }
-
-    /// `["proposal", id as u64 little-endian]`.
-    pub fn proposal(id: u64) -> Pubkey {
-        find(&[b"proposal", &id.to_le_bytes()])
-    }
-
-    pub fn vote(proposal: &Pubkey, position: &Pubkey) -> Pubkey {
-        find(&[b"vote", proposal.as_ref(), position.as_ref()])
-    }
 
     /// The `["slasher"]` PDA of a slashing program, derived under that program's id.
     pub fn slasher(program: &Pubkey) -> Pubkey {
         Pubkey::find_program_address(&[b"slasher"], program).0
-    }
-
-    pub fn token_config() -> Pubkey {
-        Pubkey::find_program_address(&[b"config"], &iotoken::ID).0
-    }
-
-    pub fn io_mint() -> Pubkey {
-        Pubkey::find_program_address(&[b"io_mint"], &iotoken::ID).0
-    }
-
-    fn iotoken_pda(seed: &[u8]) -> Pubkey {
-        Pubkey::find_program_address(&[seed], &iotoken::ID).0
-    }
-
-    pub fn schedule() -> Pubkey {
-        iotoken_pda(b"schedule")
-    }
-
-    pub fn price_feed() -> Pubkey {
-        iotoken_pda(b"price_feed")
-    }
-
-    pub fn registry_config() -> Pubkey {
-        Pubkey::find_program_address(&[b"config"], &registry::ID).0
-    }
-
-    /// The registry's `["device", sha256(device_id)]`.
-    pub fn device(device_id: &str) -> Pubkey {
-        let hash = anchor_lang::solana_program::hash::hash(device_id.as_bytes());
-        Pubkey::find_program_address(&[b"device", hash.as_ref()], &registry::ID).0
-    }
-
-    /// Every iotoken account `initialize` creates besides the config and the IO mint.
-    pub fn other_iotoken_accounts() -> [Pubkey; 4] {
-        [
-            iotoken_pda(b"iosd_mint"),
-            schedule(),
-            iotoken_pda(b"ledger"),
-            price_feed(),
-        ]
     }
 }
 
@@ -892,35 +818,26 @@ impl Targets {
 /// Instructions of staking and of the two programs it sits beside, built with Anchor's generated
 /// client types.
 pub mod ix {
-    use {super::*, staking::accounts, staking::instruction};
+    pub use iogrid_program_tests::ix::{
+        iotoken::{
+            append_rows as append_schedule_rows, initialize as iotoken_initialize,
+            set_price_halted, update_config as iotoken_update_config,
+        },
+        registry::{
+            deregister_device, initialize_config as registry_initialize, pause_device,
+            register_device, update_config as registry_update_config,
+        },
+        staking::*,
+    };
 
-    fn program_ix(
-        program_id: Pubkey,
-        data: impl InstructionData,
-        accounts: impl ToAccountMetas,
-    ) -> Instruction {
-        Instruction {
-            program_id,
-            accounts: accounts.to_account_metas(None),
-            data: data.data(),
-        }
-    }
+    use {
+        super::*,
+        iogrid_program_tests::ix::program_ix,
+        staking::{accounts, instruction},
+    };
 
     fn staking_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
         program_ix(staking::ID, data, accounts)
-    }
-
-    pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
-        staking_ix(
-            instruction::Initialize { args },
-            accounts::Initialize {
-                authority: *authority,
-                config: pda::config(),
-                io_mint: pda::io_mint(),
-                governance: pda::governance(),
-                system_program: system_program::ID,
-            },
-        )
     }
 
     fn update_config_accounts(authority: &Pubkey) -> accounts::UpdateConfig {
@@ -946,32 +863,6 @@ pub mod ix {
         )
     }
 
-    pub fn open_pool(
-        operator: &Pubkey,
-        device: &Pubkey,
-        staker_share_bps: u16,
-        costaking_open: bool,
-    ) -> Instruction {
-        let pool = pda::pool(device, operator);
-        staking_ix(
-            instruction::OpenPool {
-                staker_share_bps,
-                costaking_open,
-            },
-            accounts::OpenPool {
-                operator: *operator,
-                device: *device,
-                config: pda::config(),
-                token_config: pda::token_config(),
-                pool,
-                vault: pda::vault(&pool),
-                io_mint: pda::io_mint(),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
     pub fn set_pool_terms(
         operator: &Pubkey,
         pool: &Pubkey,
@@ -991,60 +882,10 @@ pub mod ix {
         )
     }
 
-    fn self_stake_transfer(
-        operator: &Pubkey,
-        pool: &Pubkey,
-        token_account: &Pubkey,
-    ) -> accounts::SelfStakeTransfer {
-        accounts::SelfStakeTransfer {
-            operator: *operator,
-            config: pda::config(),
-            pool: *pool,
-            vault: pda::vault(pool),
-            token_account: *token_account,
-            token_program: spl_token::ID,
-        }
-    }
-
-    pub fn stake_self(
-        operator: &Pubkey,
-        pool: &Pubkey,
-        token_account: &Pubkey,
-        amount: u64,
-    ) -> Instruction {
-        staking_ix(
-            instruction::StakeSelf { amount },
-            self_stake_transfer(operator, pool, token_account),
-        )
-    }
-
-    pub fn unstake_self(operator: &Pubkey, pool: &Pubkey, amount: u64) -> Instruction {
-        staking_ix(
-            instruction::UnstakeSelf { amount },
-            accounts::UnstakeSelf {
-                operator: *operator,
-                config: pda::config(),
-                pool: *pool,
-            },
-        )
-    }
-
     pub fn withdraw_self(operator: &Pubkey, pool: &Pubkey, token_account: &Pubkey) -> Instruction {
         staking_ix(
             instruction::WithdrawSelf {},
             self_stake_transfer(operator, pool, token_account),
-        )
-    }
-
-    pub fn open_position(owner: &Pubkey, pool: &Pubkey) -> Instruction {
-        staking_ix(
-            instruction::OpenPosition {},
-            accounts::OpenPosition {
-                owner: *owner,
-                pool: *pool,
-                position: pda::position(pool, owner),
-                system_program: system_program::ID,
-            },
         )
     }
 
@@ -1055,34 +896,6 @@ pub mod ix {
             pool: *pool,
             position: pda::position(pool, owner),
         }
-    }
-
-    fn position_transfer(
-        owner: &Pubkey,
-        pool: &Pubkey,
-        token_account: &Pubkey,
-    ) -> accounts::PositionTransfer {
-        accounts::PositionTransfer {
-            owner: *owner,
-            config: pda::config(),
-            pool: *pool,
-            position: pda::position(pool, owner),
-            vault: pda::vault(pool),
-            token_account: *token_account,
-            token_program: spl_token::ID,
-        }
-    }
-
-    pub fn stake(
-        owner: &Pubkey,
-        pool: &Pubkey,
-        token_account: &Pubkey,
-        amount: u64,
-    ) -> Instruction {
-        staking_ix(
-            instruction::Stake { amount },
-            position_transfer(owner, pool, token_account),
-        )
     }
 
     pub fn lock(owner: &Pubkey, pool: &Pubkey, duration_secs: i64) -> Instruction {
@@ -1102,13 +915,6 @@ pub mod ix {
     pub fn withdraw(owner: &Pubkey, pool: &Pubkey, token_account: &Pubkey) -> Instruction {
         staking_ix(
             instruction::Withdraw {},
-            position_transfer(owner, pool, token_account),
-        )
-    }
-
-    pub fn claim_rewards(owner: &Pubkey, pool: &Pubkey, token_account: &Pubkey) -> Instruction {
-        staking_ix(
-            instruction::ClaimRewards {},
             position_transfer(owner, pool, token_account),
         )
     }
@@ -1246,132 +1052,6 @@ pub mod ix {
                 iotoken_target: targets.iotoken_target,
                 registry_program: registry.then_some(registry::ID),
                 registry_config: registry.then(pda::registry_config),
-            },
-        )
-    }
-
-    // iotoken and the registry.
-
-    pub fn iotoken_initialize(authority: &Pubkey, args: iotoken::InitializeArgs) -> Instruction {
-        let [iosd_mint, schedule, ledger, price_feed] = pda::other_iotoken_accounts();
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::Initialize { args },
-            iotoken::accounts::Initialize {
-                authority: *authority,
-                config: pda::token_config(),
-                io_mint: pda::io_mint(),
-                iosd_mint,
-                schedule,
-                ledger,
-                price_feed,
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn iotoken_update_config(
-        authority: &Pubkey,
-        args: iotoken::UpdateConfigArgs,
-    ) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::UpdateConfig { args },
-            iotoken::accounts::UpdateConfig {
-                authority: *authority,
-                config: pda::token_config(),
-            },
-        )
-    }
-
-    pub fn set_price_halted(signer: &Pubkey, halted: bool) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::SetPriceHalted { halted },
-            iotoken::accounts::SetPriceHalted {
-                signer: *signer,
-                config: pda::token_config(),
-                price_feed: pda::price_feed(),
-            },
-        )
-    }
-
-    pub fn append_schedule_rows(authority: &Pubkey, rows: Vec<EmissionRow>) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::AppendScheduleRows { rows },
-            iotoken::accounts::ChangeSchedule {
-                authority: *authority,
-                config: pda::token_config(),
-                schedule: pda::schedule(),
-            },
-        )
-    }
-
-    pub fn registry_initialize(
-        authority: &Pubkey,
-        bond_mint: &Pubkey,
-        args: InitializeConfigArgs,
-    ) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::InitializeConfig { args },
-            registry::accounts::InitializeConfig {
-                authority: *authority,
-                config: pda::registry_config(),
-                bond_mint: *bond_mint,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn registry_update_config(
-        authority: &Pubkey,
-        args: registry::UpdateConfigArgs,
-    ) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::UpdateConfig { args },
-            registry::accounts::UpdateConfig {
-                authority: *authority,
-                config: pda::registry_config(),
-                new_bond_mint: None,
-            },
-        )
-    }
-
-    pub fn deregister_device(owner: &Pubkey, device: &Pubkey) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::DeregisterDevice {},
-            registry::accounts::DeregisterDevice {
-                owner: *owner,
-                device: *device,
-            },
-        )
-    }
-
-    pub fn pause_device(signer: &Pubkey, device: &Pubkey) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::PauseDevice {},
-            registry::accounts::OperateDevice {
-                signer: *signer,
-                device: *device,
-            },
-        )
-    }
-
-    pub fn register_device(owner: &Pubkey, args: RegisterDeviceArgs) -> Instruction {
-        let device = pda::device(&args.device_id);
-        program_ix(
-            registry::ID,
-            registry::instruction::RegisterDevice { args },
-            registry::accounts::RegisterDevice {
-                owner: *owner,
-                device,
-                system_program: system_program::ID,
             },
         )
     }
