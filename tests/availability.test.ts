@@ -8,10 +8,10 @@
  * `close_availability_epoch` draws both pools, and claims pay to the unit what the sdk's mirror
  * predicts (`pot x weight / total`, rounded down; the staker share deposited into the co-staked
  * pool), and keeper tips by qualified passes. Along the way, the attacks a client will try: a
- * forged signature (refused by the Ed25519 program), a replay, a probe of another device, a
- * stale slot, Ed25519 entries pointing elsewhere, a double claim, a claim by a stranger, and a
- * failure quorum of three distinct keepers. Last, a governance round sets the registry's
- * availability rules (`RegistryAvailability`).
+ * forged signature (refused by the Ed25519 program), a replay, another keeper's probe, a probe of
+ * another device, a stale slot, Ed25519 entries pointing elsewhere, a double claim, a claim by a
+ * stranger, and a failure quorum of three distinct keepers. Last, a governance round sets the
+ * registry's availability rules (`RegistryAvailability`).
  */
 import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
@@ -85,6 +85,7 @@ import {
   poolPda,
   programErrorName,
   proRata,
+  probeRequest,
   proposalPda,
   proposalStatusName,
   recentSlotHash,
@@ -250,17 +251,25 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       .map((e) => e.data as RegistryEvents[N]);
   }
 
-  /** The agent's probe for `d` (or for `device`), bound to the SlotHashes sysvar's newest slot. */
+  /**
+   * The agent's probe for `d` (or for `device`) as `keeper` asked for it: bound to the SlotHashes
+   * sysvar's newest slot and to the keeper's account, so only `keeper` can attest it.
+   */
   async function probeOf(
     d: TestDevice,
+    keeper: Keypair,
     options: { epoch?: bigint; device?: PublicKey; slotHash?: Uint8Array } = {},
   ): Promise<SignedProbe> {
     const { slot, hash } = await recentSlotHash(connection);
-    return signProbe(d.agent, {
+    const request = probeRequest({
+      authority: keeper.publicKey,
       device: options.device ?? d.address,
       epoch: options.epoch ?? epoch,
       slot,
       slotHash: options.slotHash ?? hash,
+    });
+    return signProbe(d.agent, {
+      ...request,
       benchmarkHash: new Uint8Array(32).fill(d.specs.gpuCount),
     });
   }
@@ -453,12 +462,11 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       expect(event!.keeperTipsVault.equals(keeperTipsVaultPda().address)).to.equal(true);
       expect(await balance(availabilityVaultPda().address)).to.equal(0n);
       expect(await balance(keeperTipsVaultPda().address)).to.equal(0n);
-      // Once: the vaults' `init` fails before the config's RewardsAlreadyInitialized constraint
-      // is reached (the system program refuses to allocate an account in use).
-      const again = await rejectionOf(
+      // Once: the config's flag refuses a second call before the vaults are touched.
+      await expectRegistryError(
         send(await initializeRewardsIx(registry, { payer: admin.publicKey }), [admin]),
+        "RewardsAlreadyInitialized",
       );
-      expect(String(again)).to.include("already in use");
       const after = await registry.account.registryConfig.fetch(configPda().address);
       expect(big(after.epochOrigin)).to.equal(origin);
     });
@@ -537,7 +545,10 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
     });
 
     it("agents sign probes bound to a recent slot; a keeper attests two devices in one transaction", async () => {
-      const [h100Probe, rtxProbe] = [await probeOf(h100), await probeOf(rtx)];
+      const [h100Probe, rtxProbe] = [
+        await probeOf(h100, keepers[0]!),
+        await probeOf(rtx, keepers[0]!),
+      ];
       batch = [h100Probe, rtxProbe];
       const ixs = await attestAvailability(registry, {
         authority: keepers[0]!.publicKey,
@@ -606,7 +617,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
     });
 
     it("a forged signature is refused by the Ed25519 program, before the registry runs", async () => {
-      const probe = await probeOf(a100);
+      const probe = await probeOf(a100, keepers[1]!);
       const forged = { ...probe, signature: Uint8Array.from(probe.signature) };
       forged.signature[10] = forged.signature[10]! ^ 0x40;
       const err = await rejectionOf(attest(keepers[1]!, [entry(a100, forged)]));
@@ -622,6 +633,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
         epoch,
         slot: 1n,
         slotHash: new Uint8Array(32),
+        keeper: keeperPda(keepers[1]!.publicKey).address,
       });
       const err2 = await rejectionOf(
         attest(keepers[1]!, [
@@ -632,12 +644,12 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
     });
 
     it("a replayed attestation fails with AlreadyAttested", async () => {
-      // The batch's signed probes again, from another keeper; then one probe twice in a batch.
+      // The batch's signed probes again, from their keeper; then one probe twice in a batch.
       await expectRegistryError(
-        attest(keepers[1]!, [entry(h100, batch[0]), entry(rtx, batch[1])]),
+        attest(keepers[0]!, [entry(h100, batch[0]), entry(rtx, batch[1])]),
         "AlreadyAttested",
       );
-      const probe = await probeOf(a100);
+      const probe = await probeOf(a100, keepers[1]!);
       await expectRegistryError(
         attest(keepers[1]!, [entry(a100, probe), entry(a100, probe)]),
         "AlreadyAttested",
@@ -645,9 +657,23 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       expect((await fetchDevice(a100)).availability.passes).to.equal(0);
     });
 
+    it("a probe signed for one keeper fails with ChallengeMismatch when another attests it", async () => {
+      // keepers[0] asked for the A100's probe; keepers[1] copies the signed probe (as out of a
+      // pending attestation) into its own attestation: the challenge binds keepers[0]'s account.
+      const probe = await probeOf(a100, keepers[0]!);
+      await expectRegistryError(attest(keepers[1]!, [entry(a100, probe)]), "ChallengeMismatch");
+      // The batch keepers[0] attested, from keepers[1]: refused for the keeper before the replay.
+      await expectRegistryError(
+        attest(keepers[1]!, [entry(h100, batch[0]), entry(rtx, batch[1])]),
+        "ChallengeMismatch",
+      );
+      expect((await fetchDevice(a100)).availability.passes).to.equal(0);
+      expect(big((await fetchKeeper(keepers[1]!)).activity.passesAttested)).to.equal(0n);
+    });
+
     it("a probe counts for the device it names, signed by that device's agent", async () => {
       // The spare shares the H100's agent: the H100's probe, put forward for the spare.
-      const h100Probe = await probeOf(h100);
+      const h100Probe = await probeOf(h100, keepers[0]!);
       await expectRegistryError(
         attest(keepers[0]!, [entry(h100, h100Probe, spare.address)]),
         "ProbeDeviceMismatch",
@@ -655,13 +681,13 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       // The RTX's agent signing for the A100's account.
       await expectRegistryError(
         attest(keepers[0]!, [
-          entry(rtx, await probeOf(rtx, { device: a100.address }), a100.address),
+          entry(rtx, await probeOf(rtx, keepers[0]!, { device: a100.address }), a100.address),
         ]),
         "AgentKeyMismatch",
       );
       // A probe for the next epoch: the sdk derives the record from the probe, which is not the
       // current epoch's; passed with the current epoch's record, the probe itself is refused.
-      const nextEpochProbe = await probeOf(a100, { epoch: epoch + 1n });
+      const nextEpochProbe = await probeOf(a100, keepers[0]!, { epoch: epoch + 1n });
       await expectRegistryError(
         attest(keepers[0]!, [entry(a100, nextEpochProbe)]),
         "EpochRecordMismatch",
@@ -672,7 +698,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       );
       await expectRegistryError(
         attest(keepers[0]!, [
-          entry(a100, await probeOf(a100, { slotHash: new Uint8Array(32).fill(1) })),
+          entry(a100, await probeOf(a100, keepers[0]!, { slotHash: new Uint8Array(32).fill(1) })),
         ]),
         "ChallengeMismatch",
       );
@@ -699,7 +725,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
         maxProbeAgeSlots: 2n,
       });
 
-      const probe = await probeOf(a100);
+      const probe = await probeOf(a100, keepers[1]!);
       const slot = new DataView(probe.message.buffer).getBigUint64(53, true);
       while (BigInt(await connection.getSlot("processed")) <= slot + 3n) await sleep(100);
       await expectRegistryError(attest(keepers[1]!, [entry(a100, probe)]), "StaleProbe");
@@ -709,13 +735,14 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
         epoch,
         slot: slot + 1_000n,
         slotHash: new Uint8Array(32),
+        keeper: keeperPda(keepers[1]!.publicKey).address,
       });
       await expectRegistryError(attest(keepers[1]!, [entry(a100, future)]), "StaleProbe");
       await setAge(DEFAULT_AVAILABILITY.maxProbeAgeSlots);
     });
 
     it("the Ed25519 instruction comes right before, with one signature per device, in its own data", async () => {
-      const probe = await probeOf(a100);
+      const probe = await probeOf(a100, keepers[1]!);
       const attestOnly = await attestAvailabilityIx(registry, {
         authority: keepers[1]!.publicKey,
         epoch,
@@ -723,7 +750,10 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       });
       await expectRegistryError(sendAll([attestOnly], [keepers[1]!]), "MissingEd25519Instruction");
       await expectRegistryError(
-        sendAll([ed25519Instruction([probe, await probeOf(rtx)]), attestOnly], [keepers[1]!]),
+        sendAll(
+          [ed25519Instruction([probe, await probeOf(rtx, keepers[1]!)]), attestOnly],
+          [keepers[1]!],
+        ),
         "SignatureCountMismatch",
       );
       // Entries pointing at instruction 0 by number instead of "this instruction": the Ed25519
@@ -737,12 +767,14 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
     });
 
     it("a second keeper attests the A100; an unstaked device's pass earns no weight", async () => {
-      const signature = await attest(keepers[1]!, [entry(a100, await probeOf(a100))]);
+      const signature = await attest(keepers[1]!, [entry(a100, await probeOf(a100, keepers[1]!))]);
       const [event] = await eventsNamed("deviceAttested", signature);
       expect(event!.qualified).to.equal(true);
       expect(big(event!.weight)).to.equal(await weightOf(a100));
 
-      const spareSignature = await attest(keepers[0]!, [entry(spare, await probeOf(spare))]);
+      const spareSignature = await attest(keepers[0]!, [
+        entry(spare, await probeOf(spare, keepers[0]!)),
+      ]);
       const [spareEvent] = withBigints(await eventsNamed("deviceAttested", spareSignature));
       expect(spareEvent).to.deep.include({ qualified: false, weight: 0n, stake: 0n });
       expect(spareEvent!.minimumStake).to.equal(
@@ -797,7 +829,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
 
       // Once failed, the epoch stays failed; and an attested device cannot be reported.
       await expectRegistryError(
-        attest(keepers[0]!, [entry(offline, await probeOf(offline))]),
+        attest(keepers[0]!, [entry(offline, await probeOf(offline, keepers[0]!))]),
         "FailureQuorumReached",
       );
       await expectRegistryError(sendReport(keepers[0]!), "FailureQuorumReached");
@@ -895,7 +927,11 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       const closed = [await epochRecordOf(epoch)];
       const expected = claimableEarnings(before.availability.earnings, closed, "devices");
       expect(expected).to.equal(proRata(pots.devices, 3_200n, 3_800n));
-      await attest(keepers[0]!, [entry(h100, await probeOf(h100, { epoch: next }))], [epoch]);
+      await attest(
+        keepers[0]!,
+        [entry(h100, await probeOf(h100, keepers[0]!, { epoch: next }))],
+        [epoch],
+      );
       const state = withBigints((await fetchDevice(h100)).availability);
       expect(state.earnings.accrued).to.equal(expected);
       expect(state.earnings.unsettled.find((u) => u.weight > 0n)).to.deep.equal({

@@ -49,6 +49,7 @@ import {
   parseSlotHashes,
   proRata,
   probeChallenge,
+  probeRequest,
   registryCoder,
   registryProgram,
   reputationBps,
@@ -86,6 +87,7 @@ interface Vectors {
     epoch: string;
     slot: string;
     slotHash: string;
+    keeper: string;
     challenge: string;
   }[];
   slotHashes: { data: string; lookups: { slot: string; hash: string | null }[] };
@@ -144,15 +146,19 @@ describe("probe and availability math against the Rust (no chain)", () => {
     }
   });
 
-  it("challenges hash device, epoch, slot and slot hash as the Rust does", () => {
+  it("challenges hash device, epoch, slot, slot hash and keeper as the Rust does", () => {
+    expect(vectors.challenges).to.have.length(3);
     for (const v of vectors.challenges) {
-      const challenge = probeChallenge(
+      const args = [
         new PublicKey(v.device),
         BigInt(v.epoch),
         BigInt(v.slot),
         unhex(v.slotHash),
-      );
-      expect(hex(challenge), `${v.epoch}/${v.slot}`).to.equal(v.challenge);
+      ] as const;
+      const keeper = new PublicKey(v.keeper);
+      expect(hex(probeChallenge(...args, keeper)), `${v.epoch}/${v.slot}`).to.equal(v.challenge);
+      // Another keeper's account gives another challenge.
+      expect(hex(probeChallenge(...args, new PublicKey(v.device)))).to.not.equal(v.challenge);
     }
   });
 
@@ -200,18 +206,22 @@ describe("probe and availability math against the Rust (no chain)", () => {
     const device = PublicKey.unique();
     const slotHashBytes = new Uint8Array(32).fill(7);
     const benchmarkHash = new Uint8Array(32).fill(9);
+    const keeper = PublicKey.unique();
     const probe = signProbe(agent, {
       device,
       epoch: 5n,
       slot: 1_234n,
       slotHash: slotHashBytes,
+      keeper,
       benchmarkHash,
     });
     expect(probe.publicKey.equals(agent.publicKey)).to.equal(true);
     expect(verifySignedProbe(probe)).to.equal(true);
     const parsed = parseProbeMessage(probe.message);
     expect(parsed.device.equals(device)).to.equal(true);
-    expect(hex(parsed.challenge)).to.equal(hex(probeChallenge(device, 5n, 1_234n, slotHashBytes)));
+    expect(hex(parsed.challenge)).to.equal(
+      hex(probeChallenge(device, 5n, 1_234n, slotHashBytes, keeper)),
+    );
     expect(hex(parsed.benchmarkHash)).to.equal(hex(benchmarkHash));
 
     const stock = Ed25519Program.createInstructionWithPrivateKey({
@@ -417,9 +427,17 @@ describe("probe and availability math against the Rust (no chain)", () => {
     const owner = Keypair.generate().publicKey;
     const agent = Keypair.generate();
     const devices = [PublicKey.unique(), PublicKey.unique()];
-    const probes = devices.map((device) =>
-      signProbe(agent, { device, epoch: 9n, slot: 100n, slotHash: new Uint8Array(32) }),
+    const slotHashBytes = new Uint8Array(32).fill(3);
+    const requests = devices.map((device) =>
+      probeRequest({
+        authority: keeper.publicKey,
+        device,
+        epoch: 9n,
+        slot: 100n,
+        slotHash: slotHashBytes,
+      }),
     );
+    const probes = requests.map((request) => signProbe(agent, request));
     const [ed25519, attest] = await attestAvailability(program, {
       authority: keeper.publicKey,
       devices: probes.map((probe) => ({ probe, owner })),
@@ -435,6 +453,13 @@ describe("probe and availability math against the Rust (no chain)", () => {
       [stakingConfigPda().address.toBase58(), false, false],
       [availabilityEpochPda(9n).address.toBase58(), false, true],
     ]);
+    // The request binds the keeper account the attestation passes: its PDA, not its wallet.
+    requests.forEach((request, i) => {
+      expect(request.keeper.equals(attest.keys[1]!.pubkey)).to.equal(true);
+      expect(hex(parseProbeMessage(probes[i]!.message).challenge)).to.equal(
+        hex(probeChallenge(devices[i]!, 9n, 100n, slotHashBytes, attest.keys[1]!.pubkey)),
+      );
+    });
     expect(keys.slice(8)).to.deep.equal([
       [devices[0]!.toBase58(), false, true],
       [stakePoolPda(devices[0]!, owner).address.toBase58(), false, false],

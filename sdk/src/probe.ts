@@ -8,7 +8,10 @@
  * Message v1, 125 bytes:
  * `"iogrid/probe" (12) | version = 1 (1) | device (32) | epoch u64 LE (8) | slot u64 LE (8) |
  *  challenge (32) | benchmark result hash (32)`, where
- * `challenge = sha256("iogrid/challenge" | version | device | epoch LE | slot LE | hash of slot)`.
+ * `challenge = sha256("iogrid/challenge" | version | device | epoch LE | slot LE | hash of slot |
+ *  keeper)`, `keeper` being the registry `Keeper` account (`["keeper", authority]`) of the keeper
+ * that asked for the probe and attests it: another keeper copying the signed probe out of a
+ * pending attestation gets `ChallengeMismatch`.
  */
 import { ed25519 } from "@noble/curves/ed25519";
 import { sha256 } from "@noble/hashes/sha2";
@@ -115,12 +118,17 @@ export function parseProbeMessage(bytes: Uint8Array): ProbeMessage {
   };
 }
 
-/** The challenge of `device` for `epoch` at `slot`, whose hash is `slotHash` (`probe_challenge`). */
+/**
+ * The challenge `keeper` puts to `device` for `epoch` at `slot`, whose hash is `slotHash`
+ * (`probe_challenge`). `keeper` is the asking keeper's registry account, `keeperPda(authority)`,
+ * not its wallet: the account `attest_availability` checks the challenge against.
+ */
 export function probeChallenge(
   device: PublicKey,
   epoch: bigint,
   slot: bigint,
   slotHash: Uint8Array,
+  keeper: PublicKey,
 ): Uint8Array {
   return sha256(
     concat([
@@ -130,6 +138,7 @@ export function probeChallenge(
       u64Le(epoch),
       u64Le(slot),
       bytes32(slotHash, "slot hash"),
+      keeper.toBytes(),
     ]),
   );
 }
@@ -233,26 +242,47 @@ export function signMessage(agent: AgentSigner, message: Uint8Array): SignedProb
 }
 
 /**
- * The agent's probe for `device` in `epoch`, bound to `slot` whose hash is `slotHash` (see
- * `recentSlotHash`): the message with its challenge, signed.
+ * What a keeper sends a device's agent to sign: the fields its challenge is computed from. The
+ * registry's `probeRequest` fills `keeper` from the attesting keeper's wallet.
+ */
+export interface ProbeRequest {
+  /** The device account (its PDA), not the agent key. */
+  device: PublicKey;
+  /** The registry epoch the probe is for. */
+  epoch: bigint;
+  /** A recent slot (see `recentSlotHash`) and its hash from the SlotHashes sysvar. */
+  slot: bigint;
+  slotHash: Uint8Array;
+  /**
+   * The registry account of the keeper that will attest the probe, `keeperPda(authority)`; a
+   * probe attested by any other keeper fails with `ChallengeMismatch`.
+   */
+  keeper: PublicKey;
+}
+
+/**
+ * The agent's probe answering `request`: `device` in `epoch`, bound to `slot` whose hash is
+ * `slotHash` and to the asking `keeper`; the message with its challenge, signed.
  */
 export function signProbe(
   agent: AgentSigner,
-  params: {
-    device: PublicKey;
-    epoch: bigint;
-    slot: bigint;
-    slotHash: Uint8Array;
+  request: ProbeRequest & {
     /** 32 bytes; all zero when the agent ran no benchmark. */
     benchmarkHash?: Uint8Array;
   },
 ): SignedProbe {
   const message = encodeProbeMessage({
-    device: params.device,
-    epoch: params.epoch,
-    slot: params.slot,
-    challenge: probeChallenge(params.device, params.epoch, params.slot, params.slotHash),
-    benchmarkHash: params.benchmarkHash ?? new Uint8Array(32),
+    device: request.device,
+    epoch: request.epoch,
+    slot: request.slot,
+    challenge: probeChallenge(
+      request.device,
+      request.epoch,
+      request.slot,
+      request.slotHash,
+      request.keeper,
+    ),
+    benchmarkHash: request.benchmarkHash ?? new Uint8Array(32),
   });
   return signMessage(agent, message);
 }

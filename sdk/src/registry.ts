@@ -44,7 +44,7 @@ import {
   stakingConfigPda,
 } from "./pda.js";
 import { ed25519Instruction, parseProbeMessage } from "./probe.js";
-import type { SignedProbe } from "./probe.js";
+import type { ProbeRequest, SignedProbe } from "./probe.js";
 import { MAX_DEVICES_PER_ATTESTATION } from "./registry/availability.js";
 
 export type { Registry };
@@ -644,6 +644,20 @@ export function initializeRewardsIx(
     .instruction();
 }
 
+/**
+ * What the keeper with wallet `authority` sends a device's agent to sign (`signProbe`): `probe`'s
+ * device, epoch, slot and slot hash, and the keeper's registry account `["keeper", authority]`,
+ * which the challenge binds. The same account `attestAvailability` attests with for `authority`,
+ * so only this keeper can attest the signed probe.
+ */
+export function probeRequest(
+  params: { authority: PublicKey } & Omit<ProbeRequest, "keeper">,
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): ProbeRequest {
+  const { authority, ...probe } = params;
+  return { ...probe, keeper: keeperPda(authority, programId).address };
+}
+
 /** One device of an attestation: its agent's signed probe and the device's owner. */
 export interface AttestedDevice {
   probe: SignedProbe;
@@ -659,7 +673,8 @@ function attestedDeviceAddress(entry: AttestedDevice): PublicKey {
 
 /**
  * `attest_availability` alone (the Ed25519 instruction must come right before it; see
- * `attestAvailability`): a bonded keeper attests `devices` for `epoch`. Remaining accounts: per
+ * `attestAvailability`): a bonded keeper attests `devices` for `epoch`, as its account
+ * `["keeper", authority]`, which every probe's challenge must bind. Remaining accounts: per
  * device its account (writable) and stake pool, then the closed availability records of
  * `closedEpochs` in which the devices or the keeper have unsettled earnings.
  */
@@ -704,7 +719,9 @@ export function attestAvailabilityIx(
 /**
  * A batch attestation as one transaction needs it: `[ed25519Ix, attestIx]`, the Ed25519
  * instruction verifying every device's signed probe in order, immediately followed by
- * `attest_availability`. Add nothing between them. Two devices fit a legacy transaction.
+ * `attest_availability`. Add nothing between them. Two devices fit a legacy transaction. Each
+ * probe must answer this keeper's request (`probeRequest` with the same `authority`); one signed
+ * for another keeper fails with `ChallengeMismatch`.
  */
 export async function attestAvailability(
   program: Program<Registry>,
