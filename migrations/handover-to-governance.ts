@@ -8,9 +8,11 @@
  * - if a config is missing (run `npm run migrate` first);
  * - if a config's authority is neither the wallet nor already the governance PDA: only the current
  *   authority can hand a config over, so it says whose key is needed;
- * - if iotoken's genesis is not minted, its emission schedule not sealed, or the registry not
- *   named distributor of the availability and keepers pools: those are authority-only steps no
- *   proposal can take, so handing over before them would stop them for good.
+ * - if iotoken's genesis is not minted or its emission schedule not sealed: authority-only steps no
+ *   proposal can take, so handing over before them would stop them for good;
+ * - if the registry is not named distributor of the availability and keepers pools: afterwards
+ *   only a `PoolDistributor` proposal could name it, and until one passed its vote and timelock
+ *   no closed epoch's availability rewards or keeper tips could be drawn.
  * Configs already held by the governance PDA are skipped; the others are handed over in one
  * transaction (`update_config new_authority` for iotoken and the registry, `set_authority` for
  * staking), so the handover never stops half-way. Rerunning it changes nothing.
@@ -96,13 +98,22 @@ async function main(): Promise<void> {
   const distributorsSet = (["availability", "keepers"] as const).every((pool) =>
     tokenConfig.poolDistributors[REWARD_POOL[pool]]!.equals(registryDistributor),
   );
-  const iotokenBlockers = [
+  const authorityOnly = [
     tokenConfig.genesisMinted ? undefined : "its genesis is not minted",
     schedule?.sealed ? undefined : "its emission schedule is not sealed",
+  ].filter((b): b is string => b !== undefined);
+  const iotokenBlockers = distributorsSet
+    ? authorityOnly
+    : [
+        ...authorityOnly,
+        "the registry is not the distributor of its availability and keepers pools",
+      ];
+  const iotokenReasons = [
+    authorityOnly.length > 0 ? "authority-only steps no proposal can take" : undefined,
     distributorsSet
       ? undefined
-      : "the registry is not the distributor of its availability and keepers pools",
-  ].filter((b): b is string => b !== undefined);
+      : "afterwards only a PoolDistributor proposal could name it, and no rewards are drawn until one passes its vote and timelock",
+  ].filter((r): r is string => r !== undefined);
 
   const handovers: Handover[] = [
     {
@@ -111,7 +122,7 @@ async function main(): Promise<void> {
       authority: tokenConfig.authority,
       blocker:
         iotokenBlockers.length > 0
-          ? `${iotokenBlockers.join(" and ")} (authority-only steps no proposal can take; run npm run migrate)`
+          ? `${iotokenBlockers.join(" and ")} (${iotokenReasons.join("; ")}; run npm run migrate)`
           : undefined,
       instruction: (authority, newAuthority) =>
         updateIotokenConfigIx(iotokenProgram(), { authority, newAuthority }),

@@ -6,7 +6,8 @@
  *    config authority (and, on a local chain, a price updater);
  * 2. `initialize_pools`: the four reward pool vaults, and the registry named distributor of the
  *    availability and keepers pools (`set_pool_distributor`: its `["distributor"]` PDA alone draws
- *    each closed epoch's share of them; an authority-only step the governance handover waits for);
+ *    each closed epoch's share of them; a step the governance handover waits for, as afterwards
+ *    only a `PoolDistributor` proposal can change it);
  * 3. `mint_genesis`: 500,000,000 IO to five allocation accounts owned by the wallet (token
  *    accounts whose keypairs are kept in .localnet/genesis/, so reruns find them);
  * 4. the decay emission preset from the chain's current hour, appended in chunks, then sealed

@@ -216,6 +216,7 @@ describe("migrations: the init scripts and the handover to governance, on a fres
     expect(result.stderr).to.include(
       "iotoken: not handed over while the registry is not the distributor of its availability and keepers pools",
     );
+    expect(result.stderr).to.include("afterwards only a PoolDistributor proposal could name it");
     for (const authority of await authorities()) {
       expect(authority.equals(wallet.publicKey)).to.equal(true);
     }

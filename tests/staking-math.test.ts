@@ -449,6 +449,7 @@ describe("staking sdk against the Rust sources (no chain)", () => {
       lowerEmissionRow: "iotoken",
       tokenParams: "iotoken",
       resumePriceFeed: "iotoken",
+      poolDistributor: "iotoken",
       keeperBond: "registry",
       registryMarket: "registry",
       registryAvailability: "registry",
@@ -504,6 +505,10 @@ describe("staking sdk against the Rust sources (no chain)", () => {
     expect(await optionals({ lowerEmissionRow: { index: 2, emissionPerEpoch: 5n } })).to.deep.equal(
       [...iotoken, schedulePda().address.toBase58(), none, none],
     );
+    // set_pool_distributor's accounts are the authority (the governance PDA) and the config.
+    expect(
+      await optionals({ poolDistributor: { pool: 0, program: REGISTRY_PROGRAM_ID } }),
+    ).to.deep.equal([...iotoken, none, none, none]);
     expect(await optionals({ keeperBond: { amount: IO, unbondCooldownSecs: 60n } })).to.deep.equal([
       none,
       none,

@@ -5,7 +5,8 @@
  * device's owner, self-stake through its cooldown, co-stake by three wallets, a lock, rewards
  * claimed by every staker to the unit the sdk's math mirror predicts, unstake and withdraw, the
  * named errors a client meets, and a governance round in which proposals change iotoken's fees,
- * the registry's keeper bond and staking's minimum stake through the governance PDA.
+ * the registry's keeper bond and staking's minimum stake and name the registry distributor of
+ * iotoken's availability pool, through the governance PDA.
  */
 import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
@@ -32,6 +33,7 @@ import {
   IOTOKEN_DEFAULTS,
   MAX_LOCK_SECS,
   REGISTRY_PROGRAM_ID,
+  REWARD_POOL,
   STAKING_DEFAULTS,
   STAKING_PROGRAM_ID,
   VOTE_RECORD_ACCOUNT_SIZE,
@@ -61,6 +63,7 @@ import {
   openPositionIx,
   parseStakingEvents,
   pendingRewards,
+  poolDistributorOf,
   poolQualifyingStake,
   positionClaimable,
   positionCoolingValue,
@@ -847,16 +850,20 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   describe("governance", () => {
     const fees = { ...IOTOKEN_DEFAULTS.fees, networkFeeBps: 400 };
     const keeperBond = { amount: 2_000n * IO, unbondCooldownSecs: 14n * DAY_SECS };
-    /** Proposal ids: three that will pass, one that will be defeated. */
+    /** Proposal ids: four that will pass, one that will be defeated. */
     const FEES = 0n;
     const KEEPER_BOND = 1n;
     const MIN_STAKE = 2n;
     const DEFEATED = 3n;
+    const POOL_DISTRIBUTOR = 4n;
     const changes: Record<string, ParameterChangeLike> = {
       [String(FEES)]: { fees: { fees } },
       [String(KEEPER_BOND)]: { keeperBond },
       [String(MIN_STAKE)]: { minStakeBase: { amount: 250n * IO } },
       [String(DEFEATED)]: { unstakeCooldown: { secs: 7n * DAY_SECS } },
+      [String(POOL_DISTRIBUTOR)]: {
+        poolDistributor: { pool: REWARD_POOL.availability, program: REGISTRY_PROGRAM_ID },
+      },
     };
     const changeOf = (id: bigint): ParameterChangeLike => changes[String(id)]!;
     /** When each proposal's vote ends; the last one created ends last. */
@@ -981,14 +988,28 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         ),
         "InvalidProposalTitle",
       );
+      await expectStakingError(
+        send(
+          await createProposalIx(program, {
+            proposer: alice.publicKey,
+            pool,
+            id: FEES,
+            title: "The registry distributes pool 4",
+            change: { poolDistributor: { pool: 4, program: REGISTRY_PROGRAM_ID } },
+          }),
+          [alice],
+        ),
+        "InvalidPoolIndex",
+      );
     });
 
-    it("create_proposal: four proposals numbered from the config's count, with its rules", async () => {
+    it("create_proposal: five proposals numbered from the config's count, with its rules", async () => {
       const titles = [
         "Lower the network fee to 4%",
         "Keeper bond 2,000 IO, 14-day unbond",
         "Minimum stake base 250 IO",
         "Unstake cooldown 7 days",
+        "The registry distributes the availability pool",
       ];
       for (const [i, title] of titles.entries()) {
         const id = BigInt(i);
@@ -1019,7 +1040,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         expect(event.id).to.equal(id);
         expect(event.change).to.deep.equal(changeOf(id));
       }
-      expect(big((await fetchConfig()).proposalCount)).to.equal(4n);
+      expect(big((await fetchConfig()).proposalCount)).to.equal(5n);
     });
 
     it("cast_vote: weight is the position's value times its lock multiplier, once per position", async () => {
@@ -1027,6 +1048,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         [whale, FEES, "yes"],
         [whale, KEEPER_BOND, "yes"],
         [whale, MIN_STAKE, "yes"],
+        [whale, POOL_DISTRIBUTOR, "yes"],
         [alice, FEES, "no"],
         [alice, DEFEATED, "yes"],
         [bob, DEFEATED, "yes"],
@@ -1141,7 +1163,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         ),
         "VotingEnded",
       );
-      for (const id of [FEES, KEEPER_BOND, MIN_STAKE, DEFEATED]) {
+      for (const id of [FEES, KEEPER_BOND, MIN_STAKE, DEFEATED, POOL_DISTRIBUTOR]) {
         const before = await program.account.proposal.fetch(proposalPda(id).address);
         const signature = await send(await finalizeProposalIx(program, { proposalId: id }), [
           mallory,
@@ -1222,6 +1244,22 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(changed.change).to.deep.equal(changeOf(MIN_STAKE));
       expect(changed.proposal.equals(proposalPda(MIN_STAKE).address)).to.equal(true);
       expect(deviceMinimumStake(state, GPU_MODEL, 8)).to.equal(8_000n * IO);
+
+      // With iotoken's config held by governance, a pool's distributor is named by proposal.
+      const distributorsBefore = (
+        await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address)
+      ).poolDistributors;
+      expect(distributorsBefore[REWARD_POOL.availability]!.equals(PublicKey.default)).to.equal(
+        true,
+      );
+      await execute(POOL_DISTRIBUTOR);
+      const distributors = (await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address))
+        .poolDistributors;
+      expect(distributors.map((k) => k.toBase58())).to.deep.equal(
+        [poolDistributorOf(REGISTRY_PROGRAM_ID), ...distributorsBefore.slice(1)].map((k) =>
+          k.toBase58(),
+        ),
+      );
 
       const err = await expectStakingError(execute(FEES), "ProposalAlreadyExecuted");
       expect(stakingProgramErrorName(err)).to.equal("ProposalAlreadyExecuted");

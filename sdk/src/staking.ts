@@ -201,7 +201,8 @@ export function changeTarget(change: ParameterChangeLike): ChangeTarget {
     "oracleUpdaters" in change ||
     "lowerEmissionRow" in change ||
     "tokenParams" in change ||
-    "resumePriceFeed" in change
+    "resumePriceFeed" in change ||
+    "poolDistributor" in change
   ) {
     return "iotoken";
   }
@@ -836,9 +837,9 @@ export function finalizeProposalIx(
 /**
  * `execute_proposal` (anyone, between the end of the timelock and the end of the execution
  * window): applies `change` (the proposal's) through the governance PDA, passing the accounts of
- * its target: iotoken's program and config (and the schedule for `lowerEmissionRow`, the price
- * feed for `resumePriceFeed`), the registry's program and config, or none for staking's own
- * parameters.
+ * its target: iotoken's program and config (`fees`, `oracleUpdaters`, `tokenParams`,
+ * `poolDistributor`; with the schedule for `lowerEmissionRow`, the price feed for
+ * `resumePriceFeed`), the registry's program and config, or none for staking's own parameters.
  */
 export function executeProposalIx(
   program: Program<Staking>,
