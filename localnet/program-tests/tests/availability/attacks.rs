@@ -182,7 +182,7 @@ fn a_lowered_probe_age_applies_to_the_next_attestation() {
         }),
         ..Default::default()
     };
-    succeeded(chain.send_as_authority(ix::registry_update_config(&authority, args)));
+    succeeded(chain.send_as_authority(ix::registry_update_config(&authority, None, args)));
     let (epoch, slot) = (chain.epoch(), chain.slot());
 
     let probe = chain.probe_at(&device.key, epoch, slot - 11, &keeper.key);

@@ -27,7 +27,7 @@ use {
             instruction::{AccountMeta, Instruction},
             sysvar::{self, slot_hashes::SlotHashes},
         },
-        system_program, InstructionData, ToAccountMetas,
+        system_program,
     },
     iotoken::{
         math::IO,
@@ -41,7 +41,7 @@ use {
     registry::{
         probe::{probe_challenge, ProbeMessage},
         state::{AvailabilityEpoch, BandwidthTier, Device, DeviceSpecs, Keeper, RegistryConfig},
-        InitializeConfigArgs, RegisterDeviceArgs,
+        RegisterDeviceArgs,
     },
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -327,11 +327,8 @@ impl Chain {
         }
         chain.cranker_io = chain.io_account(&cranker, 0);
 
-        let registry_args = InitializeConfigArgs {
-            keeper_bond_amount: KEEPER_BOND,
-            keeper_unbond_cooldown_secs: KEEPER_COOLDOWN,
-        };
-        let initialize = ix::registry_initialize(&authority, &pda::io_mint(), registry_args);
+        let initialize =
+            ix::registry_initialize(&authority, &pda::io_mint(), KEEPER_BOND, KEEPER_COOLDOWN);
         succeeded(chain.send_as_authority(initialize));
         succeeded(chain.send_as_authority(ix::staking_initialize(&authority, staking_args())));
         chain
@@ -530,7 +527,7 @@ impl Chain {
     /// Opens the device's pool (offering `STAKER_SHARE_BPS`, open to co-stake).
     pub fn open_pool(&mut self, device: &TestDevice) {
         let operator = device.owner.pubkey();
-        let instruction = ix::open_pool(&operator, &device.key, STAKER_SHARE_BPS);
+        let instruction = ix::open_pool(&operator, &device.key, STAKER_SHARE_BPS, true);
         succeeded(self.send(instruction, &[&device.owner]));
     }
 
@@ -563,7 +560,8 @@ impl Chain {
     pub fn keeper(&mut self) -> TestKeeper {
         let authority = self.funded_keypair();
         let source = self.io_account(&authority.pubkey(), KEEPER_BOND);
-        let instruction = ix::register_keeper(&authority.pubkey(), &source);
+        let instruction =
+            ix::register_keeper(&authority.pubkey(), &pda::io_mint(), &source, KEEPER_BOND);
         succeeded(self.send(instruction, &[&authority]));
         let tips = self.io_account(&authority.pubkey(), 0);
         TestKeeper {
@@ -674,124 +672,41 @@ pub fn pool_pairs(devices: &[&TestDevice]) -> Vec<(Pubkey, Pubkey)> {
         .collect()
 }
 
-/// Program-derived addresses, from the seeds the sdk uses (written out here rather than taken
-/// from the programs, so a change of seed breaks these tests).
+/// The program-derived addresses these tests use, under the names they use them by (a program
+/// prefix where the three programs' names would clash).
 pub mod pda {
-    use super::*;
-
-    fn registry(seeds: &[&[u8]]) -> Pubkey {
-        Pubkey::find_program_address(seeds, &registry::ID).0
-    }
-
-    fn iotoken(seeds: &[&[u8]]) -> Pubkey {
-        Pubkey::find_program_address(seeds, &iotoken::ID).0
-    }
-
-    fn staking(seeds: &[&[u8]]) -> Pubkey {
-        Pubkey::find_program_address(seeds, &staking::ID).0
-    }
-
-    pub fn registry_config() -> Pubkey {
-        registry(&[b"config"])
-    }
-
-    /// The registry's `["device", sha256(device_id)]`.
-    pub fn device(device_id: &str) -> Pubkey {
-        registry(&[b"device", hash(device_id.as_bytes()).as_ref()])
-    }
-
-    pub fn keeper(authority: &Pubkey) -> Pubkey {
-        registry(&[b"keeper", authority.as_ref()])
-    }
-
-    pub fn bond_vault(keeper: &Pubkey) -> Pubkey {
-        registry(&[b"keeper_bond", keeper.as_ref()])
-    }
-
-    /// `["availability", epoch as u64 little-endian]`.
-    pub fn availability_epoch(epoch: u64) -> Pubkey {
-        registry(&[b"availability", &epoch.to_le_bytes()])
-    }
-
-    pub fn availability_root(epoch: u64, shard: u16) -> Pubkey {
-        registry(&[
-            b"availability_root",
-            &epoch.to_le_bytes(),
-            &shard.to_le_bytes(),
-        ])
-    }
-
-    pub fn distributor() -> Pubkey {
-        registry(&[b"distributor"])
-    }
-
-    pub fn availability_vault() -> Pubkey {
-        registry(&[b"availability_vault"])
-    }
-
-    pub fn keeper_tips_vault() -> Pubkey {
-        registry(&[b"keeper_tips_vault"])
-    }
-
-    pub fn token_config() -> Pubkey {
-        iotoken(&[b"config"])
-    }
-
-    pub fn io_mint() -> Pubkey {
-        iotoken(&[b"io_mint"])
-    }
-
-    pub fn schedule() -> Pubkey {
-        iotoken(&[b"schedule"])
-    }
-
-    pub fn ledger() -> Pubkey {
-        iotoken(&[b"ledger"])
-    }
-
-    /// iotoken's `["pool", [index]]`: 0 availability, 3 keepers.
-    pub fn iotoken_pool(index: u8) -> Pubkey {
-        iotoken(&[b"pool", &[index]])
-    }
-
-    /// iotoken's `["epoch", epoch as u64 little-endian]`.
-    pub fn iotoken_epoch(epoch: u64) -> Pubkey {
-        iotoken(&[b"epoch", &epoch.to_le_bytes()])
-    }
-
-    pub fn staking_config() -> Pubkey {
-        staking(&[b"config"])
-    }
-
-    /// Staking's `["pool", device, operator]`.
-    pub fn stake_pool(device: &Pubkey, operator: &Pubkey) -> Pubkey {
-        staking(&[b"pool", device.as_ref(), operator.as_ref()])
-    }
-
-    pub fn stake_vault(pool: &Pubkey) -> Pubkey {
-        staking(&[b"vault", pool.as_ref()])
-    }
-
-    pub fn position(pool: &Pubkey, owner: &Pubkey) -> Pubkey {
-        staking(&[b"position", pool.as_ref(), owner.as_ref()])
-    }
+    pub use iogrid_program_tests::pda::{
+        iotoken::{
+            config as token_config, epoch as iotoken_epoch, io_mint, ledger, pool as iotoken_pool,
+            schedule,
+        },
+        registry::{
+            availability_epoch, availability_root, availability_vault, config as registry_config,
+            device, distributor, keeper, keeper_tips_vault,
+        },
+        staking::{config as staking_config, pool as stake_pool, vault as stake_vault},
+    };
 }
 
 /// Instructions of the three programs, built with Anchor's generated client types.
 pub mod ix {
-    use super::*;
+    pub use iogrid_program_tests::ix::{
+        iotoken::{
+            append_rows, end_epoch, initialize as iotoken_initialize, initialize_pools,
+            mint_genesis, seal_schedule, set_pool_distributor,
+        },
+        registry::{
+            deregister_device, initialize_config as registry_initialize, pause_device,
+            register_device, register_keeper, request_unbond,
+            update_config as registry_update_config, withdraw_bond,
+        },
+        staking::{
+            claim_rewards, initialize as staking_initialize, open_pool, open_position, stake,
+            stake_self, unstake_self,
+        },
+    };
 
-    fn program_ix(
-        program_id: Pubkey,
-        data: impl InstructionData,
-        accounts: impl ToAccountMetas,
-    ) -> Instruction {
-        Instruction {
-            program_id,
-            accounts: accounts.to_account_metas(None),
-            data: data.data(),
-        }
-    }
+    use {super::*, iogrid_program_tests::ix::program_ix};
 
     // The registry's availability instructions.
 
@@ -989,367 +904,6 @@ pub mod ix {
         );
         instruction.accounts.extend(closed_records(closed));
         instruction
-    }
-
-    // The registry's other instructions.
-
-    pub fn registry_initialize(
-        authority: &Pubkey,
-        bond_mint: &Pubkey,
-        args: InitializeConfigArgs,
-    ) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::InitializeConfig { args },
-            registry::accounts::InitializeConfig {
-                authority: *authority,
-                config: pda::registry_config(),
-                bond_mint: *bond_mint,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn registry_update_config(
-        authority: &Pubkey,
-        args: registry::UpdateConfigArgs,
-    ) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::UpdateConfig { args },
-            registry::accounts::UpdateConfig {
-                authority: *authority,
-                config: pda::registry_config(),
-                new_bond_mint: None,
-            },
-        )
-    }
-
-    pub fn register_device(owner: &Pubkey, args: RegisterDeviceArgs) -> Instruction {
-        let device = pda::device(&args.device_id);
-        program_ix(
-            registry::ID,
-            registry::instruction::RegisterDevice { args },
-            registry::accounts::RegisterDevice {
-                owner: *owner,
-                device,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn pause_device(signer: &Pubkey, device: &Pubkey) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::PauseDevice {},
-            registry::accounts::OperateDevice {
-                signer: *signer,
-                device: *device,
-            },
-        )
-    }
-
-    pub fn deregister_device(owner: &Pubkey, device: &Pubkey) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::DeregisterDevice {},
-            registry::accounts::DeregisterDevice {
-                owner: *owner,
-                device: *device,
-            },
-        )
-    }
-
-    /// Registration accepting a bond of up to `KEEPER_BOND`.
-    pub fn register_keeper(authority: &Pubkey, bond_source: &Pubkey) -> Instruction {
-        let keeper = pda::keeper(authority);
-        program_ix(
-            registry::ID,
-            registry::instruction::RegisterKeeper {
-                max_bond_amount: KEEPER_BOND,
-            },
-            registry::accounts::RegisterKeeper {
-                authority: *authority,
-                config: pda::registry_config(),
-                keeper,
-                bond_mint: pda::io_mint(),
-                bond_source: *bond_source,
-                bond_vault: pda::bond_vault(&keeper),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn request_unbond(authority: &Pubkey) -> Instruction {
-        program_ix(
-            registry::ID,
-            registry::instruction::RequestUnbond {},
-            registry::accounts::RequestUnbond {
-                authority: *authority,
-                config: pda::registry_config(),
-                keeper: pda::keeper(authority),
-            },
-        )
-    }
-
-    pub fn withdraw_bond(authority: &Pubkey, destination: &Pubkey) -> Instruction {
-        let keeper = pda::keeper(authority);
-        program_ix(
-            registry::ID,
-            registry::instruction::WithdrawBond {},
-            registry::accounts::WithdrawBond {
-                authority: *authority,
-                keeper,
-                bond_mint: pda::io_mint(),
-                bond_vault: pda::bond_vault(&keeper),
-                destination: *destination,
-                token_program: spl_token::ID,
-            },
-        )
-    }
-
-    // iotoken.
-
-    pub fn iotoken_initialize(authority: &Pubkey, args: iotoken::InitializeArgs) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::Initialize { args },
-            iotoken::accounts::Initialize {
-                authority: *authority,
-                config: pda::token_config(),
-                io_mint: pda::io_mint(),
-                iosd_mint: Pubkey::find_program_address(&[b"iosd_mint"], &iotoken::ID).0,
-                schedule: pda::schedule(),
-                ledger: pda::ledger(),
-                price_feed: Pubkey::find_program_address(&[b"price_feed"], &iotoken::ID).0,
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn initialize_pools(payer: &Pubkey) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::InitializePools {},
-            iotoken::accounts::InitializePools {
-                payer: *payer,
-                config: pda::token_config(),
-                io_mint: pda::io_mint(),
-                availability_pool: pda::iotoken_pool(0),
-                compute_pool: pda::iotoken_pool(1),
-                stakers_pool: pda::iotoken_pool(2),
-                keepers_pool: pda::iotoken_pool(3),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn mint_genesis(authority: &Pubkey, destinations: [Pubkey; 5]) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::MintGenesis {},
-            iotoken::accounts::MintGenesis {
-                authority: *authority,
-                config: pda::token_config(),
-                io_mint: pda::io_mint(),
-                community: destinations[0],
-                ecosystem: destinations[1],
-                core_contributors: destinations[2],
-                seed: destinations[3],
-                series_a: destinations[4],
-                token_program: spl_token::ID,
-            },
-        )
-    }
-
-    pub fn append_rows(authority: &Pubkey, rows: Vec<EmissionRow>) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::AppendScheduleRows { rows },
-            iotoken::accounts::ChangeSchedule {
-                authority: *authority,
-                config: pda::token_config(),
-                schedule: pda::schedule(),
-            },
-        )
-    }
-
-    pub fn seal_schedule(authority: &Pubkey) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::SealSchedule {},
-            iotoken::accounts::SealSchedule {
-                authority: *authority,
-                config: pda::token_config(),
-                schedule: pda::schedule(),
-                ledger: pda::ledger(),
-            },
-        )
-    }
-
-    pub fn set_pool_distributor(authority: &Pubkey, pool: u8, program: &Pubkey) -> Instruction {
-        program_ix(
-            iotoken::ID,
-            iotoken::instruction::SetPoolDistributor {
-                pool,
-                program: *program,
-            },
-            iotoken::accounts::SetPoolDistributor {
-                authority: *authority,
-                config: pda::token_config(),
-            },
-        )
-    }
-
-    /// `records` are appended as the remaining accounts.
-    pub fn end_epoch(
-        cranker: &Pubkey,
-        tip_destination: &Pubkey,
-        records: &[AccountMeta],
-    ) -> Instruction {
-        let mut instruction = program_ix(
-            iotoken::ID,
-            iotoken::instruction::EndEpoch {},
-            iotoken::accounts::EndEpoch {
-                cranker: *cranker,
-                config: pda::token_config(),
-                schedule: pda::schedule(),
-                ledger: pda::ledger(),
-                io_mint: pda::io_mint(),
-                availability_pool: pda::iotoken_pool(0),
-                compute_pool: pda::iotoken_pool(1),
-                stakers_pool: pda::iotoken_pool(2),
-                keepers_pool: pda::iotoken_pool(3),
-                tip_destination: *tip_destination,
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        );
-        instruction.accounts.extend_from_slice(records);
-        instruction
-    }
-
-    // Staking.
-
-    pub fn staking_initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
-        program_ix(
-            staking::ID,
-            staking::instruction::Initialize { args },
-            staking::accounts::Initialize {
-                authority: *authority,
-                config: pda::staking_config(),
-                io_mint: pda::io_mint(),
-                governance: Pubkey::find_program_address(&[b"governance"], &staking::ID).0,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn open_pool(operator: &Pubkey, device: &Pubkey, staker_share_bps: u16) -> Instruction {
-        let pool = pda::stake_pool(device, operator);
-        program_ix(
-            staking::ID,
-            staking::instruction::OpenPool {
-                staker_share_bps,
-                costaking_open: true,
-            },
-            staking::accounts::OpenPool {
-                operator: *operator,
-                device: *device,
-                config: pda::staking_config(),
-                token_config: pda::token_config(),
-                pool,
-                vault: pda::stake_vault(&pool),
-                io_mint: pda::io_mint(),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn stake_self(
-        operator: &Pubkey,
-        pool: &Pubkey,
-        token_account: &Pubkey,
-        amount: u64,
-    ) -> Instruction {
-        program_ix(
-            staking::ID,
-            staking::instruction::StakeSelf { amount },
-            staking::accounts::SelfStakeTransfer {
-                operator: *operator,
-                config: pda::staking_config(),
-                pool: *pool,
-                vault: pda::stake_vault(pool),
-                token_account: *token_account,
-                token_program: spl_token::ID,
-            },
-        )
-    }
-
-    pub fn unstake_self(operator: &Pubkey, pool: &Pubkey, amount: u64) -> Instruction {
-        program_ix(
-            staking::ID,
-            staking::instruction::UnstakeSelf { amount },
-            staking::accounts::UnstakeSelf {
-                operator: *operator,
-                config: pda::staking_config(),
-                pool: *pool,
-            },
-        )
-    }
-
-    pub fn open_position(owner: &Pubkey, pool: &Pubkey) -> Instruction {
-        program_ix(
-            staking::ID,
-            staking::instruction::OpenPosition {},
-            staking::accounts::OpenPosition {
-                owner: *owner,
-                pool: *pool,
-                position: pda::position(pool, owner),
-                system_program: system_program::ID,
-            },
-        )
-    }
-
-    pub fn stake(
-        owner: &Pubkey,
-        pool: &Pubkey,
-        token_account: &Pubkey,
-        amount: u64,
-    ) -> Instruction {
-        program_ix(
-            staking::ID,
-            staking::instruction::Stake { amount },
-            staking::accounts::PositionTransfer {
-                owner: *owner,
-                config: pda::staking_config(),
-                pool: *pool,
-                position: pda::position(pool, owner),
-                vault: pda::stake_vault(pool),
-                token_account: *token_account,
-                token_program: spl_token::ID,
-            },
-        )
-    }
-
-    pub fn claim_rewards(owner: &Pubkey, pool: &Pubkey, token_account: &Pubkey) -> Instruction {
-        program_ix(
-            staking::ID,
-            staking::instruction::ClaimRewards {},
-            staking::accounts::PositionTransfer {
-                owner: *owner,
-                config: pda::staking_config(),
-                pool: *pool,
-                position: pda::position(pool, owner),
-                vault: pda::stake_vault(pool),
-                token_account: *token_account,
-                token_program: spl_token::ID,
-            },
-        )
     }
 }
 

@@ -32,7 +32,7 @@ fn set_quorum(chain: &mut Chain, failure_quorum: u8) {
         }),
         ..Default::default()
     };
-    succeeded(chain.send_as_authority(ix::registry_update_config(&authority, args)));
+    succeeded(chain.send_as_authority(ix::registry_update_config(&authority, None, args)));
 }
 
 #[test]

@@ -92,7 +92,7 @@ fn a_keeper_withdraws_its_bond_only_once_its_tips_are_claimed() {
     succeeded(chain.send(ix::request_unbond(&authority.pubkey()), &[&authority]));
     chain.set_time(chain.now() + KEEPER_COOLDOWN);
     let bond_back = chain.io_account(&authority.pubkey(), 0);
-    let withdraw = ix::withdraw_bond(&authority.pubkey(), &bond_back);
+    let withdraw = ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back);
 
     // Owed: unsettled while the epoch is open, then unsettled while it is closed but not
     // claimed from.
@@ -127,7 +127,7 @@ fn a_keeper_with_only_unqualified_passes_owes_nothing() {
     chain.set_time(chain.now() + KEEPER_COOLDOWN);
     let bond_back = chain.io_account(&authority.pubkey(), 0);
     succeeded(chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &bond_back),
+        ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back),
         &[&authority],
     ));
     assert_eq!(chain.token_balance(&bond_back), KEEPER_BOND);
@@ -206,7 +206,7 @@ fn an_epoch_that_paid_nothing_still_settles_so_devices_and_keepers_can_leave() {
     chain.set_time(chain.now() + KEEPER_COOLDOWN);
     let bond_back = chain.io_account(&authority.pubkey(), 0);
     succeeded(chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &bond_back),
+        ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back),
         &[&authority],
     ));
     assert_eq!(chain.token_balance(&bond_back), KEEPER_BOND);
