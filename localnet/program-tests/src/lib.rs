@@ -33,6 +33,7 @@ use {
     std::any::type_name,
 };
 
+pub mod figures;
 pub mod ix;
 pub mod pda;
 

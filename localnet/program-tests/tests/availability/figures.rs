@@ -9,43 +9,14 @@ use {
         solana_program::{instruction::Instruction, program_pack::Pack},
         Space,
     },
+    iogrid_program_tests::figures::{print_accounts, Figures, PACKET},
     iotoken::math::IO,
     registry::{
         attest_availability::MAX_DEVICES_PER_ATTESTATION,
         state::{AvailabilityEpoch, Device, Keeper, RegistryConfig},
     },
-    solana_keypair::Keypair,
     solana_signer::Signer,
 };
-
-/// Most bytes a transaction may take (the packet data size).
-const PACKET: usize = 1_232;
-
-struct Figures {
-    rows: Vec<(String, usize, usize, u64)>,
-}
-
-impl Figures {
-    /// Sends `instructions` in one transaction, which must fit a packet and succeed, and records
-    /// its size, accounts and compute units.
-    fn measure(
-        &mut self,
-        chain: &mut Chain,
-        name: &str,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-    ) {
-        let (bytes, accounts) = wire_size(&transaction_of(&chain.svm, instructions, signers));
-        assert!(bytes <= PACKET, "{name} fits a packet: {bytes} bytes");
-        let meta = succeeded(chain.send_all(instructions, signers));
-        self.rows.push((
-            name.to_string(),
-            bytes,
-            accounts,
-            meta.compute_units_consumed,
-        ));
-    }
-}
 
 /// The Ed25519 check and the attestation of `devices`' current probes by `keeper`.
 fn attestation(chain: &Chain, keeper: &TestKeeper, devices: &[&TestDevice]) -> Vec<Instruction> {
@@ -61,16 +32,11 @@ fn attestation(chain: &Chain, keeper: &TestKeeper, devices: &[&TestDevice]) -> V
 
 #[test]
 fn figures_compute_sizes_and_rent() {
-    let mut figures = Figures { rows: Vec::new() };
+    let mut figures = Figures::default();
     let mut chain = Chain::without_rewards();
     let authority = chain.authority.insecure_clone();
     let instruction = ix::initialize_rewards(&authority.pubkey());
-    figures.measure(
-        &mut chain,
-        "initialize_rewards",
-        &[instruction],
-        &[&authority],
-    );
+    figures.measure(&mut chain, "initialize_rewards", instruction, &[&authority]);
 
     let keeper = chain.keeper();
     let signer = keeper.authority.insecure_clone();
@@ -98,14 +64,14 @@ fn figures_compute_sizes_and_rent() {
     let fit = sizes.iter().filter(|(bytes, _)| *bytes <= PACKET).count();
 
     let instructions = attestation(&chain, &keeper, &[&x]);
-    figures.measure(
+    figures.measure_all(
         &mut chain,
         "attest_availability, 1 device (creates the epoch's record)",
         &instructions,
         &[&signer],
     );
     let instructions = attestation(&chain, &keeper, &[&y, &z]);
-    figures.measure(
+    figures.measure_all(
         &mut chain,
         "attest_availability, 2 devices",
         &instructions,
@@ -123,7 +89,7 @@ fn figures_compute_sizes_and_rent() {
     figures.measure(
         &mut chain,
         "close_availability_epoch (draws both pools)",
-        &[instruction],
+        instruction,
         &[&cranker],
     );
     for epoch in 1..4 {
@@ -134,7 +100,7 @@ fn figures_compute_sizes_and_rent() {
     figures.measure(
         &mut chain,
         "report_failure",
-        &[instruction],
+        instruction,
         &[&other_keeper.authority],
     );
 
@@ -162,24 +128,17 @@ fn figures_compute_sizes_and_rent() {
             &device.pool(),
             &closed,
         );
-        figures.measure(&mut chain, name, &[instruction], &[&device.owner]);
+        figures.measure(&mut chain, name, instruction, &[&device.owner]);
     }
     let instruction = ix::claim_keeper_tips(&signer.pubkey(), &keeper.tips, &[0, 1, 2, 3]);
     figures.measure(
         &mut chain,
         "claim_keeper_tips, 4 closed epochs",
-        &[instruction],
+        instruction,
         &[&signer],
     );
 
-    println!();
-    println!(
-        "| instruction | tx bytes | accounts | compute units (LiteSVM, native: lower bound) |"
-    );
-    println!("|---|---:|---:|---:|");
-    for (name, bytes, accounts, units) in &figures.rows {
-        println!("| {name} | {bytes} | {accounts} | {units} |");
-    }
+    figures.print();
 
     println!();
     println!("| devices per attestation | tx bytes (Ed25519 check + attest) | accounts | fits {PACKET} |");
@@ -190,19 +149,17 @@ fn figures_compute_sizes_and_rent() {
     }
     println!("Most devices one legacy transaction attests: {fit}");
 
-    println!();
-    println!("| account | bytes | rent-exempt minimum (lamports) |");
-    println!("|---|---:|---:|");
-    for (name, space) in [
-        ("Device", 8 + Device::INIT_SPACE),
-        ("Keeper", 8 + Keeper::INIT_SPACE),
-        ("AvailabilityEpoch", 8 + AvailabilityEpoch::INIT_SPACE),
-        ("RegistryConfig", 8 + RegistryConfig::INIT_SPACE),
-        (
-            "reward vault (SPL Token account)",
-            spl_token::state::Account::LEN,
-        ),
-    ] {
-        println!("| {name} | {space} | {} |", chain.rent(space));
-    }
+    print_accounts(
+        &chain,
+        &[
+            ("Device", 8 + Device::INIT_SPACE),
+            ("Keeper", 8 + Keeper::INIT_SPACE),
+            ("AvailabilityEpoch", 8 + AvailabilityEpoch::INIT_SPACE),
+            ("RegistryConfig", 8 + RegistryConfig::INIT_SPACE),
+            (
+                "reward vault (SPL Token account)",
+                spl_token::state::Account::LEN,
+            ),
+        ],
+    );
 }

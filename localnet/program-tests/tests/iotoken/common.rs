@@ -10,9 +10,7 @@
 //! `initialized` (config, mints, schedule, ledger, price feed), `with_genesis` (reward pools and
 //! the 500M IO genesis), `emitting` (the test schedule appended and sealed at `NOW`).
 
-pub use iogrid_program_tests::{
-    assert_fails, events, only_event, succeeded, transaction, Expected, TestChain,
-};
+pub use iogrid_program_tests::{assert_fails, events, only_event, succeeded, Expected, TestChain};
 use iogrid_program_tests::{put_token_account, put_token_program_account};
 
 use {

@@ -12,7 +12,7 @@
 //! only) and `new` (staking initialised with `default_args`).
 
 pub use iogrid_program_tests::{
-    assert_fails, only_event, only_event_of, succeeded, transaction, Expected, TestChain,
+    assert_fails, only_event, only_event_of, succeeded, Expected, TestChain,
 };
 use iogrid_program_tests::{put_token_account, send};
 

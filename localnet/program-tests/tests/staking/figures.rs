@@ -4,12 +4,9 @@
 
 use {
     crate::common::*,
-    anchor_lang::{
-        solana_program::{instruction::Instruction, program_pack::Pack},
-        Space,
-    },
+    anchor_lang::{solana_program::program_pack::Pack, Space},
+    iogrid_program_tests::figures::{print_accounts, Figures},
     iotoken::math::IO,
-    solana_keypair::Keypair,
     solana_signer::Signer,
     staking::{
         state::{Proposal, StakePool, StakePosition, StakingConfig, VoteRecord},
@@ -17,43 +14,9 @@ use {
     },
 };
 
-/// Bytes of the serialized legacy transaction and its account count.
-fn size_of(chain: &Chain, instruction: &Instruction, signers: &[&Keypair]) -> (usize, usize) {
-    let transaction = transaction(&chain.svm, instruction.clone(), signers);
-    let signatures = transaction.signatures.len();
-    assert!(signatures < 128, "one-byte length prefix");
-    let bytes = 1 + 64 * signatures + transaction.message.serialize().len();
-    (bytes, transaction.message.account_keys.len())
-}
-
-/// Sends `instruction`, which must succeed, and records its size, accounts and compute units.
-struct Figures {
-    rows: Vec<(String, usize, usize, u64)>,
-}
-
-impl Figures {
-    fn measure(
-        &mut self,
-        chain: &mut Chain,
-        name: &str,
-        instruction: Instruction,
-        signers: &[&Keypair],
-    ) {
-        let (bytes, accounts) = size_of(chain, &instruction, signers);
-        assert!(bytes <= 1_232, "fits a packet: {bytes} bytes");
-        let meta = succeeded(chain.send(instruction, signers));
-        self.rows.push((
-            name.to_string(),
-            bytes,
-            accounts,
-            meta.compute_units_consumed,
-        ));
-    }
-}
-
 #[test]
 fn figures_compute_sizes_and_rent() {
-    let mut figures = Figures { rows: Vec::new() };
+    let mut figures = Figures::default();
     let mut chain = Chain::uninitialized();
     let authority = chain.authority.insecure_clone();
     let me = authority.pubkey();
@@ -159,26 +122,16 @@ fn figures_compute_sizes_and_rent() {
     let instruction = ix::withdraw_self(&operator.pubkey(), &pool, &operator_io);
     figures.measure(&mut chain, "withdraw_self", instruction, &[&operator]);
 
-    println!();
-    println!(
-        "| instruction | tx bytes | accounts | compute units (LiteSVM, native: lower bound) |"
+    figures.print();
+    print_accounts(
+        &chain,
+        &[
+            ("StakingConfig", 8 + StakingConfig::INIT_SPACE),
+            ("StakePool", 8 + StakePool::INIT_SPACE),
+            ("vault (SPL Token account)", spl_token::state::Account::LEN),
+            ("StakePosition", 8 + StakePosition::INIT_SPACE),
+            ("Proposal", 8 + Proposal::INIT_SPACE),
+            ("VoteRecord", 8 + VoteRecord::INIT_SPACE),
+        ],
     );
-    println!("|---|---:|---:|---:|");
-    for (name, bytes, accounts, units) in &figures.rows {
-        println!("| {name} | {bytes} | {accounts} | {units} |");
-    }
-
-    println!();
-    println!("| account | bytes | rent-exempt minimum (lamports) |");
-    println!("|---|---:|---:|");
-    for (name, space) in [
-        ("StakingConfig", 8 + StakingConfig::INIT_SPACE),
-        ("StakePool", 8 + StakePool::INIT_SPACE),
-        ("vault (SPL Token account)", spl_token::state::Account::LEN),
-        ("StakePosition", 8 + StakePosition::INIT_SPACE),
-        ("Proposal", 8 + Proposal::INIT_SPACE),
-        ("VoteRecord", 8 + VoteRecord::INIT_SPACE),
-    ] {
-        println!("| {name} | {space} | {} |", chain.rent(space));
-    }
 }
