@@ -13,9 +13,7 @@
  * stranger, and a failure quorum of three distinct keepers. Last, a governance round sets the
  * registry's availability rules (`RegistryAvailability`).
  */
-import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
-import { createAccount, createAssociatedTokenAccount, transfer } from "@solana/spl-token";
 import { Ed25519Program, Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import type {
   Connection,
@@ -27,10 +25,8 @@ import { expect } from "chai";
 
 import {
   BANDWIDTH_TIER,
-  DAY_SECS,
   DEFAULT_AVAILABILITY,
   EPOCH_SECS,
-  GENESIS_DESTINATION_NAMES,
   IO,
   IOTOKEN_PROGRAM_ID,
   MAX_LOCK_SECS,
@@ -38,7 +34,6 @@ import {
   REGISTRY_PROGRAM_ID,
   STAKING_PROGRAM_ID,
   VOTE_SIDE,
-  appendScheduleRowsIx,
   attestAvailability,
   attestAvailabilityIx,
   availabilityEpochAt,
@@ -51,7 +46,6 @@ import {
   closeAvailabilityEpochIx,
   configPda,
   createProposalIx,
-  decayPreset,
   decodeEpochRecord,
   deviceMinimumStake,
   devicePda,
@@ -65,21 +59,14 @@ import {
   finalizeProposalIx,
   governancePda,
   indexIncrease,
-  initializeConfigIx,
-  initializeIotokenIx,
-  initializePoolsIx,
   initializeRewardsIx,
   initializeStakingIx,
   iotokenConfigPda,
   iotokenErrors,
-  iotokenProgram,
   ioMintPda,
   keeperPda,
   keeperTipsVaultPda,
-  lockIx,
-  mintGenesisIx,
   openPoolIx,
-  openPositionIx,
   parseRegistryEvents,
   poolDistributorOf,
   poolPda,
@@ -92,21 +79,16 @@ import {
   registerDeviceIx,
   registerKeeperIx,
   registryErrors,
-  registryProgram,
   reportFailureIx,
   reputationBps,
-  scheduleChunks,
-  sealScheduleIx,
   setPoolDistributorIx,
   signProbe,
   splitAvailabilityClaim,
-  stakeIx,
   stakePoolPda,
   stakeSelfIx,
   stakeVaultPda,
   stakingConfigPda,
   stakingErrors,
-  stakingProgram,
   updateConfigIx,
   withBigints,
 } from "@iogrid/sdk";
@@ -114,7 +96,6 @@ import type {
   AttestedDevice,
   ClosedEpochLike,
   DeviceSpecs,
-  GenesisDestinations,
   Iotoken,
   ParsedRegistryEvent,
   Registry,
@@ -133,6 +114,7 @@ import {
   chainTime,
   distinct,
   fundedKeypair,
+  fundedKeypairs,
   rejectionOf,
   sendDistinct,
   sleep,
@@ -142,6 +124,14 @@ import {
 import { expectProgramError } from "./support/errors.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
+import {
+  coStake,
+  fundIo,
+  initializeIoBondedRegistry,
+  iogridPrograms,
+  mintedGenesis,
+  sealedSchedule,
+} from "./support/setup.js";
 
 const big = (value: { toString(): string } | bigint | number): bigint => BigInt(value.toString());
 
@@ -306,54 +296,16 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
     net = await startLocalnet();
     connection = net.connection;
     admin = await fundedKeypair(connection, 1000);
-    operator = await fundedKeypair(connection, 10);
-    alice = await fundedKeypair(connection, 10);
-    mallory = await fundedKeypair(connection, 10);
-    whale = await fundedKeypair(connection, 10);
-    for (let i = 0; i < 3; i++) keepers.push(await fundedKeypair(connection, 10));
-    const provider = new AnchorProvider(connection, new Wallet(admin), {
-      commitment: "confirmed",
-      preflightCommitment: "confirmed",
-    });
-    registry = registryProgram(provider);
-    iotoken = iotokenProgram(provider);
-    staking = stakingProgram(provider);
+    [operator, alice, mallory, whale] = await fundedKeypairs(connection, 4);
+    keepers.push(...(await fundedKeypairs(connection, 3)));
+    ({ registry, iotoken, staking } = iogridPrograms(connection, admin));
 
     // iotoken: genesis to the admin, the decay schedule from this hour's start, sealed.
-    await send(await initializeIotokenIx(iotoken, { authority: admin.publicKey }), [admin]);
-    await send(await initializePoolsIx(iotoken, { payer: admin.publicKey }), [admin]);
-    const accounts: PublicKey[] = [];
-    for (let i = 0; i < GENESIS_DESTINATION_NAMES.length; i++) {
-      accounts.push(
-        await createAccount(connection, admin, ioMint, admin.publicKey, Keypair.generate()),
-      );
-    }
-    const destinations = Object.fromEntries(
-      GENESIS_DESTINATION_NAMES.map((name, i) => [name, accounts[i]!]),
-    ) as unknown as GenesisDestinations;
-    await send(await mintGenesisIx(iotoken, { authority: admin.publicKey, ...destinations }), [
-      admin,
-    ]);
-    community = destinations.community;
-    const now = BigInt(await chainTime(connection));
-    origin = now - (now % EPOCH_SECS);
-    for (const rows of scheduleChunks(decayPreset(origin), 40)) {
-      await send(await appendScheduleRowsIx(iotoken, { authority: admin.publicKey, rows }), [
-        admin,
-      ]);
-    }
-    await send(await sealScheduleIx(iotoken, { authority: admin.publicKey }), [admin]);
+    community = (await mintedGenesis(connection, iotoken, admin)).community;
+    origin = await sealedSchedule(connection, iotoken, admin);
 
     // registry: keepers bond 1,000 IO; staking: the defaults, the registry as slasher.
-    await send(
-      await initializeConfigIx(registry, {
-        authority: admin.publicKey,
-        bondMint: ioMint,
-        keeperBondAmount: 1_000n * IO,
-        keeperUnbondCooldownSecs: 7n * DAY_SECS,
-      }),
-      [admin],
-    );
+    await initializeIoBondedRegistry(connection, registry, admin);
     await send(
       await initializeStakingIx(staking, {
         authority: admin.publicKey,
@@ -361,24 +313,19 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       }),
       [admin],
     );
-
-    const funding: [Keypair, bigint][] = [
-      [operator, 10_000n * IO],
-      [alice, 1_000n * IO],
-      [mallory, 10n * IO],
-      [whale, 3_000_000n * IO],
-      ...keepers.map((k): [Keypair, bigint] => [k, 1_000n * IO]),
-    ];
-    for (const [wallet, amount] of funding) {
-      const account = await createAssociatedTokenAccount(
-        connection,
-        admin,
-        ioMint,
-        wallet.publicKey,
-      );
-      await transfer(connection, admin, community, account, admin, amount);
-      ioAccount.set(wallet, account);
-    }
+    await fundIo(
+      connection,
+      admin,
+      community,
+      [
+        [operator, 10_000n * IO],
+        [alice, 1_000n * IO],
+        [mallory, 10n * IO],
+        [whale, 3_000_000n * IO],
+        ...keepers.map((k): [Keypair, bigint] => [k, 1_000n * IO]),
+      ],
+      ioAccount,
+    );
   });
 
   after(async () => {
@@ -519,16 +466,12 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       expect(deviceMinimumStake(config, rtx.gpuModel, 2)).to.equal(600n * IO);
       expect(deviceMinimumStake(config, a100.gpuModel, 1)).to.equal(600n * IO);
       const pool = stakePoolPda(h100.address, operator.publicKey).address;
-      await send(await openPositionIx(staking, { owner: alice.publicKey, pool }), [alice]);
-      await send(
-        await stakeIx(staking, {
-          owner: alice.publicKey,
-          pool,
-          tokenAccount: ioAccount.get(alice)!,
-          amount: 1_000n * IO,
-        }),
-        [alice],
-      );
+      await coStake(connection, staking, {
+        owner: alice,
+        pool,
+        tokenAccount: ioAccount.get(alice)!,
+        amount: 1_000n * IO,
+      });
       expect(big((await fetchPool(h100)).activeShares) > 0n).to.equal(true);
     });
   });
@@ -1101,20 +1044,13 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       const governance = governancePda().address;
       const pool = stakePoolPda(h100.address, operator.publicKey).address;
       // The whale co-stakes 3,000,000 IO locked 4 years: enough weight for the quorum alone.
-      await send(await openPositionIx(staking, { owner: whale.publicKey, pool }), [whale]);
-      await send(
-        await stakeIx(staking, {
-          owner: whale.publicKey,
-          pool,
-          tokenAccount: ioAccount.get(whale)!,
-          amount: 3_000_000n * IO,
-        }),
-        [whale],
-      );
-      await send(
-        await lockIx(staking, { owner: whale.publicKey, pool, durationSecs: MAX_LOCK_SECS }),
-        [whale],
-      );
+      await coStake(connection, staking, {
+        owner: whale,
+        pool,
+        tokenAccount: ioAccount.get(whale)!,
+        amount: 3_000_000n * IO,
+        lockSecs: MAX_LOCK_SECS,
+      });
       await send(
         await updateConfigIx(registry, { authority: admin.publicKey, newAuthority: governance }),
         [admin],

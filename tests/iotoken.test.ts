@@ -6,18 +6,12 @@
  * treasury buyback, a named `AnchorError` for each refusal, and events through
  * `addEventListener`.
  */
-import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
-import {
-  createAccount,
-  createAssociatedTokenAccount,
-  getAccount,
-  getMint,
-  transfer,
-} from "@solana/spl-token";
-import { Keypair, PublicKey } from "@solana/web3.js";
+import { createAssociatedTokenAccount, getAccount, getMint, transfer } from "@solana/spl-token";
+import { PublicKey } from "@solana/web3.js";
 import type {
   Connection,
+  Keypair,
   Signer,
   TransactionInstruction,
   TransactionSignature,
@@ -103,6 +97,7 @@ import {
 import { expectProgramError } from "./support/errors.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
+import { genesisAccounts, walletProvider } from "./support/setup.js";
 
 type EventRecord<N extends IotokenEventName> = {
   event: IotokenEvents[N];
@@ -221,12 +216,7 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     updater = await fundedKeypair(connection, 10);
     mallory = await fundedKeypair(connection, 10);
     cranker = await fundedKeypair(connection, 10);
-    program = iotokenProgram(
-      new AnchorProvider(connection, new Wallet(admin), {
-        commitment: "confirmed",
-        preflightCommitment: "confirmed",
-      }),
-    );
+    program = iotokenProgram(walletProvider(connection, admin));
     for (const name of EVENT_NAMES) {
       const collector = new Collector<EventRecord<ListenedEvent>>();
       events.set(name, collector);
@@ -359,15 +349,7 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
   describe("genesis", () => {
     before(async () => {
-      const accounts: PublicKey[] = [];
-      for (let i = 0; i < 5; i++) {
-        accounts.push(
-          await createAccount(connection, admin, ioMint, admin.publicKey, Keypair.generate()),
-        );
-      }
-      genesis = Object.fromEntries(
-        GENESIS_DESTINATION_NAMES.map((name, i) => [name, accounts[i]!]),
-      ) as unknown as GenesisDestinations;
+      genesis = await genesisAccounts(connection, admin);
       adminIosd = await createAssociatedTokenAccount(connection, admin, iosdMint, admin.publicKey);
       crankerIo = await createAssociatedTokenAccount(connection, admin, ioMint, cranker.publicKey);
     });

@@ -6,7 +6,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { AnchorError, Program } from "@coral-xyz/anchor";
 import {
   TOKEN_2022_PROGRAM_ID,
@@ -71,6 +70,7 @@ import {
 import { expectProgramError } from "./support/errors.js";
 import { REPO_ROOT, startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
+import { walletProvider } from "./support/setup.js";
 
 /** Rent: 3,480 lamports per byte-year, exempt at two years, 128 bytes of account overhead. */
 const rentExempt = (dataLen: number): number => (128 + dataLen) * 3480 * 2;
@@ -200,11 +200,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     net = await startLocalnet();
     connection = net.connection;
     admin = await fundedKeypair(connection, 1000);
-    const provider = new AnchorProvider(connection, new Wallet(admin), {
-      commitment: "confirmed",
-      preflightCommitment: "confirmed",
-    });
-    program = registryProgram(provider);
+    program = registryProgram(walletProvider(connection, admin));
     for (const name of EVENT_NAMES) {
       const collector = new Collector<EventRecord<ListenedEvent>>();
       events.set(name, collector);

@@ -8,14 +8,8 @@
  * the registry's keeper bond and staking's minimum stake and name the registry distributor of
  * iotoken's availability pool, through the governance PDA.
  */
-import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
-import {
-  createAccount,
-  createAssociatedTokenAccount,
-  getAccount,
-  transfer,
-} from "@solana/spl-token";
+import { createAssociatedTokenAccount, getAccount, transfer } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import type {
   Connection,
@@ -28,7 +22,6 @@ import { expect } from "chai";
 
 import {
   DAY_SECS,
-  GENESIS_DESTINATION_NAMES,
   IO,
   IOTOKEN_DEFAULTS,
   MAX_LOCK_SECS,
@@ -50,14 +43,10 @@ import {
   finalizeProposalIx,
   governancePda,
   indexIncrease,
-  initializeConfigIx,
   initializeStakingIx,
-  initializeIotokenIx,
   iotokenConfigPda,
-  iotokenProgram,
   ioMintPda,
   lockIx,
-  mintGenesisIx,
   openPoolIx,
   closePositionIx,
   openPositionIx,
@@ -73,7 +62,6 @@ import {
   proposalPda,
   proposalStatusName,
   registerDeviceIx,
-  registryProgram,
   setPoolTermsIx,
   setStakingAuthorityIx,
   sharesForAmount,
@@ -90,7 +78,6 @@ import {
   stakingErrors,
   stakingInitializeArgs,
   stakingParamsOf,
-  stakingProgram,
   stakingProgramErrorName,
   unstakeIx,
   unstakeSelfIx,
@@ -104,7 +91,6 @@ import {
   withdrawSelfIx,
 } from "@iogrid/sdk";
 import type {
-  GenesisDestinations,
   Iotoken,
   ParameterChangeLike,
   ParsedStakingEvent,
@@ -120,6 +106,7 @@ import {
   chainTime,
   FEE_PER_SIGNATURE,
   fundedKeypair,
+  fundedKeypairs,
   sendDistinct,
   tokenBalance,
   warpTo as warpClockTo,
@@ -127,6 +114,13 @@ import {
 import { expectProgramError } from "./support/errors.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
+import {
+  coStake,
+  fundIo,
+  initializeIoBondedRegistry,
+  iogridPrograms,
+  mintedGenesis,
+} from "./support/setup.js";
 
 const GPU_MODEL = "NVIDIA H100 80GB HBM3";
 const DEVICE_ID = "staking-test-h100-01";
@@ -203,46 +197,14 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     net = await startLocalnet();
     connection = net.connection;
     admin = await fundedKeypair(connection, 1000);
-    operator = await fundedKeypair(connection, 10);
-    mallory = await fundedKeypair(connection, 10);
-    alice = await fundedKeypair(connection, 10);
-    bob = await fundedKeypair(connection, 10);
-    carol = await fundedKeypair(connection, 10);
-    whale = await fundedKeypair(connection, 10);
-    const provider = new AnchorProvider(connection, new Wallet(admin), {
-      commitment: "confirmed",
-      preflightCommitment: "confirmed",
-    });
-    program = stakingProgram(provider);
-    iotoken = iotokenProgram(provider);
-    registry = registryProgram(provider);
+    [operator, mallory, alice, bob, carol, whale] = await fundedKeypairs(connection, 6);
+    ({ staking: program, iotoken, registry } = iogridPrograms(connection, admin));
 
     // iotoken: the IO mint and its genesis, all held by the admin.
-    await send(await initializeIotokenIx(iotoken, { authority: admin.publicKey }), [admin]);
-    const accounts: PublicKey[] = [];
-    for (let i = 0; i < GENESIS_DESTINATION_NAMES.length; i++) {
-      accounts.push(
-        await createAccount(connection, admin, ioMint, admin.publicKey, Keypair.generate()),
-      );
-    }
-    const destinations = Object.fromEntries(
-      GENESIS_DESTINATION_NAMES.map((name, i) => [name, accounts[i]!]),
-    ) as unknown as GenesisDestinations;
-    await send(await mintGenesisIx(iotoken, { authority: admin.publicKey, ...destinations }), [
-      admin,
-    ]);
-    community = destinations.community;
+    community = (await mintedGenesis(connection, iotoken, admin, { pools: false })).community;
 
     // registry: keepers bond in IO; the operator registers one 8x H100 device.
-    await send(
-      await initializeConfigIx(registry, {
-        authority: admin.publicKey,
-        bondMint: ioMint,
-        keeperBondAmount: 1_000n * IO,
-        keeperUnbondCooldownSecs: 7n * DAY_SECS,
-      }),
-      [admin],
-    );
+    await initializeIoBondedRegistry(connection, registry, admin);
     await send(
       await registerDeviceIx(registry, {
         owner: operator.publicKey,
@@ -257,24 +219,20 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       [operator],
     );
 
-    const funding: [Keypair, bigint][] = [
-      [operator, 10_000n * IO],
-      [alice, 20_000n * IO],
-      [bob, 5_000n * IO],
-      [carol, 500n * IO],
-      [whale, 3_000_000n * IO],
-      [mallory, 100n * IO],
-    ];
-    for (const [wallet, amount] of funding) {
-      const account = await createAssociatedTokenAccount(
-        connection,
-        admin,
-        ioMint,
-        wallet.publicKey,
-      );
-      await transfer(connection, admin, community, account, admin, amount);
-      ioAccount.set(wallet, account);
-    }
+    await fundIo(
+      connection,
+      admin,
+      community,
+      [
+        [operator, 10_000n * IO],
+        [alice, 20_000n * IO],
+        [bob, 5_000n * IO],
+        [carol, 500n * IO],
+        [whale, 3_000_000n * IO],
+        [mallory, 100n * IO],
+      ],
+      ioAccount,
+    );
     pool = stakePoolPda(device, operator.publicKey).address;
     vault = stakeVaultPda(pool).address;
   });
@@ -876,20 +834,13 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       // Proposals open two days before bob's cooldown ends, so his vote outlasts it.
       await warpTo(bobCooldownEndsAt - 2n * DAY_SECS);
       // The whale co-stakes 3,000,000 IO locked for 4 years: about 12,000,000 IO of weight.
-      await send(await openPositionIx(program, { owner: whale.publicKey, pool }), [whale]);
-      await send(
-        await stakeIx(program, {
-          owner: whale.publicKey,
-          pool,
-          tokenAccount: ioAccount.get(whale)!,
-          amount: 3_000_000n * IO,
-        }),
-        [whale],
-      );
-      await send(
-        await lockIx(program, { owner: whale.publicKey, pool, durationSecs: MAX_LOCK_SECS }),
-        [whale],
-      );
+      await coStake(connection, program, {
+        owner: whale,
+        pool,
+        tokenAccount: ioAccount.get(whale)!,
+        amount: 3_000_000n * IO,
+        lockSecs: MAX_LOCK_SECS,
+      });
     });
 
     it("the config authorities of iotoken, registry and staking go to the governance PDA", async () => {

@@ -58,6 +58,22 @@ export async function fundedKeypair(connection: Connection, sol = 10): Promise<K
   return keypair;
 }
 
+/** A tuple of `N` keypairs. */
+type Keypairs<N extends number, A extends Keypair[] = []> = A["length"] extends N
+  ? A
+  : Keypairs<N, [...A, Keypair]>;
+
+/** `count` new keypairs holding `sol` SOL each, as a tuple to destructure. */
+export async function fundedKeypairs<N extends number>(
+  connection: Connection,
+  count: N,
+  sol = 10,
+): Promise<Keypairs<N>> {
+  const keypairs: Keypair[] = [];
+  for (let i = 0; i < count; i++) keypairs.push(await fundedKeypair(connection, sol));
+  return keypairs as Keypairs<N>;
+}
+
 /** Polls `check` until it returns a value other than undefined, or throws after `timeoutMs`. */
 export async function waitFor<T>(
   what: string,
