@@ -16,7 +16,7 @@ pub use iogrid_program_tests::{
     assert_fails, assert_fails_at, assert_instruction_error, events_of, only_event, only_event_of,
     succeeded, transaction_of, wire_size, TestChain,
 };
-use iogrid_program_tests::{put_token_account, send};
+use iogrid_program_tests::{put_token_account, send, send_all};
 
 use {
     anchor_lang::{
@@ -277,6 +277,10 @@ pub struct Chain {
     pub authority: Keypair,
     pub cranker: Keypair,
     pub cranker_io: Pubkey,
+    /// Whether every send expires the blockhash (so that an identical transaction can follow).
+    /// Each expiry rewrites a sysvar, which makes LiteSVM copy its whole account map: the
+    /// benchmark turns it off to send 100,000s of distinct transactions in linear time.
+    pub expire_blockhashes: bool,
     devices: u32,
 }
 
@@ -306,6 +310,7 @@ impl Chain {
             authority: Keypair::new(),
             cranker: Keypair::new(),
             cranker_io: Pubkey::default(),
+            expire_blockhashes: true,
             devices: 0,
         };
         chain.set_time(NOW);
@@ -916,5 +921,22 @@ impl TestChain for Chain {
 
     fn svm_mut(&mut self) -> &mut LiteSVM {
         &mut self.svm
+    }
+
+    fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
+        self.send_all(&[instruction], signers)
+    }
+
+    fn send_all(
+        &mut self,
+        instructions: &[Instruction],
+        signers: &[&Keypair],
+    ) -> TransactionResult {
+        if self.expire_blockhashes {
+            send_all(&mut self.svm, instructions, signers)
+        } else {
+            let transaction = transaction_of(&self.svm, instructions, signers);
+            self.svm.send_transaction(transaction)
+        }
     }
 }
