@@ -221,6 +221,21 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
   const fetchPool = (d: TestDevice) =>
     staking.account.stakePool.fetch(stakePoolPda(d.address, operator.publicKey).address);
   const fetchStakingConfig = () => staking.account.stakingConfig.fetch(stakingConfigPda().address);
+  /** `claim_availability_rewards` of `d` by `owner` into the owner's IO account. */
+  const claimRewards = async (
+    d: TestDevice,
+    owner: Keypair = operator,
+    extra: { closedEpochs?: bigint[]; stakePool?: PublicKey } = {},
+  ): Promise<string> =>
+    send(
+      await claimAvailabilityRewardsIx(registry, {
+        owner: owner.publicKey,
+        device: d.address,
+        destination: ioAccount.get(owner)!,
+        ...extra,
+      }),
+      [owner],
+    );
   const weightOf = async (d: TestDevice): Promise<bigint> =>
     deviceWeight((await fetchStakingConfig()).gpuClasses, d.gpuModel, d.specs.gpuCount);
 
@@ -906,16 +921,10 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
           stakePoolPda(d.address, operator.publicKey).address,
         ).address;
         const [ownerBefore, vaultBefore] = [await balance(destination), await balance(stakeVault)];
-        const signature = await send(
-          await claimAvailabilityRewardsIx(registry, {
-            owner: operator.publicKey,
-            device: d.address,
-            destination,
-            // The H100's epoch was settled by its last attestation already.
-            closedEpochs: d === h100 ? [] : [epoch],
-          }),
-          [operator],
-        );
+        const signature = await claimRewards(d, operator, {
+          // The H100's epoch was settled by its last attestation already.
+          closedEpochs: d === h100 ? [] : [epoch],
+        });
         const weight = await weightOf(d);
         expect(amount, d.id).to.equal(proRata(pots.devices, weight, 3_800n));
         expect(await balance(destination)).to.equal(ownerBefore + toOwner);
@@ -952,53 +961,21 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
 
     it("a second claim has nothing to claim; only the owner may claim", async () => {
       await expectRegistryError(
-        send(
-          await claimAvailabilityRewardsIx(registry, {
-            owner: operator.publicKey,
-            device: rtx.address,
-            destination: ioAccount.get(operator)!,
-            closedEpochs: [epoch],
-          }),
-          [operator],
-        ),
+        claimRewards(rtx, operator, { closedEpochs: [epoch] }),
         "NothingToClaim",
       );
       // The H100 still has the next epoch unsettled: owed, but not claimable before it closes.
+      await expectRegistryError(claimRewards(h100), "NothingToClaim");
       await expectRegistryError(
-        send(
-          await claimAvailabilityRewardsIx(registry, {
-            owner: operator.publicKey,
-            device: h100.address,
-            destination: ioAccount.get(operator)!,
-          }),
-          [operator],
-        ),
-        "NothingToClaim",
-      );
-      await expectRegistryError(
-        send(
-          await claimAvailabilityRewardsIx(registry, {
-            owner: mallory.publicKey,
-            device: a100.address,
-            destination: ioAccount.get(mallory)!,
-            stakePool: stakePoolPda(a100.address, operator.publicKey).address,
-            closedEpochs: [epoch],
-          }),
-          [mallory],
-        ),
+        claimRewards(a100, mallory, {
+          stakePool: stakePoolPda(a100.address, operator.publicKey).address,
+          closedEpochs: [epoch],
+        }),
         "NotDeviceOwner",
       );
       // A record of an epoch not closed cannot be passed for settlement.
       await expectRegistryError(
-        send(
-          await claimAvailabilityRewardsIx(registry, {
-            owner: operator.publicKey,
-            device: h100.address,
-            destination: ioAccount.get(operator)!,
-            closedEpochs: [epoch + 1n],
-          }),
-          [operator],
-        ),
+        claimRewards(h100, operator, { closedEpochs: [epoch + 1n] }),
         "EpochNotClosed",
       );
     });

@@ -824,6 +824,32 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       },
     };
     const changeOf = (id: bigint): ParameterChangeLike => changes[String(id)]!;
+    /** `create_proposal` by `proposer` through the shared pool. */
+    const propose = async (
+      proposer: Keypair,
+      id: bigint,
+      title: string,
+      change: ParameterChangeLike = changeOf(id),
+    ): Promise<string> =>
+      send(
+        await createProposalIx(program, { proposer: proposer.publicKey, pool, id, title, change }),
+        [proposer],
+      );
+    /** `cast_vote` by `voter`'s position in the shared pool. */
+    const vote = async (
+      voter: Keypair,
+      proposalId: bigint,
+      side: keyof typeof VOTE_SIDE,
+    ): Promise<string> =>
+      send(
+        await castVoteIx(program, {
+          voter: voter.publicKey,
+          pool,
+          proposalId,
+          side: VOTE_SIDE[side],
+        }),
+        [voter],
+      );
     /** When each proposal's vote ends; the last one created ends last. */
     const endsAt = new Map<bigint, bigint>();
     let votingEndsAt: bigint;
@@ -901,55 +927,20 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
     it("create_proposal refuses a proposer with too little stake and a change out of bounds", async () => {
       await expectStakingError(
-        send(
-          await createProposalIx(program, {
-            proposer: carol.publicKey,
-            pool,
-            id: FEES,
-            title: "Lower the network fee to 4%",
-            change: changeOf(FEES),
-          }),
-          [carol],
-        ),
+        propose(carol, FEES, "Lower the network fee to 4%"),
         "ProposerStakeTooLow",
       );
       await expectStakingError(
-        send(
-          await createProposalIx(program, {
-            proposer: alice.publicKey,
-            pool,
-            id: FEES,
-            title: "Raise the network fee to 20.01%",
-            change: { fees: { fees: { ...fees, networkFeeBps: 2_001 } } },
-          }),
-          [alice],
-        ),
+        propose(alice, FEES, "Raise the network fee to 20.01%", {
+          fees: { fees: { ...fees, networkFeeBps: 2_001 } },
+        }),
         "InvalidFeeParams",
       );
+      await expectStakingError(propose(alice, FEES, ""), "InvalidProposalTitle");
       await expectStakingError(
-        send(
-          await createProposalIx(program, {
-            proposer: alice.publicKey,
-            pool,
-            id: FEES,
-            title: "",
-            change: changeOf(FEES),
-          }),
-          [alice],
-        ),
-        "InvalidProposalTitle",
-      );
-      await expectStakingError(
-        send(
-          await createProposalIx(program, {
-            proposer: alice.publicKey,
-            pool,
-            id: FEES,
-            title: "The registry distributes pool 4",
-            change: { poolDistributor: { pool: 4, program: REGISTRY_PROGRAM_ID } },
-          }),
-          [alice],
-        ),
+        propose(alice, FEES, "The registry distributes pool 4", {
+          poolDistributor: { pool: 4, program: REGISTRY_PROGRAM_ID },
+        }),
         "InvalidPoolIndex",
       );
     });
@@ -965,16 +956,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       for (const [i, title] of titles.entries()) {
         const id = BigInt(i);
         expect(big((await fetchConfig()).proposalCount)).to.equal(id);
-        const signature = await send(
-          await createProposalIx(program, {
-            proposer: alice.publicKey,
-            pool,
-            id,
-            title,
-            change: changeOf(id),
-          }),
-          [alice],
-        );
+        const signature = await propose(alice, id, title);
         const proposal = await program.account.proposal.fetch(proposalPda(id).address);
         expect(big(proposal.id)).to.equal(id);
         expect(proposal.title).to.equal(title);
@@ -1008,15 +990,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const tally = new Map<bigint, { yes: bigint; no: bigint; abstain: bigint }>();
       const voteLock = new Map<Keypair, bigint>();
       for (const [wallet, id, side] of votes) {
-        const signature = await send(
-          await castVoteIx(program, {
-            voter: wallet.publicKey,
-            pool,
-            proposalId: id,
-            side: VOTE_SIDE[side],
-          }),
-          [wallet],
-        );
+        const signature = await vote(wallet, id, side);
         const position = positionPda(pool, wallet.publicKey).address;
         const recordAddress = voteRecordPda(proposalPda(id).address, position).address;
         const info = await connection.getAccountInfo(recordAddress);
@@ -1057,18 +1031,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         expect(big(proposal.noWeight)).to.equal(sums.no);
         expect(big(proposal.abstainWeight)).to.equal(sums.abstain);
       }
-      await expectStakingError(
-        send(
-          await castVoteIx(program, {
-            voter: alice.publicKey,
-            pool,
-            proposalId: FEES,
-            side: VOTE_SIDE.yes,
-          }),
-          [alice],
-        ),
-        "AlreadyVoted",
-      );
+      await expectStakingError(vote(alice, FEES, "yes"), "AlreadyVoted");
     });
 
     it("a position that voted cannot withdraw before the vote ends (VoteLocked)", async () => {
@@ -1102,18 +1065,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         "ProposalNotFinalized",
       );
       await warpTo(votingEndsAt);
-      await expectStakingError(
-        send(
-          await castVoteIx(program, {
-            voter: carol.publicKey,
-            pool,
-            proposalId: FEES,
-            side: VOTE_SIDE.no,
-          }),
-          [carol],
-        ),
-        "VotingEnded",
-      );
+      await expectStakingError(vote(carol, FEES, "no"), "VotingEnded");
       for (const id of [FEES, KEEPER_BOND, MIN_STAKE, DEFEATED, POOL_DISTRIBUTOR]) {
         const before = await program.account.proposal.fetch(proposalPda(id).address);
         const signature = await send(await finalizeProposalIx(program, { proposalId: id }), [
