@@ -122,6 +122,7 @@ import {
   warpTo as warpClockTo,
 } from "./support/chain.js";
 import { expectProgramError } from "./support/errors.js";
+import { transactionLogs } from "./support/events.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 import {
@@ -240,11 +241,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
     deviceWeight((await fetchStakingConfig()).gpuClasses, d.gpuModel, d.specs.gpuCount);
 
   async function eventsOf(signature: TransactionSignature): Promise<ParsedRegistryEvent[]> {
-    const tx = await connection.getTransaction(signature, {
-      commitment: "confirmed",
-      maxSupportedTransactionVersion: 0,
-    });
-    return parseRegistryEvents(tx?.meta?.logMessages ?? []);
+    return parseRegistryEvents(await transactionLogs(connection, signature));
   }
 
   async function eventsNamed<N extends RegistryEventName>(

@@ -84,7 +84,6 @@ import type {
 } from "@iogrid/sdk";
 
 import {
-  Collector,
   chainTime,
   distinct,
   fundedKeypair,
@@ -95,15 +94,11 @@ import {
   warpTo as warpClockTo,
 } from "./support/chain.js";
 import { expectProgramError } from "./support/errors.js";
+import { EventCollectors } from "./support/events.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 import { genesisAccounts, walletProvider } from "./support/setup.js";
 
-type EventRecord<N extends IotokenEventName> = {
-  event: IotokenEvents[N];
-  slot: number;
-  signature: TransactionSignature;
-};
 const EVENT_NAMES = [
   "epochEnded",
   "iosdMinted",
@@ -143,8 +138,7 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   const config = iotokenConfigPda().address;
   const ioMint = ioMintPda().address;
   const iosdMint = iosdMintPda().address;
-  const events = new Map<ListenedEvent, Collector<EventRecord<ListenedEvent>>>();
-  const listenerIds: number[] = [];
+  let events: EventCollectors<ListenedEvent, IotokenEvents[ListenedEvent]>;
 
   let genesis: GenesisDestinations;
   /** An IOSD account of the admin, used where an IO account is expected. */
@@ -157,9 +151,7 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     name: N,
     signature: TransactionSignature,
   ): Promise<IotokenEvents[N]> {
-    const record = await events
-      .get(name)!
-      .next(`${name} of ${signature}`, (r) => r.signature === signature);
+    const record = await events.of(name, signature);
     return record.event as IotokenEvents[N];
   }
 
@@ -217,22 +209,14 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     mallory = await fundedKeypair(connection, 10);
     cranker = await fundedKeypair(connection, 10);
     program = iotokenProgram(walletProvider(connection, admin));
-    for (const name of EVENT_NAMES) {
-      const collector = new Collector<EventRecord<ListenedEvent>>();
-      events.set(name, collector);
-      listenerIds.push(
-        program.addEventListener(name, (event, slot, signature) =>
-          collector.push({ event, slot, signature }),
-        ),
-      );
-    }
+    events = new EventCollectors(EVENT_NAMES, (name, push) => program.addEventListener(name, push));
     // Leave epoch 0 at least five minutes to run, so the early crank really is early.
     const now = await chainTime(connection);
     if (now % 3_600 > 3_300) await warpClock(net.rpcUrl, now - (now % 3_600) + 3_601);
   });
 
   after(async () => {
-    if (program) for (const id of listenerIds) await program.removeEventListener(id);
+    await events?.remove((id) => program.removeEventListener(id));
     await net?.stop();
   });
 

@@ -68,6 +68,8 @@ import {
   waitFor,
 } from "./support/chain.js";
 import { expectProgramError } from "./support/errors.js";
+import { EventCollectors, transactionLogs } from "./support/events.js";
+import type { EventRecord } from "./support/events.js";
 import { REPO_ROOT, startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 import { walletProvider } from "./support/setup.js";
@@ -96,11 +98,7 @@ const SPECS = H100_SERVER_SPECS;
 /** 2.50 USD per GPU-hour, in IOSD base units. */
 const PRICE = 2_500_000;
 
-type EventRecord<N extends RegistryEventName> = {
-  event: RegistryEvents[N];
-  slot: number;
-  signature: TransactionSignature;
-};
+type RegistryEventRecord<N extends RegistryEventName> = EventRecord<RegistryEvents[N]>;
 
 const EVENT_NAMES = [
   "configInitialized",
@@ -141,20 +139,14 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   let program: Program<Registry>;
   let bondMint: PublicKey;
   let bondMintAuthority: Keypair;
-  const events = new Map<ListenedEvent, Collector<EventRecord<ListenedEvent>>>();
-  const listenerIds: number[] = [];
+  let events: EventCollectors<ListenedEvent, RegistryEvents[ListenedEvent]>;
 
   /** Waits for the event `name` emitted by transaction `signature`. */
   async function eventOf<N extends ListenedEvent>(
     name: N,
     signature: TransactionSignature,
-  ): Promise<EventRecord<N>> {
-    const collector = events.get(name)!;
-    const record = await collector.next(
-      `${name} of ${signature}`,
-      (r) => r.signature === signature,
-    );
-    return record as EventRecord<N>;
+  ): Promise<RegistryEventRecord<N>> {
+    return (await events.of(name, signature)) as RegistryEventRecord<N>;
   }
 
   async function registerDevice(
@@ -201,15 +193,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     connection = net.connection;
     admin = await fundedKeypair(connection, 1000);
     program = registryProgram(walletProvider(connection, admin));
-    for (const name of EVENT_NAMES) {
-      const collector = new Collector<EventRecord<ListenedEvent>>();
-      events.set(name, collector);
-      listenerIds.push(
-        program.addEventListener(name, (event, slot, signature) =>
-          collector.push({ event, slot, signature }),
-        ),
-      );
-    }
+    events = new EventCollectors(EVENT_NAMES, (name, push) => program.addEventListener(name, push));
     bondMintAuthority = Keypair.generate();
     bondMint = await createMint(
       connection,
@@ -222,9 +206,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   });
 
   after(async () => {
-    if (program) {
-      for (const id of listenerIds) await program.removeEventListener(id);
-    }
+    await events?.remove((id) => program.removeEventListener(id));
     await net?.stop();
   });
 
@@ -510,11 +492,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(bn(event.registeredAt)).to.equal(bn(account.registeredAt));
 
       // The same event, parsed by the sdk from the transaction's logs.
-      const tx = await connection.getTransaction(signature, {
-        commitment: "confirmed",
-        maxSupportedTransactionVersion: 0,
-      });
-      const parsed = parseRegistryEvents(tx?.meta?.logMessages ?? []);
+      const parsed = parseRegistryEvents(await transactionLogs(connection, signature));
       expect(parsed.map((e) => e.name)).to.deep.equal(["deviceRegistered"]);
       const fromLogs = parsed[0]!.data as RegistryEvents["deviceRegistered"];
       expect(fromLogs.device.equals(device)).to.equal(true);
@@ -677,9 +655,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         expect(bn(account.pricePerGpuHour)).to.equal("400000");
       }
       const registered = await waitFor("three DeviceRegistered events", () => {
-        const found = events
-          .get("deviceRegistered")!
-          .items.filter((r) => r.signature === signature);
+        const found = events.get("deviceRegistered").items.filter((r) => r.signature === signature);
         return found.length === 3 ? found : undefined;
       });
       expect(

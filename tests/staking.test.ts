@@ -112,6 +112,7 @@ import {
   warpTo as warpClockTo,
 } from "./support/chain.js";
 import { expectProgramError } from "./support/errors.js";
+import { transactionLogs } from "./support/events.js";
 import { startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 import {
@@ -171,11 +172,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     warpClockTo(connection, net.rpcUrl, unixTimestamp);
 
   async function eventsOf(signature: TransactionSignature): Promise<ParsedStakingEvent[]> {
-    const tx = await connection.getTransaction(signature, {
-      commitment: "confirmed",
-      maxSupportedTransactionVersion: 0,
-    });
-    return parseStakingEvents(tx?.meta?.logMessages ?? []);
+    return parseStakingEvents(await transactionLogs(connection, signature));
   }
 
   async function eventOf<N extends StakingEventName>(
