@@ -481,7 +481,6 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       await coStake(connection, staking, {
         owner: alice,
         pool,
-        tokenAccount: ioAccount.get(alice)!,
         amount: 1_000n * IO,
       });
       expect(big((await fetchPool(h100)).activeShares) > 0n).to.equal(true);
@@ -1021,7 +1020,6 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       await coStake(connection, staking, {
         owner: whale,
         pool,
-        tokenAccount: ioAccount.get(whale)!,
         amount: 3_000_000n * IO,
         lockSecs: MAX_LOCK_SECS,
       });

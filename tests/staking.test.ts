@@ -184,6 +184,49 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     return found!.data as StakingEvents[N];
   }
 
+  /** `open_pool` by `owner` on `onDevice`, co-staking open. */
+  const openPool = async (owner: Keypair, stakerShareBps: number, onDevice = device) =>
+    send(
+      await openPoolIx(program, {
+        operator: owner.publicKey,
+        device: onDevice,
+        stakerShareBps,
+        costakingOpen: true,
+      }),
+      [owner],
+    );
+  /** `set_pool_terms` by the operator. */
+  const setPoolTerms = async (stakerShareBps: number, costakingOpen: boolean) =>
+    send(
+      await setPoolTermsIx(program, {
+        operator: operator.publicKey,
+        pool,
+        stakerShareBps,
+        costakingOpen,
+      }),
+      [operator],
+    );
+  /** `stake` of `amount` IO from the wallet's IO account. */
+  const stake = async (wallet: Keypair, amount: bigint) =>
+    send(
+      await stakeIx(program, {
+        owner: wallet.publicKey,
+        pool,
+        tokenAccount: ioAccount.get(wallet)!,
+        amount,
+      }),
+      [wallet],
+    );
+  /** `withdraw` of the wallet's cooled shares into its IO account. */
+  const withdraw = async (wallet: Keypair) =>
+    send(
+      await withdrawIx(program, {
+        owner: wallet.publicKey,
+        pool,
+        tokenAccount: ioAccount.get(wallet)!,
+      }),
+      [wallet],
+    );
   const fetchPool = () => program.account.stakePool.fetch(pool);
   const fetchPosition = (owner: Keypair) =>
     program.account.stakePosition.fetch(positionPda(pool, owner.publicKey).address);
@@ -335,51 +378,13 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
   describe("pool and self-stake", () => {
     it("open_pool: only the device's owner, within iotoken's staker share bounds", async () => {
+      await expectStakingError(openPool(mallory, 200), "NotDeviceOwner");
       await expectStakingError(
-        send(
-          await openPoolIx(program, {
-            operator: mallory.publicKey,
-            device,
-            stakerShareBps: 200,
-            costakingOpen: true,
-          }),
-          [mallory],
-        ),
-        "NotDeviceOwner",
-      );
-      await expectStakingError(
-        send(
-          await openPoolIx(program, {
-            operator: operator.publicKey,
-            device: iotokenConfigPda().address,
-            stakerShareBps: 200,
-            costakingOpen: true,
-          }),
-          [operator],
-        ),
+        openPool(operator, 200, iotokenConfigPda().address),
         "NotRegistryDevice",
       );
-      await expectStakingError(
-        send(
-          await openPoolIx(program, {
-            operator: operator.publicKey,
-            device,
-            stakerShareBps: 50,
-            costakingOpen: true,
-          }),
-          [operator],
-        ),
-        "StakerShareOutOfBounds",
-      );
-      const signature = await send(
-        await openPoolIx(program, {
-          operator: operator.publicKey,
-          device,
-          stakerShareBps: 200,
-          costakingOpen: true,
-        }),
-        [operator],
-      );
+      await expectStakingError(openPool(operator, 50), "StakerShareOutOfBounds");
+      const signature = await openPool(operator, 200);
       const state = await fetchPool();
       expect(state.device.equals(device)).to.equal(true);
       expect(state.operator.equals(operator.publicKey)).to.equal(true);
@@ -518,49 +523,11 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     let deposited = 0n;
 
     it("set_pool_terms: the operator closes co-staking and reopens it", async () => {
-      await expectStakingError(
-        send(
-          await setPoolTermsIx(program, {
-            operator: operator.publicKey,
-            pool,
-            stakerShareBps: 200,
-            costakingOpen: true,
-          }),
-          [operator],
-        ),
-        "NothingToUpdate",
-      );
-      await send(
-        await setPoolTermsIx(program, {
-          operator: operator.publicKey,
-          pool,
-          stakerShareBps: 300,
-          costakingOpen: false,
-        }),
-        [operator],
-      );
+      await expectStakingError(setPoolTerms(200, true), "NothingToUpdate");
+      await setPoolTerms(300, false);
       await send(await openPositionIx(program, { owner: alice.publicKey, pool }), [alice]);
-      await expectStakingError(
-        send(
-          await stakeIx(program, {
-            owner: alice.publicKey,
-            pool,
-            tokenAccount: ioAccount.get(alice)!,
-            amount: IO,
-          }),
-          [alice],
-        ),
-        "CoStakingClosed",
-      );
-      const signature = await send(
-        await setPoolTermsIx(program, {
-          operator: operator.publicKey,
-          pool,
-          stakerShareBps: 200,
-          costakingOpen: true,
-        }),
-        [operator],
-      );
+      await expectStakingError(stake(alice, IO), "CoStakingClosed");
+      const signature = await setPoolTerms(200, true);
       expect(withBigints(await eventOf("poolTermsSet", signature))).to.deep.include({
         stakerShareBpsBefore: 300,
         stakerShareBpsAfter: 200,
@@ -578,18 +545,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         const event = await eventOf("positionOpened", signature);
         expect(event.owner.equals(wallet.publicKey)).to.equal(true);
       }
-      await expectStakingError(
-        send(
-          await stakeIx(program, {
-            owner: alice.publicKey,
-            pool,
-            tokenAccount: ioAccount.get(alice)!,
-            amount: 0n,
-          }),
-          [alice],
-        ),
-        "ZeroAmount",
-      );
+      await expectStakingError(stake(alice, 0n), "ZeroAmount");
       for (const [walletOf, amount] of STAKES) {
         const wallet = walletOf();
         const before = await fetchPool();
@@ -598,15 +554,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           big(before.costakeTotal),
           big(before.costakeShares),
         );
-        const signature = await send(
-          await stakeIx(program, {
-            owner: wallet.publicKey,
-            pool,
-            tokenAccount: ioAccount.get(wallet)!,
-            amount,
-          }),
-          [wallet],
-        );
+        const signature = await stake(wallet, amount);
         const position = await fetchPosition(wallet);
         expect(big(position.shares)).to.equal(shares);
         expect(position.owner.equals(wallet.publicKey)).to.equal(true);
@@ -734,17 +682,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const event = withBigints(await eventOf("unstaked", signature));
       expect(event).to.deep.include({ amount, shares, coolingSharesAfter: shares });
       expect(event.cooldownEndsAt).to.equal(big(position.cooldownEndsAt));
-      await expectStakingError(
-        send(
-          await withdrawIx(program, {
-            owner: bob.publicKey,
-            pool,
-            tokenAccount: ioAccount.get(bob)!,
-          }),
-          [bob],
-        ),
-        "CooldownNotElapsed",
-      );
+      await expectStakingError(withdraw(bob), "CooldownNotElapsed");
 
       // A second deposit is shared by the active shares only.
       const second = 500n * IO + 1n;
@@ -860,7 +798,6 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await coStake(connection, program, {
         owner: whale,
         pool,
-        tokenAccount: ioAccount.get(whale)!,
         amount: 3_000_000n * IO,
         lockSecs: MAX_LOCK_SECS,
       });
@@ -1089,14 +1026,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const amount = positionCoolingValue(position, await fetchPool());
       expect(amount).to.equal(1_000n * IO);
       const before = await balance(ioAccount.get(bob)!);
-      const signature = await send(
-        await withdrawIx(program, {
-          owner: bob.publicKey,
-          pool,
-          tokenAccount: ioAccount.get(bob)!,
-        }),
-        [bob],
-      );
+      const signature = await withdraw(bob);
       expect(await balance(ioAccount.get(bob)!)).to.equal(before + amount);
       expect(withBigints(await eventOf("withdrawn", signature))).to.deep.include({
         amount,

@@ -6,7 +6,12 @@
  */
 import { AnchorProvider, Wallet } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
-import { createAccount, createAssociatedTokenAccount, transfer } from "@solana/spl-token";
+import {
+  createAccount,
+  createAssociatedTokenAccount,
+  getAssociatedTokenAddressSync,
+  transfer,
+} from "@solana/spl-token";
 import { Keypair } from "@solana/web3.js";
 import type { Connection, PublicKey } from "@solana/web3.js";
 
@@ -153,8 +158,9 @@ export async function fundIo(
 }
 
 /**
- * `owner` opens a co-stake position in `pool` and stakes `amount` IO from `tokenAccount`; with
- * `lockSecs`, then locks it that long.
+ * `owner` opens a co-stake position in `pool` and stakes `amount` IO from `tokenAccount` (by
+ * default the owner's associated IO account, as `fundIo` creates it); with `lockSecs`, then locks
+ * it that long.
  */
 export async function coStake(
   connection: Connection,
@@ -162,12 +168,14 @@ export async function coStake(
   params: {
     owner: Keypair;
     pool: PublicKey;
-    tokenAccount: PublicKey;
+    tokenAccount?: PublicKey;
     amount: bigint;
     lockSecs?: bigint;
   },
 ): Promise<void> {
-  const { owner, pool, tokenAccount, amount, lockSecs } = params;
+  const { owner, pool, amount, lockSecs } = params;
+  const tokenAccount =
+    params.tokenAccount ?? getAssociatedTokenAddressSync(ioMintPda().address, owner.publicKey);
   const signers = [owner];
   await sendDistinct(
     connection,
