@@ -9,7 +9,7 @@
  * iotoken's availability pool, through the governance PDA.
  */
 import type { Program } from "@coral-xyz/anchor";
-import { createAssociatedTokenAccount, getAccount, transfer } from "@solana/spl-token";
+import { getAccount } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import type {
   Connection,
@@ -1097,15 +1097,11 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
     it("an emptied position closes and its rent goes back to the owner", async () => {
       const dave = await fundedKeypair(connection, 10);
-      const io = await createAssociatedTokenAccount(connection, admin, ioMint, dave.publicKey);
-      await transfer(connection, admin, community, io, admin, 10n * IO);
+      await fundIo(connection, admin, community, [[dave, 10n * IO]], ioAccount);
       const position = positionPda(pool, dave.publicKey).address;
       await send(await openPositionIx(program, { owner: dave.publicKey, pool }), [dave]);
       const rent = (await connection.getAccountInfo(position))!.lamports;
-      await send(
-        await stakeIx(program, { owner: dave.publicKey, pool, tokenAccount: io, amount: 10n * IO }),
-        [dave],
-      );
+      await stake(dave, 10n * IO);
       await expectStakingError(
         send(await closePositionIx(program, { owner: dave.publicKey, pool }), [dave]),
         "PositionNotEmpty",
@@ -1116,10 +1112,8 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       ]);
       const { cooldownEndsAt } = await fetchPosition(dave);
       await warpTo(big(cooldownEndsAt));
-      await send(await withdrawIx(program, { owner: dave.publicKey, pool, tokenAccount: io }), [
-        dave,
-      ]);
-      expect(await balance(io)).to.equal(10n * IO);
+      await withdraw(dave);
+      expect(await balance(ioAccount.get(dave)!)).to.equal(10n * IO);
 
       const before = await connection.getBalance(dave.publicKey);
       const signature = await send(
