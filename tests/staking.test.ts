@@ -206,27 +206,18 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       }),
       [operator],
     );
+  /** The wallet's position in the shared pool, moving IO to and from its IO account. */
+  const positionOf = (wallet: Keypair) => ({
+    owner: wallet.publicKey,
+    pool,
+    tokenAccount: ioAccount.get(wallet)!,
+  });
   /** `stake` of `amount` IO from the wallet's IO account. */
   const stake = async (wallet: Keypair, amount: bigint) =>
-    send(
-      await stakeIx(program, {
-        owner: wallet.publicKey,
-        pool,
-        tokenAccount: ioAccount.get(wallet)!,
-        amount,
-      }),
-      [wallet],
-    );
+    send(await stakeIx(program, { ...positionOf(wallet), amount }), [wallet]);
   /** `withdraw` of the wallet's cooled shares into its IO account. */
   const withdraw = async (wallet: Keypair) =>
-    send(
-      await withdrawIx(program, {
-        owner: wallet.publicKey,
-        pool,
-        tokenAccount: ioAccount.get(wallet)!,
-      }),
-      [wallet],
-    );
+    send(await withdrawIx(program, positionOf(wallet)), [wallet]);
   const fetchPool = () => program.account.stakePool.fetch(pool);
   const fetchPosition = (owner: Keypair) =>
     program.account.stakePosition.fetch(positionPda(pool, owner.publicKey).address);
