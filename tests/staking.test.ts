@@ -474,31 +474,21 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         true,
       );
 
-      const withdraw = await withdrawSelfIx(program, {
+      const withdrawSelf = await withdrawSelfIx(program, {
         operator: operator.publicKey,
         pool,
         tokenAccount: ioAccount.get(operator)!,
       });
-      await expectStakingError(send(withdraw, [operator]), "CooldownNotElapsed");
+      await expectStakingError(send(withdrawSelf, [operator]), "CooldownNotElapsed");
       await warpTo(event.cooldownEndsAt);
       const before = await balance(ioAccount.get(operator)!);
-      const withdrawn = await send(withdraw, [operator]);
+      const withdrawn = await send(withdrawSelf, [operator]);
       expect(await balance(ioAccount.get(operator)!)).to.equal(before + amount);
       expect(await balance(vault)).to.equal(5_400n * IO);
       state = await fetchPool();
       expect(big(state.operatorCooling)).to.equal(0n);
       expect(withBigints(await eventOf("selfWithdrawn", withdrawn)).amount).to.equal(amount);
-      await expectStakingError(
-        send(
-          await withdrawSelfIx(program, {
-            operator: operator.publicKey,
-            pool,
-            tokenAccount: ioAccount.get(operator)!,
-          }),
-          [operator],
-        ),
-        "NothingToWithdraw",
-      );
+      await expectStakingError(send(withdrawSelf, [operator]), "NothingToWithdraw");
     });
   });
 
@@ -601,10 +591,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         );
         const account = ioAccount.get(wallet)!;
         const before = await balance(account);
-        const signature = await send(
-          await claimRewardsIx(program, { owner: wallet.publicKey, pool, tokenAccount: account }),
-          [wallet],
-        );
+        const signature = await send(await claimRewardsIx(program, positionOf(wallet)), [wallet]);
         expect(await balance(account), "claim of a staker").to.equal(before + expected);
         expect(withBigints(await eventOf("rewardsClaimed", signature)).amount).to.equal(expected);
         const after = await fetchPosition(wallet);
@@ -646,14 +633,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const total = await claimAll();
       expect(total <= amount && amount - total < BigInt(STAKES.length)).to.equal(true);
       await expectStakingError(
-        send(
-          await claimRewardsIx(program, {
-            owner: alice.publicKey,
-            pool,
-            tokenAccount: ioAccount.get(alice)!,
-          }),
-          [alice],
-        ),
+        send(await claimRewardsIx(program, positionOf(alice)), [alice]),
         "NothingToClaim",
       );
     });
@@ -963,11 +943,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(bobCooldownEndsAt < endsAt.get(DEFEATED)!).to.equal(true);
       await warpTo(bobCooldownEndsAt);
       await expectStakingError(
-        program.methods
-          .withdraw()
-          .accountsPartial({ owner: bob.publicKey, pool, tokenAccount: ioAccount.get(bob)! })
-          .signers([bob])
-          .rpc(),
+        program.methods.withdraw().accountsPartial(positionOf(bob)).signers([bob]).rpc(),
         "VoteLocked",
         { anchorError: true },
       );
