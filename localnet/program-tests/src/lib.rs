@@ -2,8 +2,9 @@
 //! instruction per transaction (or several, where an instruction needs a sibling, such as an
 //! Ed25519 signature check), setting the clock, writing and reading SPL Token accounts directly,
 //! and asserting a transaction's success, its failure with a named error (by name, code and log
-//! line), and the Anchor events it emitted; and the program-derived addresses (`pda`) and the
-//! instructions (`ix`) more than one program's tests use.
+//! line), and the Anchor events it emitted; and the program-derived addresses (`pda`), the
+//! instructions (`ix`), the chain set-up (`setup`) and iotoken's test configuration
+//! (`iotoken_defaults`) more than one program's tests use.
 
 use {
     anchor_lang::{
@@ -34,8 +35,10 @@ use {
 };
 
 pub mod figures;
+pub mod iotoken_defaults;
 pub mod ix;
 pub mod pda;
+pub mod setup;
 
 // Transactions and the clock.
 
@@ -115,6 +118,23 @@ pub fn put_token_account(svm: &mut LiteSVM, mint: &Pubkey, owner: &Pubkey, amoun
     .pack_into_slice(&mut data);
     put_token_program_account(svm, key, data);
     key
+}
+
+/// A new mint of `decimals` with no supply, whose mint authority is `authority` (no freeze
+/// authority).
+pub fn put_mint(svm: &mut LiteSVM, authority: &Pubkey, decimals: u8) -> Pubkey {
+    let mint = Pubkey::new_unique();
+    let mut data = vec![0; spl_token::state::Mint::LEN];
+    spl_token::state::Mint {
+        mint_authority: Some(*authority).into(),
+        supply: 0,
+        decimals,
+        is_initialized: true,
+        freeze_authority: None.into(),
+    }
+    .pack_into_slice(&mut data);
+    put_token_program_account(svm, mint, data);
+    mint
 }
 
 /// `data` at `key`, owned by SPL Token and rent-exempt.

@@ -14,9 +14,12 @@
 
 pub use iogrid_program_tests::{
     assert_fails, assert_fails_at, assert_instruction_error, events_of, only_event, only_event_of,
+    setup::{HOUR, ORIGIN, STARTING_LAMPORTS},
     succeeded, transaction_of, wire_size, TestChain,
 };
-use iogrid_program_tests::{put_token_account, send, send_all};
+use iogrid_program_tests::{
+    iotoken_defaults::iotoken_args, put_token_account, send, send_all, setup::programs_svm,
+};
 
 use {
     anchor_lang::{
@@ -29,14 +32,7 @@ use {
         },
         system_program,
     },
-    iotoken::{
-        math::IO,
-        state::{
-            BreakerParams, BuybackParams, EmissionParams, EpochRecord, FeeParams, OracleParams,
-            RewardSplit,
-        },
-        EmissionRow,
-    },
+    iotoken::{math::IO, state::EpochRecord, EmissionRow},
     litesvm::{types::TransactionResult, LiteSVM},
     registry::{
         probe::{probe_challenge, ProbeMessage},
@@ -51,17 +47,11 @@ use {
     },
 };
 
-/// 2026-01-01T00:00:00Z: where the test schedule's epoch 0 starts.
-pub const ORIGIN: i64 = 1_767_225_600;
-/// One epoch.
-pub const HOUR: i64 = 3_600;
 /// The unix time every chain starts at: ten minutes into epoch 0.
 pub const NOW: i64 = ORIGIN + 600;
 /// The slot every chain starts at; each epoch moves it on by `SLOTS_PER_EPOCH`.
 pub const FIRST_SLOT: u64 = 100_000;
 pub const SLOTS_PER_EPOCH: u64 = 9_000;
-/// Lamports every new test key starts with.
-pub const STARTING_LAMPORTS: u64 = 100_000_000_000;
 
 /// The test schedule: `RATE` IO base units per epoch for `EMITTING_EPOCHS` epochs, then nothing.
 /// An odd figure, so every split rounds.
@@ -97,46 +87,6 @@ pub fn emission_rows() -> Vec<EmissionRow> {
             emission_per_epoch: 0,
         },
     ]
-}
-
-fn iotoken_args() -> iotoken::InitializeArgs {
-    iotoken::InitializeArgs {
-        emission: EmissionParams {
-            split: RewardSplit {
-                availability_bps: 6_000,
-                compute_bps: 2_500,
-                stakers_bps: 1_000,
-                keepers_bps: 500,
-            },
-            crank_tip: 10 * IO,
-            net_smoothing_epochs: 24,
-            net_cap_per_epoch: 1_000 * IO,
-        },
-        fees: FeeParams {
-            network_fee_bps: 500,
-            usdc_payment_fee_bps: 200,
-            io_payment_fee_bps: 0,
-            iosd_payment_fee_bps: 0,
-            reservation_fee_bps: 25,
-            staker_share_min_bps: 100,
-            staker_share_max_bps: 300,
-            settle_tip: 1_000_000,
-        },
-        oracle: OracleParams {
-            max_staleness_secs: 600,
-            max_confidence_bps: 200,
-            ema_window_secs: 3_600,
-        },
-        breaker: BreakerParams {
-            window_secs: 86_400,
-            max_iosd_per_window: 5_000_000_000,
-        },
-        buyback: BuybackParams {
-            burn_bps: 100,
-            interval_secs: 86_400,
-        },
-        price_updaters: vec![Pubkey::new_unique()],
-    }
 }
 
 fn staking_args() -> InitializeArgs {
@@ -289,24 +239,8 @@ impl Chain {
     /// availability and keepers pools distributed by the registry, the registry's config (keeper
     /// bond in IO) and staking initialised; the registry's rewards not yet initialised.
     pub fn without_rewards() -> Self {
-        let mut svm = LiteSVM::new().with_log_bytes_limit(None);
-        iogrid_svm::add_native_program(
-            &mut svm,
-            iotoken::ID,
-            iogrid_svm::anchor_processor!(iotoken::entry),
-        );
-        iogrid_svm::add_native_program(
-            &mut svm,
-            registry::ID,
-            iogrid_svm::anchor_processor!(registry::entry),
-        );
-        iogrid_svm::add_native_program(
-            &mut svm,
-            staking::ID,
-            iogrid_svm::anchor_processor!(staking::entry),
-        );
         let mut chain = Chain {
-            svm,
+            svm: programs_svm(),
             authority: Keypair::new(),
             cranker: Keypair::new(),
             cranker_io: Pubkey::default(),
@@ -320,7 +254,10 @@ impl Chain {
         chain.fund(&authority);
         chain.fund(&cranker);
 
-        succeeded(chain.send_as_authority(ix::iotoken_initialize(&authority, iotoken_args())));
+        succeeded(chain.send_as_authority(ix::iotoken_initialize(
+            &authority,
+            iotoken_args(vec![Pubkey::new_unique()]),
+        )));
         succeeded(chain.send_as_authority(ix::initialize_pools(&authority)));
         let genesis = [(); 5].map(|_| chain.io_account(&authority, 0));
         succeeded(chain.send_as_authority(ix::mint_genesis(&authority, genesis)));

@@ -10,32 +10,37 @@
 //! `initialized` (config, mints, schedule, ledger, price feed), `with_genesis` (reward pools and
 //! the 500M IO genesis), `emitting` (the test schedule appended and sealed at `NOW`).
 
-pub use iogrid_program_tests::{assert_fails, events, only_event, succeeded, Expected, TestChain};
-use iogrid_program_tests::{put_token_account, put_token_program_account};
+pub use iogrid_program_tests::{
+    assert_fails, events,
+    iotoken_defaults::{
+        default_emission, iotoken_args as default_args, BREAKER_MAX, BREAKER_WINDOW,
+        BUYBACK_INTERVAL, CRANK_TIP, EMA_WINDOW, MAX_STALENESS,
+    },
+    only_event,
+    setup::{FEE_PER_SIGNATURE, HOUR, ORIGIN, STARTING_LAMPORTS},
+    succeeded, Expected, TestChain,
+};
+use iogrid_program_tests::{
+    put_mint, put_token_account,
+    setup::{forward_as_pda, programs_svm},
+};
 
 use {
     anchor_lang::{
-        prelude::{AccountInfo, Pubkey},
+        prelude::Pubkey,
         solana_program::{
-            entrypoint::ProgramResult,
             instruction::{AccountMeta, Instruction},
-            program::invoke_signed,
-            program_error::ProgramError,
             program_pack::Pack,
         },
         system_program, InstructionData, Space, ToAccountMetas,
     },
     iotoken::{
         events::EpochEnded,
-        math::{
-            emission::{epoch_mint, scheduled_emission, EpochMint, EpochMintParams},
-            IO,
-        },
+        math::emission::{epoch_mint, scheduled_emission, EpochMint, EpochMintParams},
         state::{
-            BreakerParams, BuybackParams, EmissionLedger, EmissionParams, EmissionSchedule,
-            EpochRecord, FeeParams, OracleParams, PriceFeed, RewardSplit, TokenConfig,
+            EmissionLedger, EmissionParams, EmissionSchedule, EpochRecord, PriceFeed, TokenConfig,
         },
-        EmissionRow, InitializeArgs, PublishPriceArgs,
+        EmissionRow, PublishPriceArgs,
     },
     litesvm::{
         types::{TransactionMetadata, TransactionResult},
@@ -45,16 +50,8 @@ use {
     solana_signer::Signer,
 };
 
-/// 2026-01-01T00:00:00Z: an hour and a day boundary, where the test schedule's epoch 0 starts.
-pub const ORIGIN: i64 = 1_767_225_600;
 /// The unix time every chain starts at: ten minutes into epoch 0.
 pub const NOW: i64 = ORIGIN + 600;
-/// One emission epoch.
-pub const HOUR: i64 = 3_600;
-/// Lamports a transaction costs its payer per signature.
-pub const FEE_PER_SIGNATURE: u64 = 5_000;
-/// Lamports every new test key starts with.
-pub const STARTING_LAMPORTS: u64 = 100_000_000_000;
 
 /// The test schedule's rates: epochs 0-47 emit `RATE_A`, epochs 48-95 `RATE_B`, then nothing.
 /// Odd figures, so every split rounds.
@@ -63,50 +60,12 @@ pub const RATE_B: u64 = 98_765_432_109;
 pub const RATE_A_EPOCHS: u64 = 48;
 pub const RATE_B_EPOCHS: u64 = 48;
 
-/// The default crank tip: 10 IO per closed epoch.
-pub const CRANK_TIP: u64 = 10 * IO;
-/// The default circuit breaker: 5,000 IOSD per day.
-pub const BREAKER_MAX: u64 = 5_000_000_000;
-pub const BREAKER_WINDOW: i64 = 86_400;
-/// The default oracle: prices older than 10 minutes are stale, confidence at most 2%.
-pub const MAX_STALENESS: i64 = 600;
-pub const MAX_CONFIDENCE_BPS: u16 = 200;
-pub const EMA_WINDOW: i64 = 3_600;
-/// The default buyback: 1% of the treasury per day.
-pub const BUYBACK_BPS: u16 = 100;
-pub const BUYBACK_INTERVAL: i64 = 86_400;
-
-/// The test-only distributing program (`distributor_program`), standing in for the registry.
+/// The test-only distributing program, standing in for the registry: it forwards instructions to
+/// iotoken signed by its own `["distributor"]` PDA (`forward_as_pda`), the way the registry draws
+/// an epoch's pools.
 pub const DISTRIBUTOR_PROGRAM: Pubkey = Pubkey::new_from_array([0xD1; 32]);
 /// The same program at another id, so with another `["distributor"]` PDA.
 pub const OTHER_DISTRIBUTOR_PROGRAM: Pubkey = Pubkey::new_from_array([0xD2; 32]);
-
-/// The test-only distributing program: forwards its accounts (all but the last, which is the
-/// token program's id) and its instruction data to iotoken, signing as its own `["distributor"]`
-/// PDA, the way the registry draws an epoch's pools.
-fn distributor_program(
-    program_id: &Pubkey,
-    accounts: &[AccountInfo],
-    data: &[u8],
-) -> ProgramResult {
-    let (distributor, bump) = Pubkey::find_program_address(&[b"distributor"], program_id);
-    let (iotoken_program, forwarded) = accounts
-        .split_last()
-        .ok_or(ProgramError::NotEnoughAccountKeys)?;
-    let instruction = Instruction {
-        program_id: *iotoken_program.key,
-        accounts: forwarded
-            .iter()
-            .map(|info| AccountMeta {
-                pubkey: *info.key,
-                is_signer: info.is_signer || *info.key == distributor,
-                is_writable: info.is_writable,
-            })
-            .collect(),
-        data: data.to_vec(),
-    };
-    invoke_signed(&instruction, accounts, &[&[b"distributor", &[bump]]])
-}
 
 pub fn test_rows() -> Vec<EmissionRow> {
     vec![
@@ -120,50 +79,6 @@ pub fn row(start_time: i64, emission_per_epoch: u64) -> EmissionRow {
     EmissionRow {
         start_time,
         emission_per_epoch,
-    }
-}
-
-pub fn default_emission() -> EmissionParams {
-    EmissionParams {
-        split: RewardSplit {
-            availability_bps: 6_000,
-            compute_bps: 2_500,
-            stakers_bps: 1_000,
-            keepers_bps: 500,
-        },
-        crank_tip: CRANK_TIP,
-        net_smoothing_epochs: 24,
-        net_cap_per_epoch: 1_000 * IO,
-    }
-}
-
-pub fn default_args(price_updaters: Vec<Pubkey>) -> InitializeArgs {
-    InitializeArgs {
-        emission: default_emission(),
-        fees: FeeParams {
-            network_fee_bps: 500,
-            usdc_payment_fee_bps: 200,
-            io_payment_fee_bps: 0,
-            iosd_payment_fee_bps: 0,
-            reservation_fee_bps: 25,
-            staker_share_min_bps: 100,
-            staker_share_max_bps: 300,
-            settle_tip: 1_000_000,
-        },
-        oracle: OracleParams {
-            max_staleness_secs: MAX_STALENESS,
-            max_confidence_bps: MAX_CONFIDENCE_BPS,
-            ema_window_secs: EMA_WINDOW,
-        },
-        breaker: BreakerParams {
-            window_secs: BREAKER_WINDOW,
-            max_iosd_per_window: BREAKER_MAX,
-        },
-        buyback: BuybackParams {
-            burn_bps: BUYBACK_BPS,
-            interval_secs: BUYBACK_INTERVAL,
-        },
-        price_updaters,
     }
 }
 
@@ -194,14 +109,11 @@ pub struct Chain {
 impl Chain {
     /// The program deployed, nothing initialised.
     pub fn deployed() -> Self {
-        let mut svm = LiteSVM::new().with_log_bytes_limit(None);
-        iogrid_svm::add_native_program(
-            &mut svm,
-            iotoken::ID,
-            iogrid_svm::anchor_processor!(iotoken::entry),
-        );
+        let mut svm = programs_svm();
         for program in [DISTRIBUTOR_PROGRAM, OTHER_DISTRIBUTOR_PROGRAM] {
-            iogrid_svm::add_native_program(&mut svm, program, distributor_program);
+            iogrid_svm::add_native_program(&mut svm, program, |id, accounts, data| {
+                forward_as_pda(b"distributor", id, accounts, data)
+            });
         }
         let mut chain = Chain {
             svm,
@@ -461,18 +373,7 @@ impl Chain {
 
     /// A mint of `decimals` whose authority is the test authority (not the program's).
     pub fn create_foreign_mint(&mut self, decimals: u8) -> Pubkey {
-        let mint = Pubkey::new_unique();
-        let mut data = vec![0; spl_token::state::Mint::LEN];
-        spl_token::state::Mint {
-            mint_authority: Some(self.authority.pubkey()).into(),
-            supply: 0,
-            decimals,
-            is_initialized: true,
-            freeze_authority: None.into(),
-        }
-        .pack_into_slice(&mut data);
-        put_token_program_account(&mut self.svm, mint, data);
-        mint
+        put_mint(&mut self.svm, &self.authority.pubkey(), decimals)
     }
 
     /// An empty token account of `mint` owned by `owner` (empty, so no supply is created).

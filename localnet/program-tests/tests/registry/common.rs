@@ -6,8 +6,10 @@
 //! signer, so balances can be checked to the lamport: a transaction costs its payer
 //! `FEE_PER_SIGNATURE` per signature, whether it succeeds or fails.
 
-pub use iogrid_program_tests::{assert_fails, only_event, succeeded, Expected, TestChain};
-use iogrid_program_tests::{put_token_account, put_token_program_account, send};
+pub use iogrid_program_tests::{
+    assert_fails, only_event, setup::FEE_PER_SIGNATURE, succeeded, Expected, TestChain,
+};
+use iogrid_program_tests::{put_mint, put_token_account, send, setup::programs_svm};
 
 use {
     anchor_lang::{
@@ -27,8 +29,6 @@ use {
 
 /// The unix time every chain starts at (LiteSVM's own clock starts at 0).
 pub const NOW: i64 = 1_750_000_000;
-/// Lamports a transaction costs its payer per signature.
-pub const FEE_PER_SIGNATURE: u64 = 5_000;
 /// Lamports every new test key starts with.
 pub const STARTING_LAMPORTS: u64 = 10_000_000_000;
 
@@ -49,14 +49,8 @@ pub struct Chain {
 impl Chain {
     /// The registry deployed but its config not yet initialised.
     pub fn without_config() -> Self {
-        let mut svm = LiteSVM::new();
-        iogrid_svm::add_native_program(
-            &mut svm,
-            registry::ID,
-            iogrid_svm::anchor_processor!(registry::entry),
-        );
         let mut chain = Chain {
-            svm,
+            svm: programs_svm(),
             authority: Keypair::new(),
             bond_mint: Pubkey::default(),
         };
@@ -130,18 +124,7 @@ impl Chain {
     // SPL Token accounts, written directly in the token program's layout.
 
     pub fn create_mint(&mut self, decimals: u8) -> Pubkey {
-        let mint = Pubkey::new_unique();
-        let mut data = vec![0; spl_token::state::Mint::LEN];
-        spl_token::state::Mint {
-            mint_authority: Some(self.authority.pubkey()).into(),
-            supply: 0,
-            decimals,
-            is_initialized: true,
-            freeze_authority: None.into(),
-        }
-        .pack_into_slice(&mut data);
-        put_token_program_account(&mut self.svm, mint, data);
-        mint
+        put_mint(&mut self.svm, &self.authority.pubkey(), decimals)
     }
 
     /// A token account of `mint` owned by `owner` holding `amount`; the mint's supply grows by it.

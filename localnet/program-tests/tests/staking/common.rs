@@ -12,27 +12,30 @@
 //! only) and `new` (staking initialised with `default_args`).
 
 pub use iogrid_program_tests::{
-    assert_fails, only_event, only_event_of, succeeded, Expected, TestChain,
+    assert_fails,
+    iotoken_defaults::{
+        default_breaker, default_buyback, default_emission, default_fees, default_oracle,
+        SHARE_MAX_BPS, SHARE_MIN_BPS,
+    },
+    only_event, only_event_of,
+    setup::{DAY, FEE_PER_SIGNATURE, HOUR, STARTING_LAMPORTS},
+    succeeded, Expected, TestChain,
 };
-use iogrid_program_tests::{put_token_account, send};
+use iogrid_program_tests::{
+    iotoken_defaults::iotoken_args,
+    put_token_account, send,
+    setup::{forward_as_pda, programs_svm, ORIGIN},
+};
 
 use {
     anchor_lang::{
-        prelude::{AccountInfo, Pubkey},
-        solana_program::{
-            entrypoint::ProgramResult,
-            instruction::{AccountMeta, Instruction},
-            program::invoke_signed,
-            program_error::ProgramError,
-        },
+        prelude::Pubkey,
+        solana_program::instruction::{AccountMeta, Instruction},
         system_program, InstructionData, ToAccountMetas,
     },
     iotoken::{
         math::IO,
-        state::{
-            BreakerParams, BuybackParams, EmissionParams, EmissionSchedule, FeeParams,
-            OracleParams, PriceFeed, RewardSplit, TokenConfig,
-        },
+        state::{EmissionSchedule, PriceFeed, TokenConfig},
         EmissionRow,
     },
     litesvm::{types::TransactionResult, LiteSVM},
@@ -52,13 +55,7 @@ use {
 };
 
 /// 2026-01-01T00:00:00Z, the unix time every chain starts at.
-pub const NOW: i64 = 1_767_225_600;
-pub const HOUR: i64 = 3_600;
-pub const DAY: i64 = 86_400;
-/// Lamports a transaction costs its payer per signature.
-pub const FEE_PER_SIGNATURE: u64 = 5_000;
-/// Lamports every new test key starts with.
-pub const STARTING_LAMPORTS: u64 = 100_000_000_000;
+pub const NOW: i64 = ORIGIN;
 
 // The test config (`default_args`).
 pub const MIN_STAKE_BASE: u64 = 200 * IO;
@@ -74,9 +71,7 @@ pub const QUORUM: u64 = 1_000 * IO;
 pub const PASS_THRESHOLD_BPS: u16 = 5_000;
 pub const PROPOSAL_MIN_STAKE: u64 = 100 * IO;
 
-/// iotoken's default bounds of the stakers' share, and the share test pools offer.
-pub const SHARE_MIN_BPS: u16 = 100;
-pub const SHARE_MAX_BPS: u16 = 300;
+/// The share test pools offer (within iotoken's default bounds, `SHARE_MIN_BPS`-`SHARE_MAX_BPS`).
 pub const POOL_SHARE_BPS: u16 = 200;
 
 /// IO each pool operator's wallet starts with.
@@ -84,33 +79,12 @@ pub const OPERATOR_IO: u64 = 10_000 * IO;
 /// IO the rewarder's wallet starts with (it deposits every reward).
 pub const REWARDER_IO: u64 = 1_000_000 * IO;
 
-/// The test-only slashing program (`slasher_program`), registered as a slasher by `default_args`.
+/// The test-only slashing program, registered as a slasher by `default_args`: it forwards
+/// instructions to staking signed by its own `["slasher"]` PDA (`forward_as_pda`), standing in
+/// for the registry and the market, which slash once they have proven a fault.
 pub const SLASHER_PROGRAM: Pubkey = Pubkey::new_from_array([0x51; 32]);
 /// The same program loaded at an id that is not a registered slasher.
 pub const ROGUE_SLASHER_PROGRAM: Pubkey = Pubkey::new_from_array([0x52; 32]);
-
-/// The test-only slashing program: forwards its accounts (all but the last, which is the staking
-/// program) and its instruction data to staking, signing as its own `["slasher"]` PDA. It stands
-/// in for the registry and the market, which slash once they have proven a fault.
-fn slasher_program(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let (slasher, bump) = Pubkey::find_program_address(&[b"slasher"], program_id);
-    let (staking_program, forwarded) = accounts
-        .split_last()
-        .ok_or(ProgramError::NotEnoughAccountKeys)?;
-    let instruction = Instruction {
-        program_id: *staking_program.key,
-        accounts: forwarded
-            .iter()
-            .map(|info| AccountMeta {
-                pubkey: *info.key,
-                is_signer: info.is_signer || *info.key == slasher,
-                is_writable: info.is_writable,
-            })
-            .collect(),
-        data: data.to_vec(),
-    };
-    invoke_signed(&instruction, accounts, &[&[b"slasher", &[bump]]])
-}
 
 pub fn default_stake_params() -> StakeParams {
     StakeParams {
@@ -155,68 +129,6 @@ pub fn default_args() -> InitializeArgs {
         governance: default_governance(),
         gpu_classes: default_classes(),
         slasher_programs: vec![SLASHER_PROGRAM],
-    }
-}
-
-/// iotoken's default fees: 5% network fee, stakers' share 1-3%.
-pub fn default_fees() -> FeeParams {
-    FeeParams {
-        network_fee_bps: 500,
-        usdc_payment_fee_bps: 200,
-        io_payment_fee_bps: 0,
-        iosd_payment_fee_bps: 0,
-        reservation_fee_bps: 25,
-        staker_share_min_bps: SHARE_MIN_BPS,
-        staker_share_max_bps: SHARE_MAX_BPS,
-        settle_tip: 1_000_000,
-    }
-}
-
-/// iotoken's default emission split (60/25/10/5%) and crank tip.
-pub fn default_emission() -> EmissionParams {
-    EmissionParams {
-        split: RewardSplit {
-            availability_bps: 6_000,
-            compute_bps: 2_500,
-            stakers_bps: 1_000,
-            keepers_bps: 500,
-        },
-        crank_tip: 10 * IO,
-        net_smoothing_epochs: 24,
-        net_cap_per_epoch: 1_000 * IO,
-    }
-}
-
-pub fn default_oracle() -> OracleParams {
-    OracleParams {
-        max_staleness_secs: 600,
-        max_confidence_bps: 200,
-        ema_window_secs: 3_600,
-    }
-}
-
-pub fn default_breaker() -> BreakerParams {
-    BreakerParams {
-        window_secs: DAY,
-        max_iosd_per_window: 5_000_000_000,
-    }
-}
-
-pub fn default_buyback() -> BuybackParams {
-    BuybackParams {
-        burn_bps: 100,
-        interval_secs: DAY,
-    }
-}
-
-fn iotoken_args(price_updater: Pubkey) -> iotoken::InitializeArgs {
-    iotoken::InitializeArgs {
-        emission: default_emission(),
-        fees: default_fees(),
-        oracle: default_oracle(),
-        breaker: default_breaker(),
-        buyback: default_buyback(),
-        price_updaters: vec![price_updater],
     }
 }
 
@@ -279,24 +191,11 @@ impl Chain {
     /// iotoken initialised (config, IO mint, empty schedule) and the registry's config created,
     /// both by `authority`; staking deployed but not initialised.
     pub fn uninitialized() -> Self {
-        let mut svm = LiteSVM::new().with_log_bytes_limit(None);
-        iogrid_svm::add_native_program(
-            &mut svm,
-            iotoken::ID,
-            iogrid_svm::anchor_processor!(iotoken::entry),
-        );
-        iogrid_svm::add_native_program(
-            &mut svm,
-            registry::ID,
-            iogrid_svm::anchor_processor!(registry::entry),
-        );
-        iogrid_svm::add_native_program(
-            &mut svm,
-            staking::ID,
-            iogrid_svm::anchor_processor!(staking::entry),
-        );
+        let mut svm = programs_svm();
         for program in [SLASHER_PROGRAM, ROGUE_SLASHER_PROGRAM] {
-            iogrid_svm::add_native_program(&mut svm, program, slasher_program);
+            iogrid_svm::add_native_program(&mut svm, program, |id, accounts, data| {
+                forward_as_pda(b"slasher", id, accounts, data)
+            });
         }
         let mut chain = Chain {
             svm,
@@ -314,7 +213,7 @@ impl Chain {
             chain.fund(&key);
         }
 
-        let initialize_token = ix::iotoken_initialize(&authority, iotoken_args(updater));
+        let initialize_token = ix::iotoken_initialize(&authority, iotoken_args(vec![updater]));
         succeeded(chain.send_as_authority(initialize_token));
         let initialize_registry =
             ix::registry_initialize(&authority, &pda::io_mint(), KEEPER_BOND, KEEPER_COOLDOWN);
