@@ -27,7 +27,9 @@ pub mod registry {
     use {
         super::*,
         ::registry::{
-            accounts, instruction, InitializeConfigArgs, RegisterDeviceArgs, UpdateConfigArgs, ID,
+            accounts, instruction,
+            state::{BandwidthTier, DeviceSpecs},
+            InitializeConfigArgs, RegisterDeviceArgs, UpdateConfigArgs, ID,
         },
         pda::registry as pda,
     };
@@ -69,6 +71,33 @@ pub mod registry {
                 new_bond_mint,
             },
         )
+    }
+
+    /// `register_device`'s arguments for a rig of `gpu_count` GPUs of `gpu_model` in us-east at
+    /// 2.50 USD per GPU-hour, probed through `agent`, with no endpoint.
+    pub fn rig(
+        device_id: &str,
+        gpu_model: &str,
+        gpu_count: u16,
+        agent: &Pubkey,
+    ) -> RegisterDeviceArgs {
+        RegisterDeviceArgs {
+            device_id: device_id.to_string(),
+            name: "rig".to_string(),
+            gpu_model: gpu_model.to_string(),
+            region: "us-east".to_string(),
+            specs: DeviceSpecs {
+                gpu_count,
+                vram_mib: 81_920,
+                cpu_cores: 96,
+                ram_mib: 1_048_576,
+                storage_gib: 7_680,
+                bandwidth_tier: BandwidthTier::High,
+            },
+            price_per_gpu_hour: 2_500_000,
+            agent: *agent,
+            endpoint: String::new(),
+        }
     }
 
     pub fn register_device(owner: &Pubkey, args: RegisterDeviceArgs) -> Instruction {

@@ -36,8 +36,7 @@ use {
     litesvm::{types::TransactionResult, LiteSVM},
     registry::{
         probe::{probe_challenge, ProbeMessage},
-        state::{AvailabilityEpoch, BandwidthTier, Device, DeviceSpecs, Keeper, RegistryConfig},
-        RegisterDeviceArgs,
+        state::{AvailabilityEpoch, Device, Keeper, RegistryConfig},
     },
     solana_keypair::Keypair,
     solana_signer::Signer,
@@ -430,23 +429,7 @@ impl Chain {
         let owner = self.funded_keypair();
         let agent = Keypair::new();
         let device_id = format!("device-{}", self.devices);
-        let args = RegisterDeviceArgs {
-            device_id: device_id.clone(),
-            name: "rig".to_string(),
-            gpu_model: gpu_model.to_string(),
-            region: "us-east".to_string(),
-            specs: DeviceSpecs {
-                gpu_count,
-                vram_mib: 81_920,
-                cpu_cores: 96,
-                ram_mib: 1_048_576,
-                storage_gib: 7_680,
-                bandwidth_tier: BandwidthTier::High,
-            },
-            price_per_gpu_hour: 2_500_000,
-            agent: agent.pubkey(),
-            endpoint: String::new(),
-        };
+        let args = ix::rig(&device_id, gpu_model, gpu_count, &agent.pubkey());
         succeeded(self.send(ix::register_device(&owner.pubkey(), args), &[&owner]));
         let centi = if gpu_model.contains("H100") {
             H100_CENTI
@@ -639,7 +622,7 @@ pub mod ix {
         },
         registry::{
             deregister_device, initialize_config as registry_initialize, pause_device,
-            register_device, register_keeper, request_unbond,
+            register_device, register_keeper, request_unbond, rig,
             update_config as registry_update_config, withdraw_bond,
         },
         staking::{

@@ -39,10 +39,7 @@ use {
         EmissionRow,
     },
     litesvm::{types::TransactionResult, LiteSVM},
-    registry::{
-        state::{BandwidthTier, DeviceSpecs, RegistryConfig},
-        RegisterDeviceArgs,
-    },
+    registry::state::RegistryConfig,
     solana_keypair::Keypair,
     solana_signer::Signer,
     staking::{
@@ -326,23 +323,7 @@ impl Chain {
         gpu_model: &str,
         gpu_count: u16,
     ) -> TestDevice {
-        let args = RegisterDeviceArgs {
-            device_id: device_id.to_string(),
-            name: "rig".to_string(),
-            gpu_model: gpu_model.to_string(),
-            region: "us-east".to_string(),
-            specs: DeviceSpecs {
-                gpu_count,
-                vram_mib: 81_920,
-                cpu_cores: 96,
-                ram_mib: 1_048_576,
-                storage_gib: 7_680,
-                bandwidth_tier: BandwidthTier::High,
-            },
-            price_per_gpu_hour: 2_500_000,
-            agent: Keypair::new().pubkey(),
-            endpoint: String::new(),
-        };
+        let args = ix::rig(device_id, gpu_model, gpu_count, &Keypair::new().pubkey());
         succeeded(self.send(ix::register_device(&owner.pubkey(), args), &[&owner]));
         TestDevice {
             key: pda::device(device_id),
@@ -724,7 +705,7 @@ pub mod ix {
         },
         registry::{
             deregister_device, initialize_config as registry_initialize, pause_device,
-            register_device, update_config as registry_update_config,
+            register_device, rig, update_config as registry_update_config,
         },
         staking::*,
     };
