@@ -249,6 +249,28 @@ pub trait TestChain {
     }
 }
 
+/// Implements [`TestChain`] for a suite's chain type that keeps its LiteSVM in a field `svm`;
+/// new keys start with `lamports`, by default [`setup::STARTING_LAMPORTS`].
+#[macro_export]
+macro_rules! test_chain {
+    ($chain:ty) => {
+        $crate::test_chain!($chain, $crate::setup::STARTING_LAMPORTS);
+    };
+    ($chain:ty, $lamports:expr) => {
+        impl $crate::TestChain for $chain {
+            const STARTING_LAMPORTS: u64 = $lamports;
+
+            fn svm(&self) -> &::litesvm::LiteSVM {
+                &self.svm
+            }
+
+            fn svm_mut(&mut self) -> &mut ::litesvm::LiteSVM {
+                &mut self.svm
+            }
+        }
+    };
+}
+
 // Outcomes.
 
 /// The metadata of a transaction that must have succeeded; its logs are shown if it did not.

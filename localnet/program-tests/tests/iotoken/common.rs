@@ -1,5 +1,5 @@
 //! Harness shared by the token program's integration tests: a LiteSVM chain running the program
-//! natively (SPL Token is the real SBF program LiteSVM ships), instruction builders over Anchor's
+//! natively beside the registry and staking (SPL Token is the real SBF program LiteSVM ships), instruction builders over Anchor's
 //! generated client types, account and event decoding, and failure assertions by error name.
 //!
 //! Every transaction sent here carries exactly one instruction and is paid for by its first
@@ -17,7 +17,7 @@ pub use iogrid_program_tests::{
         BUYBACK_INTERVAL, CRANK_TIP, EMA_WINDOW, MAX_STALENESS,
     },
     only_event,
-    setup::{FEE_PER_SIGNATURE, HOUR, ORIGIN, STARTING_LAMPORTS},
+    setup::{FEE_PER_SIGNATURE, HOUR, ORIGIN},
     succeeded, Expected, TestChain,
 };
 use iogrid_program_tests::{
@@ -581,14 +581,4 @@ pub mod ix {
     }
 }
 
-impl TestChain for Chain {
-    const STARTING_LAMPORTS: u64 = STARTING_LAMPORTS;
-
-    fn svm(&self) -> &LiteSVM {
-        &self.svm
-    }
-
-    fn svm_mut(&mut self) -> &mut LiteSVM {
-        &mut self.svm
-    }
-}
+iogrid_program_tests::test_chain!(Chain);

@@ -1,5 +1,5 @@
 //! Harness shared by the registry's integration tests: a LiteSVM chain running the registry
-//! natively (SPL Token is the real SBF program LiteSVM ships), instruction builders over Anchor's
+//! natively beside iotoken and staking (SPL Token is the real SBF program LiteSVM ships), instruction builders over Anchor's
 //! generated client types, account and event decoding, and failure assertions by error name.
 //!
 //! Every transaction sent here carries exactly one instruction and is paid for by its first
@@ -298,14 +298,4 @@ pub mod ix {
     }
 }
 
-impl TestChain for Chain {
-    const STARTING_LAMPORTS: u64 = STARTING_LAMPORTS;
-
-    fn svm(&self) -> &LiteSVM {
-        &self.svm
-    }
-
-    fn svm_mut(&mut self) -> &mut LiteSVM {
-        &mut self.svm
-    }
-}
+iogrid_program_tests::test_chain!(Chain, STARTING_LAMPORTS);

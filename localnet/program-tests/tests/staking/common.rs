@@ -18,7 +18,7 @@ pub use iogrid_program_tests::{
         SHARE_MAX_BPS, SHARE_MIN_BPS,
     },
     only_event, only_event_of,
-    setup::{DAY, FEE_PER_SIGNATURE, HOUR, STARTING_LAMPORTS},
+    setup::{DAY, FEE_PER_SIGNATURE, HOUR},
     succeeded, Expected, TestChain,
 };
 use iogrid_program_tests::{
@@ -937,14 +937,4 @@ pub mod ix {
     }
 }
 
-impl TestChain for Chain {
-    const STARTING_LAMPORTS: u64 = STARTING_LAMPORTS;
-
-    fn svm(&self) -> &LiteSVM {
-        &self.svm
-    }
-
-    fn svm_mut(&mut self) -> &mut LiteSVM {
-        &mut self.svm
-    }
-}
+iogrid_program_tests::test_chain!(Chain);
