@@ -34,6 +34,11 @@ pub mod registry {
         pda::registry as pda,
     };
 
+    /// An instruction to the registry from Anchor's generated instruction data and accounts.
+    pub fn registry_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
+        program_ix(ID, data, accounts)
+    }
+
     pub fn initialize_config(
         authority: &Pubkey,
         bond_mint: &Pubkey,
@@ -200,6 +205,11 @@ pub mod iotoken {
         pda::iotoken as pda,
     };
 
+    /// An instruction to iotoken from Anchor's generated instruction data and accounts.
+    pub fn iotoken_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
+        program_ix(ID, data, accounts)
+    }
+
     pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
         program_ix(
             ID,
@@ -357,6 +367,11 @@ pub mod staking {
         super::*,
         ::staking::{accounts, instruction, InitializeArgs, ID},
     };
+
+    /// An instruction to staking from Anchor's generated instruction data and accounts.
+    pub fn staking_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
+        program_ix(ID, data, accounts)
+    }
 
     pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
         program_ix(

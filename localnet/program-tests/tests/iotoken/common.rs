@@ -32,7 +32,7 @@ use {
             instruction::{AccountMeta, Instruction},
             program_pack::Pack,
         },
-        system_program, InstructionData, Space, ToAccountMetas,
+        system_program, Space,
     },
     iotoken::{
         events::EpochEnded,
@@ -444,13 +444,8 @@ pub mod ix {
 
     use {
         super::*,
-        iogrid_program_tests::ix::program_ix,
         iotoken::{accounts, instruction},
     };
-
-    fn iotoken_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
-        program_ix(iotoken::ID, data, accounts)
-    }
 
     pub fn lower_row(authority: &Pubkey, index: u32, emission_per_epoch: u64) -> Instruction {
         iotoken_ix(

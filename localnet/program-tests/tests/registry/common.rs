@@ -15,7 +15,7 @@ use {
     anchor_lang::{
         prelude::Pubkey,
         solana_program::{hash::hash, instruction::Instruction, program_pack::Pack},
-        AccountDeserialize, AccountSerialize, InstructionData, ToAccountMetas,
+        AccountDeserialize, AccountSerialize,
     },
     litesvm::{types::TransactionResult, LiteSVM},
     registry::{
@@ -211,13 +211,8 @@ pub mod ix {
 
     use {
         super::*,
-        iogrid_program_tests::ix::program_ix,
         registry::{accounts, instruction},
     };
-
-    fn registry_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
-        program_ix(registry::ID, data, accounts)
-    }
 
     pub fn update_device(owner: &Pubkey, device: &Pubkey, args: UpdateDeviceArgs) -> Instruction {
         registry_ix(

@@ -31,7 +31,7 @@ use {
     anchor_lang::{
         prelude::Pubkey,
         solana_program::instruction::{AccountMeta, Instruction},
-        system_program, InstructionData, ToAccountMetas,
+        system_program,
     },
     iotoken::{
         math::IO,
@@ -712,13 +712,8 @@ pub mod ix {
 
     use {
         super::*,
-        iogrid_program_tests::ix::program_ix,
         staking::{accounts, instruction},
     };
-
-    fn staking_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
-        program_ix(staking::ID, data, accounts)
-    }
 
     fn update_config_accounts(authority: &Pubkey) -> accounts::UpdateConfig {
         accounts::UpdateConfig {
