@@ -78,7 +78,6 @@ fn run(count: usize) {
     // Every device owner is funded from LiteSVM's faucet; 100,000 of them need more than its
     // default balance.
     chain.svm = std::mem::take(&mut chain.svm).with_lamports(u64::MAX / 4);
-    chain.expire_blockhashes = false;
     let keeper = chain.keeper();
     let started = Instant::now();
     let devices: Vec<TestDevice> = (0..count).map(|_| chain.register_device(H100, 8)).collect();

@@ -73,8 +73,8 @@ pub fn wire_size(transaction: &Transaction) -> (usize, usize) {
     (bytes, transaction.message.account_keys.len())
 }
 
-/// Sends `instruction` in its own transaction, paid by the first signer. The blockhash is
-/// expired afterwards so that an identical transaction can be sent again.
+/// Sends `instruction` in its own transaction, paid by the first signer. Test chains keep no
+/// transaction history (see `setup::programs_svm`), so an identical transaction can be sent again.
 #[allow(clippy::result_large_err)] // LiteSVM's own result type, carrying the failed metadata
 pub fn send(
     svm: &mut LiteSVM,
@@ -91,9 +91,7 @@ pub fn send_all(
     instructions: &[Instruction],
     signers: &[&Keypair],
 ) -> TransactionResult {
-    let result = svm.send_transaction(transaction_of(svm, instructions, signers));
-    svm.expire_blockhash();
-    result
+    svm.send_transaction(transaction_of(svm, instructions, signers))
 }
 
 pub fn set_time(svm: &mut LiteSVM, unix_timestamp: i64) {

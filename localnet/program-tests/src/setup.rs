@@ -26,9 +26,14 @@ pub const FEE_PER_SIGNATURE: u64 = 5_000;
 pub const STARTING_LAMPORTS: u64 = 100_000_000_000;
 
 /// A LiteSVM with iotoken, the registry and staking loaded natively (SPL Token is the real SBF
-/// program LiteSVM ships) and its logs kept whole.
+/// program LiteSVM ships) and its logs kept whole. It keeps no transaction history, so tests
+/// resend identical transactions (replays the programs must refuse) without expiring the
+/// blockhash: an expiry writes a sysvar, which makes LiteSVM copy its whole account map, and
+/// would make long runs (the availability benchmark) quadratic.
 pub fn programs_svm() -> LiteSVM {
-    let mut svm = LiteSVM::new().with_log_bytes_limit(None);
+    let mut svm = LiteSVM::new()
+        .with_log_bytes_limit(None)
+        .with_transaction_history(0);
     iogrid_svm::add_native_program(
         &mut svm,
         iotoken::ID,

@@ -18,7 +18,7 @@ pub use iogrid_program_tests::{
     succeeded, transaction_of, wire_size, TestChain,
 };
 use iogrid_program_tests::{
-    iotoken_defaults::iotoken_args, put_token_account, send, send_all, setup::programs_svm,
+    iotoken_defaults::iotoken_args, put_token_account, send, setup::programs_svm,
 };
 
 use {
@@ -226,10 +226,6 @@ pub struct Chain {
     pub authority: Keypair,
     pub cranker: Keypair,
     pub cranker_io: Pubkey,
-    /// Whether every send expires the blockhash (so that an identical transaction can follow).
-    /// Each expiry rewrites a sysvar, which makes LiteSVM copy its whole account map: the
-    /// benchmark turns it off to send 100,000s of distinct transactions in linear time.
-    pub expire_blockhashes: bool,
     devices: u32,
 }
 
@@ -243,7 +239,6 @@ impl Chain {
             authority: Keypair::new(),
             cranker: Keypair::new(),
             cranker_io: Pubkey::default(),
-            expire_blockhashes: true,
             devices: 0,
         };
         chain.set_time(NOW);
@@ -832,31 +827,4 @@ pub mod ix {
     }
 }
 
-impl TestChain for Chain {
-    const STARTING_LAMPORTS: u64 = STARTING_LAMPORTS;
-
-    fn svm(&self) -> &LiteSVM {
-        &self.svm
-    }
-
-    fn svm_mut(&mut self) -> &mut LiteSVM {
-        &mut self.svm
-    }
-
-    fn send(&mut self, instruction: Instruction, signers: &[&Keypair]) -> TransactionResult {
-        self.send_all(&[instruction], signers)
-    }
-
-    fn send_all(
-        &mut self,
-        instructions: &[Instruction],
-        signers: &[&Keypair],
-    ) -> TransactionResult {
-        if self.expire_blockhashes {
-            send_all(&mut self.svm, instructions, signers)
-        } else {
-            let transaction = transaction_of(&self.svm, instructions, signers);
-            self.svm.send_transaction(transaction)
-        }
-    }
-}
+iogrid_program_tests::test_chain!(Chain);
