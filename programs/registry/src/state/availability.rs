@@ -1,5 +1,5 @@
 use {
-    crate::{errors::RegistryError, math::SafeMath},
+    crate::{errors::RegistryError, math::SafeMath, probe::ProbeMessage},
     anchor_lang::prelude::*,
 };
 
@@ -78,27 +78,20 @@ impl Earnings {
         Ok(())
     }
 
-    /// Settles every unsettled epoch whose closed record is among `closed`; returns the IO base
-    /// units it added to `accrued` and the epochs it settled.
-    pub fn settle(
-        &mut self,
-        closed: &[AvailabilityEpoch],
-        share: EpochShare,
-    ) -> Result<(u64, u32)> {
-        let mut added = 0u64;
+    /// Settles every unsettled epoch whose closed record is among `closed` into `accrued`;
+    /// returns how many epochs it settled.
+    pub fn settle(&mut self, closed: &[AvailabilityEpoch], share: EpochShare) -> Result<u32> {
         let mut settled = 0u32;
         for entry in self.unsettled.iter_mut().filter(|entry| entry.weight > 0) {
             let Some(record) = closed.iter().find(|record| record.epoch == entry.epoch) else {
                 continue;
             };
             let (pot, total) = record.share(share);
-            let amount = pro_rata(pot, entry.weight, total)?;
-            added = added.safe_add(amount)?;
+            self.accrued = self.accrued.safe_add(pro_rata(pot, entry.weight, total)?)?;
             settled += 1;
             *entry = UnsettledEpoch::default();
         }
-        self.accrued = self.accrued.safe_add(added)?;
-        Ok((added, settled))
+        Ok(settled)
     }
 
     /// Whether anything earned is still unsettled or unclaimed.
@@ -106,12 +99,20 @@ impl Earnings {
         self.accrued > 0 || self.unsettled.iter().any(|entry| entry.weight > 0)
     }
 
-    /// Empties `accrued` into `claimed` and returns it.
-    pub fn take_accrued(&mut self) -> Result<u64> {
+    /// A claim: settles what `closed` allows, then empties `accrued` into `claimed`; returns the
+    /// amount to pay and the epochs settled. An epoch that paid nothing (emissions over, or a
+    /// share rounding down to zero) still settles, or it would stay owed forever and block
+    /// leaving; a claim that settles no epoch and pays nothing is `NothingToClaim`.
+    pub fn claim(&mut self, closed: &[AvailabilityEpoch], share: EpochShare) -> Result<(u64, u32)> {
+        let epochs_settled = self.settle(closed, share)?;
         let amount = self.accrued;
+        require!(
+            amount > 0 || epochs_settled > 0,
+            RegistryError::NothingToClaim
+        );
         self.claimed = self.claimed.safe_add(amount)?;
         self.accrued = 0;
-        Ok(amount)
+        Ok((amount, epochs_settled))
     }
 }
 
@@ -189,7 +190,33 @@ impl DeviceAvailability {
         self.last_failure_epoch == epoch
     }
 
-    pub fn update_reputation(&mut self) {
+    /// Records a pass in `epoch` of `probe`, attested by `keeper`: counters, streaks, reputation.
+    pub fn record_pass(&mut self, epoch: u64, probe: &ProbeMessage, keeper: Pubkey) {
+        let consecutive =
+            self.last_pass_epoch != NO_EPOCH && self.last_pass_epoch.checked_add(1) == Some(epoch);
+        self.uptime_streak = if consecutive {
+            self.uptime_streak.saturating_add(1)
+        } else {
+            1
+        };
+        self.longest_uptime_streak = self.longest_uptime_streak.max(self.uptime_streak);
+        self.passes = self.passes.saturating_add(1);
+        self.last_pass_epoch = epoch;
+        self.last_probe_slot = probe.slot;
+        self.last_benchmark_hash = probe.benchmark_hash;
+        self.last_attested_by = keeper;
+        self.update_reputation();
+    }
+
+    /// Records the failure quorum reached in `epoch`: it ends the uptime streak.
+    pub fn record_failure(&mut self, epoch: u64) {
+        self.failures = self.failures.saturating_add(1);
+        self.uptime_streak = 0;
+        self.last_failure_epoch = epoch;
+        self.update_reputation();
+    }
+
+    fn update_reputation(&mut self) {
         self.reputation_bps =
             reputation_bps(self.passes, self.failures, self.reservations_completed);
     }

@@ -155,22 +155,7 @@ pub fn handler<'info>(
         let availability = &mut device.availability;
         availability.earnings.settle(&closed, EpochShare::Devices)?;
         availability.earnings.add(epoch, weight)?;
-        let consecutive = availability.last_pass_epoch != NO_EPOCH
-            && availability.last_pass_epoch.checked_add(1) == Some(epoch);
-        availability.uptime_streak = if consecutive {
-            availability.uptime_streak.saturating_add(1)
-        } else {
-            1
-        };
-        availability.longest_uptime_streak = availability
-            .longest_uptime_streak
-            .max(availability.uptime_streak);
-        availability.passes = availability.passes.saturating_add(1);
-        availability.last_pass_epoch = epoch;
-        availability.last_probe_slot = probe.slot;
-        availability.last_benchmark_hash = probe.benchmark_hash;
-        availability.last_attested_by = keeper_key;
-        availability.update_reputation();
+        availability.record_pass(epoch, &probe, keeper_key);
 
         if qualified {
             totals.total_weight = totals.total_weight.safe_add(weight)?;

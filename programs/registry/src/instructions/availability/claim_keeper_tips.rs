@@ -40,15 +40,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, ClaimKeeperTips<'info>>
     let closed = read_closed_epochs(ctx.remaining_accounts)?;
     let accounts = ctx.accounts;
     let earnings = &mut accounts.keeper.activity.earnings;
-    let (_, epochs_settled) = earnings.settle(&closed, EpochShare::Keepers)?;
-    let amount = earnings.take_accrued()?;
-    // An epoch that paid nothing (emissions over, or a share rounding down to zero) still
-    // settles, or it would stay owed forever and block leaving; a claim that settles no epoch
-    // and pays nothing is refused.
-    require!(
-        amount > 0 || epochs_settled > 0,
-        RegistryError::NothingToClaim
-    );
+    let (amount, epochs_settled) = earnings.claim(&closed, EpochShare::Keepers)?;
     let claimed_total = earnings.claimed;
     pay_from_vault(
         &accounts.token_program.to_account_info(),

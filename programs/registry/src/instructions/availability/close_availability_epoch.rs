@@ -58,28 +58,20 @@ pub struct CloseAvailabilityEpoch<'info> {
 
 pub fn handler(ctx: Context<CloseAvailabilityEpoch>) -> Result<()> {
     let accounts = ctx.accounts;
-    let record = &accounts.epoch_record;
-    let pools = accounts.iotoken_epoch.pools;
-    let device_rewards = if record.total_weight > 0 {
-        draw(
-            accounts,
-            RewardPool::Availability,
-            accounts.availability_vault.to_account_info(),
-        )?;
-        pools[RewardPool::Availability as usize]
-    } else {
-        0
-    };
-    let keeper_rewards = if accounts.epoch_record.qualified_passes > 0 {
-        draw(
-            accounts,
-            RewardPool::Keepers,
-            accounts.keeper_tips_vault.to_account_info(),
-        )?;
-        pools[RewardPool::Keepers as usize]
-    } else {
-        0
-    };
+    let device_rewards = draw(
+        accounts,
+        accounts.epoch_record.total_weight > 0,
+        RewardPool::Availability,
+        accounts.availability_pool.to_account_info(),
+        accounts.availability_vault.to_account_info(),
+    )?;
+    let keeper_rewards = draw(
+        accounts,
+        accounts.epoch_record.qualified_passes > 0,
+        RewardPool::Keepers,
+        accounts.keepers_pool.to_account_info(),
+        accounts.keeper_tips_vault.to_account_info(),
+    )?;
 
     let record = &mut accounts.epoch_record;
     record.closed = true;
@@ -96,15 +88,18 @@ pub fn handler(ctx: Context<CloseAvailabilityEpoch>) -> Result<()> {
     Ok(())
 }
 
+/// Draws the epoch's share of iotoken's `pool` (held in `pool_vault`) into `destination` if
+/// anyone `earned` in it; returns the IO base units drawn.
 fn draw<'info>(
     accounts: &CloseAvailabilityEpoch<'info>,
+    earned: bool,
     pool: RewardPool,
+    pool_vault: AccountInfo<'info>,
     destination: AccountInfo<'info>,
-) -> Result<()> {
-    let pool_vault = match pool {
-        RewardPool::Availability => accounts.availability_pool.to_account_info(),
-        _ => accounts.keepers_pool.to_account_info(),
-    };
+) -> Result<u64> {
+    if !earned {
+        return Ok(0);
+    }
     draw_epoch_pool(
         CpiContext::new_with_signer(
             accounts.iotoken_program.to_account_info(),
@@ -119,5 +114,6 @@ fn draw<'info>(
             &[&[DISTRIBUTOR_SEED, &[accounts.config.distributor_bump]]],
         ),
         pool as u8,
-    )
+    )?;
+    Ok(accounts.iotoken_epoch.pools[pool as usize])
 }

@@ -82,10 +82,7 @@ pub fn handler(ctx: Context<ReportFailure>) -> Result<()> {
     });
     if reports >= quorum {
         let availability = &mut accounts.device.availability;
-        availability.failures = availability.failures.saturating_add(1);
-        availability.uptime_streak = 0;
-        availability.last_failure_epoch = epoch;
-        availability.update_reputation();
+        availability.record_failure(epoch);
         emit!(DeviceFailed {
             device,
             epoch,
