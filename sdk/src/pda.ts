@@ -7,6 +7,7 @@ import { sha256 } from "@noble/hashes/sha2";
 import { PublicKey } from "@solana/web3.js";
 
 import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import { u64Le } from "./ints.js";
 import {
   AVAILABILITY_EPOCH_SEED,
   AVAILABILITY_ROOT_SEED,
@@ -182,15 +183,6 @@ export function schedulePda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
 /** `["ledger"]`: the emission ledger. */
 export function ledgerPda(programId: PublicKey = IOTOKEN_PROGRAM_ID): Pda {
   return find([LEDGER_SEED], programId);
-}
-
-/** The 8 little-endian bytes of a u64. */
-function u64Le(value: bigint | number): Uint8Array {
-  const n = BigInt(value);
-  if (n < 0n || n >= 1n << 64n) throw new RangeError(`${n} is not a u64`);
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, n, true);
-  return bytes;
 }
 
 /** `["epoch", epoch as u64 LE]`: the record of closed epoch `epoch`. */

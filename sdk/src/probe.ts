@@ -24,6 +24,8 @@ import {
 import type { Commitment, Connection } from "@solana/web3.js";
 import { Buffer } from "buffer";
 
+import { concat, u64Le } from "./ints.js";
+
 const utf8 = new TextEncoder();
 
 /** The message's first 12 bytes. */
@@ -62,26 +64,9 @@ export class ProbeError extends Error {
   }
 }
 
-function u64Le(value: bigint): Uint8Array {
-  if (value < 0n || value >= 1n << 64n) throw new RangeError(`${value} is not a u64`);
-  const bytes = new Uint8Array(8);
-  new DataView(bytes.buffer).setBigUint64(0, value, true);
-  return bytes;
-}
-
 function bytes32(value: Uint8Array, what: string): Uint8Array {
   if (value.length !== 32) throw new RangeError(`${what} must be 32 bytes, got ${value.length}`);
   return value;
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** The 125 bytes an agent signs (`ProbeMessage::to_bytes`). */

@@ -21,6 +21,7 @@ import { Buffer } from "buffer";
 import stakingIdlJson from "../../target/idl/staking.json" with { type: "json" };
 import type { Staking } from "../../target/types/staking.js";
 import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import { toBigInt } from "./ints.js";
 import { bnified, withBigints } from "./iotoken.js";
 import type { WithBigints } from "./iotoken.js";
 import { IO } from "./iotoken/math.js";
@@ -334,8 +335,7 @@ export function parseStakingEvents(
 // What clients compute from decoded accounts (BN or bigint fields alike).
 
 type Num = BN | bigint;
-const big = (value: Num | number): bigint =>
-  typeof value === "bigint" ? value : BigInt(value.toString());
+const big = (value: Num | number): bigint => toBigInt(value);
 
 type PoolShares = {
   costakeTotal: Num;

@@ -10,6 +10,7 @@
  * Units: IO amounts are IO base units (`IO` = 1e8 = one IO), IOSD amounts IOSD base units (1e6 =
  * one USD), prices USD per whole IO with 8 decimals (1e8 = 1 USD per IO), times unix seconds.
  */
+import { I64_MAX, I64_MIN, U128_MAX, U64_MAX } from "../ints.js";
 
 /** IO has 8 decimals. */
 export const IO_DECIMALS = 8;
@@ -49,11 +50,6 @@ export const MAX_EPOCHS_PER_CRANK = 12;
 export const MAX_SCHEDULE_ROWS = 256;
 /** Most price updaters the config holds (`MAX_PRICE_UPDATERS`). */
 export const MAX_PRICE_UPDATERS = 8;
-
-const U64_MAX = (1n << 64n) - 1n;
-const I64_MIN = -(1n << 63n);
-const I64_MAX = (1n << 63n) - 1n;
-const U128_MAX = (1n << 128n) - 1n;
 
 /**
  * A failed computation, named as the program's `IotokenError` variant it mirrors

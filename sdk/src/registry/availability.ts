@@ -11,6 +11,7 @@
  * times GPU count (an 8x H100 at 4.00x weighs 3,200); reputation is basis points.
  */
 import { BPS_DENOMINATOR, EPOCH_SECS } from "../iotoken/math.js";
+import { toBigInt, U64_MAX } from "../ints.js";
 import { gpuClassMultiplier } from "../staking/math.js";
 import type { GpuClassLike } from "../staking/math.js";
 
@@ -51,12 +52,11 @@ function fail(name: string): never {
   throw new AvailabilityMathError(name);
 }
 
-const U64_MAX = (1n << 64n) - 1n;
 const u64 = (value: bigint): bigint =>
   value < 0n || value > U64_MAX ? fail("MathOverflow") : value;
 
 type Num = bigint | number | { toString(): string };
-const big = (value: Num): bigint => (typeof value === "bigint" ? value : BigInt(value.toString()));
+const big = toBigInt;
 
 /** The epoch running at `now`, counted from iotoken's emission origin (`current_epoch`). */
 export function availabilityEpochAt(origin: bigint, now: bigint): bigint {

@@ -14,6 +14,7 @@
  * weight is IO base units times the lock multiplier; times are unix seconds.
  */
 import { BPS_DENOMINATOR } from "../iotoken/math.js";
+import { I64_MAX, I64_MIN, U128_MAX, U64_MAX } from "../ints.js";
 
 /** Precision of the reward index: IO base units per share, times 10^12. */
 export const REWARD_INDEX_SCALE = 1_000_000_000_000n;
@@ -28,11 +29,6 @@ export const BASE_WEIGHT_BPS = 10_000n;
 export const MAX_LOCK_BONUS_BPS = 30_000n;
 /** GPU class multipliers are in hundredths; a class never lowers the minimum stake below 1x. */
 export const MULTIPLIER_ONE = 100;
-
-const U64_MAX = (1n << 64n) - 1n;
-const U128_MAX = (1n << 128n) - 1n;
-const I64_MIN = -(1n << 63n);
-const I64_MAX = (1n << 63n) - 1n;
 
 /**
  * A failed computation, named as the program's `StakingError` variant it mirrors
