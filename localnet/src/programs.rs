@@ -25,6 +25,11 @@ pub fn workspace_programs() -> Vec<WorkspaceProgram> {
             id: staking::ID,
             process_instruction: anchor_processor!(staking::entry),
         },
+        WorkspaceProgram {
+            name: "market",
+            id: market::ID,
+            process_instruction: anchor_processor!(market::entry),
+        },
     ]
 }
 

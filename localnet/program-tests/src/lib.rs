@@ -22,6 +22,7 @@ use {
         types::{TransactionMetadata, TransactionResult},
         LiteSVM,
     },
+    market::errors::MarketError,
     registry::errors::RegistryError,
     solana_account::Account,
     solana_keypair::Keypair,
@@ -286,6 +287,7 @@ pub fn succeeded(result: TransactionResult) -> TransactionMetadata {
 /// An error an instruction is expected to fail with.
 #[derive(Debug, Clone)]
 pub enum Expected {
+    Market(MarketError),
     Registry(RegistryError),
     Iotoken(IotokenError),
     Staking(StakingError),
@@ -296,6 +298,12 @@ pub enum Expected {
     /// The system program refused to create an account that exists (`init` of an existing PDA):
     /// `SystemError::AccountAlreadyInUse`, custom error 0.
     AccountAlreadyInUse,
+}
+
+impl From<MarketError> for Expected {
+    fn from(error: MarketError) -> Self {
+        Expected::Market(error)
+    }
 }
 
 impl From<RegistryError> for Expected {
@@ -325,6 +333,7 @@ impl From<AnchorErrorCode> for Expected {
 impl Expected {
     fn name(&self) -> String {
         match self {
+            Expected::Market(error) => error.name(),
             Expected::Registry(error) => error.name(),
             Expected::Iotoken(error) => error.name(),
             Expected::Staking(error) => error.name(),
@@ -336,6 +345,7 @@ impl Expected {
 
     fn code(&self) -> u32 {
         match self {
+            Expected::Market(error) => u32::from(*error),
             Expected::Registry(error) => u32::from(*error),
             Expected::Iotoken(error) => u32::from(*error),
             Expected::Staking(error) => u32::from(*error),

@@ -25,7 +25,7 @@ pub const FEE_PER_SIGNATURE: u64 = 5_000;
 /// Lamports every new test key starts with.
 pub const STARTING_LAMPORTS: u64 = 100_000_000_000;
 
-/// A LiteSVM with iotoken, the registry and staking loaded natively (SPL Token is the real SBF
+/// A LiteSVM with iotoken, the registry, staking and the market loaded natively (SPL Token is the real SBF
 /// program LiteSVM ships) and its logs kept whole. It keeps no transaction history, so tests
 /// resend identical transactions (replays the programs must refuse) without expiring the
 /// blockhash: an expiry writes a sysvar, which makes LiteSVM copy its whole account map, and
@@ -48,6 +48,11 @@ pub fn programs_svm() -> LiteSVM {
         &mut svm,
         staking::ID,
         iogrid_svm::anchor_processor!(staking::entry),
+    );
+    iogrid_svm::add_native_program(
+        &mut svm,
+        market::ID,
+        iogrid_svm::anchor_processor!(market::entry),
     );
     svm
 }

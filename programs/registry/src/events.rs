@@ -108,6 +108,11 @@ pub struct DeviceLocked {
 pub struct DeviceReleased {
     pub device: Pubkey,
     pub reservation: Pubkey,
+    pub outcome: ReservationOutcome,
+    /// The device's counters after the outcome was recorded.
+    pub reservations_completed: u32,
+    pub failures: u32,
+    pub reputation_bps: u16,
 }
 
 #[event]

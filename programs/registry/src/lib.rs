@@ -10,7 +10,7 @@
 // deprecated since solana-program 2.2; the attribute cannot be scoped to generated code.
 #![allow(deprecated)]
 
-use anchor_lang::prelude::*;
+use {anchor_lang::prelude::*, state::ReservationOutcome};
 
 pub mod errors;
 pub mod events;
@@ -19,6 +19,7 @@ pub mod math;
 pub mod merkle;
 pub mod probe;
 pub mod rewards;
+pub mod stake;
 pub mod state;
 pub mod validation;
 
@@ -136,7 +137,11 @@ pub mod registry {
         lock_device::handler(ctx, reservation)
     }
 
-    pub fn release_device(ctx: Context<MarketLock>, reservation: Pubkey) -> Result<()> {
-        release_device::handler(ctx, reservation)
+    pub fn release_device(
+        ctx: Context<MarketLock>,
+        reservation: Pubkey,
+        outcome: ReservationOutcome,
+    ) -> Result<()> {
+        release_device::handler(ctx, reservation, outcome)
     }
 }

@@ -216,10 +216,40 @@ impl DeviceAvailability {
         self.update_reputation();
     }
 
+    /// Records how a reservation ended for the device: a completed one raises its reputation, an
+    /// abandoned one (the agent never acknowledged the start) counts as a failure. A failed one was
+    /// already counted by the keepers' quorum; a cancelled one says nothing about the device.
+    pub fn record_reservation(&mut self, outcome: ReservationOutcome) {
+        match outcome {
+            ReservationOutcome::Completed => {
+                self.reservations_completed = self.reservations_completed.saturating_add(1);
+            }
+            ReservationOutcome::NoShow => {
+                self.failures = self.failures.saturating_add(1);
+                self.uptime_streak = 0;
+            }
+            ReservationOutcome::Failed | ReservationOutcome::Cancelled => return,
+        }
+        self.update_reputation();
+    }
+
     fn update_reputation(&mut self) {
         self.reputation_bps =
             reputation_bps(self.passes, self.failures, self.reservations_completed);
     }
+}
+
+/// How a reservation ended for one device, as the market reports it when releasing the device.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
+pub enum ReservationOutcome {
+    /// The device ran until the reservation's end.
+    Completed,
+    /// The renter cancelled.
+    Cancelled,
+    /// A keeper quorum found the device down during the reservation.
+    Failed,
+    /// The agent did not acknowledge the start within the grace period.
+    NoShow,
 }
 
 /// Reputation in basis points:

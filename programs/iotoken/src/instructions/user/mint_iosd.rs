@@ -46,34 +46,13 @@ pub struct MintIosd<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-impl MintIosd<'_> {
-    /// The conservative price, if the feed may be used now.
-    fn usable_price(&self, now: i64) -> Result<u64> {
-        let feed = &self.price_feed;
-        let oracle = &self.config.oracle;
-        require!(!feed.halted, IotokenError::PriceFeedHalted);
-        require!(
-            feed.publish_time > 0 && now.safe_sub(feed.publish_time)? <= oracle.max_staleness_secs,
-            IotokenError::PriceStale
-        );
-        require!(
-            confidence_within(
-                feed.price,
-                feed.confidence,
-                oracle.max_confidence_bps.into()
-            ),
-            IotokenError::PriceTooUncertain
-        );
-        conservative_price(feed.price, feed.ema, feed.confidence)
-            .ok_or_else(|| error!(IotokenError::PriceNotPositive))
-    }
-}
-
 pub fn handler(ctx: Context<MintIosd>, io_amount: u64, min_iosd_out: u64) -> Result<()> {
     require!(io_amount > 0, IotokenError::ZeroAmount);
     let now = Clock::get()?.unix_timestamp;
     let accounts = ctx.accounts;
-    let price = accounts.usable_price(now)?;
+    let price = accounts
+        .price_feed
+        .usable_price(&accounts.config.oracle, now)?;
     let iosd_amount = iosd_for_io(io_amount, price)?;
     require!(iosd_amount > 0, IotokenError::AmountTooSmall);
     require!(iosd_amount >= min_iosd_out, IotokenError::SlippageExceeded);

@@ -7,6 +7,7 @@ use {
             load_ed25519_instruction, probe_challenge, slot_hash, verified_signature, ProbeMessage,
         },
         rewards::read_closed_epochs,
+        stake::device_stake,
         state::*,
     },
     anchor_lang::{
@@ -14,10 +15,7 @@ use {
         solana_program::sysvar::{self, instructions::load_current_index_checked},
     },
     iotoken::pda_account::create_pda_account,
-    staking::{
-        math::stake::{gpu_class_multiplier, minimum_stake},
-        state::{StakePool, StakingConfig, CONFIG_SEED as STAKING_CONFIG_SEED, POOL_SEED},
-    },
+    staking::state::{StakingConfig, CONFIG_SEED as STAKING_CONFIG_SEED},
 };
 
 /// Devices one attestation may carry; with one Ed25519 signature (~235 bytes) per device, a
@@ -231,45 +229,5 @@ fn open_epoch_record<'info>(
         keeper_rewards: 0,
         closed_at: 0,
         bump,
-    })
-}
-
-/// A device's stake against its minimum, and the weight it earns with when qualified.
-struct DeviceStake {
-    amount: u64,
-    minimum: u64,
-    weight: u64,
-}
-
-/// Reads the device's staking pool: an existing pool must be the device's (same device and
-/// operator); a missing one must sit at the device's pool address, so that no keeper can pass a
-/// stranger account to make a staked device look unstaked.
-fn device_stake(
-    config: &StakingConfig,
-    device: &Account<Device>,
-    pool_info: &AccountInfo,
-) -> Result<DeviceStake> {
-    let multiplier = gpu_class_multiplier(&config.gpu_classes, &device.gpu_model);
-    let gpu_count = device.specs.gpu_count;
-    let minimum = minimum_stake(config.stake.min_stake_base, multiplier, gpu_count)?;
-    let amount = if pool_info.owner == &staking::ID {
-        let pool = StakePool::try_deserialize(&mut &pool_info.try_borrow_data()?[..])?;
-        require!(
-            pool.device == device.key() && pool.operator == device.owner,
-            RegistryError::StakePoolMismatch
-        );
-        pool.qualifying_stake()?
-    } else {
-        let (address, _) = Pubkey::find_program_address(
-            &[POOL_SEED, device.key().as_ref(), device.owner.as_ref()],
-            &staking::ID,
-        );
-        require_keys_eq!(pool_info.key(), address, RegistryError::StakePoolMismatch);
-        0
-    };
-    Ok(DeviceStake {
-        amount,
-        minimum,
-        weight: u64::from(multiplier).safe_mul(u64::from(gpu_count))?,
     })
 }

@@ -1,0 +1,3 @@
+pub mod acknowledge_start;
+
+pub use acknowledge_start::*;

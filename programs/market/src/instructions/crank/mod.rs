@@ -1,0 +1,3 @@
+pub mod settle_bookings;
+
+pub use settle_bookings::*;

@@ -1,0 +1,6 @@
+pub mod admin;
+pub mod agent;
+pub mod crank;
+pub mod renter;
+
+pub use {admin::*, agent::*, crank::*, renter::*};

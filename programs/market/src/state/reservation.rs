@@ -1,0 +1,115 @@
+use anchor_lang::prelude::*;
+
+/// Longest container image, Ray image or process command line, in bytes.
+pub const MAX_WORKLOAD_IMAGE_LEN: usize = 256;
+/// Ports a workload may expose.
+pub const MAX_WORKLOAD_PORTS: usize = 16;
+
+/// The token a reservation is paid in. Prices are USD (IOSD base units); IO is converted at
+/// iotoken's conservative price when paid.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, PartialEq, Eq, Debug)]
+pub enum PaymentToken {
+    Iosd,
+    Io,
+    Usdc,
+}
+
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, PartialEq, Eq, Debug)]
+pub enum WorkloadKind {
+    /// An OCI image the agent runs with Docker (or its sandboxed runner).
+    Container,
+    /// A Ray cluster image: the first device is the head, the others join it.
+    Ray,
+    /// A command line run as a sandboxed process.
+    Process,
+}
+
+/// What the renter runs on the devices. The environment itself stays off chain: only its hash
+/// is recorded, so agents can check what they are given.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, InitSpace, PartialEq, Eq, Debug)]
+pub struct WorkloadSpec {
+    pub kind: WorkloadKind,
+    /// Image reference (container, ray) or command line (process): printable ASCII, 1-256 bytes.
+    #[max_len(MAX_WORKLOAD_IMAGE_LEN)]
+    pub image: String,
+    /// Ports the workload listens on: distinct, non-zero, at most 16.
+    #[max_len(MAX_WORKLOAD_PORTS)]
+    pub ports: Vec<u16>,
+    /// sha256 of the environment the renter hands to the agents (all zero for none).
+    pub env_hash: [u8; 32],
+}
+
+/// Where a reservation's money went, in payment-token base units. The vault always holds
+/// `deposited - device_payouts - staker_shares - network_fees - reservation_fees - payment_fees
+/// - refunds - tips`, which is also `escrow_open`, the charges of the bookings not yet settled.
+#[derive(
+    AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Default, PartialEq, Eq, Debug,
+)]
+pub struct ReservationLedger {
+    pub deposited: u64,
+    /// Paid to device owners (their pay net of the network fee and the stakers' share).
+    pub device_payouts: u64,
+    /// Deposited into devices' staking pools for their co-stakers.
+    pub staker_shares: u64,
+    /// Network fee (of delivered job value) paid to the treasury.
+    pub network_fees: u64,
+    /// Reservation fees paid to the treasury (what the settlement tips left of them).
+    pub reservation_fees: u64,
+    /// Payment fees (USDC) paid to the treasury.
+    pub payment_fees: u64,
+    /// Undelivered time returned to the renter.
+    pub refunds: u64,
+    /// Paid to whoever settled bookings.
+    pub tips: u64,
+    /// Charges of the bookings not settled yet.
+    pub escrow_open: u64,
+}
+
+impl ReservationLedger {
+    /// What the vault must hold by the flows recorded: `None` if they overdraw the deposits.
+    pub fn expected_vault(&self) -> Option<u64> {
+        self.deposited
+            .checked_sub(self.device_payouts)?
+            .checked_sub(self.staker_shares)?
+            .checked_sub(self.network_fees)?
+            .checked_sub(self.reservation_fees)?
+            .checked_sub(self.payment_fees)?
+            .checked_sub(self.refunds)?
+            .checked_sub(self.tips)
+    }
+}
+
+/// One renter's cluster: devices are added to it in batches (`book_devices`), each getting its
+/// own `Booking`; payment for all of them sits in the reservation's vault until settlement.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Reservation {
+    pub renter: Pubkey,
+    /// Chosen by the renter; part of the address, so a renter can hold many reservations.
+    pub id: u64,
+    pub payment_mint: Pubkey,
+    pub payment_token: PaymentToken,
+    /// The renter's token account refunds go to (the one that paid the first batch).
+    pub refund_account: Pubkey,
+    /// Hours each device is booked for when added (extensions are per booking).
+    pub hours: u32,
+    /// Unix seconds.
+    pub created_at: i64,
+    /// Unix seconds of the renter's cancellation; 0 while not cancelled.
+    pub cancelled_at: i64,
+    /// Bookings ever made, and those not settled yet.
+    pub bookings_made: u32,
+    pub bookings_open: u32,
+    pub ledger: ReservationLedger,
+    pub bump: u8,
+    pub vault_bump: u8,
+    /// Kept for fixed-size fields added later (ahead of the workload, so offsets stay fixed).
+    pub _reserved: [u8; 32],
+    pub workload: WorkloadSpec,
+}
+
+impl Reservation {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled_at != 0
+    }
+}
