@@ -248,3 +248,428 @@ pub fn split_time(
         refund: time.safe_sub(gross)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = SECS_PER_HOUR;
+    /// 1 USD per IO (8 decimals), and a price that makes IO conversions round.
+    const ONE_USD: u64 = 100_000_000;
+    const ODD_PRICE: u64 = 123_456_789;
+
+    fn rates(reservation_fee_bps: u16, payment_fee_bps: u16, settle_tip: u64) -> QuoteRates {
+        QuoteRates {
+            reservation_fee_bps,
+            payment_fee_bps,
+            settle_tip,
+        }
+    }
+
+    /// A booking made at `booked_at` for `hours`, with a 10-minute start grace, started at
+    /// `started_at` (0: never).
+    fn times(booked_at: i64, hours: i64, started_at: i64) -> BookingTimes {
+        BookingTimes {
+            booked_at,
+            ack_deadline: booked_at + 600,
+            ends_at: booked_at + hours * HOUR,
+            started_at,
+        }
+    }
+
+    fn outcome_name(outcome: ReservationOutcome) -> &'static str {
+        match outcome {
+            ReservationOutcome::Completed => "completed",
+            ReservationOutcome::Cancelled => "cancelled",
+            ReservationOutcome::Failed => "failed",
+            ReservationOutcome::NoShow => "noShow",
+        }
+    }
+
+    #[test]
+    fn quote_at_par_rounds_fees_up() {
+        // 2.5 USD/h for 3 h: 7.5 USD; 2.5% reservation fee = 0.1875; 1% payment fee of 7.6875
+        // = 0.076875, all exact.
+        let charges = quote(2_500_000, 3, rates(250, 100, 50_000), Conversion::Par).unwrap();
+        assert_eq!(
+            charges,
+            BookingCharges {
+                time: 7_500_000,
+                reservation_fee: 187_500,
+                payment_fee: 76_875,
+                tip: 50_000,
+            }
+        );
+        assert_eq!(charges.total(), Some(7_764_375));
+        // 1 unit/h: every fee rounds up to one unit, the tip is capped by the reservation fee.
+        let tiny = quote(1, 1, rates(250, 100, 50_000), Conversion::Par).unwrap();
+        assert_eq!(
+            tiny,
+            BookingCharges {
+                time: 1,
+                reservation_fee: 1,
+                payment_fee: 1,
+                tip: 1,
+            }
+        );
+        // No fee rates: nothing but the time.
+        let bare = quote(7, 5, rates(0, 0, 9), Conversion::Par).unwrap();
+        assert_eq!(
+            bare,
+            BookingCharges {
+                time: 35,
+                reservation_fee: 0,
+                payment_fee: 0,
+                tip: 0,
+            }
+        );
+    }
+
+    #[test]
+    fn quote_in_io_converts_each_component_up() {
+        let usd = quote(2_500_000, 3, rates(250, 100, 50_000), Conversion::Par).unwrap();
+        let io = quote(
+            2_500_000,
+            3,
+            rates(250, 100, 50_000),
+            Conversion::Io { price: ONE_USD },
+        )
+        .unwrap();
+        // At 1 USD per IO, 1 IOSD unit (1e-6) is 100 IO units (1e-8).
+        assert_eq!(io.time, usd.time * 100);
+        assert_eq!(io.reservation_fee, usd.reservation_fee * 100);
+        assert_eq!(io.payment_fee, usd.payment_fee * 100);
+        assert_eq!(io.tip, usd.tip * 100);
+        let odd = quote(
+            2_500_000,
+            3,
+            rates(250, 100, 50_000),
+            Conversion::Io { price: ODD_PRICE },
+        )
+        .unwrap();
+        for (usd, io) in [
+            (usd.time, odd.time),
+            (usd.reservation_fee, odd.reservation_fee),
+            (usd.payment_fee, odd.payment_fee),
+            (usd.tip, odd.tip),
+        ] {
+            // Rounded up: the smallest IO amount worth at least the USD amount.
+            let need = (usd as u128) * 10_000_000_000;
+            assert!((io as u128) * ODD_PRICE as u128 >= need);
+            assert!(((io - 1) as u128) * (ODD_PRICE as u128) < need);
+        }
+        assert!(quote(1, 1, rates(0, 0, 0), Conversion::Io { price: 0 }).is_err());
+    }
+
+    #[test]
+    fn quote_overflow_is_an_error() {
+        assert!(quote(u64::MAX, 2, rates(0, 0, 0), Conversion::Par).is_err());
+        assert!(device_hour_price(u64::MAX, 2).is_err());
+        assert_eq!(device_hour_price(1_500_000, 8).unwrap(), 12_000_000);
+    }
+
+    #[test]
+    fn extensions_add_everything_but_the_tip() {
+        let first = quote(1_000_000, 2, rates(250, 0, 10_000), Conversion::Par).unwrap();
+        let extra = quote(1_000_000, 1, rates(250, 0, 10_000), Conversion::Par).unwrap();
+        let both = add_charges(first, extra).unwrap();
+        assert_eq!(both.time, 3_000_000);
+        assert_eq!(both.reservation_fee, 75_000);
+        assert_eq!(both.tip, first.tip);
+    }
+
+    #[test]
+    fn split_time_rounds_toward_the_renter_and_the_protocol() {
+        // 10 units over 3 s booked, 1 delivered: gross floor(10/3) = 3, fee ceil(3 x 5%) = 1.
+        let split = split_time(10, 1, 3, 500, 0).unwrap();
+        assert_eq!(
+            split,
+            TimeSplit {
+                gross: 3,
+                network_fee: 1,
+                staker_share: 0,
+                owner_pay: 2,
+                refund: 7,
+            }
+        );
+        // Full delivery (and more, capped): no refund; stakers get 20% of the net, down.
+        let full = split_time(1_000_003, 7_200, 3_600, 500, 2_000).unwrap();
+        assert_eq!(full.gross, 1_000_003);
+        assert_eq!(full.network_fee, 50_001);
+        assert_eq!(full.staker_share, 190_000);
+        assert_eq!(full.owner_pay, 1_000_003 - 50_001 - 190_000);
+        assert_eq!(full.refund, 0);
+        // Nothing delivered: everything back.
+        assert_eq!(
+            split_time(99, 0, 3_600, 500, 2_000).unwrap(),
+            TimeSplit {
+                refund: 99,
+                ..TimeSplit::default()
+            }
+        );
+        // Parts always add up.
+        for (time, delivered, booked) in [(7u64, 5u64, 9u64), (1_234_567, 1_799, 3_600)] {
+            let s = split_time(time, delivered, booked, 333, 1_111).unwrap();
+            assert_eq!(s.network_fee + s.staker_share + s.owner_pay, s.gross);
+            assert_eq!(s.gross + s.refund, time);
+        }
+        assert!(split_time(1, 1, 0, 0, 0).is_err());
+    }
+
+    #[test]
+    fn failed_at_counts_failures_within_the_booking_only() {
+        let origin = 1_000_000;
+        // Booked 30 minutes into epoch 2, for 2 hours (ends 30 minutes into epoch 4).
+        let booked = origin + 2 * HOUR + 1_800;
+        let t = times(booked, 2, booked + 60);
+        assert_eq!(failed_at(&t, NO_EPOCH, origin), None);
+        // A failure in the booking's own epoch counts from the booking.
+        assert_eq!(failed_at(&t, 2, origin), Some(booked));
+        assert_eq!(failed_at(&t, 3, origin), Some(origin + 3 * HOUR));
+        assert_eq!(failed_at(&t, 4, origin), Some(origin + 4 * HOUR));
+        // Before the booking's epoch, or from its end on: not this booking's failure.
+        assert_eq!(failed_at(&t, 1, origin), None);
+        let ends_on_epoch = times(origin + 2 * HOUR, 2, origin + 2 * HOUR + 1);
+        assert_eq!(failed_at(&ends_on_epoch, 4, origin), None);
+        assert_eq!(
+            failed_at(&ends_on_epoch, 3, origin),
+            Some(origin + 3 * HOUR)
+        );
+        // A booking before the registry's origin has no epoch.
+        assert_eq!(failed_at(&times(origin - 10, 2, 0), 0, origin), None);
+        assert_eq!(epoch_at(origin, origin - 1), None);
+        assert_eq!(epoch_at(origin, origin + HOUR - 1), Some(0));
+        assert_eq!(epoch_start(origin, u64::MAX), None);
+    }
+
+    #[test]
+    fn ending_of_a_booking_never_started() {
+        let t = times(10_000, 2, 0);
+        // Cancelled before (or at) the start deadline: a cancellation, nothing delivered.
+        for cancelled in [10_000, 10_600] {
+            let end = ending(t, 10_601, Some(cancelled), None).unwrap();
+            assert_eq!(end.outcome, ReservationOutcome::Cancelled);
+            assert_eq!(end.delivered_secs, 0);
+        }
+        // Before the deadline and untouched: wait for the agent.
+        assert_eq!(ending(t, 10_600, None, None), None);
+        // The deadline passed, or a quorum found it down, or a late cancellation: a no-show.
+        for (now, cancelled, failed) in [
+            (10_601, None, None),
+            (10_100, None, Some(10_000)),
+            (10_700, Some(10_650), None),
+        ] {
+            let end = ending(t, now, cancelled, failed).unwrap();
+            assert_eq!(end.outcome, ReservationOutcome::NoShow);
+            assert_eq!(end.delivered_secs, 0);
+        }
+    }
+
+    #[test]
+    fn ending_of_a_started_booking() {
+        let start = 10_100;
+        let t = times(10_000, 3, start);
+        let ends_at = t.ends_at;
+        // Running and untouched: not yet; at the end: completed from the start.
+        assert_eq!(ending(t, ends_at - 1, None, None), None);
+        let done = ending(t, ends_at, None, None).unwrap();
+        assert_eq!(done.outcome, ReservationOutcome::Completed);
+        assert_eq!(done.delivered_secs, (ends_at - start) as u64);
+        // Cancelled inside the first hour: the first hour after booking is paid.
+        let early = ending(t, 10_200, Some(10_200), None).unwrap();
+        assert_eq!(early.outcome, ReservationOutcome::Cancelled);
+        assert_eq!(early.delivered_secs, (10_000 + HOUR - start) as u64);
+        // Cancelled later: paid to the cancellation.
+        let later = ending(t, 20_000, Some(20_000), None).unwrap();
+        assert_eq!(later.outcome, ReservationOutcome::Cancelled);
+        assert_eq!(later.delivered_secs, (20_000 - start) as u64);
+        // Failure before the cancellation: failed there.
+        let failed = ending(t, 20_000, Some(20_000), Some(15_000)).unwrap();
+        assert_eq!(failed.outcome, ReservationOutcome::Failed);
+        assert_eq!(failed.delivered_secs, (15_000 - start) as u64);
+        // Failure after the cancellation stop: the cancellation counts.
+        let cancelled_first = ending(t, 20_000, Some(12_000), Some(15_000)).unwrap();
+        assert_eq!(cancelled_first.outcome, ReservationOutcome::Cancelled);
+        assert_eq!(
+            cancelled_first.delivered_secs,
+            (10_000 + HOUR - start) as u64
+        );
+        // Failure at the cancellation stop: failed.
+        let tie = ending(t, 20_000, Some(15_000), Some(15_000)).unwrap();
+        assert_eq!(tie.outcome, ReservationOutcome::Failed);
+        // Failure before the start: clamped to it, nothing delivered.
+        let before = ending(t, 10_200, None, Some(10_000)).unwrap();
+        assert_eq!(before.outcome, ReservationOutcome::Failed);
+        assert_eq!(before.delivered_secs, 0);
+        // A cancellation after the end changes nothing delivered.
+        let late = ending(t, ends_at + 5, Some(ends_at + 5), None).unwrap();
+        assert_eq!(late.outcome, ReservationOutcome::Cancelled);
+        assert_eq!(late.delivered_secs, (ends_at - start) as u64);
+    }
+
+    fn charges_json(c: &BookingCharges) -> String {
+        format!(
+            "{{\"time\": \"{}\", \"reservationFee\": \"{}\", \"paymentFee\": \"{}\", \"tip\": \"{}\"}}",
+            c.time, c.reservation_fee, c.payment_fee, c.tip
+        )
+    }
+
+    fn opt(value: Option<i64>) -> String {
+        value.map_or("null".into(), |v| format!("\"{v}\""))
+    }
+
+    fn list(items: Vec<String>) -> String {
+        format!("[\n    {}\n  ]", items.join(",\n    "))
+    }
+
+    /// Shared test vectors: computed here, held by `sdk/test-vectors/market-quote.json`, and
+    /// asserted against the sdk's `market/math.ts` by `tests/market-math.test.ts`.
+    fn vectors() -> String {
+        let mut quotes = Vec::new();
+        for (price, hours, reservation_bps, payment_bps, tip, io_price) in [
+            (2_500_000u64, 3u32, 250u16, 100u16, 50_000u64, 0u64),
+            (1, 1, 250, 100, 50_000, 0),
+            (7, 5, 0, 0, 9, 0),
+            (12_000_000, 24, 250, 0, 10_000, 0),
+            (999_999, 7, 333, 77, 1, 0),
+            (2_500_000, 3, 250, 100, 50_000, ONE_USD),
+            (2_500_000, 3, 250, 100, 50_000, ODD_PRICE),
+            (1, 1, 1, 1, 1, ODD_PRICE),
+            (1_000_000_000 * 64, 8_760, 10_000, 10_000, u64::MAX / 4, 0),
+            (1_000_000_000 * 64, 8_760, 250, 100, 50_000, 1),
+            (u64::MAX / 2, 3, 0, 0, 0, 0),
+            (5, 1, 0, 0, 0, 0),
+        ] {
+            let conversion = if io_price == 0 {
+                Conversion::Par
+            } else {
+                Conversion::Io { price: io_price }
+            };
+            let charges = quote(
+                price,
+                hours,
+                rates(reservation_bps, payment_bps, tip),
+                conversion,
+            )
+            .map_or("null".into(), |c| charges_json(&c));
+            quotes.push(format!(
+                "{{\"pricePerHour\": \"{price}\", \"hours\": {hours}, \"reservationFeeBps\": {reservation_bps}, \"paymentFeeBps\": {payment_bps}, \"settleTip\": \"{tip}\", \"ioPrice\": \"{io_price}\", \"charges\": {charges}}}"
+            ));
+        }
+
+        let mut splits = Vec::new();
+        for (time, delivered, booked, network_bps, staker_bps) in [
+            (10u64, 1u64, 3u64, 500u16, 0u16),
+            (1_000_003, 7_200, 3_600, 500, 2_000),
+            (99, 0, 3_600, 500, 2_000),
+            (7, 5, 9, 333, 1_111),
+            (1_234_567, 1_799, 3_600, 333, 1_111),
+            (7_500_000, 3_500, 10_800, 500, 0),
+            (u64::MAX, u64::MAX - 1, u64::MAX, 10_000, 10_000),
+            (u64::MAX, 1, 2, 1, 9_999),
+            (1, 1, 0, 0, 0),
+        ] {
+            let split = split_time(time, delivered, booked, network_bps, staker_bps).map_or(
+                "null".into(),
+                |s| {
+                    format!(
+                        "{{\"gross\": \"{}\", \"networkFee\": \"{}\", \"stakerShare\": \"{}\", \"ownerPay\": \"{}\", \"refund\": \"{}\"}}",
+                        s.gross, s.network_fee, s.staker_share, s.owner_pay, s.refund
+                    )
+                },
+            );
+            splits.push(format!(
+                "{{\"time\": \"{time}\", \"deliveredSecs\": \"{delivered}\", \"bookedSecs\": \"{booked}\", \"networkFeeBps\": {network_bps}, \"stakerShareBps\": {staker_bps}, \"split\": {split}}}"
+            ));
+        }
+
+        let origin = 1_000_000i64;
+        let booked = origin + 2 * HOUR + 1_800;
+        let mut failures = Vec::new();
+        for (t, epoch) in [
+            (times(booked, 2, booked + 60), NO_EPOCH),
+            (times(booked, 2, booked + 60), 1),
+            (times(booked, 2, booked + 60), 2),
+            (times(booked, 2, booked + 60), 3),
+            (times(booked, 2, booked + 60), 4),
+            (times(booked, 2, booked + 60), 5),
+            (times(origin + 2 * HOUR, 2, 0), 4),
+            (times(origin - 10, 2, 0), 0),
+        ] {
+            failures.push(format!(
+                "{{\"origin\": \"{origin}\", \"bookedAt\": \"{}\", \"ackDeadline\": \"{}\", \"endsAt\": \"{}\", \"startedAt\": \"{}\", \"lastFailureEpoch\": \"{epoch}\", \"failedAt\": {}}}",
+                t.booked_at,
+                t.ack_deadline,
+                t.ends_at,
+                t.started_at,
+                opt(failed_at(&t, epoch, origin)),
+            ));
+        }
+
+        let started = times(10_000, 3, 10_100);
+        let idle = times(10_000, 2, 0);
+        let mut endings = Vec::new();
+        for (t, now, cancelled, failed) in [
+            (idle, 10_601, Some(10_000), None),
+            (idle, 10_601, Some(10_600), None),
+            (idle, 10_600, None, None),
+            (idle, 10_601, None, None),
+            (idle, 10_100, None, Some(10_000)),
+            (idle, 10_700, Some(10_650), None),
+            (started, started.ends_at - 1, None, None),
+            (started, started.ends_at, None, None),
+            (started, started.ends_at + 999, None, None),
+            (started, 10_200, Some(10_200), None),
+            (started, 20_000, Some(20_000), None),
+            (started, 20_000, Some(20_000), Some(15_000)),
+            (started, 20_000, Some(12_000), Some(15_000)),
+            (started, 20_000, Some(15_000), Some(15_000)),
+            (started, 10_200, None, Some(10_000)),
+            (started, 10_200, None, Some(30_000)),
+            (started, 30_000, Some(started.ends_at + 5), None),
+            (started, 10_150, Some(10_050), None),
+        ] {
+            let end = ending(t, now, cancelled, failed).map_or("null".into(), |e| {
+                format!(
+                    "{{\"outcome\": \"{}\", \"deliveredSecs\": \"{}\"}}",
+                    outcome_name(e.outcome),
+                    e.delivered_secs
+                )
+            });
+            endings.push(format!(
+                "{{\"bookedAt\": \"{}\", \"ackDeadline\": \"{}\", \"endsAt\": \"{}\", \"startedAt\": \"{}\", \"now\": \"{now}\", \"cancelledAt\": {}, \"failedAt\": {}, \"ending\": {end}}}",
+                t.booked_at,
+                t.ack_deadline,
+                t.ends_at,
+                t.started_at,
+                opt(cancelled),
+                opt(failed),
+            ));
+        }
+
+        format!(
+            "{{\n  \"quotes\": {},\n  \"splits\": {},\n  \"failedAt\": {},\n  \"endings\": {}\n}}\n",
+            list(quotes),
+            list(splits),
+            list(failures),
+            list(endings),
+        )
+    }
+
+    #[test]
+    fn shared_vectors_are_current() {
+        const PATH: &str = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../sdk/test-vectors/market-quote.json"
+        );
+        let expected = vectors();
+        if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
+            std::fs::write(PATH, &expected).unwrap();
+        }
+        let on_disk = std::fs::read_to_string(PATH).unwrap_or_default();
+        assert!(
+            on_disk == expected,
+            "{PATH} is stale: run IOGRID_WRITE_VECTORS=1 cargo test -p market --lib math"
+        );
+    }
+}
