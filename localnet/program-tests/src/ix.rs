@@ -140,6 +140,40 @@ pub mod registry {
         )
     }
 
+    /// Links the registry's rewards to iotoken (and its epochs to iotoken's schedule).
+    pub fn initialize_rewards(payer: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::InitializeRewards {},
+            accounts::InitializeRewards {
+                payer: *payer,
+                config: pda::config(),
+                iotoken_config: crate::pda::iotoken::config(),
+                schedule: crate::pda::iotoken::schedule(),
+                io_mint: crate::pda::iotoken::io_mint(),
+                distributor: pda::distributor(),
+                availability_vault: pda::availability_vault(),
+                keeper_tips_vault: pda::keeper_tips_vault(),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// `authority`'s keeper reports `device` down this epoch.
+    pub fn report_failure(authority: &Pubkey, device: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::ReportFailure {},
+            accounts::ReportFailure {
+                authority: *authority,
+                keeper: pda::keeper(authority),
+                config: pda::config(),
+                device: *device,
+            },
+        )
+    }
+
     /// Registration accepting a bond of up to `max_bond_amount`.
     pub fn register_keeper(
         authority: &Pubkey,
@@ -346,6 +380,44 @@ pub mod iotoken {
         )
     }
 
+    pub fn publish_price(
+        updater: &Pubkey,
+        price: u64,
+        confidence: u64,
+        publish_time: i64,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::PublishPrice {
+                args: ::iotoken::PublishPriceArgs {
+                    price,
+                    confidence,
+                    publish_time,
+                },
+            },
+            accounts::PublishPrice {
+                updater: *updater,
+                config: pda::config(),
+                price_feed: pda::price_feed(),
+            },
+        )
+    }
+
+    pub fn create_treasury_account(payer: &Pubkey, mint: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::CreateTreasuryAccount {},
+            accounts::CreateTreasuryAccount {
+                payer: *payer,
+                config: pda::config(),
+                mint: *mint,
+                treasury: pda::treasury(mint),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
     pub fn set_pool_distributor(authority: &Pubkey, pool: u8, program: &Pubkey) -> Instruction {
         program_ix(
             ID,
@@ -383,6 +455,21 @@ pub mod staking {
                 io_mint: pda::iotoken::io_mint(),
                 governance: pda::staking::governance(),
                 system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// A direct change of staking's own parameters by its config authority.
+    pub fn update_config(
+        authority: &Pubkey,
+        change: ::staking::state::ParameterChange,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::UpdateConfig { change },
+            accounts::UpdateConfig {
+                authority: *authority,
+                config: pda::staking::config(),
             },
         )
     }
@@ -503,6 +590,260 @@ pub mod staking {
             ID,
             instruction::ClaimRewards {},
             position_transfer(owner, pool, token_account),
+        )
+    }
+}
+
+/// The market's instructions. Batches carry each device's accounts as remaining accounts, in the
+/// order the program reads them.
+pub mod market {
+    use {
+        super::*,
+        ::market::{
+            accounts, instruction, state::WorkloadSpec, CreateReservationArgs, InitializeArgs,
+            UpdateConfigArgs, ID,
+        },
+        pda::market as pda,
+    };
+
+    /// An instruction to the market from Anchor's generated instruction data and accounts.
+    pub fn market_ix(data: impl InstructionData, accounts: impl ToAccountMetas) -> Instruction {
+        program_ix(ID, data, accounts)
+    }
+
+    pub fn initialize(authority: &Pubkey, args: InitializeArgs) -> Instruction {
+        program_ix(
+            ID,
+            instruction::Initialize { args },
+            accounts::Initialize {
+                authority: *authority,
+                config: pda::config(),
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    pub fn update_config(authority: &Pubkey, args: UpdateConfigArgs) -> Instruction {
+        program_ix(
+            ID,
+            instruction::UpdateConfig { args },
+            accounts::UpdateConfig {
+                authority: *authority,
+                config: pda::config(),
+            },
+        )
+    }
+
+    /// `renter` opens reservation `id` paid in `payment_mint`, refunds to `refund_account`.
+    pub fn create_reservation(
+        renter: &Pubkey,
+        payment_mint: &Pubkey,
+        refund_account: &Pubkey,
+        id: u64,
+        hours: u32,
+        workload: WorkloadSpec,
+    ) -> Instruction {
+        let reservation = pda::reservation(renter, id);
+        program_ix(
+            ID,
+            instruction::CreateReservation {
+                args: CreateReservationArgs {
+                    id,
+                    hours,
+                    workload,
+                },
+            },
+            accounts::CreateReservation {
+                renter: *renter,
+                config: pda::config(),
+                token_config: crate::pda::iotoken::config(),
+                payment_mint: *payment_mint,
+                refund_account: *refund_account,
+                reservation,
+                vault: pda::vault(&reservation),
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// Books `devices` (each with its staking pool) into `renter`'s reservation `id`, paying at
+    /// most `max_payment` from `payment_source`. Remaining accounts per device: the device
+    /// (writable), its pool and its booking (writable).
+    pub fn book_devices(
+        renter: &Pubkey,
+        id: u64,
+        payment_source: &Pubkey,
+        devices: &[(Pubkey, Pubkey)],
+        max_payment: u64,
+    ) -> Instruction {
+        let reservation = pda::reservation(renter, id);
+        let mut instruction = program_ix(
+            ID,
+            instruction::BookDevices { max_payment },
+            accounts::BookDevices {
+                renter: *renter,
+                config: pda::config(),
+                reservation,
+                vault: pda::vault(&reservation),
+                payment_source: *payment_source,
+                token_config: crate::pda::iotoken::config(),
+                price_feed: crate::pda::iotoken::price_feed(),
+                staking_config: crate::pda::staking::config(),
+                registry_config: crate::pda::registry::config(),
+                registry_lock: pda::registry_lock(),
+                registry_program: ::registry::ID,
+                token_program: spl_token::ID,
+                system_program: system_program::ID,
+            },
+        );
+        for (device, pool) in devices {
+            instruction.accounts.extend([
+                AccountMeta::new(*device, false),
+                AccountMeta::new_readonly(*pool, false),
+                AccountMeta::new(pda::booking(&reservation, device), false),
+            ]);
+        }
+        instruction
+    }
+
+    /// `agent` acknowledges the start of `device`'s booking in `reservation`.
+    pub fn acknowledge_start(agent: &Pubkey, reservation: &Pubkey, device: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::AcknowledgeStart {},
+            accounts::AcknowledgeStart {
+                agent: *agent,
+                reservation: *reservation,
+                booking: pda::booking(reservation, device),
+                device: *device,
+            },
+        )
+    }
+
+    /// Extends the bookings of `devices` by `extra_hours`. Remaining accounts per device: its
+    /// booking (writable) and the device.
+    pub fn extend_bookings(
+        renter: &Pubkey,
+        id: u64,
+        payment_source: &Pubkey,
+        devices: &[Pubkey],
+        extra_hours: u32,
+        max_payment: u64,
+    ) -> Instruction {
+        let reservation = pda::reservation(renter, id);
+        let mut instruction = program_ix(
+            ID,
+            instruction::ExtendBookings {
+                extra_hours,
+                max_payment,
+            },
+            accounts::ExtendBookings {
+                renter: *renter,
+                config: pda::config(),
+                reservation,
+                vault: pda::vault(&reservation),
+                payment_source: *payment_source,
+                token_config: crate::pda::iotoken::config(),
+                price_feed: crate::pda::iotoken::price_feed(),
+                registry_config: crate::pda::registry::config(),
+                token_program: spl_token::ID,
+            },
+        );
+        for device in devices {
+            instruction.accounts.extend([
+                AccountMeta::new(pda::booking(&reservation, device), false),
+                AccountMeta::new_readonly(*device, false),
+            ]);
+        }
+        instruction
+    }
+
+    pub fn cancel_reservation(renter: &Pubkey, reservation: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::CancelReservation {},
+            accounts::CancelReservation {
+                renter: *renter,
+                reservation: *reservation,
+            },
+        )
+    }
+
+    /// One booking of a settlement: its device, the account the owner is paid into and the
+    /// device's staking pool (whose vault is derived).
+    #[derive(Clone, Copy, Debug)]
+    pub struct Settlement {
+        pub device: Pubkey,
+        pub payee: Pubkey,
+        pub pool: Pubkey,
+    }
+
+    /// The reservation a settlement is for: its renter and id, payment mint and refund account.
+    #[derive(Clone, Copy, Debug)]
+    pub struct Settled {
+        pub renter: Pubkey,
+        pub id: u64,
+        pub payment_mint: Pubkey,
+        pub refund_account: Pubkey,
+    }
+
+    /// `settler` settles `bookings` of `reservation`, its tips paid into `tip_account`. Remaining
+    /// accounts per booking, all writable: the booking, the device, the payee, the pool and the
+    /// pool's vault.
+    pub fn settle_bookings(
+        settler: &Pubkey,
+        tip_account: &Pubkey,
+        reservation: &Settled,
+        bookings: &[Settlement],
+    ) -> Instruction {
+        let key = pda::reservation(&reservation.renter, reservation.id);
+        let mut instruction = program_ix(
+            ID,
+            instruction::SettleBookings {},
+            accounts::SettleBookings {
+                settler: *settler,
+                tip_account: *tip_account,
+                config: pda::config(),
+                reservation: key,
+                vault: pda::vault(&key),
+                renter: reservation.renter,
+                refund_account: reservation.refund_account,
+                treasury: crate::pda::iotoken::treasury(&reservation.payment_mint),
+                io_treasury: crate::pda::iotoken::treasury(&crate::pda::iotoken::io_mint()),
+                token_config: crate::pda::iotoken::config(),
+                registry_config: crate::pda::registry::config(),
+                staking_config: crate::pda::staking::config(),
+                registry_lock: pda::registry_lock(),
+                slasher: pda::slasher(),
+                registry_program: ::registry::ID,
+                staking_program: ::staking::ID,
+                token_program: spl_token::ID,
+            },
+        );
+        for booking in bookings {
+            instruction.accounts.extend([
+                AccountMeta::new(pda::booking(&key, &booking.device), false),
+                AccountMeta::new(booking.device, false),
+                AccountMeta::new(booking.payee, false),
+                AccountMeta::new(booking.pool, false),
+                AccountMeta::new(crate::pda::staking::vault(&booking.pool), false),
+            ]);
+        }
+        instruction
+    }
+
+    pub fn close_reservation(renter: &Pubkey, id: u64) -> Instruction {
+        let reservation = pda::reservation(renter, id);
+        program_ix(
+            ID,
+            instruction::CloseReservation {},
+            accounts::CloseReservation {
+                renter: *renter,
+                reservation,
+                vault: pda::vault(&reservation),
+                token_program: spl_token::ID,
+            },
         )
     }
 }

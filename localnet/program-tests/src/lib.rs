@@ -36,6 +36,7 @@ use {
 };
 
 pub mod figures;
+pub mod grid;
 pub mod iotoken_defaults;
 pub mod ix;
 pub mod pda;

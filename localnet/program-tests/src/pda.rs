@@ -1,4 +1,4 @@
-//! Program-derived addresses of the three programs, from the seeds the sdk uses (written out here
+//! Program-derived addresses of the four programs, from the seeds the sdk uses (written out here
 //! rather than taken from the programs, so a change of seed breaks the tests).
 
 use anchor_lang::{
@@ -145,5 +145,42 @@ pub mod staking {
 
     pub fn vote(proposal: &Pubkey, position: &Pubkey) -> Pubkey {
         find(&[b"vote", proposal.as_ref(), position.as_ref()])
+    }
+}
+
+/// The market's addresses.
+pub mod market {
+    use super::*;
+
+    fn find(seeds: &[&[u8]]) -> Pubkey {
+        Pubkey::find_program_address(seeds, &::market::ID).0
+    }
+
+    pub fn config() -> Pubkey {
+        find(&[b"config"])
+    }
+
+    /// `["reservation", renter, id as u64 little-endian]`.
+    pub fn reservation(renter: &Pubkey, id: u64) -> Pubkey {
+        find(&[b"reservation", renter.as_ref(), &id.to_le_bytes()])
+    }
+
+    /// The reservation's escrow token account.
+    pub fn vault(reservation: &Pubkey) -> Pubkey {
+        find(&[b"vault", reservation.as_ref()])
+    }
+
+    pub fn booking(reservation: &Pubkey, device: &Pubkey) -> Pubkey {
+        find(&[b"booking", reservation.as_ref(), device.as_ref()])
+    }
+
+    /// The signer the registry accepts for the market's device locks.
+    pub fn registry_lock() -> Pubkey {
+        find(&[b"registry_lock"])
+    }
+
+    /// The signer staking accepts for the market's slashes.
+    pub fn slasher() -> Pubkey {
+        find(&[b"slasher"])
     }
 }

@@ -32,7 +32,7 @@ use {
             instruction::{AccountMeta, Instruction},
             program_pack::Pack,
         },
-        system_program, Space,
+        Space,
     },
     iotoken::{
         events::EpochEnded,
@@ -40,7 +40,7 @@ use {
         state::{
             EmissionLedger, EmissionParams, EmissionSchedule, EpochRecord, PriceFeed, TokenConfig,
         },
-        EmissionRow, PublishPriceArgs,
+        EmissionRow,
     },
     litesvm::{
         types::{TransactionMetadata, TransactionResult},
@@ -457,28 +457,6 @@ pub mod ix {
         )
     }
 
-    pub fn publish_price(
-        updater: &Pubkey,
-        price: u64,
-        confidence: u64,
-        publish_time: i64,
-    ) -> Instruction {
-        iotoken_ix(
-            instruction::PublishPrice {
-                args: PublishPriceArgs {
-                    price,
-                    confidence,
-                    publish_time,
-                },
-            },
-            accounts::PublishPrice {
-                updater: *updater,
-                config: pda::config(),
-                price_feed: pda::price_feed(),
-            },
-        )
-    }
-
     pub fn mint_iosd(
         user: &Pubkey,
         io_source: &Pubkey,
@@ -502,20 +480,6 @@ pub mod ix {
                 io_source: *io_source,
                 iosd_destination: *iosd_destination,
                 token_program: spl_token::ID,
-            },
-        )
-    }
-
-    pub fn create_treasury_account(payer: &Pubkey, mint: &Pubkey) -> Instruction {
-        iotoken_ix(
-            instruction::CreateTreasuryAccount {},
-            accounts::CreateTreasuryAccount {
-                payer: *payer,
-                config: pda::config(),
-                mint: *mint,
-                treasury: pda::treasury(mint),
-                token_program: spl_token::ID,
-                system_program: system_program::ID,
             },
         )
     }
