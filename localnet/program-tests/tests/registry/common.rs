@@ -211,7 +211,7 @@ pub mod ix {
 
     use {
         super::*,
-        registry::{accounts, instruction},
+        registry::{accounts, instruction, state::ReservationOutcome},
     };
 
     pub fn update_device(owner: &Pubkey, device: &Pubkey, args: UpdateDeviceArgs) -> Instruction {
@@ -275,10 +275,12 @@ pub mod ix {
         market_authority: &Pubkey,
         device: &Pubkey,
         reservation: &Pubkey,
+        outcome: ReservationOutcome,
     ) -> Instruction {
         registry_ix(
             instruction::ReleaseDevice {
                 reservation: *reservation,
+                outcome,
             },
             market_lock(market_authority, device),
         )

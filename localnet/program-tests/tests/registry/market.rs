@@ -1,6 +1,7 @@
 //! The reservation lock: only the configured market program, signing through its
-//! `["registry_lock"]` PDA in a CPI, may lock a device to a reservation and release it. The market
-//! here is a minimal native program that forwards to the registry.
+//! `["registry_lock"]` PDA in a CPI, may lock a device to a reservation and release it with the
+//! reservation's outcome, which the device's reputation records. The market here is a minimal
+//! native program that forwards to the registry.
 
 use {
     crate::common::*,
@@ -13,12 +14,12 @@ use {
             program::invoke_signed,
             program_error::ProgramError,
         },
-        InstructionData, ToAccountMetas,
+        AnchorDeserialize, AnchorSerialize, InstructionData, ToAccountMetas,
     },
     registry::{
         errors::RegistryError,
         events::{DeviceLocked, DeviceReleased},
-        state::DeviceStatus,
+        state::{DeviceStatus, ReservationOutcome},
         UpdateConfigArgs,
     },
     solana_signer::Signer,
@@ -33,12 +34,13 @@ const OTHER_MARKET: Pubkey = Pubkey::new_from_array([0x49; 32]);
 const LOCK: u8 = 0;
 const RELEASE: u8 = 1;
 
-/// A minimal market. Instruction data: an opcode (`LOCK` or `RELEASE`) and the 32-byte
-/// reservation key. Accounts: the program's `registry_lock` PDA, the registry config, the device
+/// A minimal market. Instruction data: an opcode (`LOCK` or `RELEASE`), the 32-byte
+/// reservation key and, for a release, the outcome (one Borsh byte). Accounts: the program's `registry_lock` PDA, the registry config, the device
 /// and the registry program. Forwards to the registry, signing with the PDA.
 fn market_program(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
-    let (&opcode, reservation) = data
-        .split_first()
+    let &opcode = data.first().ok_or(ProgramError::InvalidInstructionData)?;
+    let (reservation, outcome) = data[1..]
+        .split_at_checked(32)
         .ok_or(ProgramError::InvalidInstructionData)?;
     let reservation =
         Pubkey::try_from(reservation).map_err(|_| ProgramError::InvalidInstructionData)?;
@@ -47,7 +49,12 @@ fn market_program(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) ->
     };
     let data = match opcode {
         LOCK => registry::instruction::LockDevice { reservation }.data(),
-        RELEASE => registry::instruction::ReleaseDevice { reservation }.data(),
+        RELEASE => registry::instruction::ReleaseDevice {
+            reservation,
+            outcome: ReservationOutcome::try_from_slice(outcome)
+                .map_err(|_| ProgramError::InvalidInstructionData)?,
+        }
+        .data(),
         _ => return Err(ProgramError::InvalidInstructionData),
     };
     let forwarded = Instruction {
@@ -73,10 +80,27 @@ fn market_program(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) ->
     )
 }
 
-/// An instruction to `market` (`MARKET` or `OTHER_MARKET`) to lock or release `device`.
+/// An instruction to `market` (`MARKET` or `OTHER_MARKET`) to lock or release `device` (a
+/// release as `Completed`).
 fn via_market(market: Pubkey, opcode: u8, device: &Pubkey, reservation: &Pubkey) -> Instruction {
-    let mut data = vec![opcode];
+    let mut instruction = release_via(market, device, reservation, ReservationOutcome::Completed);
+    instruction.data[0] = opcode;
+    if opcode == LOCK {
+        instruction.data.truncate(33);
+    }
+    instruction
+}
+
+/// An instruction to `market` to release `device` from `reservation` with `outcome`.
+fn release_via(
+    market: Pubkey,
+    device: &Pubkey,
+    reservation: &Pubkey,
+    outcome: ReservationOutcome,
+) -> Instruction {
+    let mut data = vec![RELEASE];
     data.extend_from_slice(reservation.as_ref());
+    AnchorSerialize::serialize(&outcome, &mut data).expect("an outcome serialises");
     Instruction {
         program_id: market,
         accounts: vec![
@@ -165,12 +189,22 @@ fn a_random_signer_cannot_lock_or_release_with_not_market_authority() {
         &[&signer],
     ));
     let release = chain.send(
-        ix::release_device(&signer.pubkey(), &device.key, &reservation),
+        ix::release_device(
+            &signer.pubkey(),
+            &device.key,
+            &reservation,
+            ReservationOutcome::Completed,
+        ),
         &[&signer],
     );
     assert_fails(release, RegistryError::NotMarketAuthority);
     let by_owner = chain.send(
-        ix::release_device(&owner, &device.key, &reservation),
+        ix::release_device(
+            &owner,
+            &device.key,
+            &reservation,
+            ReservationOutcome::Completed,
+        ),
         &[&device.owner],
     );
     assert_fails(by_owner, RegistryError::NotMarketAuthority);
@@ -242,6 +276,19 @@ fn the_configured_market_locks_and_releases_a_device_through_its_pda() {
     assert_eq!(chain.device(&device.key).reservation, Pubkey::default());
     let event: DeviceReleased = only_event(&meta);
     assert_eq!((event.device, event.reservation), (device.key, reservation));
+    assert_eq!(event.outcome, ReservationOutcome::Completed);
+    assert_eq!((event.reservations_completed, event.failures), (1, 0));
+    // 10_000 x (0 passes + 2 x 1 completed) / (2 + 8 x 0 failures + 24)
+    assert_eq!(event.reputation_bps, 769);
+    let availability = chain.device(&device.key).availability;
+    assert_eq!(
+        (
+            availability.reservations_completed,
+            availability.failures,
+            availability.reputation_bps
+        ),
+        (1, 0, 769)
+    );
 
     let release_again = chain.send(
         via_market(MARKET, RELEASE, &device.key, &reservation),
@@ -336,4 +383,78 @@ fn a_replaced_market_can_no_longer_lock_or_release() {
     );
     assert_fails(lock, RegistryError::NotMarketAuthority);
     assert_eq!(chain.device(&device.key).reservation, Pubkey::default());
+}
+
+/// Locks `device` to a new reservation and releases it with `outcome`; returns the event.
+fn lock_and_release(
+    chain: &mut Chain,
+    device: &Pubkey,
+    outcome: ReservationOutcome,
+) -> DeviceReleased {
+    let payer = chain.funded_keypair();
+    let reservation = Pubkey::new_unique();
+    succeeded(chain.send(via_market(MARKET, LOCK, device, &reservation), &[&payer]));
+    let meta = succeeded(chain.send(
+        release_via(MARKET, device, &reservation, outcome),
+        &[&payer],
+    ));
+    let event: DeviceReleased = only_event(&meta);
+    assert_eq!(
+        (event.device, event.reservation, event.outcome),
+        (*device, reservation, outcome)
+    );
+    assert_eq!(chain.device(device).reservation, Pubkey::default());
+    event
+}
+
+#[test]
+fn each_outcome_is_recorded_in_the_reputation_the_release_reports() {
+    let (mut chain, device) = setup(true);
+    // 10_000 x (passes + 2 x completed) / (passes + 2 x completed + 8 x failures + 24), no passes.
+    let reputation = |failures: u64, completed: u64| {
+        (10_000 * 2 * completed / (2 * completed + 8 * failures + 24)) as u16
+    };
+
+    // A cancelled or failed reservation says nothing new about the device (a failure was
+    // counted by the keepers' quorum).
+    for outcome in [ReservationOutcome::Cancelled, ReservationOutcome::Failed] {
+        let event = lock_and_release(&mut chain, &device.key, outcome);
+        assert_eq!(
+            (
+                event.reservations_completed,
+                event.failures,
+                event.reputation_bps
+            ),
+            (0, 0, 0)
+        );
+    }
+    let event = lock_and_release(&mut chain, &device.key, ReservationOutcome::Completed);
+    assert_eq!(
+        (
+            event.reservations_completed,
+            event.failures,
+            event.reputation_bps
+        ),
+        (1, 0, reputation(0, 1))
+    );
+    // An abandoned reservation counts as a failure.
+    let event = lock_and_release(&mut chain, &device.key, ReservationOutcome::NoShow);
+    assert_eq!(
+        (
+            event.reservations_completed,
+            event.failures,
+            event.reputation_bps
+        ),
+        (1, 1, reputation(1, 1))
+    );
+    let availability = chain.device(&device.key).availability;
+    assert_eq!(
+        (
+            availability.reservations_completed,
+            availability.failures,
+            availability.reputation_bps,
+            availability.uptime_streak
+        ),
+        (1, 1, reputation(1, 1), 0)
+    );
 }
