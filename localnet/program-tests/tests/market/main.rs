@@ -1,0 +1,13 @@
+//! The market program, executed natively inside LiteSVM beside iotoken, the registry and staking
+//! exactly as the local chain runs them: reservations booked in device batches, started,
+//! extended, cancelled, settled and closed, paid in IOSD, IO or USDC. One test binary per program
+//! keeps linking cheap.
+
+// The senders hand back LiteSVM's own `TransactionResult`, whose error variant is large.
+#![allow(clippy::result_large_err)]
+
+mod common;
+mod figures;
+mod flows;
+mod payments;
+mod refusals;
