@@ -22,6 +22,12 @@ export const IOTOKEN_PROGRAM_ID = new PublicKey("ioTdPwzYxeuwM5EU9sBex3QrpqaRqVM
  */
 export const STAKING_PROGRAM_ID = new PublicKey("SthM8DZzYRSBV9NuYHQ3GmBeUjZeFVURjE7DzkQFyMq");
 
+/**
+ * The market program: reservations, bookings, escrow and settlement
+ * (programs/market/src/lib.rs).
+ */
+export const MARKET_PROGRAM_ID = new PublicKey("MKFewuEbqPENT5T5b72S8YsLhTNbgMRnQ6h6nNXd63Y");
+
 /** IOSD decimals: 1_000_000 base units = 1 IOSD = 1 USD. */
 export const IOSD_DECIMALS = 6;
 /** IOSD base units in one USD. */

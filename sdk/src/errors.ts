@@ -1,14 +1,16 @@
 /**
- * The registry's, the iotoken program's and the staking program's named errors, read from their
+ * The registry's, the iotoken program's, the staking program's and the market's named errors, read from their
  * IDLs: match errors by name, never by number (each program numbers its own errors from 6000).
  * One generic table (`programErrors`) serves every program. Browser-safe.
  */
 import { AnchorError, LangErrorCode, ProgramError } from "@coral-xyz/anchor";
 
 import iotokenIdlJson from "../../target/idl/iotoken.json" with { type: "json" };
+import marketIdlJson from "../../target/idl/market.json" with { type: "json" };
 import registryIdlJson from "../../target/idl/registry.json" with { type: "json" };
 import stakingIdlJson from "../../target/idl/staking.json" with { type: "json" };
 import type { Iotoken } from "../../target/types/iotoken.js";
+import type { Market } from "../../target/types/market.js";
 import type { Registry } from "../../target/types/registry.js";
 import type { Staking } from "../../target/types/staking.js";
 
@@ -219,3 +221,19 @@ export const stakingProgramErrorName: (err: unknown) => string | undefined =
 export const stakingErrorOf: (err: unknown) => StakingErrorInfo | undefined = stakingErrors.of;
 /** Whether `err` is the staking error `name`. */
 export const isStakingError: (err: unknown, name: StakingErrorName) => boolean = stakingErrors.is;
+
+/** A market error name (`MarketError::PaymentBelowQuote` is "PaymentBelowQuote"). */
+export type MarketErrorName = IdlErrorName<Market>;
+export type MarketErrorInfo = ProgramErrorInfo<MarketErrorName>;
+/** The market program's errors and their lookups. */
+export const marketErrors: ProgramErrors<MarketErrorName> = programErrors(
+  "market",
+  marketIdlJson.errors,
+);
+/** Every market error by name, from the IDL. */
+export const MARKET_ERRORS: Readonly<Record<MarketErrorName, MarketErrorInfo>> =
+  marketErrors.byName;
+/** The market error `err` carries, if it is one of the market's own. */
+export const marketErrorOf: (err: unknown) => MarketErrorInfo | undefined = marketErrors.of;
+/** Whether `err` is the market error `name`. */
+export const isMarketError: (err: unknown, name: MarketErrorName) => boolean = marketErrors.is;

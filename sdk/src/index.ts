@@ -14,3 +14,5 @@ export * from "./iotoken/math.js";
 export * from "./iotoken/presets.js";
 export * from "./staking.js";
 export * from "./staking/math.js";
+export * from "./market.js";
+export * from "./market/math.js";

@@ -1,17 +1,24 @@
 /**
  * Program-derived addresses of the registry (and the market lock authority the registry trusts),
- * of the iotoken program and of the staking program (and the slasher PDAs it trusts).
+ * of the iotoken program, of the staking program (and the slasher PDAs it trusts) and of the
+ * market.
  * Browser-safe: no Node APIs.
  */
 import { sha256 } from "@noble/hashes/sha2";
 import { PublicKey } from "@solana/web3.js";
 
-import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import {
+  IOTOKEN_PROGRAM_ID,
+  MARKET_PROGRAM_ID,
+  REGISTRY_PROGRAM_ID,
+  STAKING_PROGRAM_ID,
+} from "./constants.js";
 import { u64Le } from "./ints.js";
 import {
   AVAILABILITY_EPOCH_SEED,
   AVAILABILITY_ROOT_SEED,
   AVAILABILITY_VAULT_SEED,
+  BOOKING_SEED,
   CONFIG_SEED,
   DEVICE_SEED,
   DISTRIBUTOR_SEED,
@@ -28,6 +35,8 @@ import {
   POSITION_SEED,
   PRICE_FEED_SEED,
   PROPOSAL_SEED,
+  RESERVATION_SEED,
+  RESERVATION_VAULT_SEED,
   SCHEDULE_SEED,
   SLASHER_SEED,
   STAKE_POOL_SEED,
@@ -276,4 +285,37 @@ export function voteRecordPda(
  */
 export function slasherPda(slashingProgram: PublicKey): Pda {
   return find([SLASHER_SEED], slashingProgram);
+}
+
+// market
+
+/** `["config"]` under the market: its parameters. */
+export function marketConfigPda(programId: PublicKey = MARKET_PROGRAM_ID): Pda {
+  return find([CONFIG_SEED], programId);
+}
+
+/** `["reservation", renter, id u64 LE]`: `renter`'s reservation number `id`. */
+export function reservationPda(
+  renter: PublicKey,
+  id: bigint | number,
+  programId: PublicKey = MARKET_PROGRAM_ID,
+): Pda {
+  return find([RESERVATION_SEED, renter.toBytes(), u64Le(id)], programId);
+}
+
+/** `["vault", reservation]`: the reservation's escrow token account. */
+export function reservationVaultPda(
+  reservation: PublicKey,
+  programId: PublicKey = MARKET_PROGRAM_ID,
+): Pda {
+  return find([RESERVATION_VAULT_SEED, reservation.toBytes()], programId);
+}
+
+/** `["booking", reservation, device]`: the booking of the device at `device` in `reservation`. */
+export function bookingPda(
+  reservation: PublicKey,
+  device: PublicKey,
+  programId: PublicKey = MARKET_PROGRAM_ID,
+): Pda {
+  return find([BOOKING_SEED, reservation.toBytes(), device.toBytes()], programId);
 }

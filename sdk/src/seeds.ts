@@ -1,7 +1,7 @@
 /**
  * Every PDA seed of the registry, iotoken and staking programs, mirrored byte for byte from
- * `programs/registry/src/state/seeds.rs`, `programs/iotoken/src/state/seeds.rs` and
- * `programs/staking/src/state/seeds.rs`. Change them together.
+ * `programs/registry/src/state/seeds.rs`, `programs/iotoken/src/state/seeds.rs`,
+ * `programs/staking/src/state/seeds.rs` and `programs/market/src/state/seeds.rs`. Change them together.
  */
 
 const utf8 = new TextEncoder();
@@ -98,5 +98,25 @@ export const STAKING_SEEDS: Readonly<Record<string, Uint8Array>> = Object.freeze
   POSITION_SEED,
   PROPOSAL_SEED,
   VOTE_SEED,
+  SLASHER_SEED,
+});
+
+// market (programs/market/src/state/seeds.rs). Its `["config"]` is CONFIG_SEED, its
+// `["registry_lock"]` MARKET_LOCK_SEED and its `["slasher"]` SLASHER_SEED above.
+
+/** `["reservation", renter, id (u64 LE)]`: one cluster reservation; authority of its vault. */
+export const RESERVATION_SEED: Uint8Array = utf8.encode("reservation");
+/** `["vault", reservation]`: the escrow token account of one reservation. */
+export const RESERVATION_VAULT_SEED: Uint8Array = utf8.encode("vault");
+/** `["booking", reservation, device]`: one device's place in a reservation. */
+export const BOOKING_SEED: Uint8Array = utf8.encode("booking");
+
+/** The market program's seeds by their names in `seeds.rs`. */
+export const MARKET_SEEDS: Readonly<Record<string, Uint8Array>> = Object.freeze({
+  CONFIG_SEED,
+  RESERVATION_SEED,
+  VAULT_SEED: RESERVATION_VAULT_SEED,
+  BOOKING_SEED,
+  REGISTRY_LOCK_SEED: MARKET_LOCK_SEED,
   SLASHER_SEED,
 });

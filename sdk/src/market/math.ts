@@ -1,0 +1,284 @@
+/**
+ * The market's quote and settlement arithmetic in BigInt, mirrored from
+ * `programs/market/src/math.rs`: a booking's charges (`quote`), how a booking ends and the time
+ * it delivered (`ending`, `failedAt`), and where its time charge goes (`splitTime`). Rounds and
+ * fails where the Rust does (where the Rust returns `Err`, this throws `MarketMathError` carrying
+ * the market error's name). Checked against `sdk/test-vectors/market-quote.json` by
+ * `tests/market-math.test.ts`. Browser-safe.
+ *
+ * Units: prices are IOSD base units per device-hour (1e6 = 1 USD); charges are base units of the
+ * payment token (IOSD and USDC 1:1, IO converted at a price with 8 decimals, rounded up); fee
+ * rates basis points; times unix seconds.
+ */
+import { I64_MAX, I64_MIN, toBigInt, U64_MAX, U128_MAX } from "../ints.js";
+import { BPS_DENOMINATOR, EPOCH_SECS, ioForIosd } from "../iotoken/math.js";
+import { NO_EPOCH } from "../registry/availability.js";
+
+/** Seconds in an hour of booking. */
+export const SECS_PER_HOUR = 3_600n;
+/** Devices one `book_devices`, `extend_bookings` or `settle_bookings` carries at most. */
+export const MAX_BATCH_DEVICES = 16;
+/** Longest start-acknowledgement grace period the market accepts: one day. */
+export const MAX_ACK_GRACE_SECS = 86_400n;
+/** Longest reservation the market's config may allow, in hours: 365 days. */
+export const MAX_RESERVATION_HOURS_LIMIT = 365 * 24;
+
+/** An error the Rust returns as `MarketError::<errorName>`. */
+export class MarketMathError extends Error {
+  constructor(readonly errorName: string) {
+    super(`market math: ${errorName}`);
+    this.name = "MarketMathError";
+  }
+}
+
+function fail(name: string): never {
+  throw new MarketMathError(name);
+}
+
+const u64 = (value: bigint): bigint =>
+  value < 0n || value > U64_MAX ? fail("MathOverflow") : value;
+const u128 = (value: bigint): bigint =>
+  value < 0n || value > U128_MAX ? fail("MathOverflow") : value;
+
+/** What a booking is charged, in payment-token base units (the `BookingCharges` account type). */
+export interface BookingChargesLike {
+  time: bigint;
+  reservationFee: bigint;
+  paymentFee: bigint;
+  tip: bigint;
+}
+
+/** Fee rates a quote is made with (iotoken's `FeeParams` for the payment token). */
+export interface QuoteRates {
+  reservationFeeBps: bigint | number;
+  paymentFeeBps: bigint | number;
+  /** IOSD base units of the settlement tip. */
+  settleTip: bigint;
+}
+
+/**
+ * How USD amounts become payment-token amounts: `null` for par (IOSD, USDC), else the IO
+ * price (USD per IO, 8 decimals) converted at, rounded up.
+ */
+export type IoPrice = bigint | null;
+
+/** `usd` in the payment token. */
+export function toToken(usd: bigint, ioPrice: IoPrice): bigint {
+  if (ioPrice === null) return u64(usd);
+  try {
+    return ioForIosd(usd, ioPrice);
+  } catch {
+    return fail("MathOverflow");
+  }
+}
+
+/** IOSD base units per device-hour: price per GPU-hour x GPU count. */
+export function deviceHourPrice(pricePerGpuHour: bigint, gpuCount: number | bigint): bigint {
+  return u64(pricePerGpuHour * BigInt(gpuCount));
+}
+
+/** `amount x bps / 10_000`, rounded up. */
+export function bpsCeil(amount: bigint, bps: bigint | number): bigint {
+  const product = u128(amount * BigInt(bps));
+  return u64((product + BPS_DENOMINATOR - 1n) / BPS_DENOMINATOR);
+}
+
+/** `amount x bps / 10_000`, rounded down. */
+export function bpsFloor(amount: bigint, bps: bigint | number): bigint {
+  return u64(u128(amount * BigInt(bps)) / BPS_DENOMINATOR);
+}
+
+/** `a x b / c`, rounded down (`c > 0`). */
+export function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
+  if (c <= 0n) fail("MathOverflow");
+  return u64(u128(a * b) / c);
+}
+
+/**
+ * The charges for `hours` of a device at `pricePerHour` (IOSD base units per device-hour):
+ * time = price x hours; reservation fee = time x rate (up); payment fee = (time + reservation
+ * fee) x rate (up); each converted to the payment token (up); the tip is the converted settle
+ * tip, at most the reservation fee.
+ */
+export function quote(
+  pricePerHour: bigint,
+  hours: bigint | number,
+  rates: QuoteRates,
+  ioPrice: IoPrice,
+): BookingChargesLike {
+  const conversion = ioPrice;
+  const timeUsd = u64(pricePerHour * BigInt(hours));
+  const reservationFeeUsd = bpsCeil(timeUsd, rates.reservationFeeBps);
+  const paymentFeeUsd = bpsCeil(u64(timeUsd + reservationFeeUsd), rates.paymentFeeBps);
+  const reservationFee = toToken(reservationFeeUsd, conversion);
+  const tip = toToken(rates.settleTip, conversion);
+  return {
+    time: toToken(timeUsd, conversion),
+    reservationFee,
+    paymentFee: toToken(paymentFeeUsd, conversion),
+    tip: tip < reservationFee ? tip : reservationFee,
+  };
+}
+
+/** Everything the renter pays for `charges`. */
+export function chargesTotal(charges: BookingChargesLike): bigint {
+  return u64(charges.time + charges.reservationFee + charges.paymentFee);
+}
+
+/** `charges` with an extension's `extra` added; the tip stays (a booking settles once). */
+export function addCharges(
+  charges: BookingChargesLike,
+  extra: BookingChargesLike,
+): BookingChargesLike {
+  return {
+    time: u64(charges.time + extra.time),
+    reservationFee: u64(charges.reservationFee + extra.reservationFee),
+    paymentFee: u64(charges.paymentFee + extra.paymentFee),
+    tip: charges.tip,
+  };
+}
+
+/** The registry epoch running at `now`, counted from `origin`; `null` before it. */
+export function marketEpochAt(origin: bigint, now: bigint): bigint | null {
+  return now >= origin ? (now - origin) / EPOCH_SECS : null;
+}
+
+/** The times that decide a booking's settlement (a decoded `Booking` has them all). */
+export interface BookingTimesLike {
+  bookedAt: bigint | number | { toString(): string };
+  ackDeadline: bigint | number | { toString(): string };
+  endsAt: bigint | number | { toString(): string };
+  /** 0 if the agent never acknowledged. */
+  startedAt: bigint | number | { toString(): string };
+}
+
+interface BookingTimes {
+  bookedAt: bigint;
+  ackDeadline: bigint;
+  endsAt: bigint;
+  startedAt: bigint;
+}
+
+function timesOf(t: BookingTimesLike): BookingTimes {
+  return {
+    bookedAt: toBigInt(t.bookedAt),
+    ackDeadline: toBigInt(t.ackDeadline),
+    endsAt: toBigInt(t.endsAt),
+    startedAt: toBigInt(t.startedAt),
+  };
+}
+
+/**
+ * When a keeper failure quorum cut the booking short: the start of the device's failure epoch
+ * (`lastFailureEpoch`, `NO_EPOCH` if none), no earlier than the booking, when that epoch lies
+ * from the booking's epoch to its end; else `null`.
+ */
+export function failedAt(
+  booking: BookingTimesLike,
+  lastFailureEpoch: bigint,
+  origin: bigint,
+): bigint | null {
+  if (lastFailureEpoch === NO_EPOCH) return null;
+  const t = timesOf(booking);
+  const bookedEpoch = marketEpochAt(origin, t.bookedAt);
+  if (bookedEpoch === null) return null;
+  const offset = lastFailureEpoch * EPOCH_SECS;
+  if (offset > I64_MAX) return null;
+  const start = offset + origin;
+  if (start > I64_MAX || start < I64_MIN) return null;
+  if (!(lastFailureEpoch >= bookedEpoch && start < t.endsAt)) return null;
+  return start > t.bookedAt ? start : t.bookedAt;
+}
+
+/** How a booking ended, by its `ReservationOutcome` name. */
+export type BookingOutcomeName = "completed" | "cancelled" | "failed" | "noShow";
+
+export interface BookingEnding {
+  outcome: BookingOutcomeName;
+  /** Seconds of device time the renter pays for. */
+  deliveredSecs: bigint;
+}
+
+const clampTo = (at: bigint, lo: bigint, hi: bigint): bigint => (at < lo ? lo : at > hi ? hi : at);
+
+/**
+ * How the booking settles at `now`, or `null` while it may not settle yet (the program's
+ * `ReservationNotEnded`). Never started: cancelled by the start deadline -> cancelled; else,
+ * once the deadline passed, a failure quorum or a later cancellation -> noShow. Started: a
+ * failure ends it at `failedAt` -> failed; a cancellation at the later of the cancellation and
+ * one hour after booking -> cancelled, whichever comes first; else completed at the end.
+ */
+export function ending(
+  booking: BookingTimesLike,
+  now: bigint,
+  cancelledAt: bigint | null,
+  failedAtTime: bigint | null,
+): BookingEnding | null {
+  const t = timesOf(booking);
+  if (t.startedAt === 0n) {
+    if (cancelledAt !== null && cancelledAt <= t.ackDeadline) {
+      return { outcome: "cancelled", deliveredSecs: 0n };
+    }
+    if (now > t.ackDeadline || failedAtTime !== null || cancelledAt !== null) {
+      return { outcome: "noShow", deliveredSecs: 0n };
+    }
+    return null;
+  }
+  const clamp = (at: bigint): bigint => clampTo(at, t.startedAt, t.endsAt);
+  const failureStop = failedAtTime === null ? null : clamp(failedAtTime);
+  let cancelStop: bigint | null = null;
+  if (cancelledAt !== null) {
+    const firstHour = t.bookedAt + SECS_PER_HOUR > I64_MAX ? I64_MAX : t.bookedAt + SECS_PER_HOUR;
+    cancelStop = clamp(cancelledAt > firstHour ? cancelledAt : firstHour);
+  }
+  let outcome: BookingOutcomeName;
+  let stop: bigint;
+  if (failureStop !== null && cancelStop !== null && cancelStop < failureStop) {
+    [outcome, stop] = ["cancelled", cancelStop];
+  } else if (failureStop !== null) {
+    [outcome, stop] = ["failed", failureStop];
+  } else if (cancelStop !== null) {
+    [outcome, stop] = ["cancelled", cancelStop];
+  } else if (now >= t.endsAt) {
+    [outcome, stop] = ["completed", t.endsAt];
+  } else {
+    return null;
+  }
+  const delivered = stop - t.startedAt;
+  return { outcome, deliveredSecs: delivered > 0n ? delivered : 0n };
+}
+
+/** Where a booking's time charge goes. */
+export interface TimeSplit {
+  /** The delivered share of the time charge (`time x delivered / booked`, down). */
+  gross: bigint;
+  /** Of `gross`, to the treasury (up). */
+  networkFee: bigint;
+  /** Of `gross - networkFee`, to the device's co-stakers (down; IO payments only). */
+  stakerShare: bigint;
+  /** The rest of `gross`, to the device's owner. */
+  ownerPay: bigint;
+  /** `time - gross`, back to the renter. */
+  refund: bigint;
+}
+
+export function splitTime(
+  time: bigint,
+  deliveredSecs: bigint,
+  bookedSecs: bigint,
+  networkFeeBps: bigint | number,
+  stakerShareBps: bigint | number,
+): TimeSplit {
+  const delivered = deliveredSecs < bookedSecs ? deliveredSecs : bookedSecs;
+  const gross = mulDivFloor(time, delivered, bookedSecs);
+  const networkFee = bpsCeil(gross, networkFeeBps);
+  const net = u64(gross - networkFee);
+  const stakerShare = bpsFloor(net, stakerShareBps);
+  return {
+    gross,
+    networkFee,
+    stakerShare,
+    ownerPay: u64(net - stakerShare),
+    refund: u64(time - gross),
+  };
+}
