@@ -28,6 +28,7 @@ import {
   DEVICE_STATUS,
   MAX_PRICE_PER_GPU_HOUR,
   REGISTRY_PROGRAM_ID,
+  RESERVATION_OUTCOME,
   configPda,
   decodeDeviceAccount,
   deviceAgentFilter,
@@ -1038,7 +1039,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await expectRegistryError(lock(mallory), "MarketNotConfigured");
       await expectRegistryError(
         program.methods
-          .releaseDevice(reservation)
+          .releaseDevice(reservation, RESERVATION_OUTCOME.completed)
           .accountsPartial({ marketAuthority: alice.publicKey, device })
           .signers([alice])
           .rpc(),

@@ -90,6 +90,25 @@ export type BandwidthTier = IdlTypes<Registry>["bandwidthTier"];
 export type RegistryEvents = IdlEvents<Registry>;
 export type RegistryEventName = keyof RegistryEvents;
 
+/** How a reservation ended for a device (`ReservationOutcome`), as anchor encodes it. */
+export type ReservationOutcome = IdlTypes<Registry>["reservationOutcome"];
+
+/** Reservation outcomes as anchor encodes them. */
+export const RESERVATION_OUTCOME = {
+  completed: { completed: {} },
+  cancelled: { cancelled: {} },
+  failed: { failed: {} },
+  noShow: { noShow: {} },
+} as const satisfies Record<string, ReservationOutcome>;
+export type ReservationOutcomeName = keyof typeof RESERVATION_OUTCOME;
+
+/** The name of a decoded reservation outcome. */
+export function reservationOutcomeName(outcome: ReservationOutcome): ReservationOutcomeName {
+  return (Object.keys(RESERVATION_OUTCOME) as ReservationOutcomeName[]).find(
+    (name) => name in outcome,
+  )!;
+}
+
 /** Device status values as anchor encodes them. */
 export const DEVICE_STATUS = {
   active: { active: {} },
@@ -589,13 +608,21 @@ export function lockDeviceIx(
     .instruction();
 }
 
-/** `release_device`: signed by the market program's `registry_lock` PDA (through CPI). */
+/**
+ * `release_device`: signed by the market program's `registry_lock` PDA (through CPI), with how
+ * the reservation ended for the device (`completed` counts toward its reputation, `noShow` as a
+ * failure).
+ */
 export function releaseDeviceIx(
   program: Program<Registry>,
-  params: { marketAuthority: PublicKey; reservation: PublicKey } & DeviceRef,
+  params: {
+    marketAuthority: PublicKey;
+    reservation: PublicKey;
+    outcome: ReservationOutcomeName;
+  } & DeviceRef,
 ): Promise<TransactionInstruction> {
   return program.methods
-    .releaseDevice(params.reservation)
+    .releaseDevice(params.reservation, RESERVATION_OUTCOME[params.outcome])
     .accountsPartial({
       marketAuthority: params.marketAuthority,
       config: configPda(program.programId).address,
