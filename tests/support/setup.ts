@@ -29,14 +29,20 @@ import {
   iotokenProgram,
   lockIx,
   mintGenesisIx,
+  openPoolIx,
   openPositionIx,
+  registerDeviceIx,
   registryProgram,
   scheduleChunks,
   sealScheduleIx,
+  deviceMinimumStake,
+  devicePda,
   stakeIx,
+  stakeSelfIx,
+  stakingConfigPda,
   stakingProgram,
 } from "@iogrid/sdk";
-import type { GenesisDestinations, Iotoken, Registry, Staking } from "@iogrid/sdk";
+import type { DeviceSpecs, GenesisDestinations, Iotoken, Registry, Staking } from "@iogrid/sdk";
 
 import { chainTime, sendDistinct } from "./chain.js";
 
@@ -79,16 +85,19 @@ export async function genesisAccounts(
 
 /**
  * iotoken initialised with its defaults by `admin` (with its four reward pools unless
- * `pools: false`) and the genesis minted into five new accounts of the admin, which it returns.
+ * `pools: false`, and `priceUpdaters` allowed to publish the IO price) and the genesis minted
+ * into five new accounts of the admin, which it returns.
  */
 export async function mintedGenesis(
   connection: Connection,
   iotoken: Program<Iotoken>,
   admin: Keypair,
-  { pools = true }: { pools?: boolean } = {},
+  { pools = true, priceUpdaters = [] }: { pools?: boolean; priceUpdaters?: PublicKey[] } = {},
 ): Promise<GenesisDestinations> {
   const authority = admin.publicKey;
-  await sendDistinct(connection, await initializeIotokenIx(iotoken, { authority }), [admin]);
+  await sendDistinct(connection, await initializeIotokenIx(iotoken, { authority, priceUpdaters }), [
+    admin,
+  ]);
   if (pools) {
     await sendDistinct(connection, await initializePoolsIx(iotoken, { payer: authority }), [admin]);
   }
@@ -194,4 +203,67 @@ export async function coStake(
       signers,
     );
   }
+}
+
+/**
+ * A device registered by `owner` under `deviceId` with `agent` and a price per GPU-hour, its
+ * stake pool opened and self-staked to its minimum from `tokenAccount` (an IO account of the
+ * owner's); returns the device's address and the stake.
+ */
+export async function registerStakedDevice(
+  connection: Connection,
+  programs: { registry: Program<Registry>; staking: Program<Staking> },
+  params: {
+    owner: Keypair;
+    deviceId: string;
+    gpuModel: string;
+    specs: DeviceSpecs;
+    pricePerGpuHour: bigint;
+    agent: PublicKey;
+    tokenAccount: PublicKey;
+    region?: string;
+    stakerShareBps?: number;
+  },
+): Promise<{ address: PublicKey; stake: bigint }> {
+  const { registry, staking } = programs;
+  const { owner, deviceId, gpuModel, specs } = params;
+  const signers = [owner];
+  await sendDistinct(
+    connection,
+    await registerDeviceIx(registry, {
+      owner: owner.publicKey,
+      deviceId,
+      name: deviceId,
+      gpuModel,
+      region: params.region ?? "eu-west",
+      specs,
+      pricePerGpuHour: params.pricePerGpuHour,
+      agent: params.agent,
+    }),
+    signers,
+  );
+  const address = devicePda(deviceId).address;
+  await sendDistinct(
+    connection,
+    await openPoolIx(staking, {
+      operator: owner.publicKey,
+      device: address,
+      stakerShareBps: params.stakerShareBps ?? 100,
+      costakingOpen: false,
+    }),
+    signers,
+  );
+  const config = await staking.account.stakingConfig.fetch(stakingConfigPda().address);
+  const stake = deviceMinimumStake(config, gpuModel, specs.gpuCount);
+  await sendDistinct(
+    connection,
+    await stakeSelfIx(staking, {
+      operator: owner.publicKey,
+      pool: { device: address, operator: owner.publicKey },
+      tokenAccount: params.tokenAccount,
+      amount: stake,
+    }),
+    signers,
+  );
+  return { address, stake };
 }
