@@ -18,12 +18,13 @@ import {
   getAssociatedTokenAddressSync,
   mintTo,
 } from "@solana/spl-token";
-import { ComputeBudgetProgram, Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { ComputeBudgetProgram, PublicKey, Transaction } from "@solana/web3.js";
 import type {
   Connection,
   Signer,
   TransactionInstruction,
   TransactionSignature,
+  Keypair,
 } from "@solana/web3.js";
 import { expect } from "chai";
 
