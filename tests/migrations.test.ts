@@ -3,12 +3,14 @@
  * them (tsx, configured by environment), against a fresh local chain: the handover refuses before
  * the programs are initialised; `init-iotoken` names the registry distributor of the availability
  * and keepers pools, `init-registry` initialises its rewards once the schedule is sealed, and
- * `init-staking` initialises staking (with `STAKING_DEFAULTS` and the registry's slasher PDA); the
+ * `init-staking` initialises staking (with `STAKING_DEFAULTS` and the registry's slasher PDA);
+ * `init-market` initialises the market, sets the registry's market program, adds the market to
+ * staking's slashers and opens the IOSD, IO and USDC treasury accounts; the
  * handover refuses a wallet that is not the authority, and while a pool distributor is missing,
  * and changes nothing, then hands all three configs to the governance PDA; reruns change nothing.
  */
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,12 +20,14 @@ import type { Connection } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
+  MARKET_PROGRAM_ID,
   REGISTRY_PROGRAM_ID,
   REWARD_POOL,
   STAKING_DEFAULTS,
   availabilityVaultPda,
   configPda,
   decodeEmissionSchedule,
+  decodeMarketConfig,
   decodeRegistryConfig,
   decodeStakingConfig,
   decodeTokenConfig,
@@ -32,12 +36,15 @@ import {
   iotokenConfigPda,
   iotokenProgram,
   ioMintPda,
+  iosdMintPda,
   keeperTipsVaultPda,
+  marketConfigPda,
   schedulePda,
   setPoolDistributorIx,
   slasherPda,
   stakingConfigPda,
   stakingParamsOf,
+  treasuryPda,
 } from "@iogrid/sdk";
 import { saveKeypair, sendAndConfirm } from "@iogrid/sdk/node";
 
@@ -190,6 +197,61 @@ describe("migrations: the init scripts and the handover to governance, on a fres
     ).to.equal(true);
   });
 
+  it("init-market initialises the market, names it the registry's market and a staking slasher, and opens the treasury accounts", async () => {
+    const stdout = await succeeds("init-market.ts");
+    expect(stdout).to.include("initialised the market config");
+    const usdc = Keypair.fromSecretKey(
+      Uint8Array.from(JSON.parse(readFileSync(join(localDir, "usdc-mint.json"), "utf8"))),
+    ).publicKey;
+    const [marketInfo, registryInfo, stakingInfo] = await connection.getMultipleAccountsInfo([
+      marketConfigPda().address,
+      configPda().address,
+      stakingConfigPda().address,
+    ]);
+    const market = decodeMarketConfig(marketInfo!.data);
+    expect(market.authority.equals(wallet.publicKey)).to.equal(true);
+    expect(market.usdcMint.equals(usdc)).to.equal(true);
+    expect(market.ackGraceSecs.toString()).to.equal("600");
+    expect(market.maxReservationHours).to.equal(720);
+    expect(
+      decodeRegistryConfig(registryInfo!.data).marketProgram.equals(MARKET_PROGRAM_ID),
+    ).to.equal(true);
+    expect(
+      decodeStakingConfig(stakingInfo!.data).slashers.map((s) => [
+        s.program.toBase58(),
+        s.authority.toBase58(),
+      ]),
+    ).to.deep.equal([
+      [REGISTRY_PROGRAM_ID.toBase58(), slasherPda(REGISTRY_PROGRAM_ID).address.toBase58()],
+      [MARKET_PROGRAM_ID.toBase58(), slasherPda(MARKET_PROGRAM_ID).address.toBase58()],
+    ]);
+    for (const mint of [iosdMintPda().address, ioMintPda().address, usdc]) {
+      const account = await getAccount(connection, treasuryPda(mint).address);
+      expect(account.mint.equals(mint)).to.equal(true);
+    }
+
+    // A rerun finds everything done and changes nothing.
+    const again = await succeeds("init-market.ts");
+    for (const skipped of [
+      "skip initialize",
+      "skip registry",
+      "skip staking",
+      "skip treasury IOSD",
+      "skip treasury IO:",
+      "skip treasury USDC",
+    ]) {
+      expect(again).to.include(skipped);
+    }
+    const after = await connection.getMultipleAccountsInfo([
+      marketConfigPda().address,
+      configPda().address,
+      stakingConfigPda().address,
+    ]);
+    [marketInfo, registryInfo, stakingInfo].forEach((before, i) =>
+      expect(after[i]!.data.equals(before!.data)).to.equal(true),
+    );
+  });
+
   it("the handover refuses a wallet that is not the authority, and changes nothing", async () => {
     const result = await runScript("handover-to-governance.ts", strangerPath);
     expect(result.code).to.equal(1);
@@ -245,6 +307,7 @@ describe("migrations: the init scripts and the handover to governance, on a fres
     // The init scripts still run after the handover, and skip what needs the authority.
     await succeeds("init-staking.ts");
     await succeeds("init-registry.ts");
+    expect(await succeeds("init-market.ts")).to.include("skip initialize");
     for (const authority of await authorities()) {
       expect(authority.equals(governance)).to.equal(true);
     }
