@@ -10,16 +10,12 @@
  * Usage: tsx tests/bench/localnet.ts [--seconds 10] [--concurrency 64] [--payers 256]
  *          [--devices 300] [--bulk-devices 10000] [--slot-ms 400] [--preflight]
  */
-import { createPrivateKey, sign as ed25519Sign } from "node:crypto";
-import type { KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 
-import { utils } from "@coral-xyz/anchor";
 import type { Program } from "@coral-xyz/anchor";
 import { Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction } from "@solana/web3.js";
-import type { PublicKey, TransactionInstruction } from "@solana/web3.js";
-import WebSocket from "ws";
+import type { TransactionInstruction } from "@solana/web3.js";
 
 import {
   DEVICE_ACCOUNT_SIZE,
@@ -32,9 +28,11 @@ import {
 } from "@iogrid/sdk";
 import type { Registry } from "@iogrid/sdk";
 
-import { H100_SERVER_SPECS } from "../support/chain.js";
+import { H100_SERVER_SPECS, sleep } from "../support/chain.js";
 import { startLocalnet } from "../support/localnet.js";
 import type { Localnet } from "../support/localnet.js";
+import { SignatureWatcher, fund, latestBlockhash, pack, rpc, sendAll, sign } from "./load.js";
+import type { Confirmation, SignedTransaction } from "./load.js";
 
 const { values: flags } = parseArgs({
   options: {
@@ -58,97 +56,8 @@ const SKIP_PREFLIGHT = !flags.preflight;
 const POOL = Math.ceil((2_500 * WINDOW_MS) / 1000);
 /** Websocket connections the confirmations are spread over. */
 const SOCKETS = 4;
-const MAX_TX_BYTES = 1232;
 
 const SPECS = H100_SERVER_SPECS;
-
-// ---------------------------------------------------------------------------------------------
-// JSON-RPC over keep-alive HTTP (Node's fetch pools connections per origin).
-
-let rpcId = 0;
-async function rpc<T>(url: string, method: string, params: unknown[]): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ jsonrpc: "2.0", id: ++rpcId, method, params }),
-  });
-  const body = (await response.json()) as { result?: T; error?: { code: number; message: string } };
-  if (body.error) throw new Error(`${method}: ${body.error.code} ${body.error.message}`);
-  return body.result as T;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Confirmations through signatureSubscribe.
-
-interface Confirmation {
-  latencyMs: number;
-  failed: boolean;
-}
-
-class SignatureWatcher {
-  private readonly sockets: WebSocket[] = [];
-  private next = 0;
-  private requestId = 0;
-  private readonly acks = new Map<number, (subscription: number) => void>();
-  private readonly bySubscription = new Map<string, (failed: boolean) => void>();
-
-  static async open(url: string, count: number): Promise<SignatureWatcher> {
-    const watcher = new SignatureWatcher();
-    for (let i = 0; i < count; i++) {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
-      await new Promise<void>((resolve, reject) => {
-        socket.once("open", () => resolve());
-        socket.once("error", reject);
-      });
-      socket.on("message", (data: Buffer) => watcher.onMessage(i, data));
-      watcher.sockets.push(socket);
-    }
-    return watcher;
-  }
-
-  private onMessage(socketIndex: number, data: Buffer): void {
-    const message = JSON.parse(data.toString()) as {
-      id?: number;
-      result?: number;
-      method?: string;
-      params?: { subscription: number; result: { value: { err: unknown } } };
-    };
-    if (message.id !== undefined && typeof message.result === "number") {
-      this.acks.get(message.id)?.(message.result);
-      this.acks.delete(message.id);
-    } else if (message.method === "signatureNotification" && message.params) {
-      const key = `${socketIndex}:${message.params.subscription}`;
-      const done = this.bySubscription.get(key);
-      this.bySubscription.delete(key);
-      done?.(message.params.result.value.err !== null);
-    }
-  }
-
-  /** Subscribes (waiting for the server's acknowledgement); resolves `confirmed` on notification. */
-  async subscribe(signature: string): Promise<{ confirmed: Promise<boolean> }> {
-    const socketIndex = this.next++ % this.sockets.length;
-    const id = ++this.requestId;
-    const subscription = await new Promise<number>((resolve) => {
-      this.acks.set(id, resolve);
-      this.sockets[socketIndex]!.send(
-        JSON.stringify({
-          jsonrpc: "2.0",
-          id,
-          method: "signatureSubscribe",
-          params: [signature, { commitment: "confirmed" }],
-        }),
-      );
-    });
-    const confirmed = new Promise<boolean>((resolve) =>
-      this.bySubscription.set(`${socketIndex}:${subscription}`, resolve),
-    );
-    return { confirmed };
-  }
-
-  close(): void {
-    for (const socket of this.sockets) socket.close();
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The load loop shared by the phases.
@@ -164,7 +73,7 @@ interface PhaseResult {
 async function runLoad(
   net: Localnet,
   watcher: SignatureWatcher,
-  pool: { signature: string; wire: string }[],
+  pool: SignedTransaction[],
 ): Promise<PhaseResult> {
   const confirmations: Confirmation[] = [];
   const pending: Promise<void>[] = [];
@@ -246,124 +155,6 @@ function report(name: string, result: PhaseResult): void {
   );
 }
 
-// ---------------------------------------------------------------------------------------------
-// Helpers to fund accounts and pack instructions into transactions.
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-async function latestBlockhash(net: Localnet): Promise<string> {
-  return (await net.connection.getLatestBlockhash("confirmed")).blockhash;
-}
-
-/** PKCS#8 DER prefix of an Ed25519 private key; the 32-byte seed follows. */
-const ED25519_PKCS8_PREFIX = Buffer.from("302e020100300506032b657004220420", "hex");
-const nodeKeys = new WeakMap<Keypair, KeyObject>();
-
-/** Node's native Ed25519 key for a keypair (web3.js signs and verifies in JavaScript, ~4 ms a tx). */
-function nodeKey(keypair: Keypair): KeyObject {
-  let key = nodeKeys.get(keypair);
-  if (!key) {
-    const seed = keypair.secretKey.subarray(0, 32);
-    key = createPrivateKey({
-      key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]),
-      format: "der",
-      type: "pkcs8",
-    });
-    nodeKeys.set(keypair, key);
-  }
-  return key;
-}
-
-function sign(
-  tx: Transaction,
-  blockhash: string,
-  signers: Keypair[],
-): { signature: string; wire: string } {
-  tx.recentBlockhash = blockhash;
-  tx.feePayer = signers[0]!.publicKey;
-  const message = tx.serializeMessage();
-  for (const signer of signers) {
-    tx.addSignature(signer.publicKey, ed25519Sign(null, message, nodeKey(signer)));
-  }
-  return {
-    signature: utils.bytes.bs58.encode(tx.signature!),
-    wire: tx.serialize({ verifySignatures: false }).toString("base64"),
-  };
-}
-
-/** Sends prepared transactions (bounded concurrency) and waits for all to confirm. */
-async function sendAll(
-  net: Localnet,
-  watcher: SignatureWatcher,
-  txs: { signature: string; wire: string }[],
-): Promise<{ failed: number; ms: number }> {
-  const start = performance.now();
-  let cursor = 0;
-  let failed = 0;
-  const confirmations: Promise<void>[] = [];
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (cursor < txs.length) {
-        const tx = txs[cursor++]!;
-        const { confirmed } = await watcher.subscribe(tx.signature);
-        await rpc(net.rpcUrl, "sendTransaction", [
-          tx.wire,
-          { encoding: "base64", skipPreflight: true, maxRetries: 0 },
-        ]);
-        confirmations.push(
-          confirmed.then((f) => {
-            if (f) failed++;
-          }),
-        );
-      }
-    }),
-  );
-  await Promise.all(confirmations);
-  return { failed, ms: performance.now() - start };
-}
-
-/** Packs instructions into as few transactions as fit (`MAX_TX_BYTES`), all paid by `payer`. */
-function pack(
-  instructions: TransactionInstruction[],
-  blockhash: string,
-  payer: Keypair,
-): { signature: string; wire: string }[] {
-  const out: { signature: string; wire: string }[] = [];
-  let batch: TransactionInstruction[] = [];
-  const fits = (ixs: TransactionInstruction[]) => {
-    const tx = new Transaction().add(...ixs);
-    tx.recentBlockhash = blockhash;
-    tx.feePayer = payer.publicKey;
-    return tx.serializeMessage().length + 1 + 64 <= MAX_TX_BYTES;
-  };
-  for (const ix of instructions) {
-    if (batch.length > 0 && !fits([...batch, ix])) {
-      out.push(sign(new Transaction().add(...batch), blockhash, [payer]));
-      batch = [];
-    }
-    batch.push(ix);
-  }
-  if (batch.length > 0) out.push(sign(new Transaction().add(...batch), blockhash, [payer]));
-  return out;
-}
-
-async function fund(
-  net: Localnet,
-  watcher: SignatureWatcher,
-  funder: Keypair,
-  targets: PublicKey[],
-  lamports: number,
-): Promise<void> {
-  const blockhash = await latestBlockhash(net);
-  const ixs = targets.map((to) =>
-    SystemProgram.transfer({ fromPubkey: funder.publicKey, toPubkey: to, lamports }),
-  );
-  const { failed } = await sendAll(net, watcher, pack(ixs, blockhash, funder));
-  if (failed > 0) throw new Error(`${failed} funding transactions failed`);
-}
-
 function rssKib(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, "utf8");
   const match = /^VmRSS:\s+(\d+) kB$/m.exec(status);
@@ -425,7 +216,7 @@ async function main(): Promise<void> {
     });
     started = performance.now();
     blockhash = await latestBlockhash(net);
-    const registrations: { signature: string; wire: string }[] = [];
+    const registrations: SignedTransaction[] = [];
     for (const owner of owners) {
       const mine = devices.filter((d) => d.owner === owner);
       const ixs = await Promise.all(
@@ -444,13 +235,13 @@ async function main(): Promise<void> {
       );
       registrations.push(...pack(ixs, blockhash, owner));
     }
-    const registered = await sendAll(net, watcher, registrations);
+    const registered = await sendAll(net, watcher, registrations, CONCURRENCY);
     console.log(
       `registered ${devices.length} devices in ${registrations.length} transactions ` +
         `(${(registered.ms / 1000).toFixed(1)} s, ${registered.failed} failed)`,
     );
     blockhash = await latestBlockhash(net);
-    const updates: { signature: string; wire: string }[] = [];
+    const updates: SignedTransaction[] = [];
     for (let i = 0; i < POOL; i++) {
       const d = devices[i % devices.length]!;
       // Every update names a price the device has not had, so none is a no-op.
@@ -486,7 +277,7 @@ async function main(): Promise<void> {
     const chunk = 2_000;
     for (let base = 0; base < BULK_DEVICES; base += chunk) {
       blockhash = await latestBlockhash(net);
-      const txs: { signature: string; wire: string }[] = [];
+      const txs: SignedTransaction[] = [];
       for (const [o, owner] of bulkOwners.entries()) {
         const ixs: TransactionInstruction[] = [];
         for (let i = base + o; i < Math.min(base + chunk, BULK_DEVICES); i += bulkOwners.length) {
@@ -505,7 +296,7 @@ async function main(): Promise<void> {
         }
         txs.push(...pack(ixs, blockhash, owner));
       }
-      const { failed } = await sendAll(net, watcher, txs);
+      const { failed } = await sendAll(net, watcher, txs, CONCURRENCY);
       bulkTxs += txs.length;
       bulkFailed += failed;
     }
