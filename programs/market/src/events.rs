@@ -1,11 +1,7 @@
 //! Events, one per state change. Prices are IOSD base units (1e6 = 1 USD) per device-hour; token
 //! amounts are base units of the reservation's payment mint; times are unix seconds.
 
-use {
-    crate::state::*,
-    anchor_lang::prelude::*,
-    registry::state::ReservationOutcome,
-};
+use {crate::state::*, anchor_lang::prelude::*, registry::state::ReservationOutcome};
 
 #[event]
 pub struct MarketConfigInitialized {

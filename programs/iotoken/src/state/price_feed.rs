@@ -38,7 +38,11 @@ impl PriceFeed {
             IotokenError::PriceStale
         );
         require!(
-            confidence_within(self.price, self.confidence, oracle.max_confidence_bps.into()),
+            confidence_within(
+                self.price,
+                self.confidence,
+                oracle.max_confidence_bps.into()
+            ),
             IotokenError::PriceTooUncertain
         );
         conservative_price(self.price, self.ema, self.confidence)

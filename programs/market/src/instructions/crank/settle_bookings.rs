@@ -111,8 +111,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SettleBookings<'info>>)
     let mut totals = BatchTotals::default();
     let mut settled = 0u32;
     for booking_accounts in device_batch(remaining, ACCOUNTS_PER_BOOKING)? {
-        let [booking_info, device_info, payee_info, pool_info, stake_vault_info] =
-            booking_accounts
+        let [booking_info, device_info, payee_info, pool_info, stake_vault_info] = booking_accounts
         else {
             return err!(MarketError::InvalidBatch);
         };

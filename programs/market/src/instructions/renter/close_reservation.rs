@@ -1,7 +1,7 @@
 use {
     crate::{
-        errors::MarketError, escrow::check_invariant, events::ReservationClosed,
-        reservation_seeds, state::*,
+        errors::MarketError, escrow::check_invariant, events::ReservationClosed, reservation_seeds,
+        state::*,
     },
     anchor_lang::prelude::*,
     anchor_spl::token::{close_account, CloseAccount, Token, TokenAccount},
