@@ -382,12 +382,14 @@ async function main(): Promise<void> {
       console.log(line("settle", settle, size));
       const reserveTxsAt10k = 1 + Math.ceil(IO_NET_GPUS / BOOK_DEVICES_PER_TX);
       const bookTxPerSec = (booked.transactions * 1000) / booked.ms;
-      const estimate = reserveTxsAt10k / bookTxPerSec;
+      const perDevice = (ms: number) => ((IO_NET_GPUS * ms) / size / 1000).toFixed(1);
       console.log(
-        `  10,000 devices: ${reserveTxsAt10k} reservation transactions (${BOOK_DEVICES_PER_TX} devices each), ` +
-          `~${estimate.toFixed(1)} s at this run's ${bookTxPerSec.toFixed(0)} book tx/s on this chain; ` +
-          `${IO_NET_GPUS} acknowledgements ~${((IO_NET_GPUS * start.ms) / size / 1000).toFixed(1)} s; ` +
-          `settlement ${Math.ceil(IO_NET_GPUS / SETTLE_BOOKINGS_PER_TX)} transactions ` +
+        `  10,000 devices: ${reserveTxsAt10k} reservation transactions (${BOOK_DEVICES_PER_TX} devices each); ` +
+          `~${perDevice(reserve.ms)} s end to end at this run's rate per device (one client building, ` +
+          `signing and sending), ~${(reserveTxsAt10k / bookTxPerSec).toFixed(1)} s of chain time at its ` +
+          `${bookTxPerSec.toFixed(0)} book_devices tx/s; acknowledgements from one client ~${perDevice(start.ms)} s ` +
+          `(agents acknowledge in parallel, each writing only its booking); settlement ` +
+          `${Math.ceil(IO_NET_GPUS / SETTLE_BOOKINGS_PER_TX)} transactions ~${perDevice(settle.ms)} s ` +
           `(io.net claims ${IO_NET_GPUS} GPUs in under ${IO_NET_SECONDS} s)`,
       );
     }
