@@ -7,6 +7,7 @@
 #![allow(clippy::result_large_err)]
 
 mod common;
+mod config;
 mod figures;
 mod flows;
 mod payments;

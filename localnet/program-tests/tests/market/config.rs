@@ -1,0 +1,153 @@
+//! The market's config: created once, changed only by its authority, within bounds.
+
+use {
+    crate::common::*,
+    iogrid_program_tests::{ix as lib_ix, only_event, pda, Expected},
+    market::{
+        errors::MarketError, events::MarketConfigUpdated, state::MarketConfig, InitializeArgs,
+        UpdateConfigArgs,
+    },
+    solana_signer::Signer,
+};
+
+fn config(chain: &Chain) -> MarketConfig {
+    chain.program_account(&market::ID, &pda::market::config())
+}
+
+fn update(chain: &mut Chain, args: UpdateConfigArgs) -> litesvm::types::TransactionResult {
+    let authority = chain.authority.pubkey();
+    chain.send_as_authority(lib_ix::market::update_config(&authority, args))
+}
+
+#[test]
+fn initialize_records_the_parameters_and_runs_once() {
+    let mut chain = Chain::new();
+    let state = config(&chain);
+    assert_eq!(state.authority, chain.authority.pubkey());
+    assert_eq!(state.usdc_mint, chain.usdc_mint);
+    assert_eq!(state.ack_grace_secs, ACK_GRACE);
+    assert_eq!(state.max_reservation_hours, MAX_HOURS);
+    let again = lib_ix::market::initialize(
+        &chain.authority.pubkey(),
+        InitializeArgs {
+            usdc_mint: chain.usdc_mint,
+            ack_grace_secs: 60,
+            max_reservation_hours: 1,
+        },
+    );
+    assert_fails(
+        chain.send_as_authority(again),
+        Expected::AccountAlreadyInUse,
+    );
+    assert_eq!(config(&chain).ack_grace_secs, ACK_GRACE);
+}
+
+#[test]
+fn update_config_changes_only_what_it_names_within_bounds() {
+    let mut chain = Chain::new();
+    for (args, error) in [
+        (UpdateConfigArgs::default(), MarketError::NothingToUpdate),
+        (
+            UpdateConfigArgs {
+                ack_grace_secs: Some(0),
+                ..Default::default()
+            },
+            MarketError::InvalidAckGrace,
+        ),
+        (
+            UpdateConfigArgs {
+                ack_grace_secs: Some(86_401),
+                ..Default::default()
+            },
+            MarketError::InvalidAckGrace,
+        ),
+        (
+            UpdateConfigArgs {
+                max_reservation_hours: Some(0),
+                ..Default::default()
+            },
+            MarketError::InvalidMaxHours,
+        ),
+        (
+            UpdateConfigArgs {
+                max_reservation_hours: Some(365 * 24 + 1),
+                ..Default::default()
+            },
+            MarketError::InvalidMaxHours,
+        ),
+        (
+            UpdateConfigArgs {
+                ack_grace_secs: Some(ACK_GRACE),
+                ..Default::default()
+            },
+            MarketError::NothingToUpdate,
+        ),
+    ] {
+        assert_fails(update(&mut chain, args), error);
+    }
+    let before = config(&chain);
+
+    let meta = update(
+        &mut chain,
+        UpdateConfigArgs {
+            ack_grace_secs: Some(900),
+            max_reservation_hours: Some(365 * 24),
+            ..Default::default()
+        },
+    )
+    .expect("update");
+    let after = config(&chain);
+    assert_eq!(after.ack_grace_secs, 900);
+    assert_eq!(after.max_reservation_hours, 365 * 24);
+    assert_eq!(after.authority, before.authority);
+    assert_eq!(after.usdc_mint, before.usdc_mint);
+    let event: MarketConfigUpdated = only_event(&meta);
+    assert_eq!(
+        (event.ack_grace_secs_before, event.ack_grace_secs_after),
+        (ACK_GRACE, 900)
+    );
+    assert_eq!(
+        (
+            event.max_reservation_hours_before,
+            event.max_reservation_hours_after
+        ),
+        (MAX_HOURS, 365 * 24)
+    );
+}
+
+#[test]
+fn only_the_authority_changes_the_config_and_it_can_hand_over() {
+    let mut chain = Chain::new();
+    let stranger = chain.funded_keypair();
+    let by_stranger = lib_ix::market::update_config(
+        &stranger.pubkey(),
+        UpdateConfigArgs {
+            ack_grace_secs: Some(60),
+            ..Default::default()
+        },
+    );
+    assert_fails(
+        chain.send(by_stranger.clone(), &[&stranger]),
+        MarketError::NotConfigAuthority,
+    );
+    succeeded(update(
+        &mut chain,
+        UpdateConfigArgs {
+            authority: Some(stranger.pubkey()),
+            ..Default::default()
+        },
+    ));
+    assert_eq!(config(&chain).authority, stranger.pubkey());
+    succeeded(chain.send(by_stranger, &[&stranger]));
+    assert_eq!(config(&chain).ack_grace_secs, 60);
+    assert_fails(
+        update(
+            &mut chain,
+            UpdateConfigArgs {
+                ack_grace_secs: Some(120),
+                ..Default::default()
+            },
+        ),
+        MarketError::NotConfigAuthority,
+    );
+}
