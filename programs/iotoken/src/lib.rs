@@ -17,6 +17,8 @@ pub mod events;
 pub mod instructions;
 pub mod math;
 pub mod pda_account;
+#[cfg(not(target_os = "solana"))]
+pub mod shared_vectors;
 pub mod state;
 pub mod validation;
 

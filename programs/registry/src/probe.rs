@@ -200,6 +200,7 @@ pub fn slot_hash(slot_hashes_data: &[u8], slot: u64) -> Option<[u8; 32]> {
 mod tests {
     use super::*;
     use crate::state::{pro_rata, reputation_bps};
+    use iotoken::shared_vectors::{check, list};
 
     #[test]
     fn message_round_trips() {
@@ -301,10 +302,6 @@ mod tests {
 
     fn hex(bytes: &[u8]) -> String {
         bytes.iter().map(|b| format!("{b:02x}")).collect()
-    }
-
-    fn list(items: Vec<String>) -> String {
-        format!("[\n    {}\n  ]", items.join(",\n    "))
     }
 
     /// The error name of a failed parse, as the sdk names it.
@@ -478,18 +475,6 @@ mod tests {
 
     #[test]
     fn shared_vectors_are_current() {
-        const PATH: &str = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../sdk/test-vectors/probe.json"
-        );
-        let expected = vectors();
-        if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
-            std::fs::write(PATH, &expected).unwrap();
-        }
-        let on_disk = std::fs::read_to_string(PATH).unwrap_or_default();
-        assert!(
-            on_disk == expected,
-            "{PATH} is stale: run IOGRID_WRITE_VECTORS=1 cargo test -p registry --lib probe"
-        );
+        check("probe.json", &vectors(), "registry");
     }
 }

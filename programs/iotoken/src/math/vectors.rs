@@ -4,13 +4,12 @@
 
 use {
     super::{emission::*, presets::*, price::*, *},
-    crate::state::EmissionRow,
+    crate::{
+        shared_vectors::{check, list},
+        state::EmissionRow,
+    },
 };
 
-const PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../sdk/test-vectors/iotoken.json"
-);
 /// The decay preset's start in the vectors (an hour boundary).
 const DECAY_START: i64 = 1_767_225_600;
 
@@ -20,10 +19,6 @@ fn rows_json(rows: &[EmissionRow]) -> String {
         .map(|r| format!("[{}, \"{}\"]", r.start_time, r.emission_per_epoch))
         .collect();
     format!("[{}]", rows.join(", "))
-}
-
-fn list(items: Vec<String>) -> String {
-    format!("[\n    {}\n  ]", items.join(",\n    "))
 }
 
 fn vectors() -> String {
@@ -163,14 +158,5 @@ fn vectors() -> String {
 
 #[test]
 fn shared_test_vectors_are_fresh() {
-    let expected = vectors();
-    if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
-        std::fs::create_dir_all(std::path::Path::new(PATH).parent().unwrap()).unwrap();
-        std::fs::write(PATH, &expected).unwrap();
-    }
-    let committed = std::fs::read_to_string(PATH).unwrap_or_default();
-    assert!(
-        committed == expected,
-        "{PATH} is stale: run IOGRID_WRITE_VECTORS=1 cargo test -p iotoken --lib"
-    );
+    check("iotoken.json", &vectors(), "iotoken");
 }

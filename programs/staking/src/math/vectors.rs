@@ -5,16 +5,8 @@
 use {
     super::{governance::*, rewards::*, shares::*, slashing::*, stake::*, *},
     crate::state::{GovernanceParams, GpuClass},
+    iotoken::shared_vectors::{check, list},
 };
-
-const PATH: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../sdk/test-vectors/staking.json"
-);
-
-fn list(items: Vec<String>) -> String {
-    format!("[\n    {}\n  ]", items.join(",\n    "))
-}
 
 /// A result as JSON: the number as a string, or `null` for an error.
 fn num<T: ToString>(value: anchor_lang::Result<T>) -> String {
@@ -185,13 +177,5 @@ fn vectors() -> String {
 
 #[test]
 fn shared_vectors_are_current() {
-    let expected = vectors();
-    if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
-        std::fs::write(PATH, &expected).unwrap();
-    }
-    let on_disk = std::fs::read_to_string(PATH).unwrap_or_default();
-    assert!(
-        on_disk == expected,
-        "{PATH} is stale: run IOGRID_WRITE_VECTORS=1 cargo test -p staking --lib"
-    );
+    check("staking.json", &vectors(), "staking");
 }

@@ -1,0 +1,23 @@
+//! The shared test vectors every program keeps for its sdk mirror: a program's unit test builds
+//! the JSON from its own functions, and `check` compares it with the file under
+//! `sdk/test-vectors/` that the sdk's tests read (rewriting it when `IOGRID_WRITE_VECTORS` is
+//! set). Off chain only.
+
+/// `items` as a JSON array, one item per line.
+pub fn list(items: Vec<String>) -> String {
+    format!("[\n    {}\n  ]", items.join(",\n    "))
+}
+
+/// Panics unless `sdk/test-vectors/<file>` (from the workspace root) holds `expected`; with
+/// `IOGRID_WRITE_VECTORS` set, writes it first. `package` names the crate whose tests do this.
+pub fn check(file: &str, expected: &str, package: &str) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../sdk/test-vectors/").to_owned() + file;
+    if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
+        std::fs::write(&path, expected).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        on_disk == expected,
+        "{path} is stale: run IOGRID_WRITE_VECTORS=1 cargo test -p {package} --lib"
+    );
+}
