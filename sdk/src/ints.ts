@@ -31,3 +31,36 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** Basis points in one. */
+const BPS = 10_000n;
+
+/**
+ * The checked arithmetic of one program's mirror, as the program's `define_safe_math!` defines
+ * it: range checks and the basis-point and `a x b / c` helpers, each failing through `fail` with
+ * that program's `MathOverflow`.
+ */
+export function checkedMath(fail: (errorName: string) => never) {
+  const inRange = (value: bigint, min: bigint, max: bigint): bigint =>
+    value < min || value > max ? fail("MathOverflow") : value;
+  const u64 = (value: bigint): bigint => inRange(value, 0n, U64_MAX);
+  const i64 = (value: bigint): bigint => inRange(value, I64_MIN, I64_MAX);
+  const u128 = (value: bigint): bigint => inRange(value, 0n, U128_MAX);
+  /** `a x b / c` in u128, rounded down, back to u64 (`mul_div_floor`). */
+  const mulDivFloor = (a: bigint, b: bigint, c: bigint): bigint =>
+    c === 0n ? fail("MathOverflow") : u64(u128(a * b) / c);
+  /** `a x b / c` in u128, rounded up, back to u64 (`mul_div_ceil`). */
+  const mulDivCeil = (a: bigint, b: bigint, c: bigint): bigint =>
+    c === 0n ? fail("MathOverflow") : u64((u128(a * b) + c - 1n) / c);
+  return {
+    u64,
+    i64,
+    u128,
+    mulDivFloor,
+    mulDivCeil,
+    /** `amount x bps / 10_000`, rounded down (`bps_of`). */
+    bpsOf: (amount: bigint, bps: bigint | number): bigint => mulDivFloor(amount, BigInt(bps), BPS),
+    /** `amount x bps / 10_000`, rounded up (`bps_ceil`). */
+    bpsCeil: (amount: bigint, bps: bigint | number): bigint => mulDivCeil(amount, BigInt(bps), BPS),
+  };
+}

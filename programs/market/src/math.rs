@@ -6,28 +6,16 @@
 use {
     crate::{errors::MarketError, state::*},
     anchor_lang::prelude::*,
-    iotoken::math::price::io_for_iosd,
-    registry::state::{ReservationOutcome, NO_EPOCH},
+    iotoken::math::{emission::epoch_start, price::io_for_iosd},
+    registry::{
+        math::current_epoch,
+        state::{ReservationOutcome, NO_EPOCH},
+    },
 };
 
 iotoken::define_safe_math!(MarketError::MathOverflow);
 
-pub use iotoken::math::{BPS_DENOMINATOR, EPOCH_SECS};
-
 pub const SECS_PER_HOUR: i64 = 3_600;
-
-/// The registry epoch running at `now`, counted from `origin`; none before it.
-pub fn epoch_at(origin: i64, now: i64) -> Option<u64> {
-    (now >= origin).then(|| ((now - origin) / EPOCH_SECS) as u64)
-}
-
-/// When `epoch` starts.
-pub fn epoch_start(origin: i64, epoch: u64) -> Option<i64> {
-    i64::try_from(epoch)
-        .ok()?
-        .checked_mul(EPOCH_SECS)?
-        .checked_add(origin)
-}
 
 /// Fee rates a quote is made with (iotoken's `FeeParams`), in basis points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,27 +59,6 @@ pub fn device_hour_price(price_per_gpu_hour: u64, gpu_count: u16) -> Result<u64>
     price_per_gpu_hour.safe_mul(u64::from(gpu_count))
 }
 
-/// `amount x bps / 10_000`, rounded up.
-pub fn bps_ceil(amount: u64, bps: u16) -> Result<u64> {
-    let share = (amount as u128)
-        .safe_mul(u128::from(bps))?
-        .div_ceil(BPS_DENOMINATOR as u128);
-    u64::try_from(share).map_err(|_| error!(MarketError::MathOverflow))
-}
-
-/// `amount x bps / 10_000`, rounded down.
-pub fn bps_floor(amount: u64, bps: u16) -> Result<u64> {
-    let share = (amount as u128).safe_mul(u128::from(bps))? / BPS_DENOMINATOR as u128;
-    u64::try_from(share).map_err(|_| error!(MarketError::MathOverflow))
-}
-
-/// `a x b / c`, rounded down (`c > 0`).
-pub fn mul_div_floor(a: u64, b: u64, c: u64) -> Result<u64> {
-    require!(c > 0, MarketError::MathOverflow);
-    let value = (a as u128).safe_mul(b as u128)? / c as u128;
-    u64::try_from(value).map_err(|_| error!(MarketError::MathOverflow))
-}
-
 /// The charges for `hours` of a device at `price_per_hour`: time = price x hours, reservation
 /// fee = time x rate (up), payment fee = (time + reservation fee) x rate (up), each converted
 /// to the payment token (up); the tip is the converted `settle_tip`, at most the reservation fee.
@@ -102,10 +69,10 @@ pub fn quote(
     conversion: Conversion,
 ) -> Result<BookingCharges> {
     let time_usd = price_per_hour.safe_mul(u64::from(hours))?;
-    let reservation_fee_usd = bps_ceil(time_usd, rates.reservation_fee_bps)?;
+    let reservation_fee_usd = bps_ceil(time_usd, rates.reservation_fee_bps.into())?;
     let payment_fee_usd = bps_ceil(
         time_usd.safe_add(reservation_fee_usd)?,
-        rates.payment_fee_bps,
+        rates.payment_fee_bps.into(),
     )?;
     let reservation_fee = conversion.to_token(reservation_fee_usd)?;
     Ok(BookingCharges {
@@ -155,8 +122,8 @@ pub fn failed_at(booking: &BookingTimes, last_failure_epoch: u64, origin: i64) -
     if last_failure_epoch == NO_EPOCH {
         return None;
     }
-    let booked_epoch = epoch_at(origin, booking.booked_at)?;
-    let start = epoch_start(origin, last_failure_epoch)?;
+    let booked_epoch = current_epoch(origin, booking.booked_at).ok()?;
+    let start = epoch_start(origin, last_failure_epoch).ok()?;
     (last_failure_epoch >= booked_epoch && start < booking.ends_at)
         .then_some(start.max(booking.booked_at))
 }
@@ -238,8 +205,8 @@ pub fn split_time(
     staker_share_bps: u16,
 ) -> Result<TimeSplit> {
     let gross = mul_div_floor(time, delivered_secs.min(booked_secs), booked_secs)?;
-    let network_fee = bps_ceil(gross, network_fee_bps)?;
-    let staker_share = bps_floor(gross.safe_sub(network_fee)?, staker_share_bps)?;
+    let network_fee = bps_ceil(gross, network_fee_bps.into())?;
+    let staker_share = bps_of(gross.safe_sub(network_fee)?, staker_share_bps.into())?;
     Ok(TimeSplit {
         gross,
         network_fee,
@@ -251,7 +218,10 @@ pub fn split_time(
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use {
+        super::*,
+        iotoken::shared_vectors::{check, list},
+    };
 
     const HOUR: i64 = SECS_PER_HOUR;
     /// 1 USD per IO (8 decimals), and a price that makes IO conversions round.
@@ -300,7 +270,7 @@ mod tests {
                 tip: 50_000,
             }
         );
-        assert_eq!(charges.total(), Some(7_764_375));
+        assert_eq!(charges.total().ok(), Some(7_764_375));
         // 1 unit/h: every fee rounds up to one unit, the tip is capped by the reservation fee.
         let tiny = quote(1, 1, rates(250, 100, 50_000), Conversion::Par).unwrap();
         assert_eq!(
@@ -437,9 +407,9 @@ mod tests {
         );
         // A booking before the registry's origin has no epoch.
         assert_eq!(failed_at(&times(origin - 10, 2, 0), 0, origin), None);
-        assert_eq!(epoch_at(origin, origin - 1), None);
-        assert_eq!(epoch_at(origin, origin + HOUR - 1), Some(0));
-        assert_eq!(epoch_start(origin, u64::MAX), None);
+        assert_eq!(current_epoch(origin, origin - 1).ok(), None);
+        assert_eq!(current_epoch(origin, origin + HOUR - 1).ok(), Some(0));
+        assert_eq!(epoch_start(origin, u64::MAX).ok(), None);
     }
 
     #[test]
@@ -516,10 +486,6 @@ mod tests {
 
     fn opt(value: Option<i64>) -> String {
         value.map_or("null".into(), |v| format!("\"{v}\""))
-    }
-
-    fn list(items: Vec<String>) -> String {
-        format!("[\n    {}\n  ]", items.join(",\n    "))
     }
 
     /// Shared test vectors: computed here, held by `sdk/test-vectors/market-quote.json`, and
@@ -658,18 +624,6 @@ mod tests {
 
     #[test]
     fn shared_vectors_are_current() {
-        const PATH: &str = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../sdk/test-vectors/market-quote.json"
-        );
-        let expected = vectors();
-        if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
-            std::fs::write(PATH, &expected).unwrap();
-        }
-        let on_disk = std::fs::read_to_string(PATH).unwrap_or_default();
-        assert!(
-            on_disk == expected,
-            "{PATH} is stale: run IOGRID_WRITE_VECTORS=1 cargo test -p market --lib math"
-        );
+        check("market-quote.json", &vectors(), "market");
     }
 }

@@ -10,7 +10,7 @@
  * Units: IO amounts are IO base units (`IO` = 1e8 = one IO), IOSD amounts IOSD base units (1e6 =
  * one USD), prices USD per whole IO with 8 decimals (1e8 = 1 USD per IO), times unix seconds.
  */
-import { I64_MAX, I64_MIN, U128_MAX, U64_MAX } from "../ints.js";
+import { checkedMath, U64_MAX } from "../ints.js";
 
 /** IO has 8 decimals. */
 export const IO_DECIMALS = 8;
@@ -66,12 +66,8 @@ function fail(name: string): never {
   throw new IotokenMathError(name);
 }
 
-function inRange(value: bigint, min: bigint, max: bigint): bigint {
-  return value < min || value > max ? fail("MathOverflow") : value;
-}
-const u64 = (value: bigint): bigint => inRange(value, 0n, U64_MAX);
-const i64 = (value: bigint): bigint => inRange(value, I64_MIN, I64_MAX);
-const u128 = (value: bigint): bigint => inRange(value, 0n, U128_MAX);
+const checked = checkedMath(fail);
+const { u64, i64, u128 } = checked;
 const min = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 const max = (a: bigint, b: bigint): bigint => (a > b ? a : b);
 const saturatingSub = (a: bigint, b: bigint): bigint => (a > b ? a - b : 0n);
@@ -83,9 +79,7 @@ export interface EmissionRow {
 }
 
 /** `amount x bps / 10_000`, rounded down. */
-export function bpsOf(amount: bigint, bps: bigint): bigint {
-  return u64(u128(amount * bps) / BPS_DENOMINATOR);
-}
+export const bpsOf = checked.bpsOf;
 
 /** The genesis amount of each allocation account; they sum to `GENESIS_SUPPLY` exactly. */
 export function genesisAllocations(): bigint[] {

@@ -10,9 +10,9 @@
  * payment token (IOSD and USDC 1:1, IO converted at a price with 8 decimals, rounded up); fee
  * rates basis points; times unix seconds.
  */
-import { I64_MAX, I64_MIN, toBigInt, U64_MAX, U128_MAX } from "../ints.js";
-import { BPS_DENOMINATOR, EPOCH_SECS, ioForIosd } from "../iotoken/math.js";
-import { NO_EPOCH } from "../registry/availability.js";
+import { checkedMath, I64_MAX, I64_MIN, toBigInt } from "../ints.js";
+import { EPOCH_SECS, ioForIosd } from "../iotoken/math.js";
+import { NO_EPOCH, availabilityEpochAt } from "../registry/availability.js";
 
 /** Seconds in an hour of booking. */
 export const SECS_PER_HOUR = 3_600n;
@@ -35,10 +35,7 @@ function fail(name: string): never {
   throw new MarketMathError(name);
 }
 
-const u64 = (value: bigint): bigint =>
-  value < 0n || value > U64_MAX ? fail("MathOverflow") : value;
-const u128 = (value: bigint): bigint =>
-  value < 0n || value > U128_MAX ? fail("MathOverflow") : value;
+const { u64, bpsOf, bpsCeil, mulDivFloor } = checkedMath(fail);
 
 /** What a booking is charged, in payment-token base units (the `BookingCharges` account type). */
 export interface BookingChargesLike {
@@ -75,23 +72,6 @@ export function toToken(usd: bigint, ioPrice: IoPrice): bigint {
 /** IOSD base units per device-hour: price per GPU-hour x GPU count. */
 export function deviceHourPrice(pricePerGpuHour: bigint, gpuCount: number | bigint): bigint {
   return u64(pricePerGpuHour * BigInt(gpuCount));
-}
-
-/** `amount x bps / 10_000`, rounded up. */
-export function bpsCeil(amount: bigint, bps: bigint | number): bigint {
-  const product = u128(amount * BigInt(bps));
-  return u64((product + BPS_DENOMINATOR - 1n) / BPS_DENOMINATOR);
-}
-
-/** `amount x bps / 10_000`, rounded down. */
-export function bpsFloor(amount: bigint, bps: bigint | number): bigint {
-  return u64(u128(amount * BigInt(bps)) / BPS_DENOMINATOR);
-}
-
-/** `a x b / c`, rounded down (`c > 0`). */
-export function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
-  if (c <= 0n) fail("MathOverflow");
-  return u64(u128(a * b) / c);
 }
 
 /**
@@ -138,11 +118,6 @@ export function addCharges(
   };
 }
 
-/** The registry epoch running at `now`, counted from `origin`; `null` before it. */
-export function marketEpochAt(origin: bigint, now: bigint): bigint | null {
-  return now >= origin ? (now - origin) / EPOCH_SECS : null;
-}
-
 /** The times that decide a booking's settlement (a decoded `Booking` has them all). */
 export interface BookingTimesLike {
   bookedAt: bigint | number | { toString(): string };
@@ -180,8 +155,9 @@ export function failedAt(
 ): bigint | null {
   if (lastFailureEpoch === NO_EPOCH) return null;
   const t = timesOf(booking);
-  const bookedEpoch = marketEpochAt(origin, t.bookedAt);
-  if (bookedEpoch === null) return null;
+  // Before the registry's origin a booking has no epoch (`current_epoch` fails).
+  if (t.bookedAt < origin) return null;
+  const bookedEpoch = availabilityEpochAt(origin, t.bookedAt);
   const offset = lastFailureEpoch * EPOCH_SECS;
   if (offset > I64_MAX) return null;
   const start = offset + origin;
@@ -273,7 +249,7 @@ export function splitTime(
   const gross = mulDivFloor(time, delivered, bookedSecs);
   const networkFee = bpsCeil(gross, networkFeeBps);
   const net = u64(gross - networkFee);
-  const stakerShare = bpsFloor(net, stakerShareBps);
+  const stakerShare = bpsOf(net, stakerShareBps);
   return {
     gross,
     networkFee,

@@ -11,7 +11,7 @@
  * times GPU count (an 8x H100 at 4.00x weighs 3,200); reputation is basis points.
  */
 import { BPS_DENOMINATOR, EPOCH_SECS } from "../iotoken/math.js";
-import { toBigInt, U64_MAX } from "../ints.js";
+import { checkedMath, toBigInt } from "../ints.js";
 import { gpuClassMultiplier } from "../staking/math.js";
 import type { GpuClassLike } from "../staking/math.js";
 
@@ -52,8 +52,7 @@ function fail(name: string): never {
   throw new AvailabilityMathError(name);
 }
 
-const u64 = (value: bigint): bigint =>
-  value < 0n || value > U64_MAX ? fail("MathOverflow") : value;
+const { u64, mulDivFloor } = checkedMath(fail);
 
 type Num = bigint | number | { toString(): string };
 const big = toBigInt;
@@ -91,7 +90,7 @@ export function deviceWeight(
 export function proRata(pot: bigint, weight: bigint, total: bigint): bigint {
   if (total === 0n) return 0n;
   if (weight > total) fail("WeightExceedsTotal");
-  return u64((pot * weight) / total);
+  return mulDivFloor(pot, weight, total);
 }
 
 /**

@@ -14,7 +14,7 @@
  * weight is IO base units times the lock multiplier; times are unix seconds.
  */
 import { BPS_DENOMINATOR } from "../iotoken/math.js";
-import { I64_MAX, I64_MIN, U128_MAX, U64_MAX } from "../ints.js";
+import { checkedMath, I64_MAX, I64_MIN } from "../ints.js";
 
 /** Precision of the reward index: IO base units per share, times 10^12. */
 export const REWARD_INDEX_SCALE = 1_000_000_000_000n;
@@ -45,11 +45,7 @@ function fail(name: string): never {
   throw new StakingMathError(name);
 }
 
-function inRange(value: bigint, min: bigint, max: bigint): bigint {
-  return value < min || value > max ? fail("MathOverflow") : value;
-}
-const u64 = (value: bigint): bigint => inRange(value, 0n, U64_MAX);
-const u128 = (value: bigint): bigint => inRange(value, 0n, U128_MAX);
+const { u64, u128, mulDivFloor, mulDivCeil, bpsOf: bpsOfStake } = checkedMath(fail);
 const div = (a: bigint, b: bigint): bigint => (b === 0n ? fail("MathOverflow") : a / b);
 const minOf = (a: bigint, b: bigint): bigint => (a < b ? a : b);
 /** `i64::saturating_sub`. */
@@ -59,23 +55,6 @@ const saturatingSubI64 = (a: bigint, b: bigint): bigint => {
 };
 /** `i64::saturating_add`. */
 const saturatingAddI64 = (a: bigint, b: bigint): bigint => saturatingSubI64(a, -b);
-
-/** `amount x bps / 10_000`, rounded down (`bps_of`). */
-function bpsOfStake(amount: bigint, bps: bigint): bigint {
-  return u64(u128(amount * bps) / BPS_DENOMINATOR);
-}
-
-/** `a x b / c` in u128, rounded down, back to u64 (`mul_div_floor`). */
-function mulDivFloor(a: bigint, b: bigint, c: bigint): bigint {
-  return u64(div(u128(a * b), c));
-}
-
-/** `a x b / c` in u128, rounded up, back to u64 (`mul_div_ceil`). */
-function mulDivCeil(a: bigint, b: bigint, c: bigint): bigint {
-  const product = u128(a * b);
-  const cMinusOne = c === 0n ? fail("MathOverflow") : c - 1n;
-  return u64(div(u128(product + cMinusOne), c));
-}
 
 // Shares (shares.rs): a position owns `shares` of the pool's `costake_shares`, worth that
 // fraction of `costake_total` IO; every rounding favours the pool.

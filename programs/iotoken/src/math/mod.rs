@@ -9,7 +9,7 @@ mod safe_math;
 #[cfg(test)]
 mod vectors;
 
-use {crate::errors::IotokenError, anchor_lang::prelude::*};
+use crate::errors::IotokenError;
 
 /// IO has 8 decimals: `IO` base units are one IO.
 pub const IO_DECIMALS: u8 = 8;
@@ -38,12 +38,6 @@ pub const BPS_DENOMINATOR: u64 = 10_000;
 
 crate::define_safe_math!(IotokenError::MathOverflow);
 
-/// `amount x bps / 10_000`, rounded down.
-pub fn bps_of(amount: u64, bps: u64) -> Result<u64> {
-    let share = (amount as u128).safe_mul(bps as u128)? / BPS_DENOMINATOR as u128;
-    u64::try_from(share).map_err(|_| overflow())
-}
-
 /// The genesis amount of each allocation account; they sum to `GENESIS_SUPPLY` exactly.
 pub fn genesis_allocations() -> [u64; 5] {
     GENESIS_ALLOCATION_BPS.map(|bps| GENESIS_SUPPLY / BPS_DENOMINATOR * bps)
@@ -51,7 +45,7 @@ pub fn genesis_allocations() -> [u64; 5] {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
+    use {super::*, anchor_lang::prelude::*};
 
     #[test]
     fn genesis_allocations_sum_to_genesis_supply() {

@@ -122,8 +122,7 @@ pub fn pro_rata(pot: u64, weight: u64, total: u64) -> Result<u64> {
         return Ok(0);
     }
     require!(weight <= total, RegistryError::WeightExceedsTotal);
-    let amount = (pot as u128).safe_mul(weight as u128)? / total as u128;
-    u64::try_from(amount).map_err(|_| crate::math::overflow())
+    crate::math::mul_div_floor(pot, weight, total)
 }
 
 /// A device's availability record: rewards earned, probe results and the counters its reputation

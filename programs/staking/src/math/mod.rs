@@ -27,24 +27,3 @@ pub const BASE_WEIGHT_BPS: u64 = 10_000;
 pub const MAX_LOCK_BONUS_BPS: u64 = 30_000;
 /// GPU class multipliers are in hundredths; a class never lowers the minimum stake below 1x.
 pub const MULTIPLIER_ONE: u16 = 100;
-
-/// `amount x bps / 10_000`, rounded down.
-pub fn bps_of(amount: u64, bps: u64) -> anchor_lang::Result<u64> {
-    let share = (amount as u128).safe_mul(bps as u128)? / BPS_DENOMINATOR as u128;
-    u64::try_from(share).map_err(|_| overflow())
-}
-
-/// `a x b / c` in u128, rounded down, back to u64.
-pub fn mul_div_floor(a: u64, b: u64, c: u64) -> anchor_lang::Result<u64> {
-    let value = (a as u128).safe_mul(b as u128)?.safe_div(c as u128)?;
-    u64::try_from(value).map_err(|_| overflow())
-}
-
-/// `a x b / c` in u128, rounded up, back to u64.
-pub fn mul_div_ceil(a: u64, b: u64, c: u64) -> anchor_lang::Result<u64> {
-    let product = (a as u128).safe_mul(b as u128)?;
-    let value = product
-        .safe_add((c as u128).safe_sub(1)?)?
-        .safe_div(c as u128)?;
-    u64::try_from(value).map_err(|_| overflow())
-}
