@@ -36,6 +36,7 @@ import {
   acknowledgeStartIx,
   bookDevicesBatches,
   bookDevicesIx,
+  bookingHours,
   bookingPda,
   cancelReservationIx,
   chargesOf,
@@ -641,7 +642,7 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
       expect(await checkInvariant(reservation)).to.equal(vaultBefore! + extra.total);
       for (const d of extended) {
         const b = await market.account.booking.fetch(bookingPda(reservation, d.address).address);
-        expect(b.hours).to.equal(4);
+        expect(bookingHours(b)).to.equal(4);
         expect(big(b.endsAt) - big(b.bookedAt)).to.equal(4n * HOUR);
       }
     });

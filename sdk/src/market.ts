@@ -41,14 +41,15 @@ import {
   stakingConfigPda,
   treasuryPda,
 } from "./pda.js";
+import { availabilityEpochAt } from "./registry/availability.js";
 import { deviceStatusName, toBN } from "./registry.js";
 import type { Device, IntegerLike } from "./registry.js";
 import {
   MAX_BATCH_DEVICES,
   chargesTotal,
   deviceHourPrice,
-  marketEpochAt,
   quote,
+  SECS_PER_HOUR,
 } from "./market/math.js";
 import type { BookingChargesLike, IoPrice, QuoteRates } from "./market/math.js";
 import { deviceMinimumStake, poolQualifyingStake } from "./staking.js";
@@ -174,6 +175,11 @@ export function parseMarketEvents(
 ): ParsedMarketEvent[] {
   const parser = new EventParser(programId, marketCoder());
   return [...parser.parseLogs(logs)] as ParsedMarketEvent[];
+}
+
+/** Hours a booking is paid for, extensions included (`Booking::hours`). */
+export function bookingHours(booking: Pick<Booking, "bookedAt" | "endsAt">): number {
+  return Number((toBigInt(booking.endsAt) - toBigInt(booking.bookedAt)) / SECS_PER_HOUR);
 }
 
 /** A decoded `BookingCharges` in bigints. */
@@ -317,10 +323,11 @@ export function deviceMatches(
   const price = toBigInt(device.pricePerGpuHour);
   if (price === 0n) return false;
   if (epoch) {
-    const current = marketEpochAt(epoch.origin, epoch.now);
-    if (current !== null && toBigInt(device.availability.lastFailureEpoch) === current) {
-      return false;
-    }
+    const failedNow =
+      epoch.now >= epoch.origin &&
+      toBigInt(device.availability.lastFailureEpoch) ===
+        availabilityEpochAt(epoch.origin, epoch.now);
+    if (failedNow) return false;
   }
   const minimum = deviceMinimumStake(stakingConfig, device.gpuModel, device.specs.gpuCount);
   const stake = d.pool ? poolQualifyingStake(d.pool) : 0n;

@@ -2,7 +2,7 @@
 //! every instruction that touches it.
 
 use {
-    crate::{errors::MarketError, state::*},
+    crate::{errors::MarketError, math::SafeMath, state::*},
     anchor_lang::prelude::*,
     anchor_spl::token::{transfer, Token, TokenAccount, Transfer},
 };
@@ -42,14 +42,8 @@ pub fn deposit<'info>(
         amount,
     )?;
     let ledger = &mut reservation.ledger;
-    ledger.deposited = ledger
-        .deposited
-        .checked_add(amount)
-        .ok_or_else(|| error!(MarketError::MathOverflow))?;
-    ledger.escrow_open = ledger
-        .escrow_open
-        .checked_add(amount)
-        .ok_or_else(|| error!(MarketError::MathOverflow))?;
+    ledger.deposited = ledger.deposited.safe_add(amount)?;
+    ledger.escrow_open = ledger.escrow_open.safe_add(amount)?;
     check_invariant(vault, reservation)
 }
 

@@ -334,7 +334,7 @@ fn an_extension_adds_hours_at_the_booked_price_and_settles_as_one_booking() {
     for device in [&a, &b] {
         let booking = chain.booking(&res, device);
         assert_eq!(booking.charges, extended);
-        assert_eq!(booking.hours, 7);
+        assert_eq!(booking.hours(), 7);
         assert_eq!(booking.ends_at, booked_at + 7 * HOUR);
         books.paid(&res, &added);
     }

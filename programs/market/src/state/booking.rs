@@ -1,4 +1,7 @@
-use anchor_lang::prelude::*;
+use {
+    crate::math::{SafeMath, SECS_PER_HOUR},
+    anchor_lang::prelude::*,
+};
 
 /// What a booking was charged, in payment-token base units, all held in the reservation's vault
 /// until the booking is settled.
@@ -19,10 +22,10 @@ pub struct BookingCharges {
 
 impl BookingCharges {
     /// Everything the renter paid for the booking.
-    pub fn total(&self) -> Option<u64> {
+    pub fn total(&self) -> Result<u64> {
         self.time
-            .checked_add(self.reservation_fee)?
-            .checked_add(self.payment_fee)
+            .safe_add(self.reservation_fee)?
+            .safe_add(self.payment_fee)
     }
 }
 
@@ -40,8 +43,6 @@ pub struct Booking {
     pub stake_pool: Pubkey,
     /// IOSD base units per device-hour, fixed at booking: price per GPU-hour x GPU count.
     pub price_per_hour: u64,
-    /// Hours paid for, extensions included.
-    pub hours: u32,
     /// Unix seconds: when the device was booked, the agent's start deadline, and the end.
     pub booked_at: i64,
     pub ack_deadline: i64,
@@ -55,5 +56,10 @@ pub struct Booking {
 impl Booking {
     pub fn is_started(&self) -> bool {
         self.started_at != 0
+    }
+
+    /// Hours paid for, extensions included.
+    pub fn hours(&self) -> u32 {
+        ((self.ends_at - self.booked_at) / SECS_PER_HOUR) as u32
     }
 }

@@ -297,11 +297,7 @@ fn settle_one<'info>(
     ledger.payment_fees = ledger.payment_fees.safe_add(charges.payment_fee)?;
     ledger.refunds = ledger.refunds.safe_add(split.refund)?;
     ledger.tips = ledger.tips.safe_add(charges.tip)?;
-    ledger.escrow_open = ledger.escrow_open.safe_sub(
-        charges
-            .total()
-            .ok_or_else(|| error!(MarketError::MathOverflow))?,
-    )?;
+    ledger.escrow_open = ledger.escrow_open.safe_sub(charges.total()?)?;
     reservation.bookings_open = reservation.bookings_open.saturating_sub(1);
     totals.treasury = totals
         .treasury

@@ -15,6 +15,7 @@ use {
         state::{PriceFeed, TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, PRICE_FEED_SEED},
     },
     registry::{
+        math::current_epoch,
         program::Registry,
         stake::device_stake,
         state::{Device, DeviceStatus, RegistryConfig, CONFIG_SEED as REGISTRY_CONFIG_SEED},
@@ -128,7 +129,6 @@ pub fn handler<'info>(
             owner: device.owner,
             stake_pool: pool_info.key(),
             price_per_hour,
-            hours,
             booked_at: now,
             ack_deadline,
             ends_at,
@@ -150,10 +150,7 @@ pub fn handler<'info>(
             ),
             reservation_key,
         )?;
-        let booked = charges
-            .total()
-            .ok_or_else(|| error!(MarketError::MathOverflow))?;
-        total = total.safe_add(booked)?;
+        total = total.safe_add(charges.total()?)?;
         emit!(DeviceBooked {
             reservation: reservation_key,
             booking: address,
@@ -208,8 +205,8 @@ fn check_bookable(device: &Device, registry_config: &RegistryConfig, now: i64) -
     );
     require!(!device.is_reserved(), MarketError::DeviceReserved);
     require!(
-        !epoch_at(registry_config.epoch_origin, now)
-            .is_some_and(|epoch| device.availability.failed_in(epoch)),
+        !current_epoch(registry_config.epoch_origin, now)
+            .is_ok_and(|epoch| device.availability.failed_in(epoch)),
         MarketError::DeviceFailedThisEpoch
     );
     Ok(())

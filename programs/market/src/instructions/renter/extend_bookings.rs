@@ -92,23 +92,15 @@ pub fn handler<'info>(
             failed_at(&times, device.availability.last_failure_epoch, origin).is_none(),
             MarketError::DeviceFailed
         );
-        validate_hours(booking.hours, extra_hours, &accounts.config)?;
+        validate_hours(booking.hours(), extra_hours, &accounts.config)?;
 
         let added = quote(booking.price_per_hour, extra_hours, rates, conversion)?;
         booking.charges = add_charges(booking.charges, added)?;
-        booking.hours = booking
-            .hours
-            .checked_add(extra_hours)
-            .ok_or_else(|| error!(MarketError::MathOverflow))?;
         booking.ends_at = booking
             .ends_at
             .safe_add(i64::from(extra_hours).safe_mul(SECS_PER_HOUR)?)?;
         booking.exit(&crate::ID)?;
-        total = total.safe_add(
-            added
-                .total()
-                .ok_or_else(|| error!(MarketError::MathOverflow))?,
-        )?;
+        total = total.safe_add(added.total()?)?;
         emit!(BookingExtended {
             reservation: reservation_key,
             booking: booking.key(),
