@@ -20,6 +20,7 @@ pub mod pda_account;
 #[cfg(not(target_os = "solana"))]
 pub mod shared_vectors;
 pub mod state;
+pub mod token_transfer;
 pub mod validation;
 
 pub use {instructions::*, state::EmissionRow};

@@ -4,7 +4,8 @@
 use {
     crate::{errors::MarketError, math::SafeMath, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token::{transfer, Token, TokenAccount, Transfer},
+    anchor_spl::token::{Token, TokenAccount},
+    iotoken::token_transfer::transfer_tokens,
 };
 
 /// Signer seeds of the reservation PDA (the vault's authority).
@@ -30,15 +31,12 @@ pub fn deposit<'info>(
     reservation: &mut Account<'info, Reservation>,
     amount: u64,
 ) -> Result<()> {
-    transfer(
-        CpiContext::new(
-            token_program.to_account_info(),
-            Transfer {
-                from: source.to_account_info(),
-                to: vault.to_account_info(),
-                authority: renter.to_account_info(),
-            },
-        ),
+    transfer_tokens(
+        &token_program.to_account_info(),
+        &source.to_account_info(),
+        &vault.to_account_info(),
+        &renter.to_account_info(),
+        &[],
         amount,
     )?;
     let ledger = &mut reservation.ledger;
@@ -55,19 +53,12 @@ pub fn pay_out<'info>(
     reservation: &Account<'info, Reservation>,
     amount: u64,
 ) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
-    }
-    transfer(
-        CpiContext::new_with_signer(
-            token_program.to_account_info(),
-            Transfer {
-                from: vault.to_account_info(),
-                to: destination.clone(),
-                authority: reservation.to_account_info(),
-            },
-            &[reservation_seeds!(reservation)],
-        ),
+    transfer_tokens(
+        &token_program.to_account_info(),
+        &vault.to_account_info(),
+        destination,
+        &reservation.to_account_info(),
+        &[reservation_seeds!(reservation)],
         amount,
     )
 }

@@ -4,7 +4,7 @@
 use {
     crate::{errors::RegistryError, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token::{transfer, Transfer},
+    iotoken::token_transfer::transfer_tokens,
 };
 
 /// Reads `infos` (remaining accounts) as closed `["availability", epoch]` records of this program.
@@ -44,19 +44,12 @@ pub fn pay_from_vault<'info>(
     distributor_bump: u8,
     amount: u64,
 ) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
-    }
-    transfer(
-        CpiContext::new_with_signer(
-            token_program.clone(),
-            Transfer {
-                from: vault.clone(),
-                to: destination.clone(),
-                authority: distributor.clone(),
-            },
-            &[&[DISTRIBUTOR_SEED, &[distributor_bump]]],
-        ),
+    transfer_tokens(
+        token_program,
+        vault,
+        destination,
+        distributor,
+        &[&[DISTRIBUTOR_SEED, &[distributor_bump]]],
         amount,
     )
 }

@@ -3,7 +3,8 @@
 use {
     crate::{errors::StakingError, math::SafeMath, state::*},
     anchor_lang::prelude::*,
-    anchor_spl::token::{transfer, Token, TokenAccount, Transfer},
+    anchor_spl::token::{Token, TokenAccount},
+    iotoken::token_transfer::transfer_tokens,
 };
 
 /// Transfers `amount` from `source` (signed for by `owner`) into the vault.
@@ -14,15 +15,12 @@ pub fn pay_in<'info>(
     owner: &Signer<'info>,
     amount: u64,
 ) -> Result<()> {
-    transfer(
-        CpiContext::new(
-            token_program.to_account_info(),
-            Transfer {
-                from: source.to_account_info(),
-                to: vault.to_account_info(),
-                authority: owner.to_account_info(),
-            },
-        ),
+    transfer_tokens(
+        &token_program.to_account_info(),
+        &source.to_account_info(),
+        &vault.to_account_info(),
+        &owner.to_account_info(),
+        &[],
         amount,
     )
 }
@@ -35,25 +33,17 @@ pub fn pay_out<'info>(
     pool: &Account<'info, StakePool>,
     amount: u64,
 ) -> Result<()> {
-    if amount == 0 {
-        return Ok(());
-    }
-    let signer: &[&[&[u8]]] = &[&[
-        POOL_SEED,
-        pool.device.as_ref(),
-        pool.operator.as_ref(),
-        &[pool.bump],
-    ]];
-    transfer(
-        CpiContext::new_with_signer(
-            token_program.to_account_info(),
-            Transfer {
-                from: vault.to_account_info(),
-                to: destination.to_account_info(),
-                authority: pool.to_account_info(),
-            },
-            signer,
-        ),
+    transfer_tokens(
+        &token_program.to_account_info(),
+        &vault.to_account_info(),
+        &destination.to_account_info(),
+        &pool.to_account_info(),
+        &[&[
+            POOL_SEED,
+            pool.device.as_ref(),
+            pool.operator.as_ref(),
+            &[pool.bump],
+        ]],
         amount,
     )
 }

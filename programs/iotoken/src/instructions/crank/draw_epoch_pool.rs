@@ -1,7 +1,9 @@
 use {
-    crate::{errors::IotokenError, events::EpochPoolDrawn, state::*},
+    crate::{
+        errors::IotokenError, events::EpochPoolDrawn, state::*, token_transfer::transfer_tokens,
+    },
     anchor_lang::prelude::*,
-    anchor_spl::token::{transfer, Token, TokenAccount, Transfer},
+    anchor_spl::token::{Token, TokenAccount},
 };
 
 /// Moves what one closed epoch minted into reward pool `pool` to the pool's distributor, once.
@@ -53,20 +55,14 @@ pub fn handler(ctx: Context<DrawEpochPool>, pool: u8) -> Result<()> {
     let amount = record.pools[index];
     let epoch = record.epoch;
 
-    if amount > 0 {
-        transfer(
-            CpiContext::new_with_signer(
-                accounts.token_program.to_account_info(),
-                Transfer {
-                    from: accounts.pool_vault.to_account_info(),
-                    to: accounts.destination.to_account_info(),
-                    authority: accounts.config.to_account_info(),
-                },
-                &[&[CONFIG_SEED, &[accounts.config.bump]]],
-            ),
-            amount,
-        )?;
-    }
+    transfer_tokens(
+        &accounts.token_program.to_account_info(),
+        &accounts.pool_vault.to_account_info(),
+        &accounts.destination.to_account_info(),
+        &accounts.config.to_account_info(),
+        &[&[CONFIG_SEED, &[accounts.config.bump]]],
+        amount,
+    )?;
     emit!(EpochPoolDrawn {
         pool,
         epoch,
