@@ -564,19 +564,24 @@ export function bookDevicesMetas(
   ]);
 }
 
+/** The accounts and devices of `book_devices`. */
+interface BookDevicesAccounts {
+  renter: PublicKey;
+  paymentSource: PublicKey;
+  devices: readonly BookableDevice[];
+  tokenProgram?: PublicKey;
+}
+
+/** Arguments of `book_devices`. */
+export type BookDevicesParams = ReservationRef & BookDevicesAccounts & { maxPayment: IntegerLike };
+
 /**
  * `book_devices`: books 1-16 devices into the reservation, paying at most `maxPayment` (their
  * summed quote) from `paymentSource`.
  */
 export function bookDevicesIx(
   program: Program<Market>,
-  params: ReservationRef & {
-    renter: PublicKey;
-    paymentSource: PublicKey;
-    devices: readonly BookableDevice[];
-    maxPayment: IntegerLike;
-    tokenProgram?: PublicKey;
-  },
+  params: BookDevicesParams,
 ): Promise<TransactionInstruction> {
   checkBatch(params.devices.length, "book_devices");
   const id = program.programId;
@@ -609,14 +614,11 @@ export function bookDevicesIx(
  */
 export async function bookDevicesBatches(
   program: Program<Market>,
-  params: ReservationRef & {
-    renter: PublicKey;
-    paymentSource: PublicKey;
-    devices: readonly BookableDevice[];
-    maxPayment: (batch: readonly BookableDevice[]) => IntegerLike;
-    perTx?: number;
-    tokenProgram?: PublicKey;
-  },
+  params: ReservationRef &
+    BookDevicesAccounts & {
+      maxPayment: (batch: readonly BookableDevice[]) => IntegerLike;
+      perTx?: number;
+    },
 ): Promise<TransactionInstruction[]> {
   const batches = chunked(params.devices, params.perTx ?? BOOK_DEVICES_PER_TX);
   return Promise.all(
@@ -656,17 +658,23 @@ export function extendBookingsMetas(
   ]);
 }
 
+/** The accounts, devices and hours of `extend_bookings`. */
+interface ExtendBookingsAccounts {
+  renter: PublicKey;
+  paymentSource: PublicKey;
+  devices: readonly PublicKey[];
+  extraHours: number;
+  tokenProgram?: PublicKey;
+}
+
+/** Arguments of `extend_bookings`. */
+export type ExtendBookingsParams = ReservationRef &
+  ExtendBookingsAccounts & { maxPayment: IntegerLike };
+
 /** `extend_bookings`: `extraHours` more for each of 1-16 booked devices, paying at most `maxPayment`. */
 export function extendBookingsIx(
   program: Program<Market>,
-  params: ReservationRef & {
-    renter: PublicKey;
-    paymentSource: PublicKey;
-    devices: readonly PublicKey[];
-    extraHours: number;
-    maxPayment: IntegerLike;
-    tokenProgram?: PublicKey;
-  },
+  params: ExtendBookingsParams,
 ): Promise<TransactionInstruction> {
   checkBatch(params.devices.length, "extend_bookings");
   const id = program.programId;
@@ -691,15 +699,11 @@ export function extendBookingsIx(
 /** `extend_bookings` for any number of devices, `perTx` (default `EXTEND_BOOKINGS_PER_TX`) each. */
 export async function extendBookingsBatches(
   program: Program<Market>,
-  params: ReservationRef & {
-    renter: PublicKey;
-    paymentSource: PublicKey;
-    devices: readonly PublicKey[];
-    extraHours: number;
-    maxPayment: (batch: readonly PublicKey[]) => IntegerLike;
-    perTx?: number;
-    tokenProgram?: PublicKey;
-  },
+  params: ReservationRef &
+    ExtendBookingsAccounts & {
+      maxPayment: (batch: readonly PublicKey[]) => IntegerLike;
+      perTx?: number;
+    },
 ): Promise<TransactionInstruction[]> {
   const batches = chunked(params.devices, params.perTx ?? EXTEND_BOOKINGS_PER_TX);
   return Promise.all(
