@@ -38,7 +38,6 @@ import {
   IOTOKEN_PROGRAM_ID,
   REGISTRY_PROGRAM_ID,
   REWARD_POOL,
-  createTreasuryAccountIx,
   decayPreset,
   decodeEmissionLedger,
   decodeEmissionSchedule,
@@ -63,7 +62,6 @@ import {
   sealScheduleIx,
   setPoolDistributorIx,
   appendScheduleRowsIx,
-  treasuryPda,
   updateIotokenConfigIx,
 } from "@iogrid/sdk";
 import type { GenesisDestinations, RewardPoolName, TokenConfig } from "@iogrid/sdk";
@@ -74,6 +72,7 @@ import {
   UsageError,
   connect,
   ensureFunded,
+  ensureTreasuryAccount,
   integerEnv,
   loadWallet,
   logger,
@@ -246,20 +245,8 @@ async function main(): Promise<void> {
   }
 
   // 5. Treasury accounts.
-  for (const [name, mint] of [
-    ["IO", ioMint],
-    ["IOSD", iosdMintPda().address],
-  ] as const) {
-    const treasury = treasuryPda(mint).address;
-    if (await connection.getAccountInfo(treasury)) {
-      log(`skip treasury ${name}: ${treasury.toBase58()} exists`);
-    } else {
-      await send(
-        `created the ${name} treasury account ${treasury.toBase58()}`,
-        await createTreasuryAccountIx(program, { payer: wallet.publicKey, mint }),
-      );
-    }
-  }
+  await ensureTreasuryAccount(connection, wallet, "IO", ioMint, log);
+  await ensureTreasuryAccount(connection, wallet, "IOSD", iosdMintPda().address, log);
 
   // 6. Local price feed.
   if (!local) {

@@ -29,40 +29,38 @@
  */
 import { join } from "node:path";
 
-import { createMint } from "@solana/spl-token";
 import { PublicKey, Transaction } from "@solana/web3.js";
 import type { Connection, Keypair, TransactionInstruction } from "@solana/web3.js";
 
 import {
   MARKET_PROGRAM_ID,
   configPda,
-  createTreasuryAccountIx,
   decodeMarketConfig,
   decodeRegistryConfig,
   decodeStakingConfig,
   initializeMarketIx,
-  iotokenConfigPda,
-  iotokenProgram,
   ioMintPda,
   iosdMintPda,
+  iotokenConfigPda,
   marketConfigPda,
   marketProgram,
   registryProgram,
   slasherPda,
   stakingConfigPda,
   stakingProgram,
-  treasuryPda,
   updateConfigIx,
   updateStakingConfigIx,
 } from "@iogrid/sdk";
 import type { MarketConfig } from "@iogrid/sdk";
-import { loadOrCreateKeypair, sendAndConfirm } from "@iogrid/sdk/node";
+import { sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
   LOCAL_DIR,
   UsageError,
   connect,
   ensureFunded,
+  ensureTestMint,
+  ensureTreasuryAccount,
   integerEnv,
   loadWallet,
   logger,
@@ -98,23 +96,7 @@ async function usdcMint(
   const named = process.env.IOGRID_USDC_MINT?.trim();
   if (named) return new PublicKey(named);
   if (!local) throw new UsageError("IOGRID_USDC_MINT must name the USDC mint off a local chain");
-  const { keypair, created } = loadOrCreateKeypair(USDC_MINT_KEYPAIR);
-  if (created) log(`generated the test USDC mint keypair at ${USDC_MINT_KEYPAIR}`);
-  if (await connection.getAccountInfo(keypair.publicKey)) {
-    log(`reusing the test USDC mint ${keypair.publicKey.toBase58()}`);
-    return keypair.publicKey;
-  }
-  const mint = await createMint(
-    connection,
-    wallet,
-    wallet.publicKey,
-    null,
-    USDC_DECIMALS,
-    keypair,
-    { commitment: "confirmed" },
-  );
-  log(`created the test USDC mint ${mint.toBase58()} (${USDC_DECIMALS} decimals)`);
-  return mint;
+  return ensureTestMint(connection, wallet, "USDC", USDC_MINT_KEYPAIR, USDC_DECIMALS, log);
 }
 
 async function main(): Promise<void> {
@@ -212,21 +194,11 @@ async function main(): Promise<void> {
     ["USDC", config.usdcMint],
   ];
   for (const [name, mint] of mints) {
-    const treasury = treasuryPda(mint).address;
-    if (await connection.getAccountInfo(treasury)) {
-      log(`skip treasury ${name}: ${treasury.toBase58()} exists`);
-      continue;
-    }
-    if (!(await connection.getAccountInfo(mint))) {
+    if (await connection.getAccountInfo(mint)) {
+      await ensureTreasuryAccount(connection, wallet, name, mint, log);
+    } else {
       log(`warning: the ${name} mint ${mint.toBase58()} does not exist; no treasury account`);
-      continue;
     }
-    const signature = await send(
-      connection,
-      await createTreasuryAccountIx(iotokenProgram(), { payer: wallet.publicKey, mint }),
-      wallet,
-    );
-    log(`created the ${name} treasury account ${treasury.toBase58()} (tx ${signature})`);
   }
 }
 

@@ -23,9 +23,9 @@
  */
 import { join } from "node:path";
 
-import { createMint, getMint } from "@solana/spl-token";
+import { getMint } from "@solana/spl-token";
 import { Transaction } from "@solana/web3.js";
-import type { Connection, Keypair, PublicKey } from "@solana/web3.js";
+import type { Connection, PublicKey } from "@solana/web3.js";
 
 import {
   REWARD_POOL,
@@ -46,13 +46,14 @@ import {
   updateConfigIx,
 } from "@iogrid/sdk";
 import type { RegistryConfig } from "@iogrid/sdk";
-import { loadOrCreateKeypair, sendAndConfirm } from "@iogrid/sdk/node";
+import { sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
   LOCAL_DIR,
   UsageError,
   connect,
   ensureFunded,
+  ensureTestMint,
   integerEnv,
   loadWallet,
   logger,
@@ -66,29 +67,6 @@ const BOND_MINT_KEYPAIR = join(LOCAL_DIR, "bond-mint.json");
 const BOND_MINT_DECIMALS = 8;
 const DEFAULT_BOND_TOKENS = 1_000n;
 const DEFAULT_COOLDOWN_SECS = 7 * 24 * 60 * 60;
-
-/** The test bond mint: the persisted keypair's mint, created on chain if it is not there yet. */
-async function ensureBondMint(connection: Connection, wallet: Keypair): Promise<PublicKey> {
-  const { keypair, created } = loadOrCreateKeypair(BOND_MINT_KEYPAIR);
-  if (created) log(`generated the test bond mint keypair at ${BOND_MINT_KEYPAIR}`);
-  if (await connection.getAccountInfo(keypair.publicKey)) {
-    log(`reusing the test bond mint ${keypair.publicKey.toBase58()}`);
-    return keypair.publicKey;
-  }
-  const mint = await createMint(
-    connection,
-    wallet,
-    wallet.publicKey,
-    null,
-    BOND_MINT_DECIMALS,
-    keypair,
-    { commitment: "confirmed" },
-  );
-  log(
-    `created the test bond mint ${mint.toBase58()} (${BOND_MINT_DECIMALS} decimals, mint authority ${wallet.publicKey.toBase58()})`,
-  );
-  return mint;
-}
 
 /** The IO mint, if the iotoken program is initialised on this chain. */
 async function ioMintIfInitialised(connection: Connection): Promise<PublicKey | undefined> {
@@ -182,7 +160,9 @@ async function initialise(
   log(`${generated ? "generated wallet" : "wallet"} ${wallet.publicKey.toBase58()} (${source})`);
   await ensureFunded(connection, wallet, local, log);
 
-  const bondMint = ioMint ?? (await ensureBondMint(connection, wallet));
+  const bondMint =
+    ioMint ??
+    (await ensureTestMint(connection, wallet, "bond", BOND_MINT_KEYPAIR, BOND_MINT_DECIMALS, log));
   const { decimals } = await getMint(connection, bondMint);
   const bondTokens = integerEnv("IOGRID_KEEPER_BOND_TOKENS", DEFAULT_BOND_TOKENS);
   const keeperBondAmount = bondTokens * 10n ** BigInt(decimals);

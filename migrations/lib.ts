@@ -7,10 +7,18 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
-import { Connection, LAMPORTS_PER_SOL } from "@solana/web3.js";
-import type { Keypair } from "@solana/web3.js";
+import { createMint } from "@solana/spl-token";
+import { Connection, LAMPORTS_PER_SOL, Transaction } from "@solana/web3.js";
+import type { Keypair, PublicKey } from "@solana/web3.js";
 
-import { defaultWalletPath, expandHome, loadKeypair, loadOrCreateKeypair } from "@iogrid/sdk/node";
+import { createTreasuryAccountIx, iotokenProgram, treasuryPda } from "@iogrid/sdk";
+import {
+  defaultWalletPath,
+  expandHome,
+  loadKeypair,
+  loadOrCreateKeypair,
+  sendAndConfirm,
+} from "@iogrid/sdk/node";
 
 export const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
 /**
@@ -110,6 +118,51 @@ export async function ensureFunded(
   const { value } = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
   if (value.err) throw new Error(`airdrop ${signature} failed: ${JSON.stringify(value.err)}`);
   log(`airdropped ${AIRDROP_LAMPORTS / LAMPORTS_PER_SOL} SOL to ${wallet.publicKey.toBase58()}`);
+}
+
+/**
+ * A test mint of the local chain (`name`, e.g. "bond"), its keypair kept at `keypairPath` so
+ * reruns find it: created on chain with `decimals` and the wallet as mint authority if missing.
+ */
+export async function ensureTestMint(
+  connection: Connection,
+  wallet: Keypair,
+  name: string,
+  keypairPath: string,
+  decimals: number,
+  log: Log,
+): Promise<PublicKey> {
+  const { keypair, created } = loadOrCreateKeypair(keypairPath);
+  if (created) log(`generated the test ${name} mint keypair at ${keypairPath}`);
+  if (await connection.getAccountInfo(keypair.publicKey)) {
+    log(`reusing the test ${name} mint ${keypair.publicKey.toBase58()}`);
+    return keypair.publicKey;
+  }
+  const mint = await createMint(connection, wallet, wallet.publicKey, null, decimals, keypair, {
+    commitment: "confirmed",
+  });
+  log(
+    `created the test ${name} mint ${mint.toBase58()} (${decimals} decimals, mint authority ${wallet.publicKey.toBase58()})`,
+  );
+  return mint;
+}
+
+/** iotoken's treasury token account for `mint` (`name` in the log), created if missing. */
+export async function ensureTreasuryAccount(
+  connection: Connection,
+  wallet: Keypair,
+  name: string,
+  mint: PublicKey,
+  log: Log,
+): Promise<void> {
+  const treasury = treasuryPda(mint).address;
+  if (await connection.getAccountInfo(treasury)) {
+    log(`skip treasury ${name}: ${treasury.toBase58()} exists`);
+    return;
+  }
+  const ix = await createTreasuryAccountIx(iotokenProgram(), { payer: wallet.publicKey, mint });
+  const signature = await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+  log(`created the ${name} treasury account ${treasury.toBase58()} (tx ${signature})`);
 }
 
 /** Runs `main` and exits: 0 on success, 1 with the message (a stack unless a UsageError). */
