@@ -546,6 +546,23 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     let selection: MarketDevice[];
     let booked: TestDevice[];
 
+    /** The keeper settles the IOSD reservation's first booking (one that may not settle yet). */
+    async function keeperSettlesFirstBooking(): Promise<string> {
+      const state = await market.account.reservation.fetch(reservation);
+      return sendHeavy(
+        await settleBookingsIx(market, {
+          reservation,
+          settler: keeper.publicKey,
+          tipAccount: ata(mints.iosd, keeper.publicKey),
+          renter: renter.publicKey,
+          paymentMint: mints.iosd,
+          refundAccount: state.refundAccount,
+          bookings: [{ device: booked[0]!.address, owner: booked[0]!.owner }],
+        }),
+        [keeper],
+      );
+    }
+
     it("books eight devices in legacy-sized batches, each paying exactly its quote", async () => {
       reservation = await createReservation("iosd", 3);
       selection = (await freeDevices()).slice(0, 8);
@@ -648,22 +665,7 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     });
 
     it("refuses settling a running booking and mallory's cancellation", async () => {
-      const state = await market.account.reservation.fetch(reservation);
-      await expectMarketError(
-        sendHeavy(
-          await settleBookingsIx(market, {
-            reservation,
-            settler: keeper.publicKey,
-            tipAccount: ata(mints.iosd, keeper.publicKey),
-            renter: renter.publicKey,
-            paymentMint: mints.iosd,
-            refundAccount: state.refundAccount,
-            bookings: [{ device: booked[0]!.address, owner: booked[0]!.owner }],
-          }),
-          [keeper],
-        ),
-        "ReservationNotEnded",
-      );
+      await expectMarketError(keeperSettlesFirstBooking(), "ReservationNotEnded");
       await expectMarketError(
         send(await cancelReservationIx(market, { reservation, renter: mallory.publicKey }), [
           mallory,
@@ -704,22 +706,7 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     });
 
     it("a second settlement fails with AlreadySettled; the reservation closes", async () => {
-      const state = await market.account.reservation.fetch(reservation);
-      await expectMarketError(
-        sendHeavy(
-          await settleBookingsIx(market, {
-            reservation,
-            settler: keeper.publicKey,
-            tipAccount: ata(mints.iosd, keeper.publicKey),
-            renter: renter.publicKey,
-            paymentMint: mints.iosd,
-            refundAccount: state.refundAccount,
-            bookings: [{ device: booked[0]!.address, owner: booked[0]!.owner }],
-          }),
-          [keeper],
-        ),
-        "AlreadySettled",
-      );
+      await expectMarketError(keeperSettlesFirstBooking(), "AlreadySettled");
       await close(reservation);
     });
   });
