@@ -95,6 +95,8 @@ const IO_NET_GPUS = 10_000;
 const IO_NET_SECONDS = 90;
 
 interface BenchDevice extends BookableDevice {
+  deviceId: string;
+  operator: Keypair;
   agent: Keypair;
 }
 
@@ -213,12 +215,12 @@ async function main(): Promise<void> {
 
     // Registered, pooled and staked in three rounds, so no transaction depends on another in flight.
     const devices: BenchDevice[] = [];
-    const rounds: Array<(d: BenchDevice, i: number) => Promise<TransactionInstruction>> = [
-      (d, i) =>
+    const rounds: Array<(d: BenchDevice) => Promise<TransactionInstruction>> = [
+      (d) =>
         registerDeviceIx(registry, {
           owner: d.owner,
-          deviceId: `bench-${i}`,
-          name: `bench ${i}`,
+          deviceId: d.deviceId,
+          name: d.deviceId,
           gpuModel: GPU_MODEL,
           region: "eu-central",
           specs: { ...H100_SERVER_SPECS, gpuCount: 1, vramMib: 24_576 },
@@ -232,20 +234,22 @@ async function main(): Promise<void> {
           stakerShareBps: 100,
           costakingOpen: false,
         }),
-      (d) => {
-        const operator = operators.find((o) => o.publicKey.equals(d.owner))!;
-        return stakeSelfIx(staking, {
+      (d) =>
+        stakeSelfIx(staking, {
           operator: d.owner,
           pool: { device: d.address, operator: d.owner },
-          tokenAccount: ioAccounts.get(operator)!,
+          tokenAccount: ioAccounts.get(d.operator)!,
           amount: minimum,
-        });
-      },
+        }),
     ];
     for (let i = 0; i < largest; i++) {
+      const operator = operators[i % OPERATORS]!;
+      const deviceId = `bench-${i}`;
       devices.push({
-        address: devicePda(`bench-${i}`).address,
-        owner: operators[i % OPERATORS]!.publicKey,
+        address: devicePda(deviceId).address,
+        owner: operator.publicKey,
+        deviceId,
+        operator,
         agent: Keypair.generate(),
       });
     }
@@ -253,10 +257,9 @@ async function main(): Promise<void> {
     for (const round of rounds) {
       const blockhash = await latestBlockhash(net);
       const txs: SignedTransaction[] = [];
-      for (const [o, operator] of operators.entries()) {
-        const own = devices.filter((_, i) => i % OPERATORS === o);
-        const ixs = await Promise.all(own.map((d) => round(d, devices.indexOf(d))));
-        txs.push(...pack(ixs, blockhash, operator));
+      for (const operator of operators) {
+        const own = devices.filter((d) => d.operator === operator);
+        txs.push(...pack(await Promise.all(own.map(round)), blockhash, operator));
       }
       await phase(net, watcher, txs, "device set-up");
     }
