@@ -4,7 +4,9 @@ use anchor_lang::prelude::*;
 pub enum MarketError {
     #[msg("Only the config authority may do this")]
     NotConfigAuthority,
-    #[msg("Start grace period must be between 1 second and 1 day")]
+    #[msg(
+        "Start grace period must be between 1 second and 30 minutes (half the shortest booking)"
+    )]
     InvalidAckGrace,
     #[msg("Longest reservation must be between 1 hour and 365 days")]
     InvalidMaxHours,

@@ -135,6 +135,11 @@ pub struct Ending {
     pub delivered_secs: u64,
 }
 
+/// Seconds from `from` to `to`, 0 if `to` is not after `from` (never a wrapped negative).
+pub fn secs_between(from: i64, to: i64) -> u64 {
+    u64::try_from(i128::from(to) - i128::from(from)).unwrap_or(0)
+}
+
 /// How the booking settles at `now`, or `None` while it may not settle yet.
 /// - Never started: cancelled before the start deadline -> Cancelled; otherwise, once the
 ///   deadline passed (or a failure quorum was reached) -> NoShow. Nothing delivered.
@@ -142,6 +147,11 @@ pub struct Ending {
 ///   ends it there -> Failed; a cancellation ends it at the later of the cancellation and one hour
 ///   after booking (the first hour is not refundable) -> Cancelled, whichever comes first; else at
 ///   the end -> Completed, once `now` has reached it. Delivered time runs from the start.
+///
+/// Whatever the order of the times (a start acknowledged after the end, a failure or
+/// cancellation before the start), every stop lies between the start and the end, or at the
+/// start when the start is not before the end, so the delivered time is never negative, never
+/// longer than from the start to the end, and nothing panics.
 pub fn ending(
     times: BookingTimes,
     now: i64,
@@ -163,22 +173,26 @@ pub fn ending(
             _ => None,
         };
     }
-    let clamp = |at: i64| at.clamp(times.started_at, times.ends_at);
-    let failure_stop = failed_at.map(clamp);
+    // Into [started_at, ends_at]; at the start when the start is not before the end. `min` then
+    // `max`, not `clamp`, which panics when its bounds are out of order.
+    let within = |at: i64| at.min(times.ends_at).max(times.started_at);
+    let failure_stop = failed_at.map(within);
     let cancel_stop = cancelled_at
-        .map(|cancelled| clamp(cancelled.max(times.booked_at.saturating_add(SECS_PER_HOUR))));
+        .map(|cancelled| within(cancelled.max(times.booked_at.saturating_add(SECS_PER_HOUR))));
     let (outcome, stop) = match (failure_stop, cancel_stop) {
         (Some(failed), Some(cancelled)) if cancelled < failed => {
             (ReservationOutcome::Cancelled, cancelled)
         }
         (Some(failed), _) => (ReservationOutcome::Failed, failed),
         (None, Some(cancelled)) => (ReservationOutcome::Cancelled, cancelled),
-        (None, None) if now >= times.ends_at => (ReservationOutcome::Completed, times.ends_at),
+        (None, None) if now >= times.ends_at => {
+            (ReservationOutcome::Completed, within(times.ends_at))
+        }
         (None, None) => return None,
     };
     Some(Ending {
         outcome,
-        delivered_secs: stop.saturating_sub(times.started_at) as u64,
+        delivered_secs: secs_between(times.started_at, stop),
     })
 }
 
@@ -477,6 +491,140 @@ mod tests {
         assert_eq!(late.delivered_secs, (ends_at - start) as u64);
     }
 
+    #[test]
+    fn a_start_acknowledged_after_the_end_delivers_nothing_whatever_ends_the_booking() {
+        // The review's M3: a 1-hour booking whose agent acknowledged a second after its end (as a
+        // grace period longer than the booking once allowed).
+        let booked = 10_000;
+        let late = BookingTimes {
+            booked_at: booked,
+            ack_deadline: booked + 2 * HOUR,
+            ends_at: booked + HOUR,
+            started_at: booked + HOUR + 1,
+        };
+        let now = booked + 3 * HOUR;
+        for (cancelled, failed, outcome) in [
+            (None, None, ReservationOutcome::Completed),
+            (Some(booked + 600), None, ReservationOutcome::Cancelled),
+            (None, Some(booked), ReservationOutcome::Failed),
+            (
+                Some(booked + 600),
+                Some(booked + 1_200),
+                ReservationOutcome::Failed,
+            ),
+        ] {
+            let end = ending(late, now, cancelled, failed).unwrap();
+            assert_eq!(end.outcome, outcome);
+            assert_eq!(end.delivered_secs, 0);
+            let split = split_time(1_000_000, end.delivered_secs, HOUR as u64, 500, 0).unwrap();
+            assert_eq!((split.gross, split.refund), (0, 1_000_000));
+        }
+        assert_eq!(secs_between(5, 3), 0);
+        assert_eq!(secs_between(i64::MIN, i64::MAX), u64::MAX);
+        assert_eq!(secs_between(i64::MAX, i64::MIN), 0);
+    }
+
+    /// SplitMix64: the seeded source of the property tests (the program crate has no
+    /// dependencies for tests).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn chance(&mut self, one_in: u64) -> bool {
+            self.below(one_in) == 0
+        }
+
+        /// A time within four hours of `base` either side, now and then an extreme one.
+        fn time(&mut self, base: i64) -> i64 {
+            match self.below(20) {
+                0 => i64::MIN,
+                1 => i64::MAX,
+                2 => 0,
+                _ => base + self.below(8 * HOUR as u64) as i64 - 4 * HOUR,
+            }
+        }
+    }
+
+    #[test]
+    fn the_time_split_never_panics_wraps_or_over_delivers_in_any_order_of_times() {
+        let origin = 1_700_000_000;
+        for seed in 0..50_000u64 {
+            let mut rng = Rng(seed);
+            let base = origin + rng.below(48 * HOUR as u64) as i64;
+            let times = BookingTimes {
+                booked_at: rng.time(base),
+                ack_deadline: rng.time(base),
+                ends_at: rng.time(base),
+                started_at: if rng.chance(4) { 0 } else { rng.time(base) },
+            };
+            let now = rng.time(base);
+            let epoch = if rng.chance(3) {
+                NO_EPOCH
+            } else {
+                rng.below(100)
+            };
+            let quorum = failed_at(&times, epoch, origin);
+            let cancelled = rng.chance(2).then(|| rng.time(base));
+            let failed = if rng.chance(2) {
+                quorum
+            } else {
+                rng.chance(2).then(|| rng.time(base))
+            };
+            let context = format!(
+                "seed {seed}: {times:?} now {now} cancelled {cancelled:?} failed {failed:?}"
+            );
+            let Some(end) = ending(times, now, cancelled, failed) else {
+                continue;
+            };
+            // Never more than from the start to the end, nothing when never started.
+            let most = match times.started_at {
+                0 => 0,
+                started => secs_between(started, times.ends_at),
+            };
+            assert!(end.delivered_secs <= most, "{context}: {end:?}");
+            let booked_secs = secs_between(times.booked_at, times.ends_at);
+            if times.started_at >= times.booked_at {
+                assert!(end.delivered_secs <= booked_secs, "{context}: {end:?}");
+            }
+            if booked_secs == 0 {
+                continue;
+            }
+            // The time charge is conserved: what the device, its stakers and the treasury get
+            // plus the refund is exactly the charge, whatever the rates.
+            let time = rng.next() >> rng.below(64);
+            let network_bps = rng.below(10_001) as u16;
+            let staker_bps = rng.below(10_001) as u16;
+            let split = split_time(
+                time,
+                end.delivered_secs,
+                booked_secs,
+                network_bps,
+                staker_bps,
+            )
+            .unwrap_or_else(|error| panic!("{context}: {error}"));
+            assert_eq!(split.gross + split.refund, time, "{context}");
+            assert_eq!(
+                split.network_fee + split.staker_share + split.owner_pay,
+                split.gross,
+                "{context}"
+            );
+            if end.delivered_secs == 0 {
+                assert_eq!(split.refund, time, "{context}");
+            }
+        }
+    }
+
     fn charges_json(c: &BookingCharges) -> String {
         format!(
             "{{\"time\": \"{}\", \"reservationFee\": \"{}\", \"paymentFee\": \"{}\", \"tip\": \"{}\"}}",
@@ -574,6 +722,11 @@ mod tests {
 
         let started = times(10_000, 3, 10_100);
         let idle = times(10_000, 2, 0);
+        // Acknowledged a second after its end (M3): delivers nothing, however it ends.
+        let late = BookingTimes {
+            ack_deadline: 10_000 + 2 * HOUR,
+            ..times(10_000, 1, 10_000 + HOUR + 1)
+        };
         let mut endings = Vec::new();
         for (t, now, cancelled, failed) in [
             (idle, 10_601, Some(10_000), None),
@@ -594,6 +747,16 @@ mod tests {
             (started, 10_200, None, Some(30_000)),
             (started, 30_000, Some(started.ends_at + 5), None),
             (started, 10_150, Some(10_050), None),
+            (late, 30_000, None, None),
+            (late, 30_000, Some(10_600), None),
+            (late, 30_000, None, Some(10_000)),
+            (late, 30_000, Some(10_600), Some(11_000)),
+            (
+                times(i64::MAX - HOUR, 1, i64::MAX),
+                i64::MAX,
+                Some(i64::MIN),
+                Some(i64::MIN),
+            ),
         ] {
             let end = ending(t, now, cancelled, failed).map_or("null".into(), |e| {
                 format!(

@@ -18,8 +18,10 @@ import { NO_EPOCH, availabilityEpochAt } from "../registry/availability.js";
 export const SECS_PER_HOUR = 3_600n;
 /** Devices one `book_devices`, `extend_bookings` or `settle_bookings` carries at most. */
 export const MAX_BATCH_DEVICES = 16;
-/** Longest start-acknowledgement grace period the market accepts: one day. */
-export const MAX_ACK_GRACE_SECS = 86_400n;
+/** The shortest booking: one hour. */
+export const MIN_BOOKING_SECS = SECS_PER_HOUR;
+/** Longest start-acknowledgement grace period the market accepts: half the shortest booking. */
+export const MAX_ACK_GRACE_SECS = MIN_BOOKING_SECS / 2n;
 /** Longest reservation the market's config may allow, in hours: 365 days. */
 export const MAX_RESERVATION_HOURS_LIMIT = 365 * 24;
 
@@ -175,14 +177,19 @@ export interface BookingEnding {
   deliveredSecs: bigint;
 }
 
-const clampTo = (at: bigint, lo: bigint, hi: bigint): bigint => (at < lo ? lo : at > hi ? hi : at);
+/** Seconds from `from` to `to`, 0 if `to` is not after `from` (`secs_between`). */
+export function secsBetween(from: bigint, to: bigint): bigint {
+  return to > from ? to - from : 0n;
+}
 
 /**
  * How the booking settles at `now`, or `null` while it may not settle yet (the program's
  * `ReservationNotEnded`). Never started: cancelled by the start deadline -> cancelled; else,
  * once the deadline passed, a failure quorum or a later cancellation -> noShow. Started: a
  * failure ends it at `failedAt` -> failed; a cancellation at the later of the cancellation and
- * one hour after booking -> cancelled, whichever comes first; else completed at the end.
+ * one hour after booking -> cancelled, whichever comes first; else completed at the end. In
+ * any order of the times, the delivered time is never negative nor longer than from the start to
+ * the end.
  */
 export function ending(
   booking: BookingTimesLike,
@@ -200,12 +207,16 @@ export function ending(
     }
     return null;
   }
-  const clamp = (at: bigint): bigint => clampTo(at, t.startedAt, t.endsAt);
-  const failureStop = failedAtTime === null ? null : clamp(failedAtTime);
+  // Into [startedAt, endsAt]; at the start when the start is not before the end.
+  const within = (at: bigint): bigint => {
+    const capped = at < t.endsAt ? at : t.endsAt;
+    return capped > t.startedAt ? capped : t.startedAt;
+  };
+  const failureStop = failedAtTime === null ? null : within(failedAtTime);
   let cancelStop: bigint | null = null;
   if (cancelledAt !== null) {
     const firstHour = t.bookedAt + SECS_PER_HOUR > I64_MAX ? I64_MAX : t.bookedAt + SECS_PER_HOUR;
-    cancelStop = clamp(cancelledAt > firstHour ? cancelledAt : firstHour);
+    cancelStop = within(cancelledAt > firstHour ? cancelledAt : firstHour);
   }
   let outcome: BookingOutcomeName;
   let stop: bigint;
@@ -216,12 +227,11 @@ export function ending(
   } else if (cancelStop !== null) {
     [outcome, stop] = ["cancelled", cancelStop];
   } else if (now >= t.endsAt) {
-    [outcome, stop] = ["completed", t.endsAt];
+    [outcome, stop] = ["completed", within(t.endsAt)];
   } else {
     return null;
   }
-  const delivered = stop - t.startedAt;
-  return { outcome, deliveredSecs: delivered > 0n ? delivered : 0n };
+  return { outcome, deliveredSecs: secsBetween(t.startedAt, stop) };
 }
 
 /** Where a booking's time charge goes. */

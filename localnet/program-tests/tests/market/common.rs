@@ -18,7 +18,7 @@ pub use iogrid_program_tests::{
 };
 
 use {
-    anchor_lang::prelude::Pubkey,
+    anchor_lang::{prelude::Pubkey, AccountSerialize},
     iogrid_program_tests::{
         iotoken_defaults::default_fees,
         ix::{self as lib_ix, market::Settled},
@@ -190,6 +190,22 @@ iogrid_program_tests::test_chain!(Chain);
 
 impl Chain {
     pub fn new() -> Self {
+        let mut chain = Self::uninitialized();
+        let authority = chain.authority.pubkey();
+        let initialize = lib_ix::market::initialize(
+            &authority,
+            InitializeArgs {
+                usdc_mint: chain.usdc_mint,
+                ack_grace_secs: ACK_GRACE,
+                max_reservation_hours: MAX_HOURS,
+            },
+        );
+        succeeded(chain.send_as_authority(initialize));
+        chain
+    }
+
+    /// `new` without the market's `initialize`.
+    pub fn uninitialized() -> Self {
         let mut chain = Chain {
             grid: Grid::new(),
             usdc_mint: Pubkey::default(),
@@ -219,15 +235,6 @@ impl Chain {
             succeeded(chain.send_as_authority(create));
         }
         chain.publish_price();
-        let initialize = lib_ix::market::initialize(
-            &authority,
-            InitializeArgs {
-                usdc_mint: chain.usdc_mint,
-                ack_grace_secs: ACK_GRACE,
-                max_reservation_hours: MAX_HOURS,
-            },
-        );
-        succeeded(chain.send_as_authority(initialize));
         chain
     }
 
@@ -321,6 +328,29 @@ impl Chain {
 
     pub fn pool_state(&self, device: &MarketDevice) -> staking::state::StakePool {
         self.program_account(&staking::ID, &device.pool())
+    }
+
+    /// Rewrites `device`'s booking in `res` with `change`: a booking as an earlier program or
+    /// config left it.
+    pub fn rewrite_booking(
+        &mut self,
+        res: &Res,
+        device: &MarketDevice,
+        change: impl FnOnce(&mut Booking),
+    ) {
+        let key = res.booking(device);
+        let mut booking = self.booking(res, device);
+        change(&mut booking);
+        let mut account = self.account(&key);
+        let mut data = Vec::new();
+        booking
+            .try_serialize(&mut data)
+            .expect("a booking serialises");
+        account.data[..data.len()].copy_from_slice(&data);
+        self.grid
+            .svm
+            .set_account(key, account)
+            .expect("LiteSVM takes the booking");
     }
 
     // Sending.

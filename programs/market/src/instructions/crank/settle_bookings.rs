@@ -211,7 +211,8 @@ fn settle_one<'info>(
         }
         _ => 0,
     };
-    let booked_secs = booking.ends_at.safe_sub(booking.booked_at)? as u64;
+    let booked_secs = u64::try_from(booking.ends_at.safe_sub(booking.booked_at)?)
+        .map_err(|_| error!(MarketError::MathOverflow))?;
     let split = split_time(
         booking.charges.time,
         end.delivered_secs,
