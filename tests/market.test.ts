@@ -70,6 +70,7 @@ import {
   stakingConfigPda,
   treasuryPda,
   updateConfigIx,
+  vaultSurplus,
   withBigints,
 } from "@iogrid/sdk";
 import type {
@@ -205,14 +206,22 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     return { ...paymentTerms(tokenConfig, feed, token, await now()), tokenConfig };
   }
 
-  /** Asserts the reservation's vault holds `deposited - outflows == escrowOpen`; returns it. */
+  /** Tokens sent into a reservation's vault from outside the market, by reservation. */
+  const donated = new Map<string, bigint>();
+  const donatedTo = (reservation: PublicKey): bigint => donated.get(reservation.toBase58()) ?? 0n;
+
+  /**
+   * Asserts the reservation's vault holds `deposited - outflows == escrowOpen` plus what was sent
+   * to it from outside (`vaultSurplus`); returns the ledger's part.
+   */
   async function checkInvariant(reservation: PublicKey): Promise<bigint> {
     const state = await market.account.reservation.fetch(reservation);
     const vault = await balance(reservationVaultPda(reservation).address);
     const expected = expectedVaultBalance(state.ledger);
     expect(expected, `ledger ${JSON.stringify(state.ledger)}`).to.not.equal(null);
-    expect(vault).to.equal(expected);
-    return vault;
+    expect(vault).to.equal(expected! + donatedTo(reservation));
+    expect(vaultSurplus(state.ledger, vault)).to.equal(donatedTo(reservation));
+    return expected!;
   }
 
   /** Balances of `accounts`, to compare after a step. */
@@ -530,11 +539,19 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     }
   }
 
+  /** The renter closes the reservation; any surplus goes to the payment mint's treasury. */
   async function close(reservation: PublicKey): Promise<void> {
     expect(await checkInvariant(reservation)).to.equal(0n);
-    await send(await closeReservationIx(market, { reservation, renter: renter.publicKey }), [
-      renter,
-    ]);
+    const { paymentMint } = await market.account.reservation.fetch(reservation);
+    const treasury = treasuryPda(paymentMint).address;
+    const treasuryBefore = await balance(treasury);
+    const signature = await send(
+      await closeReservationIx(market, { reservation, renter: renter.publicKey, paymentMint }),
+      [renter],
+    );
+    const [closed] = await eventsNamed("reservationClosed", signature);
+    expect(big(closed!.surplusSwept)).to.equal(donatedTo(reservation));
+    expect(await balance(treasury)).to.equal(treasuryBefore + donatedTo(reservation));
     expect(await connection.getAccountInfo(reservation)).to.equal(null);
     expect(await connection.getAccountInfo(reservationVaultPda(reservation).address)).to.equal(
       null,

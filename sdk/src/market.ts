@@ -206,12 +206,24 @@ export function ledgerOutflows(ledger: ReservationLedger): bigint {
 }
 
 /**
- * What the reservation's vault must hold by its ledger (`deposited - outflows`), or `null` when
- * the ledger contradicts itself (outflows above the deposits, or `escrowOpen` different).
+ * What the reservation's vault must hold at least by its ledger (`deposited - outflows`, equal to
+ * what it still owes: `escrowOpen`), or `null` when the ledger contradicts itself (outflows above
+ * the deposits, or `escrowOpen` different). The vault may hold more: tokens sent to it from
+ * outside the market, swept to the treasury at close (`vaultSurplus`).
  */
 export function expectedVaultBalance(ledger: ReservationLedger): bigint | null {
   const expected = toBigInt(ledger.deposited) - ledgerOutflows(ledger);
   return expected >= 0n && expected === toBigInt(ledger.escrowOpen) ? expected : null;
+}
+
+/**
+ * What a vault holding `vaultBalance` holds beyond its ledger (sent from outside the market;
+ * `close_reservation` sweeps it to the treasury), or `null` when the program's invariant fails
+ * (an inconsistent ledger, or a vault below it).
+ */
+export function vaultSurplus(ledger: ReservationLedger, vaultBalance: bigint): bigint | null {
+  const expected = expectedVaultBalance(ledger);
+  return expected === null || vaultBalance < expected ? null : vaultBalance - expected;
 }
 
 // Payment terms
@@ -813,10 +825,13 @@ export async function settleBookingsBatches(
   return Promise.all(batches.map((bookings) => settleBookingsIx(program, { ...params, bookings })));
 }
 
-/** `close_reservation` (the renter, once no booking is open): vault and reservation closed. */
+/**
+ * `close_reservation` (the renter, once no booking is open): whatever the vault holds beyond its
+ * ledger is swept to iotoken's treasury account of `paymentMint`; vault and reservation closed.
+ */
 export function closeReservationIx(
   program: Program<Market>,
-  params: ReservationRef & { renter: PublicKey; tokenProgram?: PublicKey },
+  params: ReservationRef & { renter: PublicKey; paymentMint: PublicKey; tokenProgram?: PublicKey },
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   const reservation = reservationAddress(params, id);
@@ -826,6 +841,7 @@ export function closeReservationIx(
       renter: params.renter,
       reservation,
       vault: reservationVaultPda(reservation, id).address,
+      treasury: treasuryPda(params.paymentMint).address,
       tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
     })
     .instruction();

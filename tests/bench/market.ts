@@ -374,7 +374,7 @@ async function main(): Promise<void> {
       )) as Device[];
       const stillLocked = released.filter((d) => !d.reservation.equals(PublicKey.default)).length;
       if (stillLocked > 0) throw new Error(`${stillLocked} devices still locked after settlement`);
-      await send([await closeReservationIx(market, { renter: renter.publicKey, id })], [renter]);
+      await send([await closeReservationIx(market, { renter: renter.publicKey, id, paymentMint: usdc })], [renter]);
       const settle = { ...settled, ms: performance.now() - started };
 
       console.log(

@@ -833,7 +833,9 @@ pub mod market {
         instruction
     }
 
-    pub fn close_reservation(renter: &Pubkey, id: u64) -> Instruction {
+    /// `renter` closes reservation `id` paid in `payment_mint` (its surplus to that mint's
+    /// treasury account).
+    pub fn close_reservation(renter: &Pubkey, id: u64, payment_mint: &Pubkey) -> Instruction {
         let reservation = pda::reservation(renter, id);
         program_ix(
             ID,
@@ -842,6 +844,7 @@ pub mod market {
                 renter: *renter,
                 reservation,
                 vault: pda::vault(&reservation),
+                treasury: crate::pda::iotoken::treasury(payment_mint),
                 token_program: spl_token::ID,
             },
         )

@@ -109,4 +109,8 @@ pub struct ReservationClosed {
     pub reservation: Pubkey,
     pub renter: Pubkey,
     pub ledger: ReservationLedger,
+    /// Tokens the vault held beyond its ledger (sent from outside the market), swept to
+    /// `treasury`, iotoken's treasury account of the payment mint.
+    pub surplus_swept: u64,
+    pub treasury: Pubkey,
 }

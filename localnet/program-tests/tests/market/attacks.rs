@@ -4,13 +4,89 @@
 
 use {
     crate::common::*,
+    anchor_lang::prelude::Pubkey,
     market::{
         errors::MarketError,
-        events::BookingSettled,
-        state::{Booking, PaymentToken},
+        events::{BookingSettled, ReservationClosed},
+        state::{Booking, BookingCharges, PaymentToken},
     },
     registry::state::ReservationOutcome,
 };
+
+/// C1: tokens sent straight into a live reservation's vault (1 base unit, then a large amount)
+/// no longer freeze it: booking more, extending, settling and closing all go on, the vault
+/// holding its ledger's amount plus the gift, and the close sweeps the gift to the treasury.
+#[test]
+fn c1_a_transfer_into_the_vault_never_blocks_booking_extension_settlement_or_close() {
+    let mut chain = Chain::new();
+    let a = chain.device(false);
+    let b = chain.device(false);
+    let (keeper, tips) = chain.settler(PaymentToken::Iosd);
+    let renter = chain.renter();
+    let donor = chain.renter();
+    let gift = donor.wallet(PaymentToken::Iosd);
+    let res = chain.create(&renter, PaymentToken::Iosd, 2);
+    let mut books = books_for(
+        &chain,
+        &res,
+        &[&a, &b],
+        &[("settler's tips", tips), ("donor's wallet", gift)],
+    );
+    let charges = expect::charges(PRICE_PER_HOUR, 2, PaymentToken::Iosd);
+    succeeded(chain.book(&renter, &res, &[&a], expect::total(&charges)));
+    books.paid(&res, &charges);
+    succeeded(chain.ack(&res, &a));
+
+    // One base unit: the review's attack, which failed every later instruction.
+    chain.donate(&donor.keypair, &gift, &res, 1);
+    books.donated(&res, &gift, 1);
+    books.check(&chain, &res);
+    chain.advance(60);
+    succeeded(chain.book(&renter, &res, &[&b], expect::total(&charges)));
+    books.paid(&res, &charges);
+    succeeded(chain.ack(&res, &b));
+    let b_booked = chain.now();
+    books.check(&chain, &res);
+
+    // A large amount too; then an extension.
+    let large = 400_000 * 1_000_000;
+    chain.donate(&donor.keypair, &gift, &res, large);
+    books.donated(&res, &gift, large);
+    let added = expect::charges(PRICE_PER_HOUR, 1, PaymentToken::Iosd);
+    succeeded(chain.extend(&renter, &res, &[&a, &b], 1, 2 * expect::total(&added)));
+    books.paid(&res, &added);
+    books.paid(&res, &added);
+    books.check(&chain, &res);
+
+    // Both run to their ends and settle to the unit; the devices are released.
+    let extended = BookingCharges {
+        time: charges.time + added.time,
+        reservation_fee: charges.reservation_fee + added.reservation_fee,
+        payment_fee: charges.payment_fee + added.payment_fee,
+        tip: charges.tip,
+    };
+    chain.set_time(b_booked + 3 * HOUR);
+    succeeded(chain.settle(&keeper, &tips, &res, &[&a, &b]));
+    // Each agent started at its booking: all three hours delivered.
+    for device in [&a, &b] {
+        let split = expect::split(extended.time, 3 * HOUR, 3 * HOUR, 0);
+        books.settled(&chain, &res, device, &tips, &extended, split);
+        assert_eq!(chain.device_account(device).reservation, Pubkey::default());
+    }
+    books.check(&chain, &res);
+    assert_eq!(chain.token_balance(&res.vault()), large + 1);
+
+    // The close sweeps the gift to the IOSD treasury and closes the vault.
+    let meta = succeeded(chain.close(&renter, &res));
+    let closed: ReservationClosed = only_event_of(&meta);
+    assert_eq!(closed.surplus_swept, large + 1);
+    assert_eq!(closed.treasury, chain.treasury(PaymentToken::Iosd));
+    assert_eq!(closed.ledger, books.ledger);
+    books.closed(&chain, &res);
+    books.check_balances(&chain);
+    assert!(!chain.exists(&res.key));
+    assert!(!chain.exists(&res.vault()));
+}
 
 /// M3: a start acknowledged at or after a booking's end is refused, and a booking acknowledged
 /// after its end (as a start grace longer than the booking once allowed) settles with nothing

@@ -425,6 +425,27 @@ impl Chain {
         self.send(extend, &[&renter.keypair])
     }
 
+    /// `donor` sends `amount` from its `source` account straight into `res`'s vault, as anyone
+    /// can: a token transfer the market never sees.
+    pub fn donate(&mut self, donor: &Keypair, source: &Pubkey, res: &Res, amount: u64) {
+        let transfer = spl_token::instruction::transfer(
+            &spl_token::ID,
+            source,
+            &res.vault(),
+            &donor.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("a transfer instruction");
+        succeeded(self.send(transfer, &[donor]));
+    }
+
+    /// `renter` closes `res`.
+    pub fn close(&mut self, renter: &Renter, res: &Res) -> TransactionResult {
+        let close = ix::close_reservation(&renter.key(), res.id, &res.mint);
+        self.send(close, &[&renter.keypair])
+    }
+
     pub fn cancel(&mut self, renter: &Renter, res: &Res) -> TransactionResult {
         self.send(
             ix::cancel_reservation(&renter.key(), &res.key),
@@ -565,6 +586,8 @@ pub mod expect {
 pub struct Books {
     balances: BTreeMap<Pubkey, (String, u64)>,
     pub ledger: ReservationLedger,
+    /// What was sent into the vault from outside the market, and not swept yet.
+    pub surplus: u64,
 }
 
 impl Books {
@@ -583,6 +606,21 @@ impl Books {
     pub fn debit(&mut self, key: &Pubkey, amount: u64) {
         let entry = self.balances.get_mut(key).expect("a tracked account");
         entry.1 = entry.1.checked_sub(amount).expect("the debit is covered");
+    }
+
+    /// `amount` sent from `source` straight into the vault: a surplus no flow accounts for.
+    pub fn donated(&mut self, res: &Res, source: &Pubkey, amount: u64) {
+        self.debit(source, amount);
+        self.credit(&res.vault(), amount);
+        self.surplus += amount;
+    }
+
+    /// The reservation closed: its surplus swept to the treasury of its token, the vault gone.
+    pub fn closed(&mut self, chain: &Chain, res: &Res) {
+        let surplus = std::mem::take(&mut self.surplus);
+        self.debit(&res.vault(), surplus);
+        self.credit(&chain.treasury(res.token), surplus);
+        self.balances.remove(&res.vault());
     }
 
     /// A booking paid: the renter's wallet pays its total into the vault.
@@ -628,12 +666,11 @@ impl Books {
     }
 
     /// Every tracked balance is as expected; the reservation's ledger is, and the vault holds
-    /// exactly what its flows leave, which is also what its open bookings were charged.
+    /// exactly what its flows leave (plus what was sent to it from outside), which is also what
+    /// its open bookings were charged.
     #[track_caller]
     pub fn check(&self, chain: &Chain, res: &Res) {
-        for (key, (name, balance)) in &self.balances {
-            assert_eq!(chain.token_balance(key), *balance, "{name} ({key})");
-        }
+        self.check_balances(chain);
         let reservation = chain.reservation(res);
         assert_eq!(reservation.ledger, self.ledger, "the reservation's ledger");
         let ledger = &self.ledger;
@@ -645,12 +682,20 @@ impl Books {
             - ledger.payment_fees
             - ledger.refunds
             - ledger.tips;
-        let vault = chain.token_balance(&res.vault());
+        let vault = chain.token_balance(&res.vault()) - self.surplus;
         assert_eq!(vault, by_flows, "the vault holds what the flows leave");
         assert_eq!(
             vault, ledger.escrow_open,
             "the vault holds the open charges"
         );
+    }
+
+    /// Every tracked balance is as expected.
+    #[track_caller]
+    pub fn check_balances(&self, chain: &Chain) {
+        for (key, (name, balance)) in &self.balances {
+            assert_eq!(chain.token_balance(key), *balance, "{name} ({key})");
+        }
     }
 }
 

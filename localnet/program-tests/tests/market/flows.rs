@@ -144,7 +144,7 @@ fn a_completed_reservation_pays_owners_fees_tips_and_refunds_the_late_start() {
     let lamports = chain.balance(&res.renter);
     let rent = chain.balance(&res.key) + chain.balance(&res.vault());
     let meta = succeeded(chain.send(
-        ix::close_reservation(&renter.key(), res.id),
+        ix::close_reservation(&renter.key(), res.id, &res.mint),
         &[&renter.keypair],
     ));
     let closed: ReservationClosed = only_event_of(&meta);

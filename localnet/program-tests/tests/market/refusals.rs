@@ -301,7 +301,7 @@ fn batches_payees_and_pools_are_checked() {
     books.check(&chain, &res);
 
     // Closing waits for every booking.
-    let close = ix::close_reservation(&renter.key(), res.id);
+    let close = ix::close_reservation(&renter.key(), res.id, &res.mint);
     succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
     let split = expect::split(charges.time, 2 * HOUR, 2 * HOUR, 0);
     books.settled(&chain, &res, &a, &tips, &charges, split);

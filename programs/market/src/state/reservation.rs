@@ -39,9 +39,10 @@ pub struct WorkloadSpec {
     pub env_hash: [u8; 32],
 }
 
-/// Where a reservation's money went, in payment-token base units. The vault always holds
-/// `deposited - device_payouts - staker_shares - network_fees - reservation_fees - payment_fees
-/// - refunds - tips`, which is also `escrow_open`, the charges of the bookings not yet settled.
+/// Where a reservation's money went, in payment-token base units. The vault always holds at
+/// least `deposited - device_payouts - staker_shares - network_fees - reservation_fees -
+/// payment_fees - refunds - tips`, which is also `escrow_open`, the charges of the bookings not
+/// yet settled; anything above is a surplus sent from outside, swept at close.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Default, PartialEq, Eq, Debug,
 )]
@@ -66,8 +67,8 @@ pub struct ReservationLedger {
 }
 
 impl ReservationLedger {
-    /// What the vault must hold by the flows recorded: `None` if they overdraw the deposits.
-    pub fn expected_vault(&self) -> Option<u64> {
+    /// What the vault holds by the flows recorded: `None` if they overdraw the deposits.
+    pub fn held(&self) -> Option<u64> {
         self.deposited
             .checked_sub(self.device_payouts)?
             .checked_sub(self.staker_shares)?
@@ -76,6 +77,13 @@ impl ReservationLedger {
             .checked_sub(self.payment_fees)?
             .checked_sub(self.refunds)?
             .checked_sub(self.tips)
+    }
+
+    /// What the vault must hold at least: what the flows leave (`held`) when it equals what the
+    /// reservation still owes (`escrow_open`); `None` when the ledger contradicts itself. The
+    /// vault may hold more: tokens sent to it from outside the market (a surplus).
+    pub fn expected_vault(&self) -> Option<u64> {
+        self.held().filter(|held| *held == self.escrow_open)
     }
 }
 

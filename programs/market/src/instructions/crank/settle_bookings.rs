@@ -156,7 +156,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SettleBookings<'info>>)
         &accounts.reservation,
         totals.refunds,
     )?;
-    check_invariant(&mut accounts.vault, &accounts.reservation)
+    check_invariant(&mut accounts.vault, &accounts.reservation).map(|_| ())
 }
 
 /// One booking's remaining accounts.
