@@ -36,11 +36,13 @@ import {
   matchDevices,
   quote,
   quoteSelection,
+  refundOwed,
   reservationPda,
   settleBookingsIx,
   splitTime,
   stakePoolPda,
   stakeVaultPda,
+  vaultSurplus,
 } from "@iogrid/sdk";
 import type {
   BookableDevice,
@@ -211,7 +213,8 @@ describe("market math: the sdk mirror against the program's vectors", () => {
     }
   });
 
-  it("the ledger's invariant: vault = deposited - outflows = escrow open", () => {
+  it("the ledger's invariant: vault >= deposited - outflows = escrow open + refunds owed", () => {
+    // 100 of refunds accrued, 60 claimed: 40 still owed and held in the vault.
     const ledger = {
       deposited: new BN(1_000),
       devicePayouts: new BN(300),
@@ -220,12 +223,21 @@ describe("market math: the sdk mirror against the program's vectors", () => {
       reservationFees: new BN(25),
       paymentFees: new BN(5),
       refunds: new BN(100),
+      refundsClaimed: new BN(60),
       tips: new BN(35),
       escrowOpen: new BN(500),
     } as unknown as ReservationLedger;
-    expect(expectedVaultBalance(ledger)).to.equal(500n);
+    expect(refundOwed(ledger)).to.equal(40n);
+    expect(expectedVaultBalance(ledger)).to.equal(540n);
     expect(expectedVaultBalance({ ...ledger, escrowOpen: new BN(499) })).to.equal(null);
     expect(expectedVaultBalance({ ...ledger, deposited: new BN(10) })).to.equal(null);
+    const overClaimed = { ...ledger, refundsClaimed: new BN(101) } as ReservationLedger;
+    expect(refundOwed(overClaimed)).to.equal(null);
+    expect(expectedVaultBalance(overClaimed)).to.equal(null);
+    // Tokens sent from outside are a surplus; a vault below its ledger breaks the invariant.
+    expect(vaultSurplus(ledger, 540n)).to.equal(0n);
+    expect(vaultSurplus(ledger, 541n)).to.equal(1n);
+    expect(vaultSurplus(ledger, 539n)).to.equal(null);
   });
 });
 
@@ -294,7 +306,6 @@ describe("market client: seeds, remaining accounts and batch sizes", () => {
       tipAccount: payee,
       renter,
       paymentMint,
-      refundAccount: payee,
       bookings: [{ ...devices[0]!, device: devices[0]!.address, payee }],
     });
     const [booking, device, payeeMeta, pool, vault] = ix.keys.slice(-5);
@@ -354,7 +365,6 @@ describe("market client: seeds, remaining accounts and batch sizes", () => {
         tipAccount: Keypair.generate().publicKey,
         renter,
         paymentMint,
-        refundAccount: Keypair.generate().publicKey,
         bookings: devices.slice(0, n).map((d) => ({ device: d.address, owner: d.owner })),
       });
     for (const [name, build, perTx, payer] of [

@@ -13,18 +13,20 @@
  */
 import type { Program } from "@coral-xyz/anchor";
 import {
+  closeAccount,
+  createAccount,
   createAssociatedTokenAccount,
   createMint,
   getAssociatedTokenAddressSync,
   mintTo,
+  transfer,
 } from "@solana/spl-token";
-import { ComputeBudgetProgram, PublicKey, Transaction } from "@solana/web3.js";
+import { ComputeBudgetProgram, Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import type {
   Connection,
   Signer,
   TransactionInstruction,
   TransactionSignature,
-  Keypair,
 } from "@solana/web3.js";
 import { expect } from "chai";
 
@@ -41,6 +43,7 @@ import {
   cancelReservationIx,
   chargesOf,
   chunked,
+  claimRefundIx,
   closeReservationIx,
   createReservationIx,
   createTreasuryAccountIx,
@@ -61,6 +64,7 @@ import {
   priceFeedPda,
   publishPriceIx,
   quoteSelection,
+  refundOwed,
   reservationPda,
   reservationVaultPda,
   settleBookingsBatches,
@@ -365,7 +369,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         id,
         hours,
         paymentMint: mints[token],
-        refundAccount: renterAccount(token),
         workload: { kind: "container", image: "ghcr.io/iogrid/llm:1", ports: [8000] },
       }),
       [renter],
@@ -408,7 +411,9 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     });
     for (const ix of ixs) await sendHeavy(ix, [renter]);
     expect(await balance(payer)).to.equal(renterBefore! - quoted.total);
-    expect(await checkInvariant(reservation)).to.equal(vaultBefore! + quoted.total);
+    expect(await checkInvariant(reservation)).to.equal(
+      vaultBefore! - donatedTo(reservation) + quoted.total,
+    );
     for (const q of quoted.devices) {
       const booking = await market.account.booking.fetch(
         bookingPda(reservation, q.address).address,
@@ -438,8 +443,9 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
 
   /**
    * The keeper settles `bookings` in batches; every account moves exactly as the mirror
-   * predicts from the bookings, the reservation's cancellation and the chain's time, and the
-   * invariant holds after each batch.
+   * predicts from the bookings, the reservation's cancellation and the chain's time (refunds
+   * accrue in the ledger, the renter's accounts untouched), and the invariant holds after each
+   * batch.
    */
   async function settle(
     reservation: PublicKey,
@@ -452,7 +458,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     const tokenConfig = await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address);
     const tipAccount = ata(mint, keeper.publicKey);
     const treasury = treasuryPda(mint).address;
-    const refund = state.refundAccount;
     const bookings = new Map<string, Booking>();
     for (const d of settled) {
       bookings.set(
@@ -466,7 +471,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
       tipAccount,
       renter: renter.publicKey,
       paymentMint: mint,
-      refundAccount: refund,
       bookings: settled.map((d) => ({ device: d.address, owner: d.owner })),
     });
     const batches = chunked(settled, SETTLE_BOOKINGS_PER_TX);
@@ -474,8 +478,10 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     for (const [n, ix] of ixs.entries()) {
       const batch = batches[n]!;
       const payees = batch.map((d) => ata(mint, d.owner));
-      const watched = [tipAccount, treasury, refund, ...payees];
+      const watched = [tipAccount, treasury, ...payees];
       const before = await balances(watched);
+      const { ledger: ledgerBefore } = await market.account.reservation.fetch(reservation);
+      let refunds = 0n;
       const ioTreasuryBefore = await balance(treasuryPda(mints.io).address);
       const signature = await sendHeavy(ix, [keeper]);
       // The clock only moves forward, so the outcomes decided at the settlement hold now.
@@ -504,7 +510,7 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         add(payees[i]!, split.ownerPay);
         add(treasury, split.networkFee + charges.reservationFee - charges.tip + charges.paymentFee);
         add(tipAccount, charges.tip);
-        add(refund, split.refund);
+        refunds += split.refund;
         const event = withBigints(events[i]!);
         expect(event.device.equals(d.address)).to.equal(true);
         expect(event).to.deep.include({
@@ -528,6 +534,9 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
       watched.forEach((k, i) =>
         expect(after[i], `balance of ${k.toBase58()}`).to.equal(expected.get(k.toBase58())),
       );
+      const { ledger } = await market.account.reservation.fetch(reservation);
+      expect(big(ledger.refunds)).to.equal(big(ledgerBefore.refunds) + refunds);
+      expect(refundOwed(ledger)).to.equal(refundOwed(ledgerBefore)! + refunds);
       await checkInvariant(reservation);
       for (const d of batch) {
         expect(
@@ -539,16 +548,50 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     }
   }
 
-  /** The renter closes the reservation; any surplus goes to the payment mint's treasury. */
+  /**
+   * The renter claims every refund owed into `destination` (by default its associated account);
+   * returns the amount. A second claim is refused by name.
+   */
+  async function claim(reservation: PublicKey, destination?: PublicKey): Promise<bigint> {
+    const { paymentMint, ledger } = await market.account.reservation.fetch(reservation);
+    const owed = refundOwed(ledger)!;
+    const to = destination ?? ata(paymentMint, renter.publicKey);
+    const [toBefore, vaultBefore] = await balances([to, reservationVaultPda(reservation).address]);
+    const ix = () =>
+      claimRefundIx(market, {
+        reservation,
+        renter: renter.publicKey,
+        paymentMint,
+        destination: to,
+      });
+    const signature = await send(await ix(), [renter]);
+    const [claimed] = await eventsNamed("refundClaimed", signature);
+    expect(big(claimed!.amount)).to.equal(owed);
+    expect(await balance(to)).to.equal(toBefore! + owed);
+    expect(await balance(reservationVaultPda(reservation).address)).to.equal(vaultBefore! - owed);
+    const after = await market.account.reservation.fetch(reservation);
+    expect(refundOwed(after.ledger)).to.equal(0n);
+    await checkInvariant(reservation);
+    await expectMarketError(send(await ix(), [renter]), "NoRefundOwed");
+    return owed;
+  }
+
+  /**
+   * The renter closes the reservation, claiming its refunds first (closing before is refused by
+   * name); any surplus goes to the payment mint's treasury.
+   */
   async function close(reservation: PublicKey): Promise<void> {
+    const { paymentMint, ledger } = await market.account.reservation.fetch(reservation);
+    const closeIx = () =>
+      closeReservationIx(market, { reservation, renter: renter.publicKey, paymentMint });
+    if (refundOwed(ledger)! > 0n) {
+      await expectMarketError(send(await closeIx(), [renter]), "RefundsUnclaimed");
+      await claim(reservation);
+    }
     expect(await checkInvariant(reservation)).to.equal(0n);
-    const { paymentMint } = await market.account.reservation.fetch(reservation);
     const treasury = treasuryPda(paymentMint).address;
     const treasuryBefore = await balance(treasury);
-    const signature = await send(
-      await closeReservationIx(market, { reservation, renter: renter.publicKey, paymentMint }),
-      [renter],
-    );
+    const signature = await send(await closeIx(), [renter]);
     const [closed] = await eventsNamed("reservationClosed", signature);
     expect(big(closed!.surplusSwept)).to.equal(donatedTo(reservation));
     expect(await balance(treasury)).to.equal(treasuryBefore + donatedTo(reservation));
@@ -565,7 +608,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
 
     /** The keeper settles the IOSD reservation's first booking (one that may not settle yet). */
     async function keeperSettlesFirstBooking(): Promise<string> {
-      const state = await market.account.reservation.fetch(reservation);
       return sendHeavy(
         await settleBookingsIx(market, {
           reservation,
@@ -573,7 +615,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
           tipAccount: ata(mints.iosd, keeper.publicKey),
           renter: renter.publicKey,
           paymentMint: mints.iosd,
-          refundAccount: state.refundAccount,
           bookings: [{ device: booked[0]!.address, owner: booked[0]!.owner }],
         }),
         [keeper],
@@ -750,5 +791,103 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         await close(reservation);
       });
     }
+  });
+  describe("the review's attacks on the escrow (C1, M2)", () => {
+    it("C1: tokens sent into a live vault block nothing; the close sweeps them to the treasury", async () => {
+      const reservation = await createReservation("usdc", 1);
+      const [first, second] = (await freeDevices()).slice(0, 2);
+      const vault = reservationVaultPda(reservation).address;
+      const malloryUsdc = ata(mints.usdc, mallory.publicKey);
+      const donate = async (amount: bigint): Promise<void> => {
+        const before = await balance(malloryUsdc);
+        await transfer(connection, mallory, malloryUsdc, vault, mallory, amount);
+        expect(await balance(malloryUsdc)).to.equal(before - amount);
+        donated.set(reservation.toBase58(), donatedTo(reservation) + amount);
+        await checkInvariant(reservation);
+      };
+      await book(reservation, "usdc", 1, [first!]);
+      // One base unit (the review's attack), then booking more, starting and extending.
+      await donate(1n);
+      await book(reservation, "usdc", 1, [second!]);
+      const booked = [first!, second!].map((d) => testDevice(d.address));
+      for (const d of booked) await acknowledge(reservation, d);
+      await donate(1_000_000_000n);
+      const { rates, ioPrice } = await terms("usdc");
+      const extra = quoteSelection([first!, second!], 1, rates, ioPrice);
+      const payer = renterAccount("usdc");
+      const before = await balance(payer);
+      await sendHeavy(
+        await extendBookingsIx(market, {
+          reservation,
+          renter: renter.publicKey,
+          paymentSource: payer,
+          devices: booked.map((d) => d.address),
+          extraHours: 1,
+          maxPayment: extra.total,
+        }),
+        [renter],
+      );
+      expect(await balance(payer)).to.equal(before - extra.total);
+      await checkInvariant(reservation);
+      const last = await market.account.booking.fetch(
+        bookingPda(reservation, second!.address).address,
+      );
+      await warpTo(big(last.endsAt));
+      const outcomes = Object.fromEntries(booked.map((d) => [d.address.toBase58(), "completed"]));
+      await settle(reservation, "usdc", booked, outcomes);
+      // `close` checks the treasury receives exactly the 1,000,000,001 units sent.
+      await close(reservation);
+    });
+
+    it("M2: a renter that closes its token account blocks no settlement; it claims once, later", async () => {
+      const reservation = await createReservation("iosd", 2);
+      const selection = (await freeDevices()).slice(0, 2);
+      await book(reservation, "iosd", 2, selection);
+      const booked = selection.map((d) => testDevice(d.address));
+      for (const d of booked) await acknowledge(reservation, d);
+      await send(await cancelReservationIx(market, { reservation, renter: renter.publicKey }), [
+        renter,
+      ]);
+      // The renter empties and closes the account it paid from.
+      const wallet = renterAccount("iosd");
+      const kept = await createAccount(
+        connection,
+        renter,
+        mints.iosd,
+        renter.publicKey,
+        Keypair.generate(),
+      );
+      await transfer(connection, renter, wallet, kept, renter, await balance(wallet));
+      await closeAccount(connection, renter, wallet, renter.publicKey, renter);
+      expect(await connection.getAccountInfo(wallet)).to.equal(null);
+      // A keeper settles both: owners paid, devices released, the refunds owed in the ledger.
+      const outcomes = Object.fromEntries(booked.map((d) => [d.address.toBase58(), "cancelled"]));
+      await settle(reservation, "iosd", booked, outcomes);
+      const { ledger } = await market.account.reservation.fetch(reservation);
+      expect(refundOwed(ledger)! > 0n).to.equal(true);
+      // Not to someone else's account; to a new account of the renter's, once (`claim` checks
+      // the second claim fails with NoRefundOwed).
+      await expectMarketError(
+        send(
+          await claimRefundIx(market, {
+            reservation,
+            renter: renter.publicKey,
+            paymentMint: mints.iosd,
+            destination: ata(mints.iosd, mallory.publicKey),
+          }),
+          [renter],
+        ),
+        "InvalidRenterAccount",
+      );
+      const fresh = await createAccount(
+        connection,
+        renter,
+        mints.iosd,
+        renter.publicKey,
+        Keypair.generate(),
+      );
+      expect(await claim(reservation, fresh)).to.equal(refundOwed(ledger));
+      await close(reservation);
+    });
   });
 });

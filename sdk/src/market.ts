@@ -192,7 +192,9 @@ export function chargesOf(charges: BookingCharges): BookingChargesLike {
   };
 }
 
-/** Everything that left the vault by the ledger: payouts, shares, fees, refunds and tips. */
+/**
+ * Everything that left the vault by the ledger: payouts, shares, fees, claimed refunds and tips.
+ */
 export function ledgerOutflows(ledger: ReservationLedger): bigint {
   return (
     toBigInt(ledger.devicePayouts) +
@@ -200,20 +202,32 @@ export function ledgerOutflows(ledger: ReservationLedger): bigint {
     toBigInt(ledger.networkFees) +
     toBigInt(ledger.reservationFees) +
     toBigInt(ledger.paymentFees) +
-    toBigInt(ledger.refunds) +
+    toBigInt(ledger.refundsClaimed) +
     toBigInt(ledger.tips)
   );
 }
 
 /**
+ * Refunds settlement accrued for the renter and not yet claimed (`claim_refund`), or `null` when
+ * more was claimed than accrued.
+ */
+export function refundOwed(ledger: ReservationLedger): bigint | null {
+  const owed = toBigInt(ledger.refunds) - toBigInt(ledger.refundsClaimed);
+  return owed >= 0n ? owed : null;
+}
+
+/**
  * What the reservation's vault must hold at least by its ledger (`deposited - outflows`, equal to
- * what it still owes: `escrowOpen`), or `null` when the ledger contradicts itself (outflows above
- * the deposits, or `escrowOpen` different). The vault may hold more: tokens sent to it from
- * outside the market, swept to the treasury at close (`vaultSurplus`).
+ * what it still owes: `escrowOpen` plus the unclaimed refunds), or `null` when the ledger
+ * contradicts itself (outflows above the deposits, or the two different). The vault may hold
+ * more: tokens sent to it from outside the market, swept to the treasury at close
+ * (`vaultSurplus`).
  */
 export function expectedVaultBalance(ledger: ReservationLedger): bigint | null {
   const expected = toBigInt(ledger.deposited) - ledgerOutflows(ledger);
-  return expected >= 0n && expected === toBigInt(ledger.escrowOpen) ? expected : null;
+  const owed = refundOwed(ledger);
+  if (owed === null || expected < 0n) return null;
+  return expected === toBigInt(ledger.escrowOpen) + owed ? expected : null;
 }
 
 /**
@@ -513,8 +527,8 @@ export interface WorkloadParams {
 
 /**
  * `create_reservation`: `renter`'s reservation number `id` for `hours` per device, paid in
- * `paymentMint` (IOSD, IO or the market's USDC); refunds go to `refundAccount` (by default the
- * renter's associated account in that mint).
+ * `paymentMint` (IOSD, IO or the market's USDC). Refunds accrue in its ledger at settlement and
+ * are claimed with `claimRefundIx`.
  */
 export function createReservationIx(
   program: Program<Market>,
@@ -524,7 +538,6 @@ export function createReservationIx(
     hours: number;
     paymentMint: PublicKey;
     workload: WorkloadParams;
-    refundAccount?: PublicKey;
     tokenProgram?: PublicKey;
   },
 ): Promise<TransactionInstruction> {
@@ -547,8 +560,6 @@ export function createReservationIx(
       config: marketConfigPda(id).address,
       tokenConfig: iotokenConfigPda().address,
       paymentMint: params.paymentMint,
-      refundAccount:
-        params.refundAccount ?? getAssociatedTokenAddressSync(params.paymentMint, params.renter),
       reservation,
       vault: reservationVaultPda(reservation, id).address,
       tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
@@ -775,14 +786,14 @@ export type SettleBookingsParams = ReservationRef & {
   tipAccount: PublicKey;
   renter: PublicKey;
   paymentMint: PublicKey;
-  refundAccount: PublicKey;
   bookings: readonly SettleableBooking[];
   tokenProgram?: PublicKey;
 };
 
 /**
  * `settle_bookings` (anyone): settles 1-16 bookings of the reservation of `renter` paid in
- * `paymentMint`; the tips go to `tipAccount`, refunds to `refundAccount` (the reservation's).
+ * `paymentMint`; the tips go to `tipAccount`; refunds accrue in the reservation's ledger for the
+ * renter to claim (no account of the renter's but its wallet, which gets the bookings' rent).
  */
 export function settleBookingsIx(
   program: Program<Market>,
@@ -800,7 +811,6 @@ export function settleBookingsIx(
       reservation,
       vault: reservationVaultPda(reservation, id).address,
       renter: params.renter,
-      refundAccount: params.refundAccount,
       treasury: treasuryPda(params.paymentMint).address,
       ioTreasury: treasuryPda(ioMintPda().address).address,
       tokenConfig: iotokenConfigPda().address,
@@ -826,7 +836,35 @@ export async function settleBookingsBatches(
 }
 
 /**
- * `close_reservation` (the renter, once no booking is open): whatever the vault holds beyond its
+ * `claim_refund` (the renter): every refund its reservation owes, into `destination` (by default
+ * the renter's associated account in `paymentMint`), which must be the renter's, in that mint.
+ */
+export function claimRefundIx(
+  program: Program<Market>,
+  params: ReservationRef & {
+    renter: PublicKey;
+    paymentMint: PublicKey;
+    destination?: PublicKey;
+    tokenProgram?: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const reservation = reservationAddress(params, id);
+  return program.methods
+    .claimRefund()
+    .accountsPartial({
+      renter: params.renter,
+      reservation,
+      vault: reservationVaultPda(reservation, id).address,
+      destination:
+        params.destination ?? getAssociatedTokenAddressSync(params.paymentMint, params.renter),
+      tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}
+
+/**
+ * `close_reservation` (the renter, once no booking is open and every refund is claimed): whatever the vault holds beyond its
  * ledger is swept to iotoken's treasury account of `paymentMint`; vault and reservation closed.
  */
 export function closeReservationIx(

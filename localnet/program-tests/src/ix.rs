@@ -634,11 +634,10 @@ pub mod market {
         )
     }
 
-    /// `renter` opens reservation `id` paid in `payment_mint`, refunds to `refund_account`.
+    /// `renter` opens reservation `id` paid in `payment_mint`.
     pub fn create_reservation(
         renter: &Pubkey,
         payment_mint: &Pubkey,
-        refund_account: &Pubkey,
         id: u64,
         hours: u32,
         workload: WorkloadSpec,
@@ -658,7 +657,6 @@ pub mod market {
                 config: pda::config(),
                 token_config: crate::pda::iotoken::config(),
                 payment_mint: *payment_mint,
-                refund_account: *refund_account,
                 reservation,
                 vault: pda::vault(&reservation),
                 token_program: spl_token::ID,
@@ -779,13 +777,12 @@ pub mod market {
         pub pool: Pubkey,
     }
 
-    /// The reservation a settlement is for: its renter and id, payment mint and refund account.
+    /// The reservation a settlement is for: its renter and id, and its payment mint.
     #[derive(Clone, Copy, Debug)]
     pub struct Settled {
         pub renter: Pubkey,
         pub id: u64,
         pub payment_mint: Pubkey,
-        pub refund_account: Pubkey,
     }
 
     /// `settler` settles `bookings` of `reservation`, its tips paid into `tip_account`. Remaining
@@ -808,7 +805,6 @@ pub mod market {
                 reservation: key,
                 vault: pda::vault(&key),
                 renter: reservation.renter,
-                refund_account: reservation.refund_account,
                 treasury: crate::pda::iotoken::treasury(&reservation.payment_mint),
                 io_treasury: crate::pda::iotoken::treasury(&crate::pda::iotoken::io_mint()),
                 token_config: crate::pda::iotoken::config(),
@@ -831,6 +827,22 @@ pub mod market {
             ]);
         }
         instruction
+    }
+
+    /// `renter` claims the refunds owed by its reservation `id` into `destination`.
+    pub fn claim_refund(renter: &Pubkey, id: u64, destination: &Pubkey) -> Instruction {
+        let reservation = pda::reservation(renter, id);
+        program_ix(
+            ID,
+            instruction::ClaimRefund {},
+            accounts::ClaimRefund {
+                renter: *renter,
+                reservation,
+                vault: pda::vault(&reservation),
+                destination: *destination,
+                token_program: spl_token::ID,
+            },
+        )
     }
 
     /// `renter` closes reservation `id` paid in `payment_mint` (its surplus to that mint's

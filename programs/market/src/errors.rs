@@ -68,6 +68,10 @@ pub enum MarketError {
     InvalidTreasury,
     #[msg("Bookings are still open; settle them first")]
     BookingsOpen,
+    #[msg("Refunds are owed to the renter; claim them first")]
+    RefundsUnclaimed,
+    #[msg("No refund is owed to the renter")]
+    NoRefundOwed,
     #[msg("The reservation's vault does not hold what its ledger says")]
     VaultInvariantViolated,
     #[msg("Arithmetic overflow")]

@@ -98,10 +98,22 @@ pub struct BookingSettled {
     pub network_fee: u64,
     pub reservation_fee: u64,
     pub payment_fee: u64,
+    /// Undelivered time owed back to the renter, accrued in the ledger (`claim_refund`).
     pub refund: u64,
     pub tip: u64,
     /// IO base units slashed from the device's stake (failed or abandoned), to the treasury.
     pub slashed: u64,
+}
+
+/// The renter claimed the refunds settlement accrued for it.
+#[event]
+pub struct RefundClaimed {
+    pub reservation: Pubkey,
+    pub renter: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
+    pub refunds_claimed_after: u64,
+    pub vault_after: u64,
 }
 
 #[event]

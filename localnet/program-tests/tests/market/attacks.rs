@@ -88,6 +88,100 @@ fn c1_a_transfer_into_the_vault_never_blocks_booking_extension_settlement_or_clo
     assert!(!chain.exists(&res.vault()));
 }
 
+/// M2: the renter closes the token account it paid from (the one refunds used to be pushed
+/// to, whose absence stopped every settlement and held the devices): a keeper still settles
+/// every booking, the devices are released and their owners paid; the refunds wait in the vault
+/// until the renter claims them into a new account of its own, once.
+#[test]
+fn m2_a_closed_renter_account_blocks_no_settlement_and_refunds_are_claimed_once() {
+    let mut chain = Chain::new();
+    let a = chain.device(false);
+    let b = chain.device(false);
+    let (keeper, tips) = chain.settler(PaymentToken::Iosd);
+    let renter = chain.renter();
+    let res = chain.create(&renter, PaymentToken::Iosd, 4);
+    let mut books = books_for(&chain, &res, &[&a, &b], &[("settler's tips", tips)]);
+    let charges = expect::charges(PRICE_PER_HOUR, 4, PaymentToken::Iosd);
+    succeeded(chain.book(&renter, &res, &[&a, &b], 2 * expect::total(&charges)));
+    books.paid(&res, &charges);
+    books.paid(&res, &charges);
+    chain.advance(120);
+    succeeded(chain.ack(&res, &a));
+    succeeded(chain.ack(&res, &b));
+    chain.advance(20 * 60);
+    succeeded(chain.cancel(&renter, &res));
+
+    // The renter empties and closes the account it paid from.
+    let elsewhere = chain.token_wallet(PaymentToken::Iosd, &renter.key());
+    chain.close_token_account(&renter.keypair, &res.wallet, &elsewhere);
+    books.untrack(&res.wallet);
+    books.check(&chain, &res);
+
+    // A keeper settles both bookings: owners paid for the first hour, devices released, the
+    // rest owed to the renter.
+    let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a, &b]));
+    let split = expect::split(charges.time, HOUR - 120, 4 * HOUR, 0);
+    assert!(split.refund > 0 && split.owner_pay > 0);
+    for event in events_of::<BookingSettled>(&meta) {
+        assert_eq!(event.outcome, ReservationOutcome::Cancelled);
+        assert_eq!(
+            (event.owner_pay, event.refund),
+            (split.owner_pay, split.refund)
+        );
+    }
+    for device in [&a, &b] {
+        books.settled(&chain, &res, device, &tips, &charges, split);
+        assert_eq!(chain.device_account(device).reservation, Pubkey::default());
+    }
+    books.check(&chain, &res);
+    assert_eq!(books.refund_owed(), 2 * split.refund);
+
+    // Nobody but the renter claims, only into the renter's own account in the payment mint; the
+    // closed account cannot receive; a new one does, once; then the reservation closes.
+    let stranger = chain.renter();
+    let stolen = ix::claim_refund(
+        &stranger.key(),
+        res.id,
+        &stranger.wallet(PaymentToken::Iosd),
+    );
+    let mut stolen = stolen;
+    stolen.accounts[1].pubkey = res.key;
+    stolen.accounts[2].pubkey = res.vault();
+    assert_fails(
+        chain.send(stolen, &[&stranger.keypair]),
+        MarketError::NotRenter,
+    );
+    let strangers = stranger.wallet(PaymentToken::Iosd);
+    assert_fails(
+        chain.claim(&renter, &res, &strangers),
+        MarketError::InvalidRenterAccount,
+    );
+    let other_mint = renter.wallet(PaymentToken::Usdc);
+    assert_fails(
+        chain.claim(&renter, &res, &other_mint),
+        MarketError::InvalidRenterAccount,
+    );
+    assert_fails(
+        chain.claim(&renter, &res, &res.wallet),
+        anchor_lang::error::ErrorCode::AccountNotInitialized,
+    );
+    books.check(&chain, &res);
+    let fresh = chain.token_wallet(PaymentToken::Iosd, &renter.key());
+    books.track(&chain, &[("renter's new account", fresh)]);
+    succeeded(chain.claim(&renter, &res, &fresh));
+    books.claimed(&res, &fresh);
+    books.check(&chain, &res);
+    assert_eq!(chain.token_balance(&fresh), 2 * split.refund);
+    assert_fails(
+        chain.claim(&renter, &res, &fresh),
+        MarketError::NoRefundOwed,
+    );
+    books.check(&chain, &res);
+    succeeded(chain.close(&renter, &res));
+    books.closed(&chain, &res);
+    books.check_balances(&chain);
+}
+
 /// M3: a start acknowledged at or after a booking's end is refused, and a booking acknowledged
 /// after its end (as a start grace longer than the booking once allowed) settles with nothing
 /// delivered instead of wrapping to full pay, or panicking once cancelled.

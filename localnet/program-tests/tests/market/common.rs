@@ -135,7 +135,8 @@ impl Renter {
     }
 }
 
-/// A reservation a test opened: its renter's key, id, token and wallet (payer and refunds).
+/// A reservation a test opened: its renter's key, id, token and wallet (payer, and where its
+/// refunds are claimed to).
 #[derive(Clone, Copy, Debug)]
 pub struct Res {
     pub renter: Pubkey,
@@ -160,7 +161,6 @@ impl Res {
             renter: self.renter,
             id: self.id,
             payment_mint: self.mint,
-            refund_account: self.wallet,
         }
     }
 }
@@ -379,8 +379,7 @@ impl Chain {
             mint: self.mint(token),
             wallet: renter.wallet(token),
         };
-        let create =
-            ix::create_reservation(&res.renter, &res.mint, &res.wallet, id, hours, workload);
+        let create = ix::create_reservation(&res.renter, &res.mint, id, hours, workload);
         let result = self.send(create, &[&renter.keypair]);
         (res, result)
     }
@@ -438,6 +437,36 @@ impl Chain {
         )
         .expect("a transfer instruction");
         succeeded(self.send(transfer, &[donor]));
+    }
+
+    /// `renter` claims `res`'s refunds into `destination`.
+    pub fn claim(&mut self, renter: &Renter, res: &Res, destination: &Pubkey) -> TransactionResult {
+        let claim = ix::claim_refund(&renter.key(), res.id, destination);
+        self.send(claim, &[&renter.keypair])
+    }
+
+    /// `owner` empties its token account `account` into `to` and closes it.
+    pub fn close_token_account(&mut self, owner: &Keypair, account: &Pubkey, to: &Pubkey) {
+        let amount = self.token_balance(account);
+        let transfer = spl_token::instruction::transfer(
+            &spl_token::ID,
+            account,
+            to,
+            &owner.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("a transfer instruction");
+        let close = spl_token::instruction::close_account(
+            &spl_token::ID,
+            account,
+            &owner.pubkey(),
+            &owner.pubkey(),
+            &[],
+        )
+        .expect("a close instruction");
+        succeeded(self.send_all(&[transfer, close], &[owner]));
+        assert!(!self.exists(account));
     }
 
     /// `renter` closes `res`.
@@ -615,6 +644,24 @@ impl Books {
         self.surplus += amount;
     }
 
+    /// Stops tracking `key` (an account since closed).
+    pub fn untrack(&mut self, key: &Pubkey) {
+        self.balances.remove(key);
+    }
+
+    /// The renter claimed every refund owed into `destination`.
+    pub fn claimed(&mut self, res: &Res, destination: &Pubkey) {
+        let owed = self.refund_owed();
+        self.debit(&res.vault(), owed);
+        self.credit(destination, owed);
+        self.ledger.refunds_claimed += owed;
+    }
+
+    /// Refunds accrued and not claimed yet.
+    pub fn refund_owed(&self) -> u64 {
+        self.ledger.refunds - self.ledger.refunds_claimed
+    }
+
     /// The reservation closed: its surplus swept to the treasury of its token, the vault gone.
     pub fn closed(&mut self, chain: &Chain, res: &Res) {
         let surplus = std::mem::take(&mut self.surplus);
@@ -632,8 +679,8 @@ impl Books {
         self.ledger.escrow_open += total;
     }
 
-    /// A booking settled with `split`: the vault pays the owner, the pool, the treasury, the
-    /// settler's tip and the renter's refund.
+    /// A booking settled with `split`: the vault pays the owner, the pool, the treasury and the
+    /// settler's tip; the refund stays in it, owed to the renter.
     pub fn settled(
         &mut self,
         chain: &Chain,
@@ -645,7 +692,7 @@ impl Books {
     ) {
         let treasury = chain.treasury(res.token);
         let fee_to_treasury = charges.reservation_fee - charges.tip;
-        self.debit(&res.vault(), expect::total(charges));
+        self.debit(&res.vault(), expect::total(charges) - split.refund);
         self.credit(&device.payee(res.token), split.owner_pay);
         self.credit(&device.stake_vault(), split.staker_share);
         self.credit(
@@ -653,7 +700,6 @@ impl Books {
             split.network_fee + fee_to_treasury + charges.payment_fee,
         );
         self.credit(tips, charges.tip);
-        self.credit(&res.wallet, split.refund);
         let ledger = &mut self.ledger;
         ledger.device_payouts += split.owner_pay;
         ledger.staker_shares += split.staker_share;
@@ -667,7 +713,7 @@ impl Books {
 
     /// Every tracked balance is as expected; the reservation's ledger is, and the vault holds
     /// exactly what its flows leave (plus what was sent to it from outside), which is also what
-    /// its open bookings were charged.
+    /// the reservation owes: its open bookings' charges and the unclaimed refunds.
     #[track_caller]
     pub fn check(&self, chain: &Chain, res: &Res) {
         self.check_balances(chain);
@@ -680,13 +726,14 @@ impl Books {
             - ledger.network_fees
             - ledger.reservation_fees
             - ledger.payment_fees
-            - ledger.refunds
+            - ledger.refunds_claimed
             - ledger.tips;
         let vault = chain.token_balance(&res.vault()) - self.surplus;
         assert_eq!(vault, by_flows, "the vault holds what the flows leave");
         assert_eq!(
-            vault, ledger.escrow_open,
-            "the vault holds the open charges"
+            vault,
+            ledger.escrow_open + self.refund_owed(),
+            "the vault holds the open charges and the unclaimed refunds"
         );
     }
 

@@ -7,7 +7,7 @@ use {
     anchor_lang::prelude::Pubkey,
     market::{
         errors::MarketError,
-        events::{BookingSettled, DeviceBooked, ReservationClosed},
+        events::{BookingSettled, DeviceBooked, RefundClaimed, ReservationClosed},
         state::{BookingCharges, PaymentToken},
     },
     registry::{events::DeviceReleased, state::ReservationOutcome},
@@ -138,6 +138,19 @@ fn a_completed_reservation_pays_owners_fees_tips_and_refunds_the_late_start() {
     assert_eq!(
         chain.balance(&res.renter),
         renter_lamports + 2 * booking_rent
+    );
+
+    // The late starts' refunds wait in the vault for the renter, who claims them before closing.
+    assert!(books.refund_owed() > 0);
+    assert_fails(chain.close(&renter, &res), MarketError::RefundsUnclaimed);
+    let claimed: RefundClaimed = only_event_of(&succeeded(chain.claim(&renter, &res, &res.wallet)));
+    assert_eq!(claimed.amount, books.refund_owed());
+    books.claimed(&res, &res.wallet);
+    assert_eq!(claimed.refunds_claimed_after, books.ledger.refunds_claimed);
+    books.check(&chain, &res);
+    assert_fails(
+        chain.claim(&renter, &res, &res.wallet),
+        MarketError::NoRefundOwed,
     );
 
     // Closing returns the reservation's and the vault's rent.

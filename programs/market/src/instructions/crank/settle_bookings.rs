@@ -32,7 +32,9 @@ const ACCOUNTS_PER_BOOKING: usize = 5;
 /// Settles bookings that may settle (ended, failed by a keeper quorum, missed their start, or
 /// cancelled): each device is paid for the time it delivered, less the network fee (treasury)
 /// and its co-stakers' share (deposited into its staking pool, IO payments only); undelivered
-/// time is refunded to the renter; the settler gets each booking's tip; a failed or abandoned
+/// time is owed back to the renter (accrued in the reservation's ledger, claimed by the renter
+/// with `claim_refund`, so no token account of the renter's takes part in settlement); the settler
+/// gets each booking's tip; a failed or abandoned
 /// device is slashed to the treasury; the device is released with the outcome recorded in its
 /// reputation and the booking closed (rent to the renter). Anyone may call it; bookings already
 /// settled are skipped, so keepers racing on the same batch settle each booking once.
@@ -62,8 +64,6 @@ pub struct SettleBookings<'info> {
     /// CHECK: the renter, who paid the bookings' rent and gets it back.
     #[account(mut, address = reservation.renter @ MarketError::NotRenter)]
     pub renter: UncheckedAccount<'info>,
-    #[account(mut, address = reservation.refund_account @ MarketError::InvalidRenterAccount)]
-    pub refund_account: Box<Account<'info, TokenAccount>>,
     #[account(
         mut,
         seeds = [TREASURY_SEED, reservation.payment_mint.as_ref()],
@@ -96,12 +96,11 @@ pub struct SettleBookings<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-/// What one batch moves out of the vault in aggregate.
+/// What one batch moves out of the vault in aggregate (refunds stay in it, owed to the renter).
 #[derive(Default)]
 struct BatchTotals {
     treasury: u64,
     tips: u64,
-    refunds: u64,
 }
 
 pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SettleBookings<'info>>) -> Result<()> {
@@ -148,13 +147,6 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SettleBookings<'info>>)
         &accounts.tip_account.to_account_info(),
         &accounts.reservation,
         totals.tips,
-    )?;
-    pay_out(
-        &accounts.token_program,
-        &accounts.vault,
-        &accounts.refund_account.to_account_info(),
-        &accounts.reservation,
-        totals.refunds,
     )?;
     check_invariant(&mut accounts.vault, &accounts.reservation).map(|_| ())
 }
@@ -306,7 +298,6 @@ fn settle_one<'info>(
         .safe_add(reservation_fee)?
         .safe_add(charges.payment_fee)?;
     totals.tips = totals.tips.safe_add(charges.tip)?;
-    totals.refunds = totals.refunds.safe_add(split.refund)?;
 
     emit!(BookingSettled {
         reservation: reservation_key,

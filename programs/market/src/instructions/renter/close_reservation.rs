@@ -11,7 +11,8 @@ use {
     iotoken::state::TREASURY_SEED,
 };
 
-/// The renter closes a reservation whose bookings are all settled: whatever the vault holds
+/// The renter closes a reservation whose bookings are all settled and whose refunds are claimed
+/// (`claim_refund`, which may go first in the same transaction): whatever the vault holds
 /// beyond its ledger (tokens sent to it from outside the market, never the renter's) is swept to
 /// iotoken's treasury account of the payment mint, then the empty vault and the reservation are
 /// closed and their rent returned.
@@ -45,6 +46,10 @@ pub fn handler(ctx: Context<CloseReservation>) -> Result<()> {
     require!(
         accounts.reservation.bookings_open == 0,
         MarketError::BookingsOpen
+    );
+    require!(
+        accounts.reservation.ledger.refund_owed() == Some(0),
+        MarketError::RefundsUnclaimed
     );
     let surplus = check_invariant(&mut accounts.vault, &accounts.reservation)?;
     pay_out(
