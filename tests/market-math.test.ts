@@ -31,6 +31,7 @@ import {
   expectedVaultBalance,
   extendBookingsIx,
   failedAt,
+  faultSlash,
   iosdMintPda,
   marketProgram,
   matchDevices,
@@ -42,6 +43,7 @@ import {
   splitTime,
   stakePoolPda,
   stakeVaultPda,
+  undeliveredIo,
   vaultSurplus,
 } from "@iogrid/sdk";
 import type {
@@ -72,6 +74,15 @@ interface Vectors {
     networkFeeBps: number;
     stakerShareBps: number;
     split: { gross: Str; networkFee: Str; stakerShare: Str; ownerPay: Str; refund: Str } | null;
+  }[];
+  slashes: {
+    refund: Str;
+    paidInIo: boolean;
+    ioPrice: Str | null;
+    windowRemaining: Str;
+    totalStake: Str;
+    undeliveredIo: Str | null;
+    slash: Str;
   }[];
   failedAt: {
     origin: Str;
@@ -164,6 +175,8 @@ describe("market math: the sdk mirror against the program's vectors", () => {
     expect(vectors.quotes.length).to.be.greaterThan(8);
     expect(vectors.splits.length).to.be.greaterThan(6);
     expect(vectors.failedAt.length).to.be.greaterThan(5);
+    expect(vectors.slashes.length).to.be.greaterThan(6);
+    expect(vectors.slashes.some((v) => v.undeliveredIo === null)).to.equal(true);
     expect(vectors.endings.length).to.be.greaterThan(12);
     // Some of each fail, some succeed, so both paths are compared.
     expect(vectors.quotes.some((v) => v.charges === null)).to.equal(true);
@@ -196,6 +209,15 @@ describe("market math: the sdk mirror against the program's vectors", () => {
         ),
       );
       expect(got === null ? null : stringify(got), JSON.stringify(v)).to.deep.equal(v.split);
+    }
+  });
+
+  it("undeliveredIo and faultSlash", () => {
+    for (const v of vectors.slashes) {
+      const basis = undeliveredIo(big(v.refund), v.paidInIo, orNull(v.ioPrice));
+      expect(basis === null ? null : String(basis), JSON.stringify(v)).to.equal(v.undeliveredIo);
+      const slash = faultSlash(basis, big(v.windowRemaining), big(v.totalStake));
+      expect(String(slash), JSON.stringify(v)).to.equal(v.slash);
     }
   });
 

@@ -49,6 +49,7 @@ import {
   createTreasuryAccountIx,
   ending,
   expectedVaultBalance,
+  faultSlash,
   extendBookingsIx,
   initializeMarketIx,
   initializeStakingIx,
@@ -73,7 +74,10 @@ import {
   stakePoolPda,
   stakingConfigPda,
   treasuryPda,
+  undeliveredIo,
   updateConfigIx,
+  usableIoPrice,
+  SlashWindow,
   vaultSurplus,
   withBigints,
 } from "@iogrid/sdk";
@@ -481,6 +485,11 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
       const watched = [tipAccount, treasury, ...payees];
       const before = await balances(watched);
       const { ledger: ledgerBefore } = await market.account.reservation.fetch(reservation);
+      const feed = await iotoken.account.priceFeed.fetch(priceFeedPda().address);
+      const stakingConfig = await staking.account.stakingConfig.fetch(stakingConfigPda().address);
+      const pools = await Promise.all(
+        batch.map((d) => staking.account.stakePool.fetch(stakePoolPda(d.address, d.owner).address)),
+      );
       let refunds = 0n;
       const ioTreasuryBefore = await balance(treasuryPda(mints.io).address);
       const signature = await sendHeavy(ix, [keeper]);
@@ -522,8 +531,31 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
           deliveredSecs: end.deliveredSecs,
           bookedSecs,
         });
-        if (end.outcome === "noShow") expect(event.slashed > 0n).to.equal(true);
-        else expect(event.slashed).to.equal(0n);
+        // A fault is slashed by its undelivered value in IO (IOSD and USDC at the feed's usable
+        // price, none without one), within the pool's window and stake.
+        const fault = end.outcome === "noShow" || end.outcome === "failed";
+        const paidInIo = token === "io";
+        const price = fault && !paidInIo ? usableIoPrice(feed, tokenConfig.oracle, at) : null;
+        const basis = fault ? undeliveredIo(split.refund, paidInIo, price) : null;
+        const pool = pools[i]!;
+        const totalStake =
+          big(pool.operatorStake) + big(pool.operatorCooling) + big(pool.costakeTotal);
+        const window = SlashWindow.at(
+          {
+            start: big(pool.slashWindowStart),
+            cap: big(pool.slashWindowCap),
+            slashed: big(pool.slashedInWindow),
+          },
+          at,
+          big(stakingConfig.slashing.windowSecs),
+          stakingConfig.slashing.maxSlashBps,
+          totalStake,
+        );
+        expect(event).to.deep.include({
+          slashBasis: basis ?? 0n,
+          slashIoPrice: price ?? 0n,
+          slashed: faultSlash(basis, SlashWindow.remaining(window), totalStake),
+        });
         slashed += event.slashed;
       }
       // Slashed stake goes to the IO treasury: the payment treasury itself for IO payments.
@@ -737,11 +769,17 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         bookingPda(reservation, booked[7]!.address).address,
       );
       await warpTo(big(booking.ackDeadline) + 1n);
+      // A current price values its IOSD time in IO for the slash.
+      await publishPrice();
       await settle(reservation, "iosd", [booked[7]!], {
         [booked[7]!.address.toBase58()]: "noShow",
       });
       const device = await registry.account.device.fetch(booked[7]!.address);
       expect(device.availability.failures).to.equal(1);
+      const pool = await staking.account.stakePool.fetch(
+        stakePoolPda(booked[7]!.address, booked[7]!.owner).address,
+      );
+      expect(big(pool.totalSlashed) > 0n).to.equal(true);
     });
 
     it("the renter cancels inside the first hour: the hour is paid, the rest refunded", async () => {

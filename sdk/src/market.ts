@@ -814,6 +814,7 @@ export function settleBookingsIx(
       treasury: treasuryPda(params.paymentMint).address,
       ioTreasury: treasuryPda(ioMintPda().address).address,
       tokenConfig: iotokenConfigPda().address,
+      priceFeed: priceFeedPda().address,
       registryConfig: configPda(REGISTRY_PROGRAM_ID).address,
       stakingConfig: stakingConfigPda().address,
       registryLock: marketLockAuthorityPda(id).address,

@@ -808,6 +808,7 @@ pub mod market {
                 treasury: crate::pda::iotoken::treasury(&reservation.payment_mint),
                 io_treasury: crate::pda::iotoken::treasury(&crate::pda::iotoken::io_mint()),
                 token_config: crate::pda::iotoken::config(),
+                price_feed: crate::pda::iotoken::price_feed(),
                 registry_config: crate::pda::registry::config(),
                 staking_config: crate::pda::staking::config(),
                 registry_lock: pda::registry_lock(),

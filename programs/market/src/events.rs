@@ -101,7 +101,14 @@ pub struct BookingSettled {
     /// Undelivered time owed back to the renter, accrued in the ledger (`claim_refund`).
     pub refund: u64,
     pub tip: u64,
-    /// IO base units slashed from the device's stake (failed or abandoned), to the treasury.
+    /// What the slash of a fault (failed or abandoned) was sized on: the undelivered time's value
+    /// in IO base units (0 when nothing was slashed for want of a usable price, or no fault).
+    pub slash_basis: u64,
+    /// The IO price (USD per IO, 8 decimals) an IOSD or USDC refund was valued at for the slash;
+    /// 0 for IO payments, no fault, or no usable price.
+    pub slash_io_price: u64,
+    /// IO base units slashed from the device's stake, to the treasury: `FAULT_SLASH_BPS` of the
+    /// basis, within staking's window and the pool.
     pub slashed: u64,
 }
 

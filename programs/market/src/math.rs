@@ -17,6 +17,20 @@ iotoken::define_safe_math!(MarketError::MathOverflow);
 
 pub const SECS_PER_HOUR: i64 = 3_600;
 
+/// Most of a booking's reservation fee its settlement tip may take: half. The rest always reaches
+/// the treasury, so a renter settling its own bookings still pays a non-refundable part (L4;
+/// before, a tip of the whole fee gave small bookings' fees back to a self-settling renter).
+pub const MAX_TIP_SHARE_BPS: u64 = 5_000;
+
+/// What a fault (a no-show, or a failure quorum during the booking) slashes from the device's
+/// stake: this share of the booking's undelivered value in IO (100%: the stake pays the renter's
+/// lost time once more, to the treasury), within staking's window and the pool (M4; before, every
+/// fault took the whole window, 10% of the pool, whatever the booking was worth).
+pub const FAULT_SLASH_BPS: u64 = 10_000;
+
+/// IO base units per USD base unit (IOSD, 6 decimals) at a price of 1 (8 decimals): 10^10.
+const IO_PER_USD_AT_UNIT_PRICE: u128 = iotoken::math::IOSD_PER_IO_PRICE_DIVISOR;
+
 /// Fee rates a quote is made with (iotoken's `FeeParams`), in basis points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QuoteRates {
@@ -61,7 +75,8 @@ pub fn device_hour_price(price_per_gpu_hour: u64, gpu_count: u16) -> Result<u64>
 
 /// The charges for `hours` of a device at `price_per_hour`: time = price x hours, reservation
 /// fee = time x rate (up), payment fee = (time + reservation fee) x rate (up), each converted
-/// to the payment token (up); the tip is the converted `settle_tip`, at most the reservation fee.
+/// to the payment token (up); the tip is the converted `settle_tip`, at most half the
+/// reservation fee (down, `MAX_TIP_SHARE_BPS`).
 pub fn quote(
     price_per_hour: u64,
     hours: u32,
@@ -79,7 +94,9 @@ pub fn quote(
         time: conversion.to_token(time_usd)?,
         reservation_fee,
         payment_fee: conversion.to_token(payment_fee_usd)?,
-        tip: conversion.to_token(rates.settle_tip)?.min(reservation_fee),
+        tip: conversion
+            .to_token(rates.settle_tip)?
+            .min(bps_of(reservation_fee, MAX_TIP_SHARE_BPS)?),
     })
 }
 
@@ -230,6 +247,35 @@ pub fn split_time(
     })
 }
 
+/// What a faulty booking's undelivered time (its refund, in the payment token) is worth in IO
+/// base units, the basis of its slash: for IO payments the refund itself; for IOSD and USDC (USD,
+/// 6 decimals) the refund at `io_price` (USD per IO, 8 decimals: iotoken's conservative price),
+/// rounded down, saturating. `None` without a usable price: the slash is then skipped rather than
+/// guessed (it is irreversible), and settlement goes on.
+pub fn undelivered_io(refund: u64, paid_in_io: bool, io_price: Option<u64>) -> Option<u64> {
+    if paid_in_io {
+        return Some(refund);
+    }
+    let price = io_price.filter(|price| *price > 0)?;
+    let io = u128::from(refund).saturating_mul(IO_PER_USD_AT_UNIT_PRICE) / u128::from(price);
+    Some(u64::try_from(io).unwrap_or(u64::MAX))
+}
+
+/// IO base units to slash for a fault whose undelivered time is worth `undelivered_io`:
+/// `FAULT_SLASH_BPS` of it (down), at most what staking's window still allows the pool
+/// (`window_remaining`) and the pool's stake; 0 without a basis. Never fails.
+pub fn fault_slash(undelivered_io: Option<u64>, window_remaining: u64, total_stake: u64) -> u64 {
+    let Some(basis) = undelivered_io else {
+        return 0;
+    };
+    let sized = u128::from(basis).saturating_mul(u128::from(FAULT_SLASH_BPS))
+        / u128::from(iotoken::math::BPS_DENOMINATOR);
+    u64::try_from(sized)
+        .unwrap_or(u64::MAX)
+        .min(window_remaining)
+        .min(total_stake)
+}
+
 #[cfg(test)]
 mod tests {
     use {
@@ -285,7 +331,8 @@ mod tests {
             }
         );
         assert_eq!(charges.total().ok(), Some(7_764_375));
-        // 1 unit/h: every fee rounds up to one unit, the tip is capped by the reservation fee.
+        // 1 unit/h: every fee rounds up to one unit; the tip, at most half the reservation fee
+        // (down), is nothing, so the treasury keeps the whole fee.
         let tiny = quote(1, 1, rates(250, 100, 50_000), Conversion::Par).unwrap();
         assert_eq!(
             tiny,
@@ -293,9 +340,13 @@ mod tests {
                 time: 1,
                 reservation_fee: 1,
                 payment_fee: 1,
-                tip: 1,
+                tip: 0,
             }
         );
+        // A small booking (16 USD for an hour, fee 0.04 USD): the 0.10 IOSD tip would have been
+        // the whole fee; it is half of it.
+        let small = quote(16_000_000, 1, rates(25, 0, 100_000), Conversion::Par).unwrap();
+        assert_eq!((small.reservation_fee, small.tip), (40_000, 20_000));
         // No fee rates: nothing but the time.
         let bare = quote(7, 5, rates(0, 0, 9), Conversion::Par).unwrap();
         assert_eq!(
@@ -350,6 +401,60 @@ mod tests {
         assert!(quote(u64::MAX, 2, rates(0, 0, 0), Conversion::Par).is_err());
         assert!(device_hour_price(u64::MAX, 2).is_err());
         assert_eq!(device_hour_price(1_500_000, 8).unwrap(), 12_000_000);
+    }
+
+    #[test]
+    fn a_tip_never_takes_more_than_half_the_reservation_fee() {
+        for seed in 0..20_000u64 {
+            let mut rng = Rng(seed);
+            let price = rng.next() >> (20 + rng.below(44));
+            let hours = 1 + rng.below(8_760) as u32;
+            let rates = rates(
+                rng.below(10_001) as u16,
+                rng.below(10_001) as u16,
+                rng.next() >> rng.below(64),
+            );
+            let conversion = if rng.chance(2) {
+                Conversion::Par
+            } else {
+                Conversion::Io {
+                    price: 1 + (rng.next() >> (20 + rng.below(44))),
+                }
+            };
+            let Ok(charges) = quote(price, hours, rates, conversion) else {
+                continue;
+            };
+            // The treasury keeps at least half of the fee, whoever settles.
+            assert!(
+                charges.tip <= charges.reservation_fee / 2,
+                "seed {seed}: {charges:?}"
+            );
+            assert!(charges.reservation_fee - charges.tip >= charges.reservation_fee.div_ceil(2));
+        }
+    }
+
+    #[test]
+    fn a_fault_is_slashed_by_its_undelivered_value_within_the_window_and_the_pool() {
+        // IO payments: the refund is already IO.
+        assert_eq!(undelivered_io(12_345, true, None), Some(12_345));
+        assert_eq!(undelivered_io(12_345, true, Some(7)), Some(12_345));
+        // IOSD and USDC: 37.5 USD at 0.5 USD per IO is 75 IO; rounded down.
+        assert_eq!(
+            undelivered_io(37_500_000, false, Some(50_000_000)),
+            Some(75 * 100_000_000)
+        );
+        assert_eq!(undelivered_io(1, false, Some(ODD_PRICE)), Some(81));
+        // No usable price: no basis, nothing slashed.
+        assert_eq!(undelivered_io(37_500_000, false, None), None);
+        assert_eq!(undelivered_io(37_500_000, false, Some(0)), None);
+        assert_eq!(undelivered_io(u64::MAX, false, Some(1)), Some(u64::MAX));
+        assert_eq!(fault_slash(None, 1_000, 1_000), 0);
+        // Sized to the fault, under the window's remaining cap and the pool.
+        assert_eq!(fault_slash(Some(75), 480, 4_800), 75);
+        assert_eq!(fault_slash(Some(750), 480, 4_800), 480);
+        assert_eq!(fault_slash(Some(750), 480, 300), 300);
+        assert_eq!(fault_slash(Some(u64::MAX), u64::MAX, u64::MAX), u64::MAX);
+        assert_eq!(fault_slash(Some(0), 480, 4_800), 0);
     }
 
     #[test]
@@ -653,6 +758,8 @@ mod tests {
             (1_000_000_000 * 64, 8_760, 250, 100, 50_000, 1),
             (u64::MAX / 2, 3, 0, 0, 0, 0),
             (5, 1, 0, 0, 0, 0),
+            (16_000_000, 1, 25, 0, 100_000, 0),
+            (3, 7, 10_000, 0, u64::MAX, 0),
         ] {
             let conversion = if io_price == 0 {
                 Conversion::Par
@@ -694,6 +801,33 @@ mod tests {
             );
             splits.push(format!(
                 "{{\"time\": \"{time}\", \"deliveredSecs\": \"{delivered}\", \"bookedSecs\": \"{booked}\", \"networkFeeBps\": {network_bps}, \"stakerShareBps\": {staker_bps}, \"split\": {split}}}"
+            ));
+        }
+
+        let mut slashes = Vec::new();
+        for (refund, paid_in_io, io_price, window_remaining, total_stake) in [
+            (12_345u64, true, None, 1_000_000u64, 10_000_000u64),
+            (
+                37_500_000,
+                false,
+                Some(50_000_000u64),
+                480 * 100_000_000,
+                4_800 * 100_000_000,
+            ),
+            (37_500_000, false, Some(ODD_PRICE), 10, 4_800),
+            (1, false, Some(ODD_PRICE), 1_000, 1_000),
+            (37_500_000, false, None, 1_000, 1_000),
+            (37_500_000, false, Some(0), 1_000, 1_000),
+            (u64::MAX, false, Some(1), u64::MAX, u64::MAX - 1),
+            (0, true, None, 1_000, 1_000),
+            (999, true, None, 1_000, 0),
+        ] {
+            let basis = undelivered_io(refund, paid_in_io, io_price);
+            let price = io_price.map_or("null".into(), |p| format!("\"{p}\""));
+            let basis_json = basis.map_or("null".into(), |b| format!("\"{b}\""));
+            slashes.push(format!(
+                "{{\"refund\": \"{refund}\", \"paidInIo\": {paid_in_io}, \"ioPrice\": {price}, \"windowRemaining\": \"{window_remaining}\", \"totalStake\": \"{total_stake}\", \"undeliveredIo\": {basis_json}, \"slash\": \"{}\"}}",
+                fault_slash(basis, window_remaining, total_stake)
             ));
         }
 
@@ -777,9 +911,10 @@ mod tests {
         }
 
         format!(
-            "{{\n  \"quotes\": {},\n  \"splits\": {},\n  \"failedAt\": {},\n  \"endings\": {}\n}}\n",
+            "{{\n  \"quotes\": {},\n  \"splits\": {},\n  \"slashes\": {},\n  \"failedAt\": {},\n  \"endings\": {}\n}}\n",
             list(quotes),
             list(splits),
+            list(slashes),
             list(failures),
             list(endings),
         )

@@ -10,14 +10,24 @@
  * payment token (IOSD and USDC 1:1, IO converted at a price with 8 decimals, rounded up); fee
  * rates basis points; times unix seconds.
  */
-import { checkedMath, I64_MAX, I64_MIN, toBigInt } from "../ints.js";
-import { EPOCH_SECS, ioForIosd } from "../iotoken/math.js";
+import { checkedMath, I64_MAX, I64_MIN, U64_MAX, toBigInt } from "../ints.js";
+import { EPOCH_SECS, IOSD_PER_IO_PRICE_DIVISOR, ioForIosd } from "../iotoken/math.js";
 import { NO_EPOCH, availabilityEpochAt } from "../registry/availability.js";
 
 /** Seconds in an hour of booking. */
 export const SECS_PER_HOUR = 3_600n;
 /** Devices one `book_devices`, `extend_bookings` or `settle_bookings` carries at most. */
 export const MAX_BATCH_DEVICES = 16;
+/**
+ * Most of a booking's reservation fee its settlement tip may take (basis points): half, so a
+ * renter settling its own bookings still pays the other half.
+ */
+export const MAX_TIP_SHARE_BPS = 5_000n;
+/**
+ * What a fault (no-show, failure quorum) slashes: this share (basis points) of the booking's
+ * undelivered value in IO, within staking's window and the pool.
+ */
+export const FAULT_SLASH_BPS = 10_000n;
 /** The shortest booking: one hour. */
 export const MIN_BOOKING_SECS = SECS_PER_HOUR;
 /** Longest start-acknowledgement grace period the market accepts: half the shortest booking. */
@@ -80,7 +90,7 @@ export function deviceHourPrice(pricePerGpuHour: bigint, gpuCount: number | bigi
  * The charges for `hours` of a device at `pricePerHour` (IOSD base units per device-hour):
  * time = price x hours; reservation fee = time x rate (up); payment fee = (time + reservation
  * fee) x rate (up); each converted to the payment token (up); the tip is the converted settle
- * tip, at most the reservation fee.
+ * tip, at most half the reservation fee (down).
  */
 export function quote(
   pricePerHour: bigint,
@@ -94,11 +104,12 @@ export function quote(
   const paymentFeeUsd = bpsCeil(u64(timeUsd + reservationFeeUsd), rates.paymentFeeBps);
   const reservationFee = toToken(reservationFeeUsd, conversion);
   const tip = toToken(rates.settleTip, conversion);
+  const tipCap = bpsOf(reservationFee, MAX_TIP_SHARE_BPS);
   return {
     time: toToken(timeUsd, conversion),
     reservationFee,
     paymentFee: toToken(paymentFeeUsd, conversion),
-    tip: tip < reservationFee ? tip : reservationFee,
+    tip: tip < tipCap ? tip : tipCap,
   };
 }
 
@@ -267,4 +278,38 @@ export function splitTime(
     ownerPay: u64(net - stakerShare),
     refund: u64(time - gross),
   };
+}
+
+const saturate = (value: bigint): bigint => (value > U64_MAX ? U64_MAX : value);
+
+/**
+ * What a faulty booking's undelivered time (its `refund`, in the payment token) is worth in IO
+ * base units, the basis of its slash (`undelivered_io`): for IO payments the refund itself; for
+ * IOSD and USDC at `ioPrice` (USD per IO, 8 decimals: iotoken's conservative price at the
+ * settlement), rounded down, saturating; `null` without a usable price (nothing is slashed).
+ */
+export function undeliveredIo(
+  refund: bigint,
+  paidInIo: boolean,
+  ioPrice: bigint | null,
+): bigint | null {
+  if (paidInIo) return refund;
+  if (ioPrice === null || ioPrice <= 0n) return null;
+  return saturate((refund * IOSD_PER_IO_PRICE_DIVISOR) / ioPrice);
+}
+
+/**
+ * IO base units a fault worth `undeliveredIoValue` is slashed (`fault_slash`): `FAULT_SLASH_BPS`
+ * of it (down), at most what staking's window still allows (`windowRemaining`) and the pool's
+ * stake; 0 without a basis.
+ */
+export function faultSlash(
+  undeliveredIoValue: bigint | null,
+  windowRemaining: bigint,
+  totalStake: bigint,
+): bigint {
+  if (undeliveredIoValue === null) return 0n;
+  let amount = saturate((undeliveredIoValue * FAULT_SLASH_BPS) / 10_000n);
+  if (amount > windowRemaining) amount = windowRemaining;
+  return amount > totalStake ? totalStake : amount;
 }

@@ -11,6 +11,7 @@ use {
         state::{Booking, BookingCharges, PaymentToken},
     },
     registry::state::ReservationOutcome,
+    solana_signer::Signer,
 };
 
 /// C1: tokens sent straight into a live reservation's vault (1 base unit, then a large amount)
@@ -180,6 +181,136 @@ fn m2_a_closed_renter_account_blocks_no_settlement_and_refunds_are_claimed_once(
     succeeded(chain.close(&renter, &res));
     books.closed(&chain, &res);
     books.check_balances(&chain);
+}
+
+/// M4 + L4: the review's griefing, a renter booking a device whose agent is offline and
+/// settling the no-show itself. The slash is now the booking's undelivered value in IO (not the
+/// pool's whole window, 10% of its stake), it goes to the treasury (nothing to the renter), and
+/// the tip gives back at most half the reservation fee: the griefer pays the rest.
+#[test]
+fn m4_l4_a_no_show_is_slashed_by_its_value_and_griefing_it_costs_the_griefer() {
+    let mut chain = Chain::new();
+    let offline = chain.device(true);
+    let griefer = chain.renter();
+    let tips = chain.token_wallet(PaymentToken::Iosd, &griefer.key());
+    let res = chain.create(&griefer, PaymentToken::Iosd, 1);
+    let mut books = books_for(&chain, &res, &[&offline], &[("griefer's tips", tips)]);
+    let wallet_before = chain.token_balance(&res.wallet);
+    let charges = expect::charges(PRICE_PER_HOUR, 1, PaymentToken::Iosd);
+    // 18.77 USD of time: the 0.25% fee is 0.047 USD, under the 1 IOSD tip, which used to be all
+    // of it; the tip is now half.
+    assert_eq!(charges.tip, charges.reservation_fee / 2);
+    assert!(charges.tip > 0);
+    succeeded(chain.book(&griefer, &res, &[&offline], expect::total(&charges)));
+    books.paid(&res, &charges);
+
+    chain.advance(ACK_GRACE + 1);
+    chain.publish_price();
+    let treasury_io = chain.token_balance(&chain.io_treasury());
+    let meta = succeeded(chain.settle(&griefer.keypair, &tips, &res, &[&offline]));
+    let event: BookingSettled = only_event_of(&meta);
+    assert_eq!(event.outcome, ReservationOutcome::NoShow);
+    let window = offline.total_stake() / 10;
+    let slashed = expect::fault_slash(charges.time, PaymentToken::Iosd, offline.total_stake());
+    // 18.77 USD at 0.41 USD per IO: about 45.8 IO, a tenth of the 480 IO window it used to take.
+    assert_eq!(slashed / iotoken::math::IO, 45);
+    assert!(slashed * 10 < window, "{slashed} of a {window} window");
+    assert_eq!((event.slashed, event.slash_basis), (slashed, slashed));
+    assert_eq!(event.slash_io_price, CONSERVATIVE_PRICE);
+    let split = expect::split(charges.time, 0, HOUR, 0);
+    books.settled(&chain, &res, &offline, &tips, &charges, split);
+    books.debit(&offline.stake_vault(), slashed);
+    books.credit(&chain.io_treasury(), slashed);
+    books.check(&chain, &res);
+    assert_eq!(
+        chain.token_balance(&chain.io_treasury()),
+        treasury_io + slashed
+    );
+
+    // The griefer takes back its time and its tip, and is still out of pocket by the rest of the
+    // reservation fee: at least half of it.
+    succeeded(chain.claim(&griefer, &res, &res.wallet));
+    books.claimed(&res, &res.wallet);
+    books.check(&chain, &res);
+    let got_back = chain.token_balance(&res.wallet) + chain.token_balance(&tips);
+    let cost = wallet_before - got_back;
+    assert_eq!(
+        cost,
+        charges.reservation_fee - charges.tip + charges.payment_fee
+    );
+    assert!(cost >= charges.reservation_fee.div_ceil(2) && cost > 0);
+}
+
+/// M4: the slash path never stops a settlement. Without a usable IO price to value an IOSD
+/// refund (stale, then halted), a no-show settles, its device is released and its time owed back,
+/// and nothing is slashed rather than a guess; IO payments need no price.
+#[test]
+fn m4_an_unusable_price_skips_the_slash_but_never_the_settlement() {
+    let mut chain = Chain::new();
+    let a = chain.device(false);
+    let b = chain.device(false);
+    let c = chain.device(false);
+    let (keeper, tips) = chain.settler(PaymentToken::Iosd);
+    let renter = chain.renter();
+    let charges = expect::charges(PRICE_PER_HOUR, 1, PaymentToken::Iosd);
+    let nothing = expect::split(charges.time, 0, HOUR, 0);
+    let res = chain.create(&renter, PaymentToken::Iosd, 1);
+    let mut books = books_for(&chain, &res, &[&a, &b], &[("settler's tips", tips)]);
+    succeeded(chain.book(&renter, &res, &[&a, &b], 2 * expect::total(&charges)));
+    books.paid(&res, &charges);
+    books.paid(&res, &charges);
+    // The price is older than the feed's 600 s staleness bound by then.
+    chain.advance(ACK_GRACE + 1);
+    let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
+    let event: BookingSettled = only_event_of(&meta);
+    assert_eq!(event.outcome, ReservationOutcome::NoShow);
+    assert_eq!(
+        (event.slashed, event.slash_basis, event.slash_io_price),
+        (0, 0, 0)
+    );
+    books.settled(&chain, &res, &a, &tips, &charges, nothing);
+    // Republished, then halted by an updater.
+    chain.publish_price();
+    let updater = chain.price_updater.insecure_clone();
+    let halt = iogrid_program_tests::ix::iotoken::set_price_halted(&updater.pubkey(), true);
+    succeeded(chain.send(halt, &[&updater]));
+    let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&b]));
+    let event: BookingSettled = only_event_of(&meta);
+    assert_eq!(
+        (event.outcome, event.slashed),
+        (ReservationOutcome::NoShow, 0)
+    );
+    books.settled(&chain, &res, &b, &tips, &charges, nothing);
+    books.check(&chain, &res);
+    for device in [&a, &b] {
+        assert_eq!(chain.device_account(device).reservation, Pubkey::default());
+        assert_eq!(chain.pool_state(device).total_slashed, 0);
+    }
+    assert_eq!(books.refund_owed(), 2 * charges.time);
+
+    // An IO reservation booked before the halt is valued in IO itself: slashed while halted.
+    let unhalt =
+        iogrid_program_tests::ix::iotoken::set_price_halted(&chain.authority.pubkey(), false);
+    succeeded(chain.send_as_authority(unhalt));
+    chain.advance(1);
+    chain.publish_price();
+    let io_charges = expect::charges(PRICE_PER_HOUR, 1, PaymentToken::Io);
+    let io_res = chain.create(&renter, PaymentToken::Io, 1);
+    succeeded(chain.book(&renter, &io_res, &[&c], expect::total(&io_charges)));
+    succeeded(chain.send(
+        iogrid_program_tests::ix::iotoken::set_price_halted(&updater.pubkey(), true),
+        &[&updater],
+    ));
+    chain.advance(ACK_GRACE + 1);
+    let (io_keeper, io_tips) = chain.settler(PaymentToken::Io);
+    let meta = succeeded(chain.settle(&io_keeper, &io_tips, &io_res, &[&c]));
+    let event: BookingSettled = only_event_of(&meta);
+    let slashed = expect::fault_slash(io_charges.time, PaymentToken::Io, c.total_stake());
+    assert!(slashed > 0);
+    assert_eq!(
+        (event.slashed, event.slash_basis, event.slash_io_price),
+        (slashed, io_charges.time, 0)
+    );
 }
 
 /// M3: a start acknowledged at or after a booking's end is refused, and a booking acknowledged

@@ -569,7 +569,8 @@ pub mod expect {
             time: in_token(time, token),
             reservation_fee,
             payment_fee: in_token(payment_fee, token),
-            tip: in_token(fees.settle_tip, token).min(reservation_fee),
+            // At most half the reservation fee, rounded down.
+            tip: in_token(fees.settle_tip, token).min(reservation_fee / 2),
         }
     }
 
@@ -598,9 +599,17 @@ pub mod expect {
         }
     }
 
-    /// A slash takes staking's whole window cap: 10% of the pool's stake.
-    pub fn slash(total_stake: u64) -> u64 {
-        total_stake / 10
+    /// A fault's slash: the undelivered time (`refund`, in `token`) once more in IO (IO payments
+    /// as they are; IOSD and USDC at the conservative price, rounded down), at most staking's
+    /// window cap (10% of the pool's stake, on a first slash) and the pool.
+    pub fn fault_slash(refund: u64, token: PaymentToken, total_stake: u64) -> u64 {
+        let io = match token {
+            PaymentToken::Io => refund,
+            PaymentToken::Iosd | PaymentToken::Usdc => {
+                (refund as u128 * 10u128.pow(10) / CONSERVATIVE_PRICE as u128) as u64
+            }
+        };
+        io.min(total_stake / 10).min(total_stake)
     }
 
     /// `10_000 x (passes + 2 x completed) / (passes + 2 x completed + 8 x failures + 24)`.

@@ -250,14 +250,21 @@ fn a_failure_quorum_during_the_reservation_ends_it_slashes_and_refunds_the_rest(
     assert_eq!(chain.device_account(&a).availability.last_failure_epoch, 1);
     books.check(&chain, &res);
 
+    // The slash is sized to the undelivered time, valued in IO at the current price.
+    chain.publish_price();
     let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
     let delivered = failed_at - booked_at;
     let split = expect::split(charges.time, delivered, 3 * HOUR, 0);
-    let slashed = expect::slash(a.total_stake());
+    let slashed = expect::fault_slash(split.refund, PaymentToken::Iosd, a.total_stake());
+    assert!(slashed > 0 && slashed < a.total_stake() / 10);
     let event: BookingSettled = only_event_of(&meta);
     assert_eq!(event.outcome, ReservationOutcome::Failed);
     assert_eq!(event.delivered_secs, delivered as u64);
     assert_eq!((event.refund, event.slashed), (split.refund, slashed));
+    assert_eq!(
+        (event.slash_basis, event.slash_io_price),
+        (slashed, CONSERVATIVE_PRICE)
+    );
     books.settled(&chain, &res, &a, &tips, &charges, split);
     books.debit(&a.stake_vault(), slashed);
     books.credit(&chain.io_treasury(), slashed);
@@ -290,9 +297,10 @@ fn a_device_that_never_starts_is_slashed_and_the_renter_gets_all_its_time_back()
     );
     chain.advance(1);
     assert_fails(chain.ack(&res, &a), MarketError::StartDeadlinePassed);
+    chain.publish_price();
     let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
     let event: BookingSettled = only_event_of(&meta);
-    let slashed = expect::slash(a.total_stake());
+    let slashed = expect::fault_slash(charges.time, PaymentToken::Iosd, a.total_stake());
     assert_eq!(event.outcome, ReservationOutcome::NoShow);
     assert_eq!(
         (

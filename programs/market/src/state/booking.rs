@@ -15,8 +15,8 @@ pub struct BookingCharges {
     pub reservation_fee: u64,
     /// Non-refundable (USDC only); to the treasury.
     pub payment_fee: u64,
-    /// Paid at settlement to whoever settles the booking: iotoken's `settle_tip`, at most the
-    /// reservation fee.
+    /// Paid at settlement to whoever settles the booking: iotoken's `settle_tip`, at most half
+    /// the reservation fee (so the other half always reaches the treasury).
     pub tip: u64,
 }
 

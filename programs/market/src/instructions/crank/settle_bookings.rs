@@ -11,7 +11,9 @@ use {
     },
     anchor_lang::{prelude::*, AccountsClose},
     anchor_spl::token::{Token, TokenAccount},
-    iotoken::state::{TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, TREASURY_SEED},
+    iotoken::state::{
+        PriceFeed, TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, PRICE_FEED_SEED, TREASURY_SEED,
+    },
     registry::{
         program::Registry,
         state::{RegistryConfig, ReservationOutcome, CONFIG_SEED as REGISTRY_CONFIG_SEED},
@@ -81,6 +83,10 @@ pub struct SettleBookings<'info> {
     pub io_treasury: Box<Account<'info, TokenAccount>>,
     #[account(seeds = [IOTOKEN_CONFIG_SEED], bump = token_config.bump, seeds::program = iotoken::ID)]
     pub token_config: Box<Account<'info, TokenConfig>>,
+    /// iotoken's IO price feed: a fault in an IOSD or USDC reservation is slashed at its
+    /// conservative price (the slash is skipped while the feed is unusable).
+    #[account(seeds = [PRICE_FEED_SEED], bump = price_feed.bump, seeds::program = iotoken::ID)]
+    pub price_feed: Box<Account<'info, PriceFeed>>,
     #[account(seeds = [REGISTRY_CONFIG_SEED], bump = registry_config.bump, seeds::program = registry::ID)]
     pub registry_config: Box<Account<'info, RegistryConfig>>,
     #[account(seeds = [STAKING_CONFIG_SEED], bump = staking_config.bump, seeds::program = staking::ID)]
@@ -253,16 +259,33 @@ fn settle_one<'info>(
         ReservationOutcome::NoShow => Some(SlashReason::AbandonedReservation),
         ReservationOutcome::Completed | ReservationOutcome::Cancelled => None,
     };
+    let (mut slash_basis, mut slash_io_price) = (0, 0);
     let slashed = match (slash_reason, &pool) {
-        (Some(reason), Some(pool)) => slash(
-            accounts,
-            pool,
-            pool_info,
-            stake_vault,
-            reason,
-            booking.key(),
-            now,
-        )?,
+        (Some(reason), Some(pool)) => {
+            let paid_in_io = accounts.reservation.payment_token == PaymentToken::Io;
+            // An unusable price (halted, stale, too uncertain) must not stop settlement.
+            let io_price = (!paid_in_io)
+                .then(|| {
+                    accounts
+                        .price_feed
+                        .usable_price(&accounts.token_config.oracle, now)
+                        .ok()
+                })
+                .flatten();
+            let basis = undelivered_io(split.refund, paid_in_io, io_price);
+            slash_basis = basis.unwrap_or(0);
+            slash_io_price = io_price.unwrap_or(0);
+            slash(
+                accounts,
+                pool,
+                pool_info,
+                stake_vault,
+                basis,
+                reason,
+                booking.key(),
+                now,
+            )?
+        }
         _ => 0,
     };
     registry::cpi::release_device(
@@ -314,6 +337,8 @@ fn settle_one<'info>(
         payment_fee: charges.payment_fee,
         refund: split.refund,
         tip: charges.tip,
+        slash_basis,
+        slash_io_price,
         slashed,
     });
     booking.close(accounts.renter.to_account_info())
@@ -343,14 +368,19 @@ fn read_pool(
     Ok(Some(pool))
 }
 
-/// Slashes a failed or abandoning device's pool to the treasury: what staking's rate limit
-/// still allows in the pool's current window (`max_slash_bps` of its stake per window), nothing
-/// if the market is not one of staking's slashers. Returns the IO base units slashed.
+/// Slashes a failed or abandoning device's pool to the treasury, sized to the fault
+/// (`math::fault_slash` of the booking's undelivered value in IO, `undelivered_io`): at most what
+/// staking's rate limit still allows in the pool's current window (`max_slash_bps` of its stake
+/// per window) and the pool's stake; nothing without a basis (no usable price) or if the market is
+/// not one of staking's slashers. Whatever it cannot size it skips, so it never stops the
+/// settlement. Returns the IO base units slashed.
+#[allow(clippy::too_many_arguments)]
 fn slash<'info>(
     accounts: &SettleBookings<'info>,
     pool: &StakePool,
     pool_info: &AccountInfo<'info>,
     stake_vault: &AccountInfo<'info>,
+    undelivered_io: Option<u64>,
     reason: SlashReason,
     evidence: Pubkey,
     now: i64,
@@ -362,10 +392,10 @@ fn slash<'info>(
         return Ok(0);
     }
     let params = accounts.staking_config.slashing;
-    let total_stake = pool
-        .total_stake()
-        .ok_or_else(|| error!(MarketError::MathOverflow))?;
-    let window = SlashWindow::at(
+    let Some(total_stake) = pool.total_stake() else {
+        return Ok(0);
+    };
+    let Ok(window) = SlashWindow::at(
         SlashWindow {
             start: pool.slash_window_start,
             cap: pool.slash_window_cap,
@@ -375,8 +405,10 @@ fn slash<'info>(
         params.window_secs,
         params.max_slash_bps,
         total_stake,
-    )?;
-    let amount = window.remaining().min(total_stake);
+    ) else {
+        return Ok(0);
+    };
+    let amount = fault_slash(undelivered_io, window.remaining(), total_stake);
     if amount == 0 {
         return Ok(0);
     }
