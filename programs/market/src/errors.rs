@@ -44,6 +44,10 @@ pub enum MarketError {
     PaymentBelowQuote,
     #[msg("The reservation was cancelled")]
     ReservationCancelled,
+    #[msg(
+        "Every booking of the reservation has ended (or none was made): there is nothing to cancel"
+    )]
+    ReservationEnded,
     #[msg("Only the reservation's renter may do this")]
     NotRenter,
     #[msg("Only the device's agent key may acknowledge the start")]

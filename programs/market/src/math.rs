@@ -164,6 +164,8 @@ pub fn secs_between(from: i64, to: i64) -> u64 {
 ///   ends it there -> Failed; a cancellation ends it at the later of the cancellation and one hour
 ///   after booking (the first hour is not refundable) -> Cancelled, whichever comes first; else at
 ///   the end -> Completed, once `now` has reached it. Delivered time runs from the start.
+/// - A cancellation at or after the booking's end comes too late to change it: the booking ends
+///   as if it had not been cancelled (L6).
 ///
 /// Whatever the order of the times (a start acknowledged after the end, a failure or
 /// cancellation before the start), every stop lies between the start and the end, or at the
@@ -175,6 +177,7 @@ pub fn ending(
     cancelled_at: Option<i64>,
     failed_at: Option<i64>,
 ) -> Option<Ending> {
+    let cancelled_at = cancelled_at.filter(|cancelled| *cancelled < times.ends_at);
     let nothing = |outcome| Ending {
         outcome,
         delivered_secs: 0,
@@ -590,10 +593,16 @@ mod tests {
         let before = ending(t, 10_200, None, Some(10_000)).unwrap();
         assert_eq!(before.outcome, ReservationOutcome::Failed);
         assert_eq!(before.delivered_secs, 0);
-        // A cancellation after the end changes nothing delivered.
-        let late = ending(t, ends_at + 5, Some(ends_at + 5), None).unwrap();
-        assert_eq!(late.outcome, ReservationOutcome::Cancelled);
-        assert_eq!(late.delivered_secs, (ends_at - start) as u64);
+        // A cancellation at or after the end changes nothing: completed (L6).
+        for cancelled in [ends_at, ends_at + 5] {
+            let late = ending(t, ends_at + 5, Some(cancelled), None).unwrap();
+            assert_eq!(late.outcome, ReservationOutcome::Completed);
+            assert_eq!(late.delivered_secs, (ends_at - start) as u64);
+        }
+        // A second before the end still cancels, with the whole time delivered.
+        let last = ending(t, ends_at + 5, Some(ends_at - 1), None).unwrap();
+        assert_eq!(last.outcome, ReservationOutcome::Cancelled);
+        assert_eq!(last.delivered_secs, (ends_at - 1 - start) as u64);
     }
 
     #[test]
@@ -692,6 +701,10 @@ mod tests {
             let Some(end) = ending(times, now, cancelled, failed) else {
                 continue;
             };
+            // A cancellation from the end on changes nothing (L6).
+            if cancelled.is_some_and(|cancelled| cancelled >= times.ends_at) {
+                assert_eq!(Some(end), ending(times, now, None, failed), "{context}");
+            }
             // Never more than from the start to the end, nothing when never started.
             let most = match times.started_at {
                 0 => 0,
@@ -880,6 +893,9 @@ mod tests {
             (started, 10_200, None, Some(10_000)),
             (started, 10_200, None, Some(30_000)),
             (started, 30_000, Some(started.ends_at + 5), None),
+            (started, 30_000, Some(started.ends_at), None),
+            (started, 30_000, Some(started.ends_at - 1), None),
+            (idle, 30_000, Some(idle.ends_at), None),
             (started, 10_150, Some(10_050), None),
             (late, 30_000, None, None),
             (late, 30_000, Some(10_600), None),

@@ -198,7 +198,8 @@ export function secsBetween(from: bigint, to: bigint): bigint {
  * `ReservationNotEnded`). Never started: cancelled by the start deadline -> cancelled; else,
  * once the deadline passed, a failure quorum or a later cancellation -> noShow. Started: a
  * failure ends it at `failedAt` -> failed; a cancellation at the later of the cancellation and
- * one hour after booking -> cancelled, whichever comes first; else completed at the end. In
+ * one hour after booking -> cancelled, whichever comes first; else completed at the end. A
+ * cancellation at or after the booking's end changes nothing. In
  * any order of the times, the delivered time is never negative nor longer than from the start to
  * the end.
  */
@@ -209,11 +210,13 @@ export function ending(
   failedAtTime: bigint | null,
 ): BookingEnding | null {
   const t = timesOf(booking);
+  // A cancellation at or after the booking's end comes too late to change it.
+  const cancelled = cancelledAt !== null && cancelledAt < t.endsAt ? cancelledAt : null;
   if (t.startedAt === 0n) {
-    if (cancelledAt !== null && cancelledAt <= t.ackDeadline) {
+    if (cancelled !== null && cancelled <= t.ackDeadline) {
       return { outcome: "cancelled", deliveredSecs: 0n };
     }
-    if (now > t.ackDeadline || failedAtTime !== null || cancelledAt !== null) {
+    if (now > t.ackDeadline || failedAtTime !== null || cancelled !== null) {
       return { outcome: "noShow", deliveredSecs: 0n };
     }
     return null;
@@ -225,9 +228,9 @@ export function ending(
   };
   const failureStop = failedAtTime === null ? null : within(failedAtTime);
   let cancelStop: bigint | null = null;
-  if (cancelledAt !== null) {
+  if (cancelled !== null) {
     const firstHour = t.bookedAt + SECS_PER_HOUR > I64_MAX ? I64_MAX : t.bookedAt + SECS_PER_HOUR;
-    cancelStop = within(cancelledAt > firstHour ? cancelledAt : firstHour);
+    cancelStop = within(cancelled > firstHour ? cancelled : firstHour);
   }
   let outcome: BookingOutcomeName;
   let stop: bigint;

@@ -313,6 +313,88 @@ fn m4_an_unusable_price_skips_the_slash_but_never_the_settlement() {
     );
 }
 
+/// L6: a renter can no longer turn completed bookings into cancelled ones (which withheld their
+/// completion from the device's reputation). Once every booking has ended, the cancellation is
+/// refused by name; a booking that ended while another still runs settles as completed even if
+/// the reservation is cancelled afterwards.
+#[test]
+fn l6_no_cancellation_turns_a_completed_booking_into_a_cancelled_one() {
+    let mut chain = Chain::new();
+    let a = chain.device(false);
+    let b = chain.device(false);
+    let (keeper, tips) = chain.settler(PaymentToken::Iosd);
+    let renter = chain.renter();
+    let charges = expect::charges(PRICE_PER_HOUR, 2, PaymentToken::Iosd);
+    let full = expect::split(charges.time, 2 * HOUR, 2 * HOUR, 0);
+
+    // Nothing booked: nothing to cancel.
+    let res = chain.create(&renter, PaymentToken::Iosd, 2);
+    assert_fails(chain.cancel(&renter, &res), MarketError::ReservationEnded);
+    let mut books = books_for(&chain, &res, &[&a, &b], &[("settler's tips", tips)]);
+
+    // `a` is booked and started; `b` half an hour later, its booking extended by an hour.
+    succeeded(chain.book(&renter, &res, &[&a], expect::total(&charges)));
+    books.paid(&res, &charges);
+    succeeded(chain.ack(&res, &a));
+    let a_ends = chain.now() + 2 * HOUR;
+    chain.advance(HOUR / 2);
+    succeeded(chain.book(&renter, &res, &[&b], expect::total(&charges)));
+    books.paid(&res, &charges);
+    succeeded(chain.ack(&res, &b));
+    let b_booked = chain.now();
+    let added = expect::charges(PRICE_PER_HOUR, 1, PaymentToken::Iosd);
+    succeeded(chain.extend(&renter, &res, &[&b], 1, expect::total(&added)));
+    books.paid(&res, &added);
+    let b_ends = b_booked + 3 * HOUR;
+    assert_eq!(chain.reservation(&res).last_ends_at, b_ends);
+
+    // After `a`'s end, while `b` runs, the renter cancels: `a` still settles as completed, with
+    // its reputation credit; `b` as cancelled there.
+    chain.set_time(a_ends + 60);
+    succeeded(chain.cancel(&renter, &res));
+    let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a, &b]));
+    let settled: Vec<BookingSettled> = events_of(&meta);
+    let outcome_of = |device: &MarketDevice| {
+        settled
+            .iter()
+            .find(|event| event.device == device.key())
+            .map(|event| event.outcome)
+    };
+    assert_eq!(outcome_of(&a), Some(ReservationOutcome::Completed));
+    assert_eq!(outcome_of(&b), Some(ReservationOutcome::Cancelled));
+    assert_eq!(
+        chain.device_account(&a).availability.reservations_completed,
+        1
+    );
+    books.settled(&chain, &res, &a, &tips, &charges, full);
+    let extended = BookingCharges {
+        time: charges.time + added.time,
+        reservation_fee: charges.reservation_fee + added.reservation_fee,
+        payment_fee: charges.payment_fee + added.payment_fee,
+        tip: charges.tip,
+    };
+    let b_split = expect::split(extended.time, a_ends + 60 - b_booked, 3 * HOUR, 0);
+    books.settled(&chain, &res, &b, &tips, &extended, b_split);
+    books.check(&chain, &res);
+
+    // A reservation whose every booking has ended cannot be cancelled at all.
+    let res = chain.create(&renter, PaymentToken::Iosd, 2);
+    succeeded(chain.book(&renter, &res, &[&a], expect::total(&charges)));
+    succeeded(chain.ack(&res, &a));
+    let ends_at = chain.now() + 2 * HOUR;
+    assert_eq!(chain.reservation(&res).last_ends_at, ends_at);
+    chain.set_time(ends_at);
+    assert_fails(chain.cancel(&renter, &res), MarketError::ReservationEnded);
+    assert_eq!(chain.reservation(&res).cancelled_at, 0);
+    let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
+    let event: BookingSettled = only_event_of(&meta);
+    assert_eq!(event.outcome, ReservationOutcome::Completed);
+    assert_eq!(
+        chain.device_account(&a).availability.reservations_completed,
+        2
+    );
+}
+
 /// M3: a start acknowledged at or after a booking's end is refused, and a booking acknowledged
 /// after its end (as a start grace longer than the booking once allowed) settles with nothing
 /// delivered instead of wrapping to full pay, or panicking once cancelled.

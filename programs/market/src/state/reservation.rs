@@ -119,6 +119,9 @@ pub struct Reservation {
     pub created_at: i64,
     /// Unix seconds of the renter's cancellation; 0 while not cancelled.
     pub cancelled_at: i64,
+    /// Unix seconds: the latest end of any booking made (extensions included); 0 before the
+    /// first. Once it has passed every booking has ended and there is nothing left to cancel.
+    pub last_ends_at: i64,
     /// Bookings ever made, and those not settled yet.
     pub bookings_made: u32,
     pub bookings_open: u32,

@@ -168,6 +168,7 @@ pub fn handler<'info>(
     let reservation = &mut accounts.reservation;
     reservation.bookings_made = reservation.bookings_made.saturating_add(devices);
     reservation.bookings_open = reservation.bookings_open.saturating_add(devices);
+    reservation.last_ends_at = reservation.last_ends_at.max(ends_at);
     deposit(
         &accounts.token_program,
         &accounts.payment_source,

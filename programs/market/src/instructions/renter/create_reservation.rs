@@ -70,6 +70,7 @@ pub fn handler(ctx: Context<CreateReservation>, args: CreateReservationArgs) -> 
         hours: args.hours,
         created_at: Clock::get()?.unix_timestamp,
         cancelled_at: 0,
+        last_ends_at: 0,
         bookings_made: 0,
         bookings_open: 0,
         ledger: ReservationLedger::default(),

@@ -70,6 +70,7 @@ pub fn handler<'info>(
     let origin = accounts.registry_config.epoch_origin;
 
     let mut total = 0u64;
+    let mut last_ends_at = accounts.reservation.last_ends_at;
     for pair in device_batch(remaining, 2)? {
         let [booking_info, device_info] = pair else {
             return err!(MarketError::InvalidBatch);
@@ -99,6 +100,7 @@ pub fn handler<'info>(
         booking.ends_at = booking
             .ends_at
             .safe_add(i64::from(extra_hours).safe_mul(SECS_PER_HOUR)?)?;
+        last_ends_at = last_ends_at.max(booking.ends_at);
         booking.exit(&crate::ID)?;
         total = total.safe_add(added.total()?)?;
         emit!(BookingExtended {
@@ -110,6 +112,7 @@ pub fn handler<'info>(
         });
     }
     require!(total <= max_payment, MarketError::PaymentBelowQuote);
+    accounts.reservation.last_ends_at = last_ends_at;
     deposit(
         &accounts.token_program,
         &accounts.payment_source,
