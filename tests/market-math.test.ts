@@ -27,6 +27,7 @@ import {
   bookDevicesIx,
   bookingPda,
   chargesTotal,
+  deliveredValue,
   ending,
   expectedVaultBalance,
   extendBookingsIx,
@@ -38,6 +39,7 @@ import {
   quote,
   quoteSelection,
   refundOwed,
+  reportedOutcome,
   reservationPda,
   settleBookingsIx,
   splitTime,
@@ -48,6 +50,7 @@ import {
 } from "@iogrid/sdk";
 import type {
   BookableDevice,
+  BookingOutcomeName,
   Device,
   MarketDevice,
   ReservationLedger,
@@ -83,6 +86,15 @@ interface Vectors {
     totalStake: Str;
     undeliveredIo: Str | null;
     slash: Str;
+  }[];
+  credits: {
+    outcome: BookingOutcomeName;
+    pricePerHour: Str;
+    deliveredSecs: Str;
+    bookedSecs: Str;
+    renterIsDevice: boolean;
+    deliveredValue: Str | null;
+    reported: string | null;
   }[];
   failedAt: {
     origin: Str;
@@ -218,6 +230,19 @@ describe("market math: the sdk mirror against the program's vectors", () => {
       expect(basis === null ? null : String(basis), JSON.stringify(v)).to.equal(v.undeliveredIo);
       const slash = faultSlash(basis, big(v.windowRemaining), big(v.totalStake));
       expect(String(slash), JSON.stringify(v)).to.equal(v.slash);
+    }
+  });
+
+  it("deliveredValue and reportedOutcome", () => {
+    expect(vectors.credits.some((v) => v.reported === "completedUncredited")).to.equal(true);
+    expect(vectors.credits.some((v) => v.reported === "completed")).to.equal(true);
+    for (const v of vectors.credits) {
+      const value = orError(() =>
+        deliveredValue(big(v.pricePerHour), big(v.deliveredSecs), big(v.bookedSecs)),
+      );
+      expect(value === null ? null : String(value), JSON.stringify(v)).to.equal(v.deliveredValue);
+      const reported = value === null ? null : reportedOutcome(v.outcome, value, v.renterIsDevice);
+      expect(reported, JSON.stringify(v)).to.equal(v.reported);
     }
   });
 

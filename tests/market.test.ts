@@ -47,6 +47,7 @@ import {
   closeReservationIx,
   createReservationIx,
   createTreasuryAccountIx,
+  deliveredValue,
   ending,
   expectedVaultBalance,
   faultSlash,
@@ -66,6 +67,8 @@ import {
   publishPriceIx,
   quoteSelection,
   refundOwed,
+  reportedOutcome,
+  reservationOutcomeName,
   reservationPda,
   reservationVaultPda,
   settleBookingsBatches,
@@ -522,6 +525,13 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         refunds += split.refund;
         const event = withBigints(events[i]!);
         expect(event.device.equals(d.address)).to.equal(true);
+        // The registry is told a completion counts only when paid, by an unrelated renter.
+        const renterIsDevice =
+          renter.publicKey.equals(d.owner) || renter.publicKey.equals(d.agent.publicKey);
+        const value = deliveredValue(big(booking.pricePerHour), end.deliveredSecs, bookedSecs);
+        expect(reservationOutcomeName(events[i]!.outcome)).to.equal(
+          reportedOutcome(end.outcome, value, renterIsDevice),
+        );
         expect(event).to.deep.include({
           ownerPay: split.ownerPay,
           stakerShare: 0n,

@@ -99,6 +99,8 @@ export const RESERVATION_OUTCOME = {
   cancelled: { cancelled: {} },
   failed: { failed: {} },
   noShow: { noShow: {} },
+  /** Completed, but not credited to the device's reputation (unpaid, or self-booked). */
+  completedUncredited: { completedUncredited: {} },
 } as const satisfies Record<string, ReservationOutcome>;
 export type ReservationOutcomeName = keyof typeof RESERVATION_OUTCOME;
 

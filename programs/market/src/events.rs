@@ -90,6 +90,8 @@ pub struct BookingSettled {
     pub booking: Pubkey,
     pub device: Pubkey,
     pub settler: Pubkey,
+    /// The outcome reported to the registry (`CompletedUncredited` for a completion that does
+    /// not count toward the device's reputation).
     pub outcome: ReservationOutcome,
     pub delivered_secs: u64,
     pub booked_secs: u64,

@@ -28,6 +28,13 @@ pub const MAX_TIP_SHARE_BPS: u64 = 5_000;
 /// fault took the whole window, 10% of the pool, whatever the booking was worth).
 pub const FAULT_SLASH_BPS: u64 = 10_000;
 
+/// Least delivered time charge (IOSD base units, 1e6 = 1 USD, at the booked price) for a
+/// completed booking to count toward the device's reputation: 5 USD, about two H100-hours. At the
+/// 5% network fee and the non-refundable half of the 0.25% reservation fee, a wash booking of its
+/// own device costs an owner at least 0.26 USD per credited completion (the weight of two hours of
+/// passes), against nothing before (L3).
+pub const MIN_CREDITED_COMPLETION: u64 = 5_000_000;
+
 /// IO base units per USD base unit (IOSD, 6 decimals) at a price of 1 (8 decimals): 10^10.
 const IO_PER_USD_AT_UNIT_PRICE: u128 = iotoken::math::IOSD_PER_IO_PRICE_DIVISOR;
 
@@ -216,6 +223,36 @@ pub fn ending(
     })
 }
 
+/// The delivered time's value in IOSD base units at the booked price: `price_per_hour x
+/// min(delivered, booked) / 3600`, rounded down.
+pub fn delivered_value(price_per_hour: u64, delivered_secs: u64, booked_secs: u64) -> Result<u64> {
+    mul_div_floor(
+        price_per_hour,
+        delivered_secs.min(booked_secs),
+        SECS_PER_HOUR as u64,
+    )
+}
+
+/// The outcome the registry records for a booking that ended `outcome`: a completion counts
+/// toward the device's reputation (`Completed`) only when its delivered time was worth at least
+/// `MIN_CREDITED_COMPLETION` (`delivered_value`) and the renter is neither the device's owner nor
+/// its agent key (`renter_is_device`); otherwise `CompletedUncredited`. Other outcomes as they
+/// are.
+pub fn reported_outcome(
+    outcome: ReservationOutcome,
+    delivered_value: u64,
+    renter_is_device: bool,
+) -> ReservationOutcome {
+    match outcome {
+        ReservationOutcome::Completed
+            if renter_is_device || delivered_value < MIN_CREDITED_COMPLETION =>
+        {
+            ReservationOutcome::CompletedUncredited
+        }
+        outcome => outcome,
+    }
+}
+
 /// Where a booking's time charge goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub struct TimeSplit {
@@ -316,6 +353,7 @@ mod tests {
             ReservationOutcome::Cancelled => "cancelled",
             ReservationOutcome::Failed => "failed",
             ReservationOutcome::NoShow => "noShow",
+            ReservationOutcome::CompletedUncredited => "completedUncredited",
         }
     }
 
@@ -458,6 +496,39 @@ mod tests {
         assert_eq!(fault_slash(Some(750), 480, 300), 300);
         assert_eq!(fault_slash(Some(u64::MAX), u64::MAX, u64::MAX), u64::MAX);
         assert_eq!(fault_slash(Some(0), 480, 4_800), 0);
+    }
+
+    #[test]
+    fn only_paid_completions_by_unrelated_renters_are_credited() {
+        use ReservationOutcome::*;
+        // 1 unit per device-hour (the review's farm) is worth nothing; 5 USD is the least credited.
+        assert_eq!(delivered_value(8, 3_600, 3_600).unwrap(), 8);
+        assert_eq!(delivered_value(5_000_000, 3_600, 7_200).unwrap(), 5_000_000);
+        assert_eq!(
+            delivered_value(10_000_000, 1_799, 3_600).unwrap(),
+            4_997_222
+        );
+        assert_eq!(
+            delivered_value(10_000_000, 9_999, 3_600).unwrap(),
+            10_000_000
+        );
+        assert_eq!(reported_outcome(Completed, 8, false), CompletedUncredited);
+        assert_eq!(
+            reported_outcome(Completed, MIN_CREDITED_COMPLETION - 1, false),
+            CompletedUncredited
+        );
+        assert_eq!(
+            reported_outcome(Completed, MIN_CREDITED_COMPLETION, false),
+            Completed
+        );
+        assert_eq!(
+            reported_outcome(Completed, u64::MAX, true),
+            CompletedUncredited
+        );
+        for other in [Cancelled, Failed, NoShow] {
+            assert_eq!(reported_outcome(other, 0, true), other);
+            assert_eq!(reported_outcome(other, u64::MAX, false), other);
+        }
     }
 
     #[test]
@@ -844,6 +915,69 @@ mod tests {
             ));
         }
 
+        let mut credits = Vec::new();
+        for (outcome, price, delivered, booked, renter_is_device) in [
+            (
+                ReservationOutcome::Completed,
+                8u64,
+                3_600u64,
+                3_600u64,
+                false,
+            ),
+            (
+                ReservationOutcome::Completed,
+                5_000_000,
+                3_600,
+                7_200,
+                false,
+            ),
+            (
+                ReservationOutcome::Completed,
+                5_000_000,
+                3_599,
+                3_600,
+                false,
+            ),
+            (
+                ReservationOutcome::Completed,
+                18_765_432,
+                10_800,
+                10_800,
+                true,
+            ),
+            (
+                ReservationOutcome::Completed,
+                10_000_000,
+                9_999,
+                3_600,
+                false,
+            ),
+            (ReservationOutcome::Completed, 0, 0, 3_600, false),
+            (ReservationOutcome::Completed, u64::MAX, 7_200, 7_200, false),
+            (
+                ReservationOutcome::Cancelled,
+                18_765_432,
+                3_600,
+                10_800,
+                true,
+            ),
+            (ReservationOutcome::NoShow, 18_765_432, 0, 3_600, false),
+            (ReservationOutcome::Failed, 1, 1, 3_600, true),
+        ] {
+            let value = delivered_value(price, delivered, booked);
+            let reported = value.as_ref().map_or("null".into(), |value| {
+                format!(
+                    "\"{}\"",
+                    outcome_name(reported_outcome(outcome, *value, renter_is_device))
+                )
+            });
+            let value = value.map_or("null".into(), |v| format!("\"{v}\""));
+            credits.push(format!(
+                "{{\"outcome\": \"{}\", \"pricePerHour\": \"{price}\", \"deliveredSecs\": \"{delivered}\", \"bookedSecs\": \"{booked}\", \"renterIsDevice\": {renter_is_device}, \"deliveredValue\": {value}, \"reported\": {reported}}}",
+                outcome_name(outcome)
+            ));
+        }
+
         let origin = 1_000_000i64;
         let booked = origin + 2 * HOUR + 1_800;
         let mut failures = Vec::new();
@@ -927,10 +1061,11 @@ mod tests {
         }
 
         format!(
-            "{{\n  \"quotes\": {},\n  \"splits\": {},\n  \"slashes\": {},\n  \"failedAt\": {},\n  \"endings\": {}\n}}\n",
+            "{{\n  \"quotes\": {},\n  \"splits\": {},\n  \"slashes\": {},\n  \"credits\": {},\n  \"failedAt\": {},\n  \"endings\": {}\n}}\n",
             list(quotes),
             list(splits),
             list(slashes),
+            list(credits),
             list(failures),
             list(endings),
         )

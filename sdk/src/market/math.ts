@@ -28,6 +28,11 @@ export const MAX_TIP_SHARE_BPS = 5_000n;
  * undelivered value in IO, within staking's window and the pool.
  */
 export const FAULT_SLASH_BPS = 10_000n;
+/**
+ * Least delivered time charge (IOSD base units, at the booked price) for a completed booking to
+ * count toward the device's reputation: 5 USD.
+ */
+export const MIN_CREDITED_COMPLETION = 5_000_000n;
 /** The shortest booking: one hour. */
 export const MIN_BOOKING_SECS = SECS_PER_HOUR;
 /** Longest start-acknowledgement grace period the market accepts: half the shortest booking. */
@@ -179,8 +184,10 @@ export function failedAt(
   return start > t.bookedAt ? start : t.bookedAt;
 }
 
-/** How a booking ended, by its `ReservationOutcome` name. */
+/** How a booking ended, by its `ReservationOutcome` name (as `ending` decides it). */
 export type BookingOutcomeName = "completed" | "cancelled" | "failed" | "noShow";
+/** What the market reports to the registry: an ending, or a completion it does not credit. */
+export type ReportedOutcomeName = BookingOutcomeName | "completedUncredited";
 
 export interface BookingEnding {
   outcome: BookingOutcomeName;
@@ -315,4 +322,37 @@ export function faultSlash(
   let amount = saturate((undeliveredIoValue * FAULT_SLASH_BPS) / 10_000n);
   if (amount > windowRemaining) amount = windowRemaining;
   return amount > totalStake ? totalStake : amount;
+}
+
+/**
+ * The delivered time's value in IOSD base units at the booked price (`delivered_value`):
+ * `pricePerHour x min(delivered, booked) / 3600`, rounded down.
+ */
+export function deliveredValue(
+  pricePerHour: bigint,
+  deliveredSecs: bigint,
+  bookedSecs: bigint,
+): bigint {
+  return mulDivFloor(
+    pricePerHour,
+    deliveredSecs < bookedSecs ? deliveredSecs : bookedSecs,
+    SECS_PER_HOUR,
+  );
+}
+
+/**
+ * The outcome the market reports to the registry for a booking that ended `outcome`
+ * (`reported_outcome`): a completion counts toward the device's reputation only when its
+ * delivered time was worth at least `MIN_CREDITED_COMPLETION` and the renter is neither the
+ * device's owner nor its agent key; otherwise `completedUncredited`.
+ */
+export function reportedOutcome(
+  outcome: BookingOutcomeName,
+  deliveredValueIosd: bigint,
+  renterIsDevice: boolean,
+): ReportedOutcomeName {
+  if (outcome === "completed" && (renterIsDevice || deliveredValueIosd < MIN_CREDITED_COMPLETION)) {
+    return "completedUncredited";
+  }
+  return outcome;
 }

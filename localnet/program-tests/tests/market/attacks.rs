@@ -10,7 +10,7 @@ use {
         events::{BookingSettled, ReservationClosed},
         state::{Booking, BookingCharges, PaymentToken},
     },
-    registry::state::ReservationOutcome,
+    registry::{events::DeviceReleased, state::ReservationOutcome},
     solana_signer::Signer,
 };
 
@@ -395,6 +395,77 @@ fn l6_no_cancellation_turns_a_completed_booking_into_a_cancelled_one() {
     );
 }
 
+/// L3: the review's reputation farm, an owner pricing its device at 1 base unit per GPU-hour,
+/// booking it from a second wallet, acknowledging and settling it itself, no longer raises the
+/// device's reputation; nor does a paid booking by the device's own owner or agent key. A paid
+/// booking (at least 5 USD of delivered time) by an unrelated renter does.
+#[test]
+fn l3_self_booking_and_unpaid_completions_do_not_raise_reputation() {
+    let mut chain = Chain::new();
+    let farmed = chain.register_priced_device(H100, GPUS, 1);
+    let farmed = chain.device_staked(farmed, false);
+    let honest = chain.device(false);
+
+    // Books `device` for an hour as `renter`, starts it and settles it at its end with
+    // `renter`'s own tip account; returns the outcome the registry recorded.
+    let run = |chain: &mut Chain, renter: &Renter, device: &MarketDevice| {
+        let res = chain.create(renter, PaymentToken::Iosd, 1);
+        succeeded(chain.book(renter, &res, &[device], u64::MAX));
+        succeeded(chain.ack(&res, device));
+        chain.advance(HOUR);
+        let tips = chain.token_wallet(PaymentToken::Iosd, &renter.key());
+        let meta = succeeded(chain.settle(&renter.keypair, &tips, &res, &[device]));
+        let released: DeviceReleased = only_event_of(&meta);
+        let settled: BookingSettled = only_event_of(&meta);
+        assert_eq!(released.outcome, settled.outcome);
+        released.outcome
+    };
+    let reputation = |chain: &Chain, device: &MarketDevice| {
+        let availability = chain.device_account(device).availability;
+        (
+            availability.reservations_completed,
+            availability.reputation_bps,
+        )
+    };
+
+    // The farm: 8 units of time (price 1 x 8 GPUs x 1 h), booked from a second wallet.
+    let second_wallet = chain.renter();
+    let before = reputation(&chain, &farmed);
+    for _ in 0..3 {
+        assert_eq!(
+            run(&mut chain, &second_wallet, &farmed),
+            ReservationOutcome::CompletedUncredited
+        );
+    }
+    assert_eq!(reputation(&chain, &farmed), before);
+    assert_eq!(before, (0, 0));
+
+    // The honest device's own owner, then its agent key, book it at its real price (18.77 USD
+    // of time): paid, but self-booked.
+    let owner = chain.renter_with(honest.device.owner.insecure_clone());
+    assert_eq!(
+        run(&mut chain, &owner, &honest),
+        ReservationOutcome::CompletedUncredited
+    );
+    let agent = chain.renter_with(honest.device.agent.insecure_clone());
+    assert_eq!(
+        run(&mut chain, &agent, &honest),
+        ReservationOutcome::CompletedUncredited
+    );
+    assert_eq!(reputation(&chain, &honest), (0, 0));
+
+    // An unrelated renter's paid booking counts.
+    let stranger = chain.renter();
+    assert_eq!(
+        run(&mut chain, &stranger, &honest),
+        ReservationOutcome::Completed
+    );
+    assert_eq!(
+        reputation(&chain, &honest),
+        (1, expect::reputation(0, 0, 1))
+    );
+}
+
 /// M3: a start acknowledged at or after a booking's end is refused, and a booking acknowledged
 /// after its end (as a start grace longer than the booking once allowed) settles with nothing
 /// delivered instead of wrapping to full pay, or panicking once cancelled.
@@ -452,7 +523,8 @@ fn m3_no_start_at_or_after_the_end_and_a_late_start_settles_as_nothing_delivered
     chain.set_time(ends_at + 2);
     let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
     let event: BookingSettled = only_event_of(&meta);
-    assert_eq!(event.outcome, ReservationOutcome::Completed);
+    // Completed, with nothing paid: not credited to the device's reputation (L3).
+    assert_eq!(event.outcome, ReservationOutcome::CompletedUncredited);
     assert_eq!((event.delivered_secs, event.owner_pay), (0, 0));
     assert_eq!(event.refund, nothing.refund);
     books.settled(&chain, &res, &a, &tips, &charges, nothing);

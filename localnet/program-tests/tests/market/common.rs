@@ -273,6 +273,12 @@ impl Chain {
     /// A funded renter holding `WALLET` in each payment mint.
     pub fn renter(&mut self) -> Renter {
         let keypair = self.funded_keypair();
+        self.renter_with(keypair)
+    }
+
+    /// `keypair` (funded) as a renter holding `WALLET` in each payment mint.
+    pub fn renter_with(&mut self, keypair: Keypair) -> Renter {
+        self.fund(&keypair.pubkey());
         let wallets = [PaymentToken::Iosd, PaymentToken::Io, PaymentToken::Usdc].map(|token| {
             let mint = self.mint(token);
             put_token_account(&mut self.grid.svm, &mint, &keypair.pubkey(), WALLET)

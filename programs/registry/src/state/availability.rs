@@ -217,7 +217,9 @@ impl DeviceAvailability {
 
     /// Records how a reservation ended for the device: a completed one raises its reputation, an
     /// abandoned one (the agent never acknowledged the start) counts as a failure. A failed one was
-    /// already counted by the keepers' quorum; a cancelled one says nothing about the device.
+    /// already counted by the keepers' quorum; a cancelled one says nothing about the device, nor
+    /// does a completion the market does not credit (unpaid, or booked by the device's own owner
+    /// or agent).
     pub fn record_reservation(&mut self, outcome: ReservationOutcome) {
         match outcome {
             ReservationOutcome::Completed => {
@@ -227,7 +229,9 @@ impl DeviceAvailability {
                 self.failures = self.failures.saturating_add(1);
                 self.uptime_streak = 0;
             }
-            ReservationOutcome::Failed | ReservationOutcome::Cancelled => return,
+            ReservationOutcome::Failed
+            | ReservationOutcome::Cancelled
+            | ReservationOutcome::CompletedUncredited => return,
         }
         self.update_reputation();
     }
@@ -249,6 +253,9 @@ pub enum ReservationOutcome {
     Failed,
     /// The agent did not acknowledge the start within the grace period.
     NoShow,
+    /// The device ran until the reservation's end, but the booking paid too little for its time,
+    /// or its renter was the device's own owner or agent: recorded, without raising reputation.
+    CompletedUncredited,
 }
 
 /// Reputation in basis points:

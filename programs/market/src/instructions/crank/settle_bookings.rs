@@ -257,8 +257,20 @@ fn settle_one<'info>(
     let slash_reason = match end.outcome {
         ReservationOutcome::Failed => Some(SlashReason::FailedProbesDuringReservation),
         ReservationOutcome::NoShow => Some(SlashReason::AbandonedReservation),
-        ReservationOutcome::Completed | ReservationOutcome::Cancelled => None,
+        ReservationOutcome::Completed
+        | ReservationOutcome::Cancelled
+        | ReservationOutcome::CompletedUncredited => None,
     };
+    // A completion counts toward the device's reputation only when paid, by a renter that is not
+    // the device's own owner or agent (L3).
+    let renter = accounts.reservation.renter;
+    let renter_is_device =
+        renter == device.owner || renter == booking.owner || renter == device.agent;
+    let reported = reported_outcome(
+        end.outcome,
+        delivered_value(booking.price_per_hour, end.delivered_secs, booked_secs)?,
+        renter_is_device,
+    );
     let (mut slash_basis, mut slash_io_price) = (0, 0);
     let slashed = match (slash_reason, &pool) {
         (Some(reason), Some(pool)) => {
@@ -299,7 +311,7 @@ fn settle_one<'info>(
             &[&[REGISTRY_LOCK_SEED, &[accounts.config.registry_lock_bump]]],
         ),
         reservation_key,
-        end.outcome,
+        reported,
     )?;
 
     let charges = booking.charges;
@@ -327,7 +339,7 @@ fn settle_one<'info>(
         booking: booking.key(),
         device: booking.device,
         settler: accounts.settler.key(),
-        outcome: end.outcome,
+        outcome: reported,
         delivered_secs: end.delivered_secs,
         booked_secs,
         owner_pay: split.owner_pay,
