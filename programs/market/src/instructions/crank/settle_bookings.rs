@@ -35,10 +35,11 @@ const ACCOUNTS_PER_BOOKING: usize = 5;
 /// cancelled): each device is paid for the time it delivered, less the network fee (treasury)
 /// and its co-stakers' share (deposited into its staking pool, IO payments only); undelivered
 /// time is owed back to the renter (accrued in the reservation's ledger, claimed by the renter
-/// with `claim_refund`, so no token account of the renter's takes part in settlement); the settler
-/// gets each booking's tip; a failed or abandoned
-/// device is slashed to the treasury; the device is released with the outcome recorded in its
-/// reputation and the booking closed (rent to the renter). Anyone may call it; bookings already
+/// with `claim_refund`, so no token account of the renter's takes part in settlement); the
+/// settler gets each booking's tip; a failed or abandoned device is slashed to the treasury by
+/// the value it did not deliver; the device is released with the outcome recorded in its
+/// reputation (a completion credited only when paid by an unrelated renter) and the booking
+/// closed (rent to the renter). Anyone may call it; bookings already
 /// settled are skipped, so keepers racing on the same batch settle each booking once.
 /// Remaining accounts, per booking: the booking, the device, the owner's token account in the
 /// payment mint (any account when nothing is owed to the owner), the device's staking pool and
