@@ -32,6 +32,7 @@ import {
   expectedVaultBalance,
   extendBookingsIx,
   failedAt,
+  failurePending,
   faultSlash,
   iosdMintPda,
   marketProgram,
@@ -52,6 +53,7 @@ import type {
   BookableDevice,
   BookingOutcomeName,
   Device,
+  LockFailure,
   MarketDevice,
   ReservationLedger,
   StakePool,
@@ -97,12 +99,12 @@ interface Vectors {
     reported: string | null;
   }[];
   failedAt: {
-    origin: Str;
     bookedAt: Str;
     ackDeadline: Str;
     endsAt: Str;
     startedAt: Str;
-    lastFailureEpoch: Str;
+    failure: "none" | "pending" | "final";
+    foundDownAt: Str;
     failedAt: Str | null;
   }[];
   endings: {
@@ -156,7 +158,8 @@ function fakeDevice(over: {
   reputationBps?: number;
   paused?: boolean;
   reserved?: boolean;
-  lastFailureEpoch?: bigint;
+  /** An epoch in which a failure quorum was reached (provisional while it runs). */
+  quorumEpoch?: bigint;
 }): Device {
   return {
     owner: Keypair.generate().publicKey,
@@ -168,7 +171,8 @@ function fakeDevice(over: {
     region: over.region ?? "eu-west",
     availability: {
       reputationBps: over.reputationBps ?? 9_000,
-      lastFailureEpoch: new BN((over.lastFailureEpoch ?? NO_EPOCH).toString()),
+      reportEpoch: new BN((over.quorumEpoch ?? NO_EPOCH).toString()),
+      quorumReached: over.quorumEpoch !== undefined,
     },
   } as unknown as Device;
 }
@@ -248,8 +252,11 @@ describe("market math: the sdk mirror against the program's vectors", () => {
 
   it("failedAt", () => {
     for (const v of vectors.failedAt) {
-      const got = failedAt(v, big(v.lastFailureEpoch), big(v.origin));
+      const failure: LockFailure =
+        v.failure === "none" ? { kind: "none" } : { kind: v.failure, at: big(v.foundDownAt) };
+      const got = failedAt(v, failure);
       expect(got === null ? null : String(got), JSON.stringify(v)).to.equal(v.failedAt);
+      if (v.failure === "pending") expect(failurePending(v, failure)).to.equal(true);
     }
   });
 
@@ -449,7 +456,7 @@ describe("market matching: filter, rank and quote registry devices", () => {
       ["region", staked(fakeDevice({ price: 1n, gpuCount: 8, region: "us-east" }))],
       ["price", staked(fakeDevice({ price: 2_000_001n, gpuCount: 8 }))],
       ["reputation", staked(fakeDevice({ price: 1n, gpuCount: 8, reputationBps: 7_999 }))],
-      ["failed", staked(fakeDevice({ price: 1n, gpuCount: 8, lastFailureEpoch: 5n }))],
+      ["failing", staked(fakeDevice({ price: 1n, gpuCount: 8, quorumEpoch: 5n }))],
     ];
     const criteria = {
       gpuModel: "nvidia h100 80gb hbm3",

@@ -7,6 +7,7 @@ export * from "./seeds.js";
 export * from "./pda.js";
 export * from "./registry.js";
 export * from "./registry/availability.js";
+export * from "./registry/assignment.js";
 export * from "./probe.js";
 export * from "./errors.js";
 export * from "./iotoken.js";

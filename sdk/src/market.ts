@@ -41,7 +41,7 @@ import {
   stakingConfigPda,
   treasuryPda,
 } from "./pda.js";
-import { availabilityEpochAt } from "./registry/availability.js";
+import { availabilityEpochAt, failingIn } from "./registry/availability.js";
 import { deviceStatusName, toBN } from "./registry.js";
 import type { Device, IntegerLike } from "./registry.js";
 import {
@@ -351,8 +351,7 @@ export function deviceMatches(
   if (epoch) {
     const failedNow =
       epoch.now >= epoch.origin &&
-      toBigInt(device.availability.lastFailureEpoch) ===
-        availabilityEpochAt(epoch.origin, epoch.now);
+      failingIn(device.availability, availabilityEpochAt(epoch.origin, epoch.now));
     if (failedNow) return false;
   }
   const minimum = deviceMinimumStake(stakingConfig, device.gpuModel, device.specs.gpuCount);

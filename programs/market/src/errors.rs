@@ -80,4 +80,8 @@ pub enum MarketError {
     VaultInvariantViolated,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg(
+        "A keeper failure quorum on the device is provisional until its epoch ends: settle then"
+    )]
+    FailurePending,
 }

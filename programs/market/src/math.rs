@@ -6,11 +6,8 @@
 use {
     crate::{errors::MarketError, state::*},
     anchor_lang::prelude::*,
-    iotoken::math::{emission::epoch_start, price::io_for_iosd},
-    registry::{
-        math::current_epoch,
-        state::{ReservationOutcome, NO_EPOCH},
-    },
+    iotoken::math::price::io_for_iosd,
+    registry::state::{LockFailure, ReservationOutcome},
 };
 
 iotoken::define_safe_math!(MarketError::MathOverflow);
@@ -139,17 +136,29 @@ impl From<&Booking> for BookingTimes {
     }
 }
 
-/// When a keeper failure quorum cut the booking short: the start of the device's failure epoch
-/// (`last_failure_epoch`, `NO_EPOCH` if none) when that epoch lies within the booking, from the
-/// epoch it was booked in (bookings are refused in an epoch with a failure) to its end.
-pub fn failed_at(booking: &BookingTimes, last_failure_epoch: u64, origin: i64) -> Option<i64> {
-    if last_failure_epoch == NO_EPOCH {
-        return None;
+/// When a keeper failure quorum cut the booking short: the device's first failure since it was
+/// locked to this reservation (the registry's `LockFailure::Final`, found down when its first
+/// report came in) if that came before the booking's end, no earlier than the booking. A quorum
+/// the running epoch may still override (`Pending`) is no failure yet: settlement waits for it.
+pub fn failed_at(booking: &BookingTimes, failure: LockFailure) -> Option<i64> {
+    match failure {
+        LockFailure::Final(found_down_at) if found_down_at < booking.ends_at => {
+            Some(found_down_at.max(booking.booked_at))
+        }
+        _ => None,
     }
-    let booked_epoch = current_epoch(origin, booking.booked_at).ok()?;
-    let start = epoch_start(origin, last_failure_epoch).ok()?;
-    (last_failure_epoch >= booked_epoch && start < booking.ends_at)
-        .then_some(start.max(booking.booked_at))
+}
+
+/// The registry's epoch at `now` (0 before epochs begin: no failure report exists then).
+pub fn running_epoch(registry_config: &registry::state::RegistryConfig, now: i64) -> u64 {
+    registry::math::current_epoch(registry_config.epoch_origin, now).unwrap_or(0)
+}
+
+/// Whether a provisional quorum may still turn into a failure of this booking (its first report
+/// came before the booking's end): then the booking can neither be extended nor settled until
+/// the epoch ends and the registry counts or drops it.
+pub fn failure_pending(booking: &BookingTimes, failure: LockFailure) -> bool {
+    matches!(failure, LockFailure::Pending(found_down_at) if found_down_at < booking.ends_at)
 }
 
 /// How a booking ends, and the seconds of device time the renter pays for.
@@ -580,29 +589,20 @@ mod tests {
     }
 
     #[test]
-    fn failed_at_counts_failures_within_the_booking_only() {
-        let origin = 1_000_000;
-        // Booked 30 minutes into epoch 2, for 2 hours (ends 30 minutes into epoch 4).
-        let booked = origin + 2 * HOUR + 1_800;
+    fn failed_at_counts_failures_found_before_the_end_only() {
+        // Booked at 10,000 for 2 hours (ends at 17,200).
+        let booked = 10_000;
         let t = times(booked, 2, booked + 60);
-        assert_eq!(failed_at(&t, NO_EPOCH, origin), None);
-        // A failure in the booking's own epoch counts from the booking.
-        assert_eq!(failed_at(&t, 2, origin), Some(booked));
-        assert_eq!(failed_at(&t, 3, origin), Some(origin + 3 * HOUR));
-        assert_eq!(failed_at(&t, 4, origin), Some(origin + 4 * HOUR));
-        // Before the booking's epoch, or from its end on: not this booking's failure.
-        assert_eq!(failed_at(&t, 1, origin), None);
-        let ends_on_epoch = times(origin + 2 * HOUR, 2, origin + 2 * HOUR + 1);
-        assert_eq!(failed_at(&ends_on_epoch, 4, origin), None);
-        assert_eq!(
-            failed_at(&ends_on_epoch, 3, origin),
-            Some(origin + 3 * HOUR)
-        );
-        // A booking before the registry's origin has no epoch.
-        assert_eq!(failed_at(&times(origin - 10, 2, 0), 0, origin), None);
-        assert_eq!(current_epoch(origin, origin - 1).ok(), None);
-        assert_eq!(current_epoch(origin, origin + HOUR - 1).ok(), Some(0));
-        assert_eq!(epoch_start(origin, u64::MAX).ok(), None);
+        assert_eq!(failed_at(&t, LockFailure::None), None);
+        // A provisional quorum is no failure yet.
+        assert_eq!(failed_at(&t, LockFailure::Pending(12_000)), None);
+        // Found down during the booking: from then on.
+        assert_eq!(failed_at(&t, LockFailure::Final(12_000)), Some(12_000));
+        // Reports begun before the lock count from the booking.
+        assert_eq!(failed_at(&t, LockFailure::Final(9_000)), Some(booked));
+        // Found down from its end on: not this booking's failure.
+        assert_eq!(failed_at(&t, LockFailure::Final(17_200)), None);
+        assert_eq!(failed_at(&t, LockFailure::Final(17_199)), Some(17_199));
     }
 
     #[test]
@@ -754,12 +754,12 @@ mod tests {
                 started_at: if rng.chance(4) { 0 } else { rng.time(base) },
             };
             let now = rng.time(base);
-            let epoch = if rng.chance(3) {
-                NO_EPOCH
+            let failure = if rng.chance(3) {
+                LockFailure::None
             } else {
-                rng.below(100)
+                LockFailure::Final(rng.time(base))
             };
-            let quorum = failed_at(&times, epoch, origin);
+            let quorum = failed_at(&times, failure);
             let cancelled = rng.chance(2).then(|| rng.time(base));
             let failed = if rng.chance(2) {
                 quorum
@@ -978,26 +978,44 @@ mod tests {
             ));
         }
 
-        let origin = 1_000_000i64;
-        let booked = origin + 2 * HOUR + 1_800;
+        let booked = 1_000_000i64;
         let mut failures = Vec::new();
-        for (t, epoch) in [
-            (times(booked, 2, booked + 60), NO_EPOCH),
-            (times(booked, 2, booked + 60), 1),
-            (times(booked, 2, booked + 60), 2),
-            (times(booked, 2, booked + 60), 3),
-            (times(booked, 2, booked + 60), 4),
-            (times(booked, 2, booked + 60), 5),
-            (times(origin + 2 * HOUR, 2, 0), 4),
-            (times(origin - 10, 2, 0), 0),
+        for (t, failure) in [
+            (times(booked, 2, booked + 60), LockFailure::None),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Pending(booked + 60),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked - 600),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked + 1_800),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked + 2 * HOUR - 1),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked + 2 * HOUR),
+            ),
+            (times(booked, 2, 0), LockFailure::Final(booked + 60)),
         ] {
+            let (kind, found_down_at) = match failure {
+                LockFailure::None => ("none", 0),
+                LockFailure::Pending(at) => ("pending", at),
+                LockFailure::Final(at) => ("final", at),
+            };
             failures.push(format!(
-                "{{\"origin\": \"{origin}\", \"bookedAt\": \"{}\", \"ackDeadline\": \"{}\", \"endsAt\": \"{}\", \"startedAt\": \"{}\", \"lastFailureEpoch\": \"{epoch}\", \"failedAt\": {}}}",
+                "{{\"bookedAt\": \"{}\", \"ackDeadline\": \"{}\", \"endsAt\": \"{}\", \"startedAt\": \"{}\", \"failure\": \"{kind}\", \"foundDownAt\": \"{found_down_at}\", \"failedAt\": {}}}",
                 t.booked_at,
                 t.ack_deadline,
                 t.ends_at,
                 t.started_at,
-                opt(failed_at(&t, epoch, origin)),
+                opt(failed_at(&t, failure)),
             ));
         }
 

@@ -12,7 +12,7 @@
  */
 import { checkedMath, I64_MAX, I64_MIN, U64_MAX, toBigInt } from "../ints.js";
 import { EPOCH_SECS, IOSD_PER_IO_PRICE_DIVISOR, ioForIosd } from "../iotoken/math.js";
-import { NO_EPOCH, availabilityEpochAt } from "../registry/availability.js";
+import type { LockFailure } from "../registry/availability.js";
 
 /** Seconds in an hour of booking. */
 export const SECS_PER_HOUR = 3_600n;
@@ -162,26 +162,23 @@ function timesOf(t: BookingTimesLike): BookingTimes {
 }
 
 /**
- * When a keeper failure quorum cut the booking short: the start of the device's failure epoch
- * (`lastFailureEpoch`, `NO_EPOCH` if none), no earlier than the booking, when that epoch lies
- * from the booking's epoch to its end; else `null`.
+ * When a keeper failure quorum cut the booking short: the device's first failure since it was
+ * locked (`lockFailure`'s `final`, found down at its first report) if that came before the
+ * booking's end, no earlier than the booking; else `null`. A `pending` quorum is no failure yet.
  */
-export function failedAt(
-  booking: BookingTimesLike,
-  lastFailureEpoch: bigint,
-  origin: bigint,
-): bigint | null {
-  if (lastFailureEpoch === NO_EPOCH) return null;
+export function failedAt(booking: BookingTimesLike, failure: LockFailure): bigint | null {
+  if (failure.kind !== "final") return null;
   const t = timesOf(booking);
-  // Before the registry's origin a booking has no epoch (`current_epoch` fails).
-  if (t.bookedAt < origin) return null;
-  const bookedEpoch = availabilityEpochAt(origin, t.bookedAt);
-  const offset = lastFailureEpoch * EPOCH_SECS;
-  if (offset > I64_MAX) return null;
-  const start = offset + origin;
-  if (start > I64_MAX || start < I64_MIN) return null;
-  if (!(lastFailureEpoch >= bookedEpoch && start < t.endsAt)) return null;
-  return start > t.bookedAt ? start : t.bookedAt;
+  if (failure.at >= t.endsAt) return null;
+  return failure.at > t.bookedAt ? failure.at : t.bookedAt;
+}
+
+/**
+ * Whether a provisional quorum may still become this booking's failure (`failure_pending`):
+ * the booking then neither extends nor settles until its epoch ends (`FailurePending`).
+ */
+export function failurePending(booking: BookingTimesLike, failure: LockFailure): boolean {
+  return failure.kind === "pending" && failure.at < timesOf(booking).endsAt;
 }
 
 /** How a booking ended, by its `ReservationOutcome` name (as `ending` decides it). */

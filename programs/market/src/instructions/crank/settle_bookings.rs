@@ -189,11 +189,14 @@ fn settle_one<'info>(
     );
     let device = read_device(device_info)?;
     let times = BookingTimes::from(&*booking);
-    let failed = failed_at(
-        &times,
-        device.availability.last_failure_epoch,
-        accounts.registry_config.epoch_origin,
+    let failure = device
+        .availability
+        .lock_failure(running_epoch(&accounts.registry_config, now));
+    require!(
+        !failure_pending(&times, failure),
+        MarketError::FailurePending
     );
+    let failed = failed_at(&times, failure);
     let cancelled = accounts
         .reservation
         .is_cancelled()

@@ -67,7 +67,7 @@ pub fn handler<'info>(
         now,
     )?;
     let reservation_key = accounts.reservation.key();
-    let origin = accounts.registry_config.epoch_origin;
+    let epoch = running_epoch(&accounts.registry_config, now);
 
     let mut total = 0u64;
     let mut last_ends_at = accounts.reservation.last_ends_at;
@@ -89,8 +89,9 @@ pub fn handler<'info>(
         );
         require!(now < booking.ends_at, MarketError::BookingEnded);
         let times = BookingTimes::from(&*booking);
+        let failure = device.availability.lock_failure(epoch);
         require!(
-            failed_at(&times, device.availability.last_failure_epoch, origin).is_none(),
+            failed_at(&times, failure).is_none() && !failure_pending(&times, failure),
             MarketError::DeviceFailed
         );
         validate_hours(booking.hours(), extra_hours, &accounts.config)?;
