@@ -39,14 +39,15 @@ pub struct WithdrawBond<'info> {
         constraint = destination.mint == bond_mint.key() @ RegistryError::BondMintMismatch,
     )]
     pub destination: InterfaceAccount<'info, TokenAccount>,
-    /// iotoken's treasury account of the bond mint (`["treasury", mint]` under iotoken).
+    /// iotoken's treasury account of the bond mint (`["treasury", mint]` under iotoken); needed
+    /// only when the keeper forfeited part of its bond.
     #[account(
         mut,
         seeds = [TREASURY_SEED, bond_mint.key().as_ref()],
         bump,
         seeds::program = iotoken::ID,
     )]
-    pub treasury: InterfaceAccount<'info, TokenAccount>,
+    pub treasury: Option<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Interface<'info, TokenInterface>,
 }
 
@@ -70,13 +71,18 @@ pub fn handler(ctx: Context<WithdrawBond>) -> Result<()> {
     let forfeited = accounts.keeper.forfeited.min(accounts.bond_vault.amount);
     let amount = accounts.bond_vault.amount.saturating_sub(forfeited);
 
+    let treasury = match (&accounts.treasury, forfeited) {
+        (_, 0) => None,
+        (Some(treasury), _) => Some(treasury.to_account_info()),
+        (None, _) => return err!(RegistryError::TreasuryMismatch),
+    };
     for (to, value) in [
-        (accounts.treasury.to_account_info(), forfeited),
-        (accounts.destination.to_account_info(), amount),
+        (treasury, forfeited),
+        (Some(accounts.destination.to_account_info()), amount),
     ] {
-        if value == 0 {
+        let Some(to) = to.filter(|_| value > 0) else {
             continue;
-        }
+        };
         transfer_checked(
             CpiContext::new_with_signer(
                 accounts.token_program.to_account_info(),
