@@ -4,7 +4,6 @@ use {
         math::current_epoch, state::*,
     },
     anchor_lang::prelude::*,
-    iotoken::pda_account::create_pda_account,
 };
 
 /// Takes the device off the network and returns its rent to the owner, less the rent of the
@@ -27,13 +26,14 @@ pub struct DeregisterDevice<'info> {
     pub device: Account<'info, Device>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, RegistryConfig>,
-    /// CHECK: `["device_history", device_id_hash]`, by address; created by the handler.
     #[account(
-        mut,
+        init,
+        payer = owner,
+        space = 8 + DeviceHistory::INIT_SPACE,
         seeds = [DEVICE_HISTORY_SEED, device.device_id_hash.as_ref()],
         bump,
     )]
-    pub history: UncheckedAccount<'info>,
+    pub history: Account<'info, DeviceHistory>,
     pub system_program: Program<'info, System>,
 }
 
@@ -50,7 +50,7 @@ pub fn handler(ctx: Context<DeregisterDevice>) -> Result<()> {
     }
 
     let device = &accounts.device;
-    let history = DeviceHistory {
+    accounts.history.set_inner(DeviceHistory {
         device_id_hash: device.device_id_hash,
         passes: device.availability.passes,
         failures: device.availability.failures,
@@ -59,28 +59,15 @@ pub fn handler(ctx: Context<DeregisterDevice>) -> Result<()> {
         last_failure_epoch: device.availability.last_failure_epoch,
         deregistered_at: now,
         bump: ctx.bumps.history,
-    };
-    let history_info = accounts.history.to_account_info();
-    create_pda_account(
-        &history_info,
-        8 + DeviceHistory::INIT_SPACE,
-        &crate::ID,
-        &[
-            DEVICE_HISTORY_SEED,
-            device.device_id_hash.as_ref(),
-            &[ctx.bumps.history],
-        ],
-        &accounts.owner,
-        &accounts.system_program,
-    )?;
-    history.try_serialize(&mut &mut history_info.try_borrow_mut_data()?[..])?;
+    });
+    let history = &accounts.history;
 
     emit!(DeviceDeregistered {
         device: device.key(),
         owner: device.owner,
         device_id: device.device_id.clone(),
         rent_returned: device.get_lamports(),
-        history: history_info.key(),
+        history: history.key(),
         passes: history.passes,
         failures: history.failures,
     });
