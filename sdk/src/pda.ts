@@ -90,7 +90,10 @@ export function devicePdaFromHash(
  * `["device_history", sha256(deviceId)]`: what a deregistered device id's record said, restored
  * by its next registration.
  */
-export function deviceHistoryPda(deviceId: string, programId: PublicKey = REGISTRY_PROGRAM_ID): Pda {
+export function deviceHistoryPda(
+  deviceId: string,
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): Pda {
   return find([DEVICE_HISTORY_SEED, deviceIdHash(deviceId)], programId);
 }
 
@@ -163,7 +166,12 @@ export function availabilityRootPda(
     throw new RangeError(`${shard} is not a u16`);
   }
   return find(
-    [AVAILABILITY_ROOT_SEED, u64Le(epoch), Uint8Array.of(shard & 0xff, shard >> 8), keeper.toBytes()],
+    [
+      AVAILABILITY_ROOT_SEED,
+      u64Le(epoch),
+      Uint8Array.of(shard & 0xff, shard >> 8),
+      keeper.toBytes(),
+    ],
     programId,
   );
 }

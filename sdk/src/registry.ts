@@ -213,6 +213,12 @@ export const DEVICE_LAYOUT = (() => {
 export const DEVICE_ACCOUNT_SIZE =
   DEVICE_LAYOUT.deviceId + (4 + 64) + (4 + 32) + (4 + 48) + (4 + 16) + (4 + 96);
 
+/**
+ * Space of a `DeviceHistory` record: discriminator, id hash, four u32 counters, last failure
+ * epoch, deregistration time, bump.
+ */
+export const DEVICE_HISTORY_ACCOUNT_SIZE = 8 + 32 + 4 * 4 + 8 + 8 + 1;
+
 /** `memcmp` filter: devices owned by `owner`. */
 export function deviceOwnerFilter(owner: PublicKey): GetProgramAccountsFilter {
   return { memcmp: { offset: DEVICE_LAYOUT.owner, bytes: owner.toBase58() } };
@@ -400,10 +406,17 @@ export function updateConfigIx(
     /** In base units of the bond mint in force after the update. */
     keeperBondAmount?: IntegerLike;
     keeperUnbondCooldownSecs?: IntegerLike;
-    /** `PublicKey.default` disables device locking. */
+    /** `PublicKey.default` disables new locks (the market replaced may still release). */
     marketProgram?: PublicKey;
-    /** Failure quorum 2 to 5 keepers, probe age 1 to 512 slots. */
-    availability?: { failureQuorum: number; maxProbeAgeSlots: IntegerLike };
+    /** The whole availability rule set (`validateAvailability` gives its bounds). */
+    availability?: {
+      failureQuorum: number;
+      maxProbeAgeSlots: IntegerLike;
+      committeeSize: number;
+      passesRequired: number;
+      reportAfterSecs: number;
+      falseReportPenaltyBps: number;
+    };
   },
 ): Promise<TransactionInstruction> {
   const availability = params.availability;
@@ -418,10 +431,7 @@ export function updateConfigIx(
           : toBN(params.keeperUnbondCooldownSecs),
       marketProgram: params.marketProgram ?? null,
       availability: availability
-        ? {
-            failureQuorum: availability.failureQuorum,
-            maxProbeAgeSlots: toBN(availability.maxProbeAgeSlots),
-          }
+        ? { ...availability, maxProbeAgeSlots: toBN(availability.maxProbeAgeSlots) }
         : null,
     })
     .accountsPartial({
@@ -545,8 +555,7 @@ export function setEndpointIx(
  * instructions that also touch its history record need it.
  */
 export type DeviceWithIdRef =
-  | { deviceId: string }
-  | { device: PublicKey; deviceIdHash: Uint8Array | number[] };
+  { deviceId: string } | { device: PublicKey; deviceIdHash: Uint8Array | number[] };
 
 /**
  * `deregister_device` (owner only, not while reserved, owed rewards or a pending failure quorum):
@@ -651,7 +660,8 @@ export function requestUnbondIx(
 /**
  * `withdraw_bond` after the cooldown: the bond to `destination` (a token account for
  * `bondMint`), what was forfeited for contradicted reports to iotoken's treasury account of the
- * mint (which must exist); the vault and keeper accounts close, their rent to `authority`.
+ * mint (`withTreasury`, needed only when something was forfeited); the vault and keeper accounts
+ * close, their rent to `authority`.
  */
 export function withdrawBondIx(
   program: Program<Registry>,
@@ -660,6 +670,8 @@ export function withdrawBondIx(
     bondMint: PublicKey;
     destination: PublicKey;
     tokenProgram?: PublicKey;
+    /** Pass iotoken's treasury account of the bond mint (when the keeper forfeited bond). */
+    withTreasury?: boolean;
     iotokenProgramId?: PublicKey;
   },
 ): Promise<TransactionInstruction> {
@@ -672,7 +684,9 @@ export function withdrawBondIx(
       bondMint: params.bondMint,
       bondVault: keeperBondVaultPda(keeper, program.programId).address,
       destination: params.destination,
-      treasury: treasuryPda(params.bondMint, params.iotokenProgramId ?? IOTOKEN_PROGRAM_ID).address,
+      treasury: params.withTreasury
+        ? treasuryPda(params.bondMint, params.iotokenProgramId ?? IOTOKEN_PROGRAM_ID).address
+        : null,
       tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
     })
     .instruction();
@@ -792,8 +806,7 @@ export interface AttestedDevice {
 export function passReporters(device: Device, epoch: IntegerLike, keeper: PublicKey): PublicKey[] {
   const availability = device.availability;
   const e = BigInt(epoch.toString());
-  const passed =
-    BigInt(availability.passEpoch.toString()) === e && availability.passCount > 0;
+  const passed = BigInt(availability.passEpoch.toString()) === e && availability.passCount > 0;
   if (passed || BigInt(availability.reportEpoch.toString()) !== e) return [];
   return availability.failureReporters
     .slice(0, availability.reportCount)

@@ -261,7 +261,9 @@ async function main(): Promise<void> {
       const txs: SignedTransaction[] = [];
       for (const operator of operators) {
         const own = devices.filter((d) => d.operator === operator);
-        txs.push(...pack(await Promise.all(own.map(round)), blockhash, operator));
+        // The agents co-sign their devices' registrations.
+        const cosigners = round === rounds[0] ? own.map((d) => [d.agent]) : [];
+        txs.push(...pack(await Promise.all(own.map(round)), blockhash, operator, cosigners));
       }
       await phase(net, watcher, txs, "device set-up");
     }

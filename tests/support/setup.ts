@@ -27,8 +27,10 @@ import {
   initializePoolsIx,
   ioMintPda,
   iotokenProgram,
+  availabilityEpochPda,
   lockIx,
   mintGenesisIx,
+  openAvailabilityEpochIx,
   openPoolIx,
   openPositionIx,
   registerDeviceIx,
@@ -44,7 +46,7 @@ import {
 } from "@iogrid/sdk";
 import type { DeviceSpecs, GenesisDestinations, Iotoken, Registry, Staking } from "@iogrid/sdk";
 
-import { chainTime, sendDistinct } from "./chain.js";
+import { chainTime, sendDistinct, sleep } from "./chain.js";
 
 /** An Anchor provider signing with `wallet`, confirming and preflighting at "confirmed". */
 export function walletProvider(connection: Connection, wallet: Keypair): AnchorProvider {
@@ -206,9 +208,9 @@ export async function coStake(
 }
 
 /**
- * A device registered by `owner` under `deviceId` with `agent` and a price per GPU-hour, its
- * stake pool opened and self-staked to its minimum from `tokenAccount` (an IO account of the
- * owner's); returns the device's address and the stake.
+ * A device registered by `owner` under `deviceId` with `agent` (which co-signs) and a price per
+ * GPU-hour, its stake pool opened and self-staked to its minimum from `tokenAccount` (an IO
+ * account of the owner's); returns the device's address and the stake.
  */
 export async function registerStakedDevice(
   connection: Connection,
@@ -219,7 +221,7 @@ export async function registerStakedDevice(
     gpuModel: string;
     specs: DeviceSpecs;
     pricePerGpuHour: bigint;
-    agent: PublicKey;
+    agent: Keypair;
     tokenAccount: PublicKey;
     region?: string;
     stakerShareBps?: number;
@@ -238,9 +240,9 @@ export async function registerStakedDevice(
       region: params.region ?? "eu-west",
       specs,
       pricePerGpuHour: params.pricePerGpuHour,
-      agent: params.agent,
+      agent: params.agent.publicKey,
     }),
-    signers,
+    [owner, params.agent],
   );
   const address = devicePda(deviceId).address;
   await sendDistinct(
@@ -266,4 +268,33 @@ export async function registerStakedDevice(
     signers,
   );
   return { address, stake };
+}
+
+/**
+ * Opens `epoch`'s availability record (it must be the running epoch) and fixes its assignment
+ * seed once the chain is past the seed slot, as a keeper's epoch crank does; returns the record.
+ */
+export async function openAvailabilityEpoch(
+  connection: Connection,
+  registry: Program<Registry>,
+  payer: Keypair,
+  epoch: bigint,
+) {
+  const address = availabilityEpochPda(epoch).address;
+  const open = async () =>
+    sendDistinct(
+      connection,
+      await openAvailabilityEpochIx(registry, { payer: payer.publicKey, epoch }),
+      [payer],
+    );
+  if (!(await connection.getAccountInfo(address, "confirmed"))) await open();
+  let record = await registry.account.availabilityEpoch.fetch(address, "confirmed");
+  while (!record.seedFixed) {
+    while (BigInt(await connection.getSlot("confirmed")) <= BigInt(record.seedSlot.toString())) {
+      await sleep(100);
+    }
+    await open();
+    record = await registry.account.availabilityEpoch.fetch(address, "confirmed");
+  }
+  return record;
 }

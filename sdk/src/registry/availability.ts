@@ -264,16 +264,16 @@ export interface FailureStateLike {
  * override (`pending`), or none.
  */
 export type LockFailure =
-  | { kind: "none" }
-  | { kind: "final"; at: bigint }
-  | { kind: "pending"; at: bigint };
+  { kind: "none" } | { kind: "final"; at: bigint } | { kind: "pending"; at: bigint };
 
 export function lockFailure(availability: FailureStateLike, epoch: Num): LockFailure {
   const lockFailureAt = big(availability.lockFailureAt);
   if (lockFailureAt !== 0n) return { kind: "final", at: lockFailureAt };
   if (!availability.quorumReached) return { kind: "none" };
   const at = big(availability.firstReportAt);
-  return big(availability.reportEpoch) < big(epoch) ? { kind: "final", at } : { kind: "pending", at };
+  return big(availability.reportEpoch) < big(epoch)
+    ? { kind: "final", at }
+    : { kind: "pending", at };
 }
 
 /** `failing_in`: a failure quorum reached in `epoch` that a pass may still override. */
