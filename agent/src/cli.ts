@@ -7,9 +7,18 @@ import { dirname, resolve } from "node:path";
 
 import { Command, Option } from "commander";
 
-import { expandHome, loadKeypair, loadOrCreateKeypair, ConfigError } from "@iogrid/sdk/node";
+import { PublicKey } from "@solana/web3.js";
 
-import { BACKENDS, configTemplate, parseConfig } from "./config.js";
+import {
+  ConfigError,
+  createLogger,
+  expandHome,
+  loadKeypair,
+  loadOrCreateKeypair,
+  rpcConnection,
+} from "@iogrid/sdk/node";
+
+import { BACKENDS, configTemplate, parseConfig, parseListen } from "./config.js";
 import type { BackendName } from "./config.js";
 import { defaultConfigPath, loadContext } from "./context.js";
 import { detectHardware, machineDeviceId } from "./detect.js";
@@ -268,7 +277,90 @@ program
       );
       return;
     }
-    throw new CliError("the daemon is not built yet: only start --check works", EXIT.usage);
+    const { runDaemon } = await import("./daemon.js");
+    await runDaemon(ctx);
+  });
+
+program
+  .command("relay")
+  .description("run the tunnel relay: agents dial in, renters connect with a signed request")
+  .requiredOption("--rpc-url <url>", "Solana JSON-RPC URL the relay checks reservations on")
+  .option("--listen <host:port>", "address to listen on", "0.0.0.0:7070")
+  .option("--domain <name>", "the name renters and agents sign for (default: the listen address)")
+  .option("--public-url <url>", "the relay's URL as renters reach it (default: ws://<domain>)")
+  .option("--recheck-ms <ms>", "how often sessions are re-checked against the chain", "5000")
+  .action(async (o) => {
+    const listen = parseListen(o.listen as string);
+    if (!listen) throw new CliError(`--listen: expected host:port, got ${o.listen}`, EXIT.usage);
+    const { RelayServer } = await import("./relay/server.js");
+    const relay = new RelayServer({
+      host: listen.host,
+      port: listen.port,
+      connection: rpcConnection({ url: o.rpcUrl as string }),
+      log: createLogger("relay"),
+      domain: o.domain as string | undefined,
+      publicUrl: o.publicUrl as string | undefined,
+      recheckMs: Number(o.recheckMs),
+    });
+    await relay.start();
+    const stop = (): void => void relay.stop().then(() => process.exit(0));
+    process.on("SIGTERM", stop);
+    process.on("SIGINT", stop);
+    await new Promise<never>(() => undefined);
+  });
+
+program
+  .command("connect")
+  .description("reach a port of your reservation's device through the relay (renter side)")
+  .requiredOption("--relay <url>", "the relay (ws:// or wss://)")
+  .requiredOption("--reservation <pubkey>", "the reservation account")
+  .requiredOption("--device <pubkey>", "the device account")
+  .requiredOption("--port <port>", "the workload's port on the device")
+  .requiredOption("--keypair <path>", "the renter's keypair (signs the request)")
+  .option("--local-port <port>", "local port to listen on (0: any)", "0")
+  .option("--local-host <host>", "local address to listen on", "127.0.0.1")
+  .addOption(jsonOption())
+  .action(async (o) => {
+    const key = (name: string, value: string): PublicKey => {
+      try {
+        return new PublicKey(value);
+      } catch {
+        throw new CliError(`--${name}: not a public key: ${value}`, EXIT.usage);
+      }
+    };
+    const port = Number(o.port);
+    const localPort = Number(o.localPort);
+    if (!Number.isInteger(port) || port < 1 || port > 65_535)
+      throw new CliError(`--port: not a TCP port: ${o.port}`, EXIT.usage);
+    if (!Number.isInteger(localPort) || localPort < 0 || localPort > 65_535)
+      throw new CliError(`--local-port: not a TCP port: ${o.localPort}`, EXIT.usage);
+    const { Tunnel, TunnelRefused } = await import("./relay/connect.js");
+    const tunnel = new Tunnel({
+      relayUrl: o.relay as string,
+      reservation: key("reservation", o.reservation as string),
+      device: key("device", o.device as string),
+      port,
+      renter: ownerKeypair(o.keypair)!,
+      localHost: o.localHost as string,
+      localPort,
+      log: createLogger("connect"),
+    });
+    try {
+      await tunnel.start();
+    } catch (e) {
+      if (e instanceof TunnelRefused) throw new CliError(`the relay refused: ${e.message}`);
+      throw e;
+    }
+    const address = tunnel.address;
+    if (o.json) printJson({ listening: `${address.address}:${address.port}`, port: address.port });
+    else console.log(`listening on ${address.address}:${address.port} -> device port ${port}`);
+    process.on("SIGTERM", () => tunnel.stop());
+    process.on("SIGINT", () => tunnel.stop());
+    try {
+      await tunnel.done;
+    } catch (e) {
+      throw new CliError(`tunnel closed: ${(e as Error).message}`);
+    }
   });
 
 try {

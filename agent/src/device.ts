@@ -4,7 +4,7 @@
  * transaction the web app prepared), updates, status and deregistration. Every instruction comes
  * from the sdk's builders.
  */
-import { ComputeBudgetProgram, PublicKey, Transaction } from "@solana/web3.js";
+import { ComputeBudgetProgram, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import type { Keypair } from "@solana/web3.js";
 
 import {
@@ -66,11 +66,22 @@ export async function registrationTransaction(
   ctx: Pick<AgentContext, "connection" | "registry" | "agent">,
   params: RegisterDeviceParams,
   ownerSigner?: Keypair,
+  fundAgentLamports = 0,
 ): Promise<{ transaction: Transaction; lastValidBlockHeight: number }> {
   if (ownerSigner && !ownerSigner.publicKey.equals(params.owner)) {
     throw new CliError("the owner keypair is not the owner the registration names", EXIT.usage);
   }
   const ix = await registerDeviceCosignedIx(ctx.registry, params);
+  const funding =
+    fundAgentLamports > 0
+      ? [
+          SystemProgram.transfer({
+            fromPubkey: params.owner,
+            toPubkey: ctx.agent.publicKey,
+            lamports: fundAgentLamports,
+          }),
+        ]
+      : [];
   const latest = await retrying(() => ctx.connection.getLatestBlockhash("confirmed"), {
     attempts: 5,
   });
@@ -78,7 +89,7 @@ export async function registrationTransaction(
     feePayer: params.owner,
     blockhash: latest.blockhash,
     lastValidBlockHeight: latest.lastValidBlockHeight,
-  }).add(ix);
+  }).add(ix, ...funding);
   transaction.partialSign(ctx.agent);
   if (ownerSigner) transaction.partialSign(ownerSigner);
   return { transaction, lastValidBlockHeight: latest.lastValidBlockHeight };
@@ -95,7 +106,25 @@ export async function fetchDevice(
   return info ? decodeDeviceAccount(info) : null;
 }
 
-/** Registers the device with the owner's keypair; returns the signature. */
+/**
+ * SOL the registration moves from the owner to the agent key when the agent holds less: the
+ * agent pays the fees of its start acknowledgements and endpoint updates (5,000 lamports each).
+ */
+export const AGENT_FUNDING_LAMPORTS = 20_000_000;
+
+/** What the agent key should hold at least before it starts; below, `start` warns. */
+export const AGENT_LOW_BALANCE_LAMPORTS = 1_000_000;
+
+/** Lamports to move to the agent key with its registration (0 when it holds enough). */
+export async function agentTopUp(ctx: Pick<AgentContext, "connection" | "agent">): Promise<number> {
+  const balance = await retrying(
+    () => ctx.connection.getBalance(ctx.agent.publicKey, "confirmed"),
+    { attempts: 5 },
+  );
+  return balance >= AGENT_FUNDING_LAMPORTS ? 0 : AGENT_FUNDING_LAMPORTS - balance;
+}
+
+/** Registers the device with the owner's keypair (funding the agent's fees); returns the signature. */
 export async function registerWithOwner(
   ctx: AgentContext,
   hardware: DetectedHardware,
@@ -114,7 +143,12 @@ export async function registerWithOwner(
     );
   }
   const params = registrationParams(ctx, hardware, owner.publicKey);
-  const { transaction, lastValidBlockHeight } = await registrationTransaction(ctx, params, owner);
+  const { transaction, lastValidBlockHeight } = await registrationTransaction(
+    ctx,
+    params,
+    owner,
+    await agentTopUp(ctx),
+  );
   return sendAndConfirm(ctx.connection, transaction, [], { lastValidBlockHeight });
 }
 
@@ -133,7 +167,7 @@ export async function registrationLink(
   let transaction: string | undefined;
   let lastValidBlockHeight: number | undefined;
   if (owner) {
-    const built = await registrationTransaction(ctx, params);
+    const built = await registrationTransaction(ctx, params, undefined, await agentTopUp(ctx));
     transaction = built.transaction
       .serialize({ requireAllSignatures: false, verifySignatures: false })
       .toString("base64");
@@ -169,8 +203,17 @@ export async function cosignRegistration(
   }
   const owner = tx.feePayer;
   if (!owner) throw new CliError("the transaction has no fee payer", EXIT.usage);
+  // Compute-budget instructions and a SOL transfer to the agent key (its fee budget) may come
+  // along; anything else is refused.
   const programIxs = tx.instructions.filter(
-    (ix) => !ix.programId.equals(ComputeBudgetProgram.programId),
+    (ix) =>
+      !ix.programId.equals(ComputeBudgetProgram.programId) &&
+      !(
+        ix.programId.equals(SystemProgram.programId) &&
+        ix.keys.length === 2 &&
+        ix.keys[1]!.pubkey.equals(ctx.agent.publicKey) &&
+        ix.data.readUInt32LE(0) === 2
+      ),
   );
   const expected = await registerDeviceCosignedIx(
     ctx.registry,

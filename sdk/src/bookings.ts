@@ -55,7 +55,11 @@ export const BOOKING_ACCOUNT_SIZE = BOOKING_LAYOUT.bump + 1;
 
 /** `memcmp` filter: accounts with the `Booking` discriminator. */
 export function bookingDiscriminatorFilter(): GetProgramAccountsFilter {
-  return marketCoder().accounts.memcmp("booking") as GetProgramAccountsFilter;
+  const { offset, bytes } = marketCoder().accounts.memcmp("booking") as {
+    offset: number;
+    bytes: string;
+  };
+  return { memcmp: { offset, bytes } };
 }
 
 /** `memcmp` filter: bookings of `device`. */

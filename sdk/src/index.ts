@@ -21,3 +21,4 @@ export * from "./workload.js";
 export * from "./relay.js";
 export * from "./registry/link.js";
 export * from "./registry/cosign.js";
+export * from "./probe-http.js";
