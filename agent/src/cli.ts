@@ -292,6 +292,12 @@ program
   .action(async (o) => {
     const listen = parseListen(o.listen as string);
     if (!listen) throw new CliError(`--listen: expected host:port, got ${o.listen}`, EXIT.usage);
+    if (!o.domain && (listen.host === "0.0.0.0" || listen.host === "::")) {
+      throw new CliError(
+        "--domain: name the relay as agents and renters reach it (e.g. relay.example.com:7070)",
+        EXIT.usage,
+      );
+    }
     const { RelayServer } = await import("./relay/server.js");
     const relay = new RelayServer({
       host: listen.host,
@@ -313,6 +319,7 @@ program
   .command("connect")
   .description("reach a port of your reservation's device through the relay (renter side)")
   .requiredOption("--relay <url>", "the relay (ws:// or wss://)")
+  .option("--relay-domain <name>", "the relay's name (default: the URL's host:port)")
   .requiredOption("--reservation <pubkey>", "the reservation account")
   .requiredOption("--device <pubkey>", "the device account")
   .requiredOption("--port <port>", "the workload's port on the device")
@@ -337,6 +344,7 @@ program
     const { Tunnel, TunnelRefused } = await import("./relay/connect.js");
     const tunnel = new Tunnel({
       relayUrl: o.relay as string,
+      relayDomain: o.relayDomain as string | undefined,
       reservation: key("reservation", o.reservation as string),
       device: key("device", o.device as string),
       port,
@@ -352,7 +360,10 @@ program
       throw e;
     }
     const address = tunnel.address;
-    if (o.json) printJson({ listening: `${address.address}:${address.port}`, port: address.port });
+    if (o.json)
+      console.log(
+        JSON.stringify({ listening: `${address.address}:${address.port}`, port: address.port }),
+      );
     else console.log(`listening on ${address.address}:${address.port} -> device port ${port}`);
     process.on("SIGTERM", () => tunnel.stop());
     process.on("SIGINT", () => tunnel.stop());

@@ -122,6 +122,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       /** The relay's agent endpoint, e.g. "wss://relay.example.com"; "" for none. */
       url: z.union([wsUrl, z.literal("")]).default(""),
+      /** The name the relay signs challenges for; by default the URL's host:port. */
+      domain: z.string().min(1).optional(),
     })
     .prefault({}),
   backends: z.array(z.enum(BACKENDS)).min(1).default(["process"]),

@@ -218,6 +218,7 @@ export class Daemon {
     if (config.relay.url) {
       this.relay = new RelayClient({
         url: config.relay.url,
+        domain: config.relay.domain,
         agent: this.ctx.agent,
         device: this.ctx.device,
         log: this.log.child("relay"),

@@ -26,6 +26,8 @@ import {
 export interface RelayClientOptions {
   /** The relay's base URL, ws:// or wss://. */
   url: string;
+  /** The relay's name, which its challenges must carry (by default the URL's host:port). */
+  domain?: string;
   agent: Keypair;
   device: PublicKey;
   log: Logger;
@@ -94,6 +96,14 @@ export class RelayClient {
       if (!msg) return;
       switch (msg.t) {
         case "challenge": {
+          const expected = this.o.domain ?? new URL(this.o.url).host;
+          if (msg.domain !== expected) {
+            // Signing another relay's challenge would let this one impersonate the agent there.
+            this.lastError = `the relay's challenge names ${msg.domain}, expected ${expected}`;
+            this.o.log.warn(`${this.lastError}; set relay.domain if the relay has another name`);
+            ws.close(1000, "wrong relay domain");
+            break;
+          }
           const issuedAt = Date.now();
           const text = agentAttachText({
             domain: msg.domain,

@@ -26,6 +26,8 @@ import {
 
 export interface ConnectOptions {
   relayUrl: string;
+  /** The relay's name the request is signed for; by default the relay URL's host:port. */
+  relayDomain?: string;
   reservation: PublicKey;
   device: PublicKey;
   port: number;
@@ -70,6 +72,9 @@ export async function signedRequest(
     expiresAt: issuedAt + (o.lifetimeMs ?? 5 * 60_000),
   });
 }
+
+/** Refusals a reconnecting tunnel waits out (the agent reattaching, an RPC blip at the relay). */
+export const TRANSIENT_REFUSALS = new Set(["AgentNotAttached", "ChainUnavailable"]);
 
 /** Why the relay ended a session for good. */
 export class TunnelRefused extends Error {
@@ -200,7 +205,8 @@ export class Tunnel {
         await this.session();
         return;
       } catch (e) {
-        if (e instanceof TunnelRefused) return this.end(e);
+        // After a relay restart the agent may not have reattached yet: keep trying.
+        if (e instanceof TunnelRefused && !TRANSIENT_REFUSALS.has(e.error)) return this.end(e);
         this.o.log.warn(`reconnecting to the relay failed: ${(e as Error).message}`);
       }
     }
