@@ -111,7 +111,7 @@ import type {
   Staking,
   StakingErrorName,
 } from "@iogrid/sdk";
-import { sendAndConfirm } from "@iogrid/sdk/node";
+import { openAvailabilityEpoch, sendAndConfirm } from "@iogrid/sdk/node";
 import BN from "bn.js";
 
 import {
@@ -136,7 +136,6 @@ import {
   initializeIoBondedRegistry,
   iogridPrograms,
   mintedGenesis,
-  openAvailabilityEpoch,
   sealedSchedule,
 } from "./support/setup.js";
 

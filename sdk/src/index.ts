@@ -17,3 +17,8 @@ export * from "./staking.js";
 export * from "./staking/math.js";
 export * from "./market.js";
 export * from "./market/math.js";
+export * from "./bookings.js";
+export * from "./workload.js";
+export * from "./relay.js";
+export * from "./registry/link.js";
+export * from "./probe-http.js";

@@ -27,10 +27,8 @@ import {
   initializePoolsIx,
   ioMintPda,
   iotokenProgram,
-  availabilityEpochPda,
   lockIx,
   mintGenesisIx,
-  openAvailabilityEpochIx,
   openPoolIx,
   openPositionIx,
   registerDeviceIx,
@@ -46,7 +44,7 @@ import {
 } from "@iogrid/sdk";
 import type { DeviceSpecs, GenesisDestinations, Iotoken, Registry, Staking } from "@iogrid/sdk";
 
-import { chainTime, sendDistinct, sleep } from "./chain.js";
+import { chainTime, sendDistinct } from "./chain.js";
 
 /** An Anchor provider signing with `wallet`, confirming and preflighting at "confirmed". */
 export function walletProvider(connection: Connection, wallet: Keypair): AnchorProvider {
@@ -268,33 +266,4 @@ export async function registerStakedDevice(
     signers,
   );
   return { address, stake };
-}
-
-/**
- * Opens `epoch`'s availability record (it must be the running epoch) and fixes its assignment
- * seed once the chain is past the seed slot, as a keeper's epoch crank does; returns the record.
- */
-export async function openAvailabilityEpoch(
-  connection: Connection,
-  registry: Program<Registry>,
-  payer: Keypair,
-  epoch: bigint,
-) {
-  const address = availabilityEpochPda(epoch).address;
-  const open = async () =>
-    sendDistinct(
-      connection,
-      await openAvailabilityEpochIx(registry, { payer: payer.publicKey, epoch }),
-      [payer],
-    );
-  if (!(await connection.getAccountInfo(address, "confirmed"))) await open();
-  let record = await registry.account.availabilityEpoch.fetch(address, "confirmed");
-  while (!record.seedFixed) {
-    while (BigInt(await connection.getSlot("confirmed")) <= BigInt(record.seedSlot.toString())) {
-      await sleep(100);
-    }
-    await open();
-    record = await registry.account.availabilityEpoch.fetch(address, "confirmed");
-  }
-  return record;
 }
