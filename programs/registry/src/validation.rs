@@ -106,13 +106,13 @@ pub fn validate_bond_terms(
     Ok(())
 }
 
-/// The epoch a keeper's deposit at `now` counts against (`Keeper::deposit`): the running one,
-/// or 0 before epochs begin (a bond placed before the network starts counts from its start).
-pub fn deposit_epoch(config: &RegistryConfig, now: i64) -> u64 {
+/// The epoch a keeper's deposit at `now` counts against (`Keeper::deposit`): the running one, or
+/// none before epochs begin (a bond placed before the network starts weighs from its start).
+pub fn deposit_epoch(config: &RegistryConfig, now: i64) -> Option<u64> {
     if !config.rewards_initialized {
-        return 0;
+        return None;
     }
-    current_epoch(config.epoch_origin, now).unwrap_or(0)
+    current_epoch(config.epoch_origin, now).ok()
 }
 
 /// sha256 of the device id: the device PDA's seed, so ids of any allowed length fit a seed.

@@ -28,7 +28,7 @@ pub struct Keeper {
     pub bond_vault_bump: u8,
     /// Passes attested, failures reported and tips earned.
     pub activity: KeeperActivity,
-    /// Epoch of the last deposit (registration, top-up); 0 for deposits made before epochs began.
+    /// Epoch of the last deposit (registration, top-up); 0 if all came before epochs began.
     pub bond_changed_epoch: u64,
     /// `bond_amount` when that epoch began (0 after registration): the assignment weight in
     /// `bond_changed_epoch` itself.
@@ -61,13 +61,19 @@ impl Keeper {
         self.bond_amount.saturating_add(self.forfeited)
     }
 
-    /// Records a deposit of `amount` in `epoch` (see `assignment::keeper_weight`); a second
-    /// deposit in the same epoch keeps the weight the epoch began with.
-    pub fn deposit(&mut self, amount: u64, epoch: u64) -> Result<()> {
-        if self.bond_changed_epoch < epoch {
-            self.prior_bond = self.bond_amount;
+    /// Records a deposit of `amount` in `epoch` (see `assignment::keeper_weight`): it weighs from
+    /// the next epoch on, and a second deposit in the same epoch keeps the weight the epoch began
+    /// with. A deposit before epochs begin (`None`) weighs from the first epoch.
+    pub fn deposit(&mut self, amount: u64, epoch: Option<u64>) -> Result<()> {
+        match epoch {
+            Some(epoch) => {
+                if self.bond_changed_epoch < epoch {
+                    self.prior_bond = self.bond_amount;
+                }
+                self.bond_changed_epoch = self.bond_changed_epoch.max(epoch);
+            }
+            None => self.prior_bond = self.prior_bond.safe_add(amount)?,
         }
-        self.bond_changed_epoch = self.bond_changed_epoch.max(epoch);
         self.bond_amount = self.bond_amount.safe_add(amount)?;
         Ok(())
     }
