@@ -180,7 +180,7 @@ fn paused_deregistered_under_staked_and_failed_devices_are_refused() {
 
     let owner = gone.device.owner.insecure_clone();
     succeeded(chain.send(
-        ix::deregister_device(&owner.pubkey(), &gone.key()),
+        ix::deregister_device(&owner.pubkey(), &gone.device.device_id),
         &[&owner],
     ));
     assert_fails(
