@@ -112,7 +112,6 @@ import type {
   StakingErrorName,
 } from "@iogrid/sdk";
 import { openAvailabilityEpoch, sendAndConfirm } from "@iogrid/sdk/node";
-import BN from "bn.js";
 
 import {
   H100_SERVER_SPECS,

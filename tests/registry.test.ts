@@ -65,7 +65,6 @@ import { TransactionFailedError, sendAndConfirm } from "@iogrid/sdk/node";
 
 import {
   Collector,
-  chainTime,
   distinct,
   fundedKeypair,
   warpTo,

@@ -241,7 +241,14 @@ async function main(): Promise<void> {
           }),
         ),
       );
-      registrations.push(...pack(ixs, blockhash, owner, ixs.map(() => [agentOf(owner)])));
+      registrations.push(
+        ...pack(
+          ixs,
+          blockhash,
+          owner,
+          ixs.map(() => [agentOf(owner)]),
+        ),
+      );
     }
     const registered = await sendAll(net, watcher, registrations, CONCURRENCY);
     console.log(
@@ -302,7 +309,14 @@ async function main(): Promise<void> {
             }),
           );
         }
-        txs.push(...pack(ixs, blockhash, owner, ixs.map(() => [agentOf(owner)])));
+        txs.push(
+          ...pack(
+            ixs,
+            blockhash,
+            owner,
+            ixs.map(() => [agentOf(owner)]),
+          ),
+        );
       }
       const { failed } = await sendAll(net, watcher, txs, CONCURRENCY);
       bulkTxs += txs.length;

@@ -13,7 +13,6 @@ import {
 } from "@solana/spl-token";
 import type { Keypair, PublicKey } from "@solana/web3.js";
 import { ComputeBudgetProgram, Transaction } from "@solana/web3.js";
-import BN from "bn.js";
 import type { Program } from "@coral-xyz/anchor";
 
 import {

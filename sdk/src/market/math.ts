@@ -10,8 +10,8 @@
  * payment token (IOSD and USDC 1:1, IO converted at a price with 8 decimals, rounded up); fee
  * rates basis points; times unix seconds.
  */
-import { checkedMath, I64_MAX, I64_MIN, U64_MAX, toBigInt } from "../ints.js";
-import { EPOCH_SECS, IOSD_PER_IO_PRICE_DIVISOR, ioForIosd } from "../iotoken/math.js";
+import { checkedMath, I64_MAX, U64_MAX, toBigInt } from "../ints.js";
+import { IOSD_PER_IO_PRICE_DIVISOR, ioForIosd } from "../iotoken/math.js";
 import type { LockFailure } from "../registry/availability.js";
 
 /** Seconds in an hour of booking. */
