@@ -7,9 +7,14 @@
 #![allow(clippy::result_large_err)]
 
 mod attacks;
+// The availability suite's probes, attestations and claims, for the invariant runs.
+#[allow(dead_code, unused_imports)]
+#[path = "../availability/common.rs"]
+mod availability;
 mod common;
 mod config;
 mod figures;
 mod flows;
+mod invariants;
 mod payments;
 mod refusals;
