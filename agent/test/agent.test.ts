@@ -275,7 +275,8 @@ describe("agent: init, register, start, probes, bookings, restarts", function ()
 
   it("an RPC outage is logged once and survived; SIGTERM stops cleanly", async () => {
     const from = agent.lines.length;
-    await n.net.restart();
+    // Down for several of the agent's one-second polls, so that it notices.
+    await n.net.restart(4_000);
     await agent.waitForLine(/available again after/, 60_000, from);
     const down = agent.lines.slice(from).filter((l) => /unavailable/.test(l));
     expect(down, down.join("\n")).to.have.length(1);

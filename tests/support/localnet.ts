@@ -63,8 +63,8 @@ export interface Localnet {
   readonly pid: number;
   /** Kills the chain and removes its state directory. */
   stop(): Promise<void>;
-  /** Kills the chain and starts it again on the same state directory and ports. */
-  restart(): Promise<void>;
+  /** Kills the chain and starts it again on the same state directory and ports, `downForMs` later. */
+  restart(downForMs?: number): Promise<void>;
 }
 
 interface Running {
@@ -220,8 +220,9 @@ export async function startLocalnet(options: LocalnetOptions = {}): Promise<Loca
       await kill(current.child);
       rmSync(stateDir, { recursive: true, force: true });
     },
-    async restart() {
+    async restart(downForMs = 0) {
       await kill(current.child);
+      if (downForMs > 0) await new Promise((resolve) => setTimeout(resolve, downForMs));
       current = await spawnChain(stateDir, rpcPort, wsPort, options);
       if (current.rpcUrl !== rpcUrl || current.wsUrl !== wsUrl) {
         throw new Error(

@@ -178,9 +178,7 @@ pub enum RegistryError {
     InvalidReportPenalty,
     #[msg("The bond amount must be greater than zero")]
     ZeroBond,
-    #[msg(
-        "A keeper that forfeited bond withdraws with iotoken's treasury account of the bond mint"
-    )]
+    #[msg("Withdrawing forfeited bond needs iotoken's treasury account of the bond mint")]
     TreasuryMismatch,
     #[msg("The account is not this device id's history record")]
     DeviceHistoryMismatch,
