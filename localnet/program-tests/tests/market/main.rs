@@ -11,4 +11,5 @@ mod config;
 mod figures;
 mod flows;
 mod payments;
+mod price_guard;
 mod refusals;
