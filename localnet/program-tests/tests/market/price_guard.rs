@@ -1,8 +1,8 @@
 //! The review's M1 attack on IO payments: a faulty or compromised price updater prints 1,000 times
-//! the IO price with confidence 0, 10 s after the last price, and a renter books in IO in the next
-//! block. iotoken's feed moves its EMA only by a bounded step and refuses a spot off its EMA
-//! (`PriceDeviatesFromEma`), so the booking is refused; the most a print can get used (a spot at
-//! the deviation bound) is priced at the EMA, a step from the honest price.
+//! the IO price with confidence 0, 10 s after the last price, and a renter books (or extends) in
+//! IO in the next block. iotoken's feed moves its EMA only by a bounded step and refuses a spot
+//! off its EMA (`PriceDeviatesFromEma`), so the booking is refused; the most a print can get used
+//! (a spot at the deviation bound) is priced at the EMA, a step from the honest price.
 
 use {
     crate::common::*,
@@ -107,4 +107,39 @@ fn an_io_booking_is_refused_while_an_updater_halts_and_works_when_the_halt_expir
     chain.advance(1);
     chain.publish_price();
     succeeded(chain.book(&renter, &res, &[&device], u64::MAX));
+}
+
+#[test]
+fn an_io_extension_after_a_1000x_print_fails_and_pays_nothing() {
+    let mut chain = Chain::new();
+    let device = chain.device(false);
+    let renter = chain.renter();
+    let res = chain.create(&renter, PaymentToken::Io, 1);
+    succeeded(chain.book(&renter, &res, &[&device], u64::MAX));
+    succeeded(chain.ack(&res, &device));
+    let wallet = chain.token_balance(&res.wallet);
+    let ends_at = chain.booking(&res, &device).ends_at;
+
+    // The print, 10 s after the last price, and an extension by the most hours in the next block,
+    // paying whatever is asked: refused by name, nothing paid, the booking unchanged.
+    chain.advance(10);
+    publish(&mut chain, 1_000 * IO_PRICE, 0);
+    assert_fails(
+        chain.extend(&renter, &res, &[&device], 1, u64::MAX),
+        IotokenError::PriceDeviatesFromEma,
+    );
+    assert_eq!(chain.token_balance(&res.wallet), wallet);
+    assert_eq!(chain.booking(&res, &device).ends_at, ends_at);
+
+    // With the next honest price the extension costs what an hour costs at it.
+    chain.advance(10);
+    chain.publish_price();
+    let hour = expect::total(&expect::charges(PRICE_PER_HOUR, 1, PaymentToken::Io));
+    assert_fails(
+        chain.extend(&renter, &res, &[&device], 1, hour - 1),
+        MarketError::PaymentBelowQuote,
+    );
+    succeeded(chain.extend(&renter, &res, &[&device], 1, hour));
+    assert_eq!(chain.token_balance(&res.wallet), wallet - hour);
+    assert_eq!(chain.booking(&res, &device).ends_at, ends_at + HOUR);
 }
