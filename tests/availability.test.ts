@@ -32,8 +32,10 @@ import {
   MAX_LOCK_SECS,
   NO_EPOCH,
   REGISTRY_PROGRAM_ID,
+  SEED_DELAY_SLOTS,
   STAKING_PROGRAM_ID,
   VOTE_SIDE,
+  addBondIx,
   attestAvailability,
   attestAvailabilityIx,
   availabilityEpochAt,
@@ -64,10 +66,13 @@ import {
   iotokenConfigPda,
   iotokenErrors,
   ioMintPda,
+  isAssigned,
   keeperPda,
   keeperTipsVaultPda,
+  openAvailabilityEpochIx,
   openPoolIx,
   parseRegistryEvents,
+  passReporters,
   poolDistributorOf,
   poolPda,
   programErrorName,
@@ -106,7 +111,7 @@ import type {
   Staking,
   StakingErrorName,
 } from "@iogrid/sdk";
-import { sendAndConfirm } from "@iogrid/sdk/node";
+import { openAvailabilityEpoch, sendAndConfirm } from "@iogrid/sdk/node";
 import BN from "bn.js";
 
 import {
@@ -143,6 +148,12 @@ const expectRegistryError = (
   expectProgramError(registryErrors, REGISTRY_PROGRAM_ID, promise, name, { anchorError: false });
 const expectStakingError = (promise: Promise<unknown>, name: StakingErrorName): Promise<unknown> =>
   expectProgramError(stakingErrors, STAKING_PROGRAM_ID, promise, name, { anchorError: false });
+
+/**
+ * The rules this suite runs under: the defaults, but one assigned pass attests a device (so each
+ * keeper's passes pay on their own; the Rust suite covers two passes of distinct keepers).
+ */
+const SUITE_RULES = { ...DEFAULT_AVAILABILITY, passesRequired: 1 };
 
 const SMALL_SPECS: DeviceSpecs = {
   gpuCount: 2,
@@ -205,6 +216,8 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
   const spare = testDevice("avail-spare", "NVIDIA L40S", SMALL_SPECS, sharedAgent);
   /** Never answers: three keepers report it. */
   const offline = testDevice("avail-offline", "NVIDIA T4", SMALL_SPECS);
+  /** Down when two keepers probe it, back for the third: its pass overrides their reports. */
+  const flaky = testDevice("avail-flaky", "NVIDIA L4", { ...SMALL_SPECS, gpuCount: 1 });
   const staked = [h100, rtx, a100];
 
   const send = (ix: TransactionInstruction, signers: Signer[]): Promise<string> =>
@@ -334,7 +347,8 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
         [alice, 1_000n * IO],
         [mallory, 10n * IO],
         [whale, 3_000_000n * IO],
-        ...keepers.map((k): [Keypair, bigint] => [k, 1_000n * IO]),
+        // The bond, and 1 IO to top it up after a forfeit.
+        ...keepers.map((k): [Keypair, bigint] => [k, 1_001n * IO]),
       ],
       ioAccount,
     );
@@ -373,7 +387,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
             authority: keeper.publicKey,
             bondMint: ioMint,
             bondSource: ioAccount.get(keeper)!,
-            maxBondAmount: new BN((1_000n * IO).toString()),
+            bondAmount: 1_000n * IO,
           }),
           [keeper],
         );
@@ -430,8 +444,18 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       expect(big(after.epochOrigin)).to.equal(origin);
     });
 
+    it("the suite's rules: one assigned pass attests a device (the default needs two of distinct keepers)", async () => {
+      const signature = await send(
+        await updateConfigIx(registry, { authority: admin.publicKey, availability: SUITE_RULES }),
+        [admin],
+      );
+      const [updated] = await eventsNamed("configUpdated", signature);
+      expect(withBigints(updated!.availabilityBefore)).to.deep.equal(DEFAULT_AVAILABILITY);
+      expect(withBigints(updated!.availabilityAfter)).to.deep.equal(SUITE_RULES);
+    });
+
     it("devices register with agent keys; three reach their minimum stake, the H100 co-staked", async () => {
-      for (const d of [h100, rtx, a100, spare, offline]) {
+      for (const d of [h100, rtx, a100, spare, offline, flaky]) {
         await send(
           await registerDeviceIx(registry, {
             owner: operator.publicKey,
@@ -443,7 +467,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
             pricePerGpuHour: 1_000_000n,
             agent: d.agent.publicKey,
           }),
-          [operator],
+          [operator, d.agent],
         );
         const state = await fetchDevice(d);
         expect(state.agent.equals(d.agent.publicKey)).to.equal(true);
@@ -496,6 +520,52 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       await warpTo(origin + next * EPOCH_SECS + 1n);
       epoch = availabilityEpochAt(big(config.epochOrigin), BigInt(await chainTime(connection)));
       expect(epoch).to.equal(next);
+    });
+
+    it("attestations wait for the epoch's record and its seed; opening snapshots the keepers", async () => {
+      const probe = await probeOf(a100, keepers[1]!);
+      await expectRegistryError(attest(keepers[1]!, [entry(a100, probe)]), "EpochNotOpened");
+      const opened = await send(
+        await openAvailabilityEpochIx(registry, { payer: keepers[2]!.publicKey, epoch }),
+        [keepers[2]!],
+      );
+      const [event] = withBigints(await eventsNamed("availabilityEpochOpened", opened));
+      expect(event).to.deep.include({
+        epoch,
+        keeperBondTotal: 3_000n * IO,
+        keeperCount: 3,
+        committeeSize: SUITE_RULES.committeeSize,
+        passesRequired: 1,
+      });
+      expect(event!.seedSlot).to.equal(event!.openedSlot + SEED_DELAY_SLOTS);
+      // Its seed slot has not passed yet (or its hash was not read yet): no assignment exists.
+      const record = await fetchEpoch(epoch);
+      expect(record.seedFixed).to.equal(false);
+      const fixed = await openAvailabilityEpoch(connection, registry, keepers[2]!, epoch);
+      expect(fixed.seedFixed).to.equal(true);
+      await expectRegistryError(
+        send(await openAvailabilityEpochIx(registry, { payer: keepers[2]!.publicKey, epoch }), [
+          keepers[2]!,
+        ]),
+        "EpochSeedAlreadyFixed",
+      );
+      // Three keepers of equal bond and a committee of six: each keeper draws every device, and
+      // the sdk says so before any transaction.
+      for (const keeper of keepers) {
+        const state = await fetchKeeper(keeper);
+        for (const d of [h100, rtx, a100, spare, offline, flaky]) {
+          const device = await fetchDevice(d);
+          expect(
+            isAssigned(
+              fixed,
+              d.address,
+              device.registeredSlot,
+              keeperPda(keeper.publicKey).address,
+              state,
+            ),
+          ).to.equal(true);
+        }
+      }
     });
 
     it("agents sign probes bound to a recent slot; a keeper attests two devices in one transaction", async () => {
@@ -644,7 +714,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       const nextEpochProbe = await probeOf(a100, keepers[0]!, { epoch: epoch + 1n });
       await expectRegistryError(
         attest(keepers[0]!, [entry(a100, nextEpochProbe)]),
-        "EpochRecordMismatch",
+        "EpochNotOpened",
       );
       await expectRegistryError(
         attest(keepers[0]!, [entry(a100, nextEpochProbe)], [], epoch),
@@ -663,7 +733,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
         send(
           await updateConfigIx(registry, {
             authority: admin.publicKey,
-            availability: { failureQuorum, maxProbeAgeSlots },
+            availability: { ...SUITE_RULES, failureQuorum, maxProbeAgeSlots },
           }),
           [admin],
         );
@@ -673,9 +743,9 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       await expectRegistryError(setAge(150n, 6), "InvalidFailureQuorum");
       const signature = await setAge(2n);
       const [updated] = await eventsNamed("configUpdated", signature);
-      expect(withBigints(updated!.availabilityBefore)).to.deep.equal(DEFAULT_AVAILABILITY);
+      expect(withBigints(updated!.availabilityBefore)).to.deep.equal(SUITE_RULES);
       expect(withBigints(updated!.availabilityAfter)).to.deep.equal({
-        failureQuorum: 3,
+        ...SUITE_RULES,
         maxProbeAgeSlots: 2n,
       });
 
@@ -692,7 +762,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
         keeper: keeperPda(keepers[1]!.publicKey).address,
       });
       await expectRegistryError(attest(keepers[1]!, [entry(a100, future)]), "StaleProbe");
-      await setAge(DEFAULT_AVAILABILITY.maxProbeAgeSlots);
+      await setAge(SUITE_RULES.maxProbeAgeSlots);
     });
 
     it("the Ed25519 instruction comes right before, with one signature per device, in its own data", async () => {
@@ -751,43 +821,126 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       expect(second.earnings.unsettled[0]).to.deep.equal({ epoch, weight: 1n });
     });
 
-    it("three distinct keepers' reports fail the offline device for the epoch", async () => {
-      const sendReport = async (keeper: Keypair, d: TestDevice = offline) =>
-        send(await reportFailureIx(registry, { authority: keeper.publicKey, device: d.address }), [
-          keeper,
-        ]);
-      const first = await sendReport(keepers[0]!);
-      const [reported] = withBigints(await eventsNamed("failureReported", first));
-      expect(reported).to.deep.include({ epoch, reports: 1, quorum: 3 });
-      expect(reported!.keeper.equals(keeperPda(keepers[0]!.publicKey).address)).to.equal(true);
-      await sendReport(keepers[1]!);
-      await expectRegistryError(sendReport(keepers[1]!), "DuplicateFailureReport");
-      let state = withBigints((await fetchDevice(offline)).availability);
-      expect(state).to.deep.include({ reportEpoch: epoch, reportCount: 2, failures: 0 });
-      expect(state.lastFailureEpoch).to.equal(NO_EPOCH);
+    const sendReport = async (keeper: Keypair, d: TestDevice, reportEpoch = epoch) =>
+      send(
+        await reportFailureIx(registry, {
+          authority: keeper.publicKey,
+          device: d.address,
+          epoch: reportEpoch,
+        }),
+        [keeper],
+      );
 
-      const third = await sendReport(keepers[2]!);
-      const [failed] = withBigints(await eventsNamed("deviceFailed", third));
-      expect(failed).to.deep.include({ epoch, failures: 1, reputationBps: reputationBps(0, 1, 0) });
+    it("reports count from the epoch's second half; three assigned keepers' reports make a provisional quorum", async () => {
+      // The probe window: the first half of the epoch is the device's chance to pass.
+      await expectRegistryError(sendReport(keepers[0]!, offline), "ReportWindowNotOpen");
+      await warpTo(origin + epoch * EPOCH_SECS + BigInt(SUITE_RULES.reportAfterSecs));
+
+      const first = await sendReport(keepers[0]!, offline);
+      const [reported] = withBigints(await eventsNamed("failureReported", first));
+      expect(reported).to.deep.include({ epoch, reports: 1, quorum: 3, quorumReached: false });
+      expect(reported!.keeper.equals(keeperPda(keepers[0]!.publicKey).address)).to.equal(true);
+      await sendReport(keepers[1]!, offline);
+      await expectRegistryError(sendReport(keepers[1]!, offline), "DuplicateFailureReport");
+      let state = withBigints((await fetchDevice(offline)).availability);
+      expect(state).to.deep.include({
+        reportEpoch: epoch,
+        reportCount: 2,
+        quorumReached: false,
+        failures: 0,
+      });
+
+      const third = await sendReport(keepers[2]!, offline);
+      const [quorum] = withBigints(await eventsNamed("failureReported", third));
+      expect(quorum).to.deep.include({ reports: 3, quorumReached: true });
+      // Provisional while the epoch runs: nothing is on the device's record yet.
+      expect(await eventsNamed("deviceFailed", third)).to.deep.equal([]);
       state = withBigints((await fetchDevice(offline)).availability);
       expect(state).to.deep.include({
         reportCount: 3,
-        failures: 1,
-        uptimeStreak: 0,
-        lastFailureEpoch: epoch,
+        quorumReached: true,
+        firstReportAt: reported!.reportedAt,
+        failures: 0,
+        lastFailureEpoch: NO_EPOCH,
       });
       expect(state.failureReporters.slice(0, 3).map((k) => k.toBase58())).to.deep.equal(
         keepers.map((k) => keeperPda(k.publicKey).address.toBase58()),
       );
       expect(big((await fetchKeeper(keepers[2]!)).activity.failuresReported)).to.equal(1n);
 
-      // Once failed, the epoch stays failed; and an attested device cannot be reported.
-      await expectRegistryError(
-        attest(keepers[0]!, [entry(offline, await probeOf(offline, keepers[0]!))]),
-        "FailureQuorumReached",
-      );
-      await expectRegistryError(sendReport(keepers[0]!), "FailureQuorumReached");
+      await expectRegistryError(sendReport(keepers[0]!, offline), "FailureQuorumReached");
+      // A device with a pass this epoch cannot be reported.
       await expectRegistryError(sendReport(keepers[0]!, h100), "DeviceAttestedThisEpoch");
+    });
+
+    it("a pass later in the epoch overrides the reports; each reporter forfeits 0.1% of its bond", async () => {
+      await sendReport(keepers[1]!, flaky);
+      await sendReport(keepers[2]!, flaky);
+      const reporters = passReporters(
+        await fetchDevice(flaky),
+        epoch,
+        keeperPda(keepers[0]!.publicKey).address,
+      );
+      expect(reporters.map(String)).to.deep.equal(
+        [keepers[1]!, keepers[2]!].map((k) => keeperPda(k.publicKey).address.toBase58()),
+      );
+      const bonds = [await fetchKeeper(keepers[1]!), await fetchKeeper(keepers[2]!)].map((k) =>
+        big(k.bondAmount),
+      );
+      const probe = await probeOf(flaky, keepers[0]!);
+      // The reporters' accounts must come with the overriding pass.
+      await expectRegistryError(
+        attest(keepers[0]!, [entry(flaky, probe)]),
+        "ReporterAccountMismatch",
+      );
+      await expectRegistryError(
+        attest(keepers[0]!, [
+          { ...entry(flaky, probe), reporters: [reporters[1]!, reporters[0]!] },
+        ]),
+        "ReporterAccountMismatch",
+      );
+      const signature = await attest(keepers[0]!, [{ ...entry(flaky, probe), reporters }]);
+      const penalty = (1_000n * IO * BigInt(SUITE_RULES.falseReportPenaltyBps)) / 10_000n;
+      expect(penalty).to.equal(IO);
+      const [overridden] = withBigints(await eventsNamed("failureReportsOverridden", signature));
+      expect(overridden!.penalties).to.deep.equal([penalty, penalty]);
+      expect(overridden!.reporters.map(String)).to.deep.equal(reporters.map(String));
+      for (const [i, keeper] of [keepers[1]!, keepers[2]!].entries()) {
+        const state = await fetchKeeper(keeper);
+        expect(big(state.bondAmount)).to.equal(bonds[i]! - penalty);
+        expect(big(state.forfeited)).to.equal(penalty);
+      }
+      const device = withBigints((await fetchDevice(flaky)).availability);
+      expect(device).to.deep.include({
+        passes: 1,
+        failures: 0,
+        reportCount: 0,
+        quorumReached: false,
+      });
+    });
+
+    it("a keeper below the bond in force attests nothing until it tops the bond up", async () => {
+      const probe = await probeOf(rtx, keepers[1]!);
+      await expectRegistryError(attest(keepers[1]!, [entry(rtx, probe)]), "KeeperBondTooLow");
+      const signature = await send(
+        await addBondIx(registry, {
+          authority: keepers[1]!.publicKey,
+          bondMint: ioMint,
+          bondSource: ioAccount.get(keepers[1]!)!,
+          amount: IO,
+        }),
+        [keepers[1]!],
+      );
+      const [added] = withBigints(await eventsNamed("keeperBondAdded", signature));
+      expect(added).to.deep.include({ amount: IO, bondBefore: 999n * IO, bondAfter: 1_000n * IO });
+      const state = await fetchKeeper(keepers[1]!);
+      expect(big(state.bondAmount)).to.equal(1_000n * IO);
+      // The top-up weighs in assignments from the next epoch; this epoch keeps the bond it began
+      // with (999 IO after the forfeit).
+      expect(big(state.priorBond)).to.equal(999n * IO);
+      expect(big(state.bondChangedEpoch)).to.equal(epoch);
+      // The RTX already has its one pass: the epoch needs no more.
+      await expectRegistryError(attest(keepers[1]!, [entry(rtx, probe)]), "PassesComplete");
     });
   });
 
@@ -881,6 +1034,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       const closed = [await epochRecordOf(epoch)];
       const expected = claimableEarnings(before.availability.earnings, closed, "devices");
       expect(expected).to.equal(proRata(pots.devices, 3_200n, 3_800n));
+      await openAvailabilityEpoch(connection, registry, keepers[2]!, next);
       await attest(
         keepers[0]!,
         [entry(h100, await probeOf(h100, keepers[0]!, { epoch: next }))],
@@ -901,7 +1055,8 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       });
       const activity = withBigints((await fetchKeeper(keepers[0]!)).activity);
       expect(activity.earnings.accrued).to.equal(proRata(pots.keepers, 2n, 3n));
-      expect(activity.passesAttested).to.equal(4n);
+      // The batch, the spare, the flaky device and now the H100 again.
+      expect(activity.passesAttested).to.equal(5n);
     });
 
     it("owners claim pot x weight / total to the unit; the H100's staker share goes to its co-stakers", async () => {
@@ -992,7 +1147,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
             [keeper],
           );
         if (i === 2) {
-          // Reports earn no tips.
+          // Reports earn no tips, and its pass of the unstaked flaky device none either.
           expect(amount).to.equal(0n);
           await expectRegistryError(claim(), "NothingToClaim");
           continue;
@@ -1009,6 +1164,42 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       const total = tips.reduce((a, b) => a + b, 0n);
       expect(await balance(keeperTipsVaultPda().address)).to.equal(pots.keepers - total);
       expect(pots.keepers - total < 2n).to.equal(true);
+    });
+  });
+
+  describe("a quorum no pass overrode", () => {
+    it("becomes a failure on the device's record once its epoch has ended, when the device is next touched", async () => {
+      const next = epoch + 1n;
+      const before = withBigints((await fetchDevice(offline)).availability);
+      expect(before).to.deep.include({ quorumReached: true, failures: 0, reportEpoch: epoch });
+      await warpTo(origin + next * EPOCH_SECS + BigInt(SUITE_RULES.reportAfterSecs));
+      // The offline device is still down: a report in the next epoch counts the last one first.
+      const signature = await send(
+        await reportFailureIx(registry, {
+          authority: keepers[0]!.publicKey,
+          device: offline.address,
+          epoch: next,
+        }),
+        [keepers[0]!],
+      );
+      const [failed] = withBigints(await eventsNamed("deviceFailed", signature));
+      expect(failed).to.deep.include({
+        epoch,
+        foundDownAt: before.firstReportAt,
+        duringReservation: false,
+        failures: 1,
+        reputationBps: reputationBps(0, 1, 0),
+      });
+      const state = withBigints((await fetchDevice(offline)).availability);
+      expect(state).to.deep.include({
+        failures: 1,
+        uptimeStreak: 0,
+        lastFailureEpoch: epoch,
+        reportEpoch: next,
+        reportCount: 1,
+        quorumReached: false,
+        lockFailureAt: 0n,
+      });
     });
   });
 
@@ -1036,7 +1227,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
             pool,
             id,
             title: "Failure quorum 2, probes valid 300 slots",
-            change: { registryAvailability: { failureQuorum, maxProbeAgeSlots } },
+            change: { registryAvailability: { ...SUITE_RULES, failureQuorum, maxProbeAgeSlots } },
           }),
           [whale],
         );
@@ -1068,13 +1259,15 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
       );
       const config = await registry.account.registryConfig.fetch(configPda().address);
       expect(withBigints(config.availability)).to.deep.equal({
+        ...SUITE_RULES,
         failureQuorum: 2,
         maxProbeAgeSlots: 300n,
       });
       const [updated] = await eventsNamed("configUpdated", signature);
       expect(updated!.authorityAfter.equals(governance)).to.equal(true);
-      expect(withBigints(updated!.availabilityBefore)).to.deep.equal(DEFAULT_AVAILABILITY);
+      expect(withBigints(updated!.availabilityBefore)).to.deep.equal(SUITE_RULES);
       expect(withBigints(updated!.availabilityAfter)).to.deep.equal({
+        ...SUITE_RULES,
         failureQuorum: 2,
         maxProbeAgeSlots: 300n,
       });
@@ -1083,7 +1276,7 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
         send(
           await updateConfigIx(registry, {
             authority: admin.publicKey,
-            availability: { failureQuorum: 3, maxProbeAgeSlots: 150n },
+            availability: SUITE_RULES,
           }),
           [admin],
         ),

@@ -27,24 +27,33 @@ import {
   bookDevicesIx,
   bookingPda,
   chargesTotal,
+  deliveredValue,
   ending,
   expectedVaultBalance,
   extendBookingsIx,
   failedAt,
+  failurePending,
+  faultSlash,
   iosdMintPda,
   marketProgram,
   matchDevices,
   quote,
   quoteSelection,
+  refundOwed,
+  reportedOutcome,
   reservationPda,
   settleBookingsIx,
   splitTime,
   stakePoolPda,
   stakeVaultPda,
+  undeliveredIo,
+  vaultSurplus,
 } from "@iogrid/sdk";
 import type {
   BookableDevice,
+  BookingOutcomeName,
   Device,
+  LockFailure,
   MarketDevice,
   ReservationLedger,
   StakePool,
@@ -71,13 +80,31 @@ interface Vectors {
     stakerShareBps: number;
     split: { gross: Str; networkFee: Str; stakerShare: Str; ownerPay: Str; refund: Str } | null;
   }[];
+  slashes: {
+    refund: Str;
+    paidInIo: boolean;
+    ioPrice: Str | null;
+    windowRemaining: Str;
+    totalStake: Str;
+    undeliveredIo: Str | null;
+    slash: Str;
+  }[];
+  credits: {
+    outcome: BookingOutcomeName;
+    pricePerHour: Str;
+    deliveredSecs: Str;
+    bookedSecs: Str;
+    renterIsDevice: boolean;
+    deliveredValue: Str | null;
+    reported: string | null;
+  }[];
   failedAt: {
-    origin: Str;
     bookedAt: Str;
     ackDeadline: Str;
     endsAt: Str;
     startedAt: Str;
-    lastFailureEpoch: Str;
+    failure: "none" | "pending" | "final";
+    foundDownAt: Str;
     failedAt: Str | null;
   }[];
   endings: {
@@ -131,7 +158,8 @@ function fakeDevice(over: {
   reputationBps?: number;
   paused?: boolean;
   reserved?: boolean;
-  lastFailureEpoch?: bigint;
+  /** An epoch in which a failure quorum was reached (provisional while it runs). */
+  quorumEpoch?: bigint;
 }): Device {
   return {
     owner: Keypair.generate().publicKey,
@@ -143,7 +171,8 @@ function fakeDevice(over: {
     region: over.region ?? "eu-west",
     availability: {
       reputationBps: over.reputationBps ?? 9_000,
-      lastFailureEpoch: new BN((over.lastFailureEpoch ?? NO_EPOCH).toString()),
+      reportEpoch: new BN((over.quorumEpoch ?? NO_EPOCH).toString()),
+      quorumReached: over.quorumEpoch !== undefined,
     },
   } as unknown as Device;
 }
@@ -162,6 +191,8 @@ describe("market math: the sdk mirror against the program's vectors", () => {
     expect(vectors.quotes.length).to.be.greaterThan(8);
     expect(vectors.splits.length).to.be.greaterThan(6);
     expect(vectors.failedAt.length).to.be.greaterThan(5);
+    expect(vectors.slashes.length).to.be.greaterThan(6);
+    expect(vectors.slashes.some((v) => v.undeliveredIo === null)).to.equal(true);
     expect(vectors.endings.length).to.be.greaterThan(12);
     // Some of each fail, some succeed, so both paths are compared.
     expect(vectors.quotes.some((v) => v.charges === null)).to.equal(true);
@@ -197,10 +228,35 @@ describe("market math: the sdk mirror against the program's vectors", () => {
     }
   });
 
+  it("undeliveredIo and faultSlash", () => {
+    for (const v of vectors.slashes) {
+      const basis = undeliveredIo(big(v.refund), v.paidInIo, orNull(v.ioPrice));
+      expect(basis === null ? null : String(basis), JSON.stringify(v)).to.equal(v.undeliveredIo);
+      const slash = faultSlash(basis, big(v.windowRemaining), big(v.totalStake));
+      expect(String(slash), JSON.stringify(v)).to.equal(v.slash);
+    }
+  });
+
+  it("deliveredValue and reportedOutcome", () => {
+    expect(vectors.credits.some((v) => v.reported === "completedUncredited")).to.equal(true);
+    expect(vectors.credits.some((v) => v.reported === "completed")).to.equal(true);
+    for (const v of vectors.credits) {
+      const value = orError(() =>
+        deliveredValue(big(v.pricePerHour), big(v.deliveredSecs), big(v.bookedSecs)),
+      );
+      expect(value === null ? null : String(value), JSON.stringify(v)).to.equal(v.deliveredValue);
+      const reported = value === null ? null : reportedOutcome(v.outcome, value, v.renterIsDevice);
+      expect(reported, JSON.stringify(v)).to.equal(v.reported);
+    }
+  });
+
   it("failedAt", () => {
     for (const v of vectors.failedAt) {
-      const got = failedAt(v, big(v.lastFailureEpoch), big(v.origin));
+      const failure: LockFailure =
+        v.failure === "none" ? { kind: "none" } : { kind: v.failure, at: big(v.foundDownAt) };
+      const got = failedAt(v, failure);
       expect(got === null ? null : String(got), JSON.stringify(v)).to.equal(v.failedAt);
+      if (v.failure === "pending") expect(failurePending(v, failure)).to.equal(true);
     }
   });
 
@@ -211,7 +267,8 @@ describe("market math: the sdk mirror against the program's vectors", () => {
     }
   });
 
-  it("the ledger's invariant: vault = deposited - outflows = escrow open", () => {
+  it("the ledger's invariant: vault >= deposited - outflows = escrow open + refunds owed", () => {
+    // 100 of refunds accrued, 60 claimed: 40 still owed and held in the vault.
     const ledger = {
       deposited: new BN(1_000),
       devicePayouts: new BN(300),
@@ -220,12 +277,21 @@ describe("market math: the sdk mirror against the program's vectors", () => {
       reservationFees: new BN(25),
       paymentFees: new BN(5),
       refunds: new BN(100),
+      refundsClaimed: new BN(60),
       tips: new BN(35),
       escrowOpen: new BN(500),
     } as unknown as ReservationLedger;
-    expect(expectedVaultBalance(ledger)).to.equal(500n);
+    expect(refundOwed(ledger)).to.equal(40n);
+    expect(expectedVaultBalance(ledger)).to.equal(540n);
     expect(expectedVaultBalance({ ...ledger, escrowOpen: new BN(499) })).to.equal(null);
     expect(expectedVaultBalance({ ...ledger, deposited: new BN(10) })).to.equal(null);
+    const overClaimed = { ...ledger, refundsClaimed: new BN(101) } as ReservationLedger;
+    expect(refundOwed(overClaimed)).to.equal(null);
+    expect(expectedVaultBalance(overClaimed)).to.equal(null);
+    // Tokens sent from outside are a surplus; a vault below its ledger breaks the invariant.
+    expect(vaultSurplus(ledger, 540n)).to.equal(0n);
+    expect(vaultSurplus(ledger, 541n)).to.equal(1n);
+    expect(vaultSurplus(ledger, 539n)).to.equal(null);
   });
 });
 
@@ -294,7 +360,6 @@ describe("market client: seeds, remaining accounts and batch sizes", () => {
       tipAccount: payee,
       renter,
       paymentMint,
-      refundAccount: payee,
       bookings: [{ ...devices[0]!, device: devices[0]!.address, payee }],
     });
     const [booking, device, payeeMeta, pool, vault] = ix.keys.slice(-5);
@@ -354,7 +419,6 @@ describe("market client: seeds, remaining accounts and batch sizes", () => {
         tipAccount: Keypair.generate().publicKey,
         renter,
         paymentMint,
-        refundAccount: Keypair.generate().publicKey,
         bookings: devices.slice(0, n).map((d) => ({ device: d.address, owner: d.owner })),
       });
     for (const [name, build, perTx, payer] of [
@@ -392,7 +456,7 @@ describe("market matching: filter, rank and quote registry devices", () => {
       ["region", staked(fakeDevice({ price: 1n, gpuCount: 8, region: "us-east" }))],
       ["price", staked(fakeDevice({ price: 2_000_001n, gpuCount: 8 }))],
       ["reputation", staked(fakeDevice({ price: 1n, gpuCount: 8, reputationBps: 7_999 }))],
-      ["failed", staked(fakeDevice({ price: 1n, gpuCount: 8, lastFailureEpoch: 5n }))],
+      ["failing", staked(fakeDevice({ price: 1n, gpuCount: 8, quorumEpoch: 5n }))],
     ];
     const criteria = {
       gpuModel: "nvidia h100 80gb hbm3",

@@ -15,18 +15,20 @@
  */
 import type { Program } from "@coral-xyz/anchor";
 import {
+  closeAccount,
+  createAccount,
   createAssociatedTokenAccount,
   createMint,
   getAssociatedTokenAddressSync,
   mintTo,
+  transfer,
 } from "@solana/spl-token";
-import { ComputeBudgetProgram, PublicKey, Transaction } from "@solana/web3.js";
+import { ComputeBudgetProgram, Keypair, PublicKey, Transaction } from "@solana/web3.js";
 import type {
   Connection,
   Signer,
   TransactionInstruction,
   TransactionSignature,
-  Keypair,
 } from "@solana/web3.js";
 import { expect } from "chai";
 
@@ -44,12 +46,15 @@ import {
   cancelReservationIx,
   chargesOf,
   chunked,
+  claimRefundIx,
   closeReservationIx,
   conservativePrice,
   createReservationIx,
   createTreasuryAccountIx,
+  deliveredValue,
   ending,
   expectedVaultBalance,
+  faultSlash,
   extendBookingsIx,
   initializeMarketIx,
   initializeStakingIx,
@@ -66,6 +71,9 @@ import {
   priceFeedPda,
   publishPriceIx,
   quoteSelection,
+  refundOwed,
+  reportedOutcome,
+  reservationOutcomeName,
   reservationPda,
   reservationVaultPda,
   settleBookingsBatches,
@@ -74,8 +82,11 @@ import {
   stakePoolPda,
   stakingConfigPda,
   treasuryPda,
+  undeliveredIo,
   updateConfigIx,
   usableIoPrice,
+  SlashWindow,
+  vaultSurplus,
   withBigints,
 } from "@iogrid/sdk";
 import type {
@@ -193,8 +204,13 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
       .map((e) => e.data as MarketEvents[N]);
   }
 
-  /** The price feed republished at the chain's time, so IO quotes are current. */
+  /**
+   * The price feed republished at the chain's time, so IO quotes are current (if it was already
+   * published this second, the chain's clock moves on by one: a feed takes one print a second).
+   */
   async function publishPrice(): Promise<void> {
+    const feed = await iotoken.account.priceFeed.fetch(priceFeedPda().address);
+    if (big(feed.publishTime) >= (await now())) await warpTo(big(feed.publishTime) + 1n);
     await send(
       await publishPriceIx(iotoken, {
         updater: admin.publicKey,
@@ -213,14 +229,22 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     return { ...paymentTerms(tokenConfig, feed, token, await now()), tokenConfig };
   }
 
-  /** Asserts the reservation's vault holds `deposited - outflows == escrowOpen`; returns it. */
+  /** Tokens sent into a reservation's vault from outside the market, by reservation. */
+  const donated = new Map<string, bigint>();
+  const donatedTo = (reservation: PublicKey): bigint => donated.get(reservation.toBase58()) ?? 0n;
+
+  /**
+   * Asserts the reservation's vault holds `deposited - outflows == escrowOpen` plus what was sent
+   * to it from outside (`vaultSurplus`); returns the ledger's part.
+   */
   async function checkInvariant(reservation: PublicKey): Promise<bigint> {
     const state = await market.account.reservation.fetch(reservation);
     const vault = await balance(reservationVaultPda(reservation).address);
     const expected = expectedVaultBalance(state.ledger);
     expect(expected, `ledger ${JSON.stringify(state.ledger)}`).to.not.equal(null);
-    expect(vault).to.equal(expected);
-    return vault;
+    expect(vault).to.equal(expected! + donatedTo(reservation));
+    expect(vaultSurplus(state.ledger, vault)).to.equal(donatedTo(reservation));
+    return expected!;
   }
 
   /** Balances of `accounts`, to compare after a step. */
@@ -326,7 +350,7 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
           gpuModel: GPU_MODEL,
           specs: SPECS,
           pricePerGpuHour: PRICE + BigInt(i) * 1_000n,
-          agent: agent.publicKey,
+          agent,
           tokenAccount: ioAccount.get(owner)!,
         },
       );
@@ -364,7 +388,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         id,
         hours,
         paymentMint: mints[token],
-        refundAccount: renterAccount(token),
         workload: { kind: "container", image: "ghcr.io/iogrid/llm:1", ports: [8000] },
       }),
       [renter],
@@ -407,7 +430,9 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     });
     for (const ix of ixs) await sendHeavy(ix, [renter]);
     expect(await balance(payer)).to.equal(renterBefore! - quoted.total);
-    expect(await checkInvariant(reservation)).to.equal(vaultBefore! + quoted.total);
+    expect(await checkInvariant(reservation)).to.equal(
+      vaultBefore! - donatedTo(reservation) + quoted.total,
+    );
     for (const q of quoted.devices) {
       const booking = await market.account.booking.fetch(
         bookingPda(reservation, q.address).address,
@@ -437,8 +462,9 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
 
   /**
    * The keeper settles `bookings` in batches; every account moves exactly as the mirror
-   * predicts from the bookings, the reservation's cancellation and the chain's time, and the
-   * invariant holds after each batch.
+   * predicts from the bookings, the reservation's cancellation and the chain's time (refunds
+   * accrue in the ledger, the renter's accounts untouched), and the invariant holds after each
+   * batch.
    */
   async function settle(
     reservation: PublicKey,
@@ -451,7 +477,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     const tokenConfig = await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address);
     const tipAccount = ata(mint, keeper.publicKey);
     const treasury = treasuryPda(mint).address;
-    const refund = state.refundAccount;
     const bookings = new Map<string, Booking>();
     for (const d of settled) {
       bookings.set(
@@ -465,7 +490,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
       tipAccount,
       renter: renter.publicKey,
       paymentMint: mint,
-      refundAccount: refund,
       bookings: settled.map((d) => ({ device: d.address, owner: d.owner })),
     });
     const batches = chunked(settled, SETTLE_BOOKINGS_PER_TX);
@@ -473,8 +497,15 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     for (const [n, ix] of ixs.entries()) {
       const batch = batches[n]!;
       const payees = batch.map((d) => ata(mint, d.owner));
-      const watched = [tipAccount, treasury, refund, ...payees];
+      const watched = [tipAccount, treasury, ...payees];
       const before = await balances(watched);
+      const { ledger: ledgerBefore } = await market.account.reservation.fetch(reservation);
+      const feed = await iotoken.account.priceFeed.fetch(priceFeedPda().address);
+      const stakingConfig = await staking.account.stakingConfig.fetch(stakingConfigPda().address);
+      const pools = await Promise.all(
+        batch.map((d) => staking.account.stakePool.fetch(stakePoolPda(d.address, d.owner).address)),
+      );
+      let refunds = 0n;
       const ioTreasuryBefore = await balance(treasuryPda(mints.io).address);
       const signature = await sendHeavy(ix, [keeper]);
       // The clock only moves forward, so the outcomes decided at the settlement hold now.
@@ -503,9 +534,16 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         add(payees[i]!, split.ownerPay);
         add(treasury, split.networkFee + charges.reservationFee - charges.tip + charges.paymentFee);
         add(tipAccount, charges.tip);
-        add(refund, split.refund);
+        refunds += split.refund;
         const event = withBigints(events[i]!);
         expect(event.device.equals(d.address)).to.equal(true);
+        // The registry is told a completion counts only when paid, by an unrelated renter.
+        const renterIsDevice =
+          renter.publicKey.equals(d.owner) || renter.publicKey.equals(d.agent.publicKey);
+        const value = deliveredValue(big(booking.pricePerHour), end.deliveredSecs, bookedSecs);
+        expect(reservationOutcomeName(events[i]!.outcome)).to.equal(
+          reportedOutcome(end.outcome, value, renterIsDevice),
+        );
         expect(event).to.deep.include({
           ownerPay: split.ownerPay,
           stakerShare: 0n,
@@ -515,8 +553,31 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
           deliveredSecs: end.deliveredSecs,
           bookedSecs,
         });
-        if (end.outcome === "noShow") expect(event.slashed > 0n).to.equal(true);
-        else expect(event.slashed).to.equal(0n);
+        // A fault is slashed by its undelivered value in IO (IOSD and USDC at the feed's usable
+        // price, none without one), within the pool's window and stake.
+        const fault = end.outcome === "noShow" || end.outcome === "failed";
+        const paidInIo = token === "io";
+        const price = fault && !paidInIo ? usableIoPrice(feed, tokenConfig.oracle, at) : null;
+        const basis = fault ? undeliveredIo(split.refund, paidInIo, price) : null;
+        const pool = pools[i]!;
+        const totalStake =
+          big(pool.operatorStake) + big(pool.operatorCooling) + big(pool.costakeTotal);
+        const window = SlashWindow.at(
+          {
+            start: big(pool.slashWindowStart),
+            cap: big(pool.slashWindowCap),
+            slashed: big(pool.slashedInWindow),
+          },
+          at,
+          big(stakingConfig.slashing.windowSecs),
+          stakingConfig.slashing.maxSlashBps,
+          totalStake,
+        );
+        expect(event).to.deep.include({
+          slashBasis: basis ?? 0n,
+          slashIoPrice: price ?? 0n,
+          slashed: faultSlash(basis, SlashWindow.remaining(window), totalStake),
+        });
         slashed += event.slashed;
       }
       // Slashed stake goes to the IO treasury: the payment treasury itself for IO payments.
@@ -527,6 +588,9 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
       watched.forEach((k, i) =>
         expect(after[i], `balance of ${k.toBase58()}`).to.equal(expected.get(k.toBase58())),
       );
+      const { ledger } = await market.account.reservation.fetch(reservation);
+      expect(big(ledger.refunds)).to.equal(big(ledgerBefore.refunds) + refunds);
+      expect(refundOwed(ledger)).to.equal(refundOwed(ledgerBefore)! + refunds);
       await checkInvariant(reservation);
       for (const d of batch) {
         expect(
@@ -538,11 +602,53 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     }
   }
 
+  /**
+   * The renter claims every refund owed into `destination` (by default its associated account);
+   * returns the amount. A second claim is refused by name.
+   */
+  async function claim(reservation: PublicKey, destination?: PublicKey): Promise<bigint> {
+    const { paymentMint, ledger } = await market.account.reservation.fetch(reservation);
+    const owed = refundOwed(ledger)!;
+    const to = destination ?? ata(paymentMint, renter.publicKey);
+    const [toBefore, vaultBefore] = await balances([to, reservationVaultPda(reservation).address]);
+    const ix = () =>
+      claimRefundIx(market, {
+        reservation,
+        renter: renter.publicKey,
+        paymentMint,
+        destination: to,
+      });
+    const signature = await send(await ix(), [renter]);
+    const [claimed] = await eventsNamed("refundClaimed", signature);
+    expect(big(claimed!.amount)).to.equal(owed);
+    expect(await balance(to)).to.equal(toBefore! + owed);
+    expect(await balance(reservationVaultPda(reservation).address)).to.equal(vaultBefore! - owed);
+    const after = await market.account.reservation.fetch(reservation);
+    expect(refundOwed(after.ledger)).to.equal(0n);
+    await checkInvariant(reservation);
+    await expectMarketError(send(await ix(), [renter]), "NoRefundOwed");
+    return owed;
+  }
+
+  /**
+   * The renter closes the reservation, claiming its refunds first (closing before is refused by
+   * name); any surplus goes to the payment mint's treasury.
+   */
   async function close(reservation: PublicKey): Promise<void> {
+    const { paymentMint, ledger } = await market.account.reservation.fetch(reservation);
+    const closeIx = () =>
+      closeReservationIx(market, { reservation, renter: renter.publicKey, paymentMint });
+    if (refundOwed(ledger)! > 0n) {
+      await expectMarketError(send(await closeIx(), [renter]), "RefundsUnclaimed");
+      await claim(reservation);
+    }
     expect(await checkInvariant(reservation)).to.equal(0n);
-    await send(await closeReservationIx(market, { reservation, renter: renter.publicKey }), [
-      renter,
-    ]);
+    const treasury = treasuryPda(paymentMint).address;
+    const treasuryBefore = await balance(treasury);
+    const signature = await send(await closeIx(), [renter]);
+    const [closed] = await eventsNamed("reservationClosed", signature);
+    expect(big(closed!.surplusSwept)).to.equal(donatedTo(reservation));
+    expect(await balance(treasury)).to.equal(treasuryBefore + donatedTo(reservation));
     expect(await connection.getAccountInfo(reservation)).to.equal(null);
     expect(await connection.getAccountInfo(reservationVaultPda(reservation).address)).to.equal(
       null,
@@ -556,7 +662,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
 
     /** The keeper settles the IOSD reservation's first booking (one that may not settle yet). */
     async function keeperSettlesFirstBooking(): Promise<string> {
-      const state = await market.account.reservation.fetch(reservation);
       return sendHeavy(
         await settleBookingsIx(market, {
           reservation,
@@ -564,7 +669,6 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
           tipAccount: ata(mints.iosd, keeper.publicKey),
           renter: renter.publicKey,
           paymentMint: mints.iosd,
-          refundAccount: state.refundAccount,
           bookings: [{ device: booked[0]!.address, owner: booked[0]!.owner }],
         }),
         [keeper],
@@ -687,11 +791,17 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         bookingPda(reservation, booked[7]!.address).address,
       );
       await warpTo(big(booking.ackDeadline) + 1n);
+      // A current price values its IOSD time in IO for the slash.
+      await publishPrice();
       await settle(reservation, "iosd", [booked[7]!], {
         [booked[7]!.address.toBase58()]: "noShow",
       });
       const device = await registry.account.device.fetch(booked[7]!.address);
       expect(device.availability.failures).to.equal(1);
+      const pool = await staking.account.stakePool.fetch(
+        stakePoolPda(booked[7]!.address, booked[7]!.owner).address,
+      );
+      expect(big(pool.totalSlashed) > 0n).to.equal(true);
     });
 
     it("the renter cancels inside the first hour: the hour is paid, the rest refunded", async () => {
@@ -802,5 +912,103 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
         await close(reservation);
       });
     }
+  });
+  describe("the review's attacks on the escrow (C1, M2)", () => {
+    it("C1: tokens sent into a live vault block nothing; the close sweeps them to the treasury", async () => {
+      const reservation = await createReservation("usdc", 1);
+      const [first, second] = (await freeDevices()).slice(0, 2);
+      const vault = reservationVaultPda(reservation).address;
+      const malloryUsdc = ata(mints.usdc, mallory.publicKey);
+      const donate = async (amount: bigint): Promise<void> => {
+        const before = await balance(malloryUsdc);
+        await transfer(connection, mallory, malloryUsdc, vault, mallory, amount);
+        expect(await balance(malloryUsdc)).to.equal(before - amount);
+        donated.set(reservation.toBase58(), donatedTo(reservation) + amount);
+        await checkInvariant(reservation);
+      };
+      await book(reservation, "usdc", 1, [first!]);
+      // One base unit (the review's attack), then booking more, starting and extending.
+      await donate(1n);
+      await book(reservation, "usdc", 1, [second!]);
+      const booked = [first!, second!].map((d) => testDevice(d.address));
+      for (const d of booked) await acknowledge(reservation, d);
+      await donate(1_000_000_000n);
+      const { rates, ioPrice } = await terms("usdc");
+      const extra = quoteSelection([first!, second!], 1, rates, ioPrice);
+      const payer = renterAccount("usdc");
+      const before = await balance(payer);
+      await sendHeavy(
+        await extendBookingsIx(market, {
+          reservation,
+          renter: renter.publicKey,
+          paymentSource: payer,
+          devices: booked.map((d) => d.address),
+          extraHours: 1,
+          maxPayment: extra.total,
+        }),
+        [renter],
+      );
+      expect(await balance(payer)).to.equal(before - extra.total);
+      await checkInvariant(reservation);
+      const last = await market.account.booking.fetch(
+        bookingPda(reservation, second!.address).address,
+      );
+      await warpTo(big(last.endsAt));
+      const outcomes = Object.fromEntries(booked.map((d) => [d.address.toBase58(), "completed"]));
+      await settle(reservation, "usdc", booked, outcomes);
+      // `close` checks the treasury receives exactly the 1,000,000,001 units sent.
+      await close(reservation);
+    });
+
+    it("M2: a renter that closes its token account blocks no settlement; it claims once, later", async () => {
+      const reservation = await createReservation("iosd", 2);
+      const selection = (await freeDevices()).slice(0, 2);
+      await book(reservation, "iosd", 2, selection);
+      const booked = selection.map((d) => testDevice(d.address));
+      for (const d of booked) await acknowledge(reservation, d);
+      await send(await cancelReservationIx(market, { reservation, renter: renter.publicKey }), [
+        renter,
+      ]);
+      // The renter empties and closes the account it paid from.
+      const wallet = renterAccount("iosd");
+      const kept = await createAccount(
+        connection,
+        renter,
+        mints.iosd,
+        renter.publicKey,
+        Keypair.generate(),
+      );
+      await transfer(connection, renter, wallet, kept, renter, await balance(wallet));
+      await closeAccount(connection, renter, wallet, renter.publicKey, renter);
+      expect(await connection.getAccountInfo(wallet)).to.equal(null);
+      // A keeper settles both: owners paid, devices released, the refunds owed in the ledger.
+      const outcomes = Object.fromEntries(booked.map((d) => [d.address.toBase58(), "cancelled"]));
+      await settle(reservation, "iosd", booked, outcomes);
+      const { ledger } = await market.account.reservation.fetch(reservation);
+      expect(refundOwed(ledger)! > 0n).to.equal(true);
+      // Not to someone else's account; to a new account of the renter's, once (`claim` checks
+      // the second claim fails with NoRefundOwed).
+      await expectMarketError(
+        send(
+          await claimRefundIx(market, {
+            reservation,
+            renter: renter.publicKey,
+            paymentMint: mints.iosd,
+            destination: ata(mints.iosd, mallory.publicKey),
+          }),
+          [renter],
+        ),
+        "InvalidRenterAccount",
+      );
+      const fresh = await createAccount(
+        connection,
+        renter,
+        mints.iosd,
+        renter.publicKey,
+        Keypair.generate(),
+      );
+      expect(await claim(reservation, fresh)).to.equal(refundOwed(ledger));
+      await close(reservation);
+    });
   });
 });

@@ -22,6 +22,7 @@ import {
   DEVICE_LAYOUT,
   MAX_DEVICES_PER_ATTESTATION,
   MAX_FAILURE_QUORUM,
+  MAX_PASSES_REQUIRED,
   MAX_UNSETTLED_EPOCHS,
   NO_EPOCH,
   PROBE_DOMAIN,
@@ -272,20 +273,35 @@ describe("probe and availability math against the Rust (no chain)", () => {
     const config = registrySrc("state/config.rs");
     expect(config).to.include(`failure_quorum: ${DEFAULT_AVAILABILITY.failureQuorum},`);
     expect(config).to.include(`max_probe_age_slots: ${DEFAULT_AVAILABILITY.maxProbeAgeSlots},`);
+    const defaultOf = (field: string): number =>
+      Number(new RegExp(`${field}: ([\\d_]+),`).exec(config)![1]!.replaceAll("_", ""));
+    expect(defaultOf("committee_size")).to.equal(DEFAULT_AVAILABILITY.committeeSize);
+    expect(defaultOf("passes_required")).to.equal(DEFAULT_AVAILABILITY.passesRequired);
+    expect(defaultOf("report_after_secs")).to.equal(DEFAULT_AVAILABILITY.reportAfterSecs);
+    expect(defaultOf("false_report_penalty_bps")).to.equal(
+      DEFAULT_AVAILABILITY.falseReportPenaltyBps,
+    );
+    expect(Number(constant(availability, "MAX_PASSES_REQUIRED"))).to.equal(MAX_PASSES_REQUIRED);
 
-    expect(() => validateAvailability(DEFAULT_AVAILABILITY)).to.not.throw();
-    expect(() => validateAvailability({ failureQuorum: 1, maxProbeAgeSlots: 150n })).to.throw(
-      /InvalidFailureQuorum/,
-    );
-    expect(() => validateAvailability({ failureQuorum: 6, maxProbeAgeSlots: 150n })).to.throw(
-      /InvalidFailureQuorum/,
-    );
-    expect(() => validateAvailability({ failureQuorum: 5, maxProbeAgeSlots: 513n })).to.throw(
-      /InvalidProbeAge/,
-    );
-    expect(() => validateAvailability({ failureQuorum: 2, maxProbeAgeSlots: 0n })).to.throw(
-      /InvalidProbeAge/,
-    );
+    const rules = (over: Partial<typeof DEFAULT_AVAILABILITY>) =>
+      validateAvailability({ ...DEFAULT_AVAILABILITY, ...over });
+    expect(() => rules({})).to.not.throw();
+    const refusals: [Partial<typeof DEFAULT_AVAILABILITY>, RegExp][] = [
+      [{ failureQuorum: 1 }, /InvalidFailureQuorum/],
+      [{ failureQuorum: 6 }, /InvalidFailureQuorum/],
+      [{ maxProbeAgeSlots: 513n }, /InvalidProbeAge/],
+      [{ maxProbeAgeSlots: 0n }, /InvalidProbeAge/],
+      [{ committeeSize: 0 }, /InvalidCommitteeSize/],
+      [{ committeeSize: 17 }, /InvalidCommitteeSize/],
+      [{ passesRequired: 5 }, /InvalidPassesRequired/],
+      [{ committeeSize: 1, passesRequired: 2 }, /InvalidPassesRequired/],
+      [{ reportAfterSecs: 599 }, /InvalidReportWindow/],
+      [{ reportAfterSecs: 3_301 }, /InvalidReportWindow/],
+      [{ falseReportPenaltyBps: 1_001 }, /InvalidReportPenalty/],
+    ];
+    for (const [over, error] of refusals) {
+      expect(() => rules(over), String(error)).to.throw(error);
+    }
     expect(availabilityEpochAt(1_000n, 1_000n + 3_600n * 7n + 3_599n)).to.equal(7n);
     expect(() => availabilityEpochAt(1_000n, 999n)).to.throw(/EmissionsNotStarted/);
   });
@@ -343,12 +359,19 @@ describe("probe and availability math against the Rust (no chain)", () => {
         lastProbeSlot: new BN(99),
         lastBenchmarkHash: new Array(32).fill(2),
         lastAttestedBy: attestedBy,
+        passEpoch: new BN(3),
+        passCount: 1,
+        passers: [attestedBy, ...new Array(3).fill(PublicKey.default)],
         reportEpoch: new BN(NO_EPOCH.toString()),
         reportCount: 0,
         failureReporters: new Array(5).fill(PublicKey.default),
+        firstReportAt: new BN(0),
+        quorumReached: false,
         lastFailureEpoch: new BN(NO_EPOCH.toString()),
+        lockFailureAt: new BN(0),
       },
-      reserved: new Array(64).fill(0),
+      registeredSlot: new BN(77),
+      reserved: new Array(56).fill(0),
       deviceId: "rig",
       name: "",
       gpuModel: "NVIDIA H100",
@@ -361,6 +384,7 @@ describe("probe and availability math against the Rust (no chain)", () => {
       reputationBps(13, 1, 0),
     );
     expect(view[DEVICE_LAYOUT.bump]).to.equal(254);
+    expect(view.readBigUInt64LE(DEVICE_LAYOUT.registeredSlot)).to.equal(77n);
     expect(view.readUInt32LE(DEVICE_LAYOUT.deviceId)).to.equal(3);
     const decoded = decodeDevice(data);
     expect(decoded.availability.lastAttestedBy.equals(attestedBy)).to.equal(true);
@@ -447,7 +471,8 @@ describe("probe and availability math against the Rust (no chain)", () => {
     expect(ed25519.data[0]).to.equal(2);
     const keys = attest.keys.map((k) => [k.pubkey.toBase58(), k.isSigner, k.isWritable]);
     expect(keys.slice(0, 5)).to.deep.equal([
-      [keeper.publicKey.toBase58(), true, true],
+      // The keeper signs but pays no rent: open_availability_epoch created the record.
+      [keeper.publicKey.toBase58(), true, false],
       [keeperPda(keeper.publicKey).address.toBase58(), false, true],
       [configPda().address.toBase58(), false, false],
       [stakingConfigPda().address.toBase58(), false, false],
@@ -460,7 +485,8 @@ describe("probe and availability math against the Rust (no chain)", () => {
         hex(probeChallenge(devices[i]!, 9n, 100n, slotHashBytes, attest.keys[1]!.pubkey)),
       );
     });
-    expect(keys.slice(8)).to.deep.equal([
+    // After the two sysvars: each device and its pool, then the closed records.
+    expect(keys.slice(7)).to.deep.equal([
       [devices[0]!.toBase58(), false, true],
       [stakePoolPda(devices[0]!, owner).address.toBase58(), false, false],
       [devices[1]!.toBase58(), false, true],

@@ -29,9 +29,14 @@ import {
   MAX_PRICE_PER_GPU_HOUR,
   REGISTRY_PROGRAM_ID,
   RESERVATION_OUTCOME,
+  DEVICE_HISTORY_ACCOUNT_SIZE,
+  NO_EPOCH,
+  changeAgentIx,
   configPda,
   decodeDeviceAccount,
+  deregisterDeviceIx,
   deviceAgentFilter,
+  deviceHistoryPda,
   deviceIdHash,
   deviceOwnerFilter,
   devicePda,
@@ -63,6 +68,7 @@ import {
   chainTime,
   distinct,
   fundedKeypair,
+  warpTo,
   H100_SERVER_SPECS,
   rejectionOf,
   sleep,
@@ -79,9 +85,12 @@ import { walletProvider } from "./support/setup.js";
 const rentExempt = (dataLen: number): number => (128 + dataLen) * 3480 * 2;
 /**
  * `8 + RegistryConfig::INIT_SPACE`: authority, bond mint, bond, cooldown, market program and lock
- * authority, availability params (u8 + u64), epoch origin, rewards flag, four bumps, reserved.
+ * authorities (current and previous), availability params (quorum u8, probe age u64, committee
+ * u8, passes u8, report window u32, penalty u16), epoch origin, rewards flag, four bumps, keeper
+ * bond total and count, reserved.
  */
-const CONFIG_ACCOUNT_SIZE = 8 + 32 + 32 + 8 + 8 + 32 + 32 + (1 + 8) + 8 + 1 + 4 + 64;
+const CONFIG_ACCOUNT_SIZE =
+  8 + 32 + 32 + 8 + 8 + 32 + 32 + 32 + (1 + 8 + 1 + 1 + 4 + 2) + 8 + 1 + 4 + (8 + 4) + 52;
 /**
  * `8 + Keeper::INIT_SPACE`: authority, bond mint, bond, three times, two bumps, the activity
  * (earnings: four unsettled epochs of 16 bytes, accrued, claimed; passes and failures), reserved.
@@ -93,7 +102,8 @@ const FEE = 5000;
 const BOND_DECIMALS = 6;
 /** 1,000 bond tokens in base units. */
 const KEEPER_BOND = 1_000n * 10n ** BigInt(BOND_DECIMALS);
-const COOLDOWN_SECS = 2;
+/** The shortest cooldown the registry allows: one epoch (the tests move the clock past it). */
+const COOLDOWN_SECS = 3_600;
 
 const SPECS = H100_SERVER_SPECS;
 /** 2.50 USD per GPU-hour, in IOSD base units. */
@@ -110,7 +120,9 @@ const EVENT_NAMES = [
   "deviceStatusChanged",
   "deviceEndpointSet",
   "deviceDeregistered",
+  "deviceAgentChanged",
   "keeperRegistered",
+  "keeperBondAdded",
   "keeperUnbondRequested",
   "keeperBondWithdrawn",
 ] as const satisfies readonly RegistryEventName[];
@@ -159,7 +171,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       region: string;
       specs: DeviceSpecs;
       pricePerGpuHour: BN;
-      agent: PublicKey;
+      agent: Keypair;
       endpoint: string;
     }> = {},
   ): Promise<{
@@ -169,7 +181,8 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     agent: PublicKey;
   }> {
     const deviceId = overrides.deviceId ?? newDeviceId();
-    const agent = overrides.agent ?? Keypair.generate().publicKey;
+    const agentKeypair = overrides.agent ?? Keypair.generate();
+    const agent = agentKeypair.publicKey;
     const device = devicePda(deviceId).address;
     const signature = await program.methods
       .registerDevice({
@@ -179,11 +192,15 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         region: overrides.region ?? "us-east",
         specs: overrides.specs ?? SPECS,
         pricePerGpuHour: overrides.pricePerGpuHour ?? new BN(PRICE),
-        agent,
         endpoint: overrides.endpoint ?? "https://203.0.113.7:7443/probe",
       })
-      .accountsPartial({ owner: owner.publicKey, device })
-      .signers([owner])
+      .accountsPartial({
+        owner: owner.publicKey,
+        agent,
+        device,
+        history: deviceHistoryPda(deviceId).address,
+      })
+      .signers([owner, agentKeypair])
       .rpc();
     return { deviceId, device, signature, agent };
   }
@@ -230,6 +247,8 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           .rpc();
       await expectRegistryError(init(new BN(0), new BN(60)), "InvalidBondAmount");
       await expectRegistryError(init(new BN(1), new BN(-1)), "InvalidCooldown");
+      // Shorter than an epoch: a reporter could take its bond away before a pass contradicts it.
+      await expectRegistryError(init(new BN(1), new BN(3_599)), "InvalidCooldown");
       await expectRegistryError(init(new BN(1), new BN(365 * 24 * 3600 + 1)), "InvalidCooldown");
       expect(await connection.getAccountInfo(configPda().address)).to.equal(null);
     });
@@ -388,7 +407,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         .updateConfig({
           newAuthority: null,
           keeperBondAmount: new BN(7),
-          keeperUnbondCooldownSecs: new BN(600),
+          keeperUnbondCooldownSecs: new BN(7_200),
           marketProgram: market,
           availability: null,
         })
@@ -396,7 +415,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         .rpc();
       const config = await program.account.registryConfig.fetch(configPda().address);
       expect(bn(config.keeperBondAmount)).to.equal("7");
-      expect(bn(config.keeperUnbondCooldownSecs)).to.equal("600");
+      expect(bn(config.keeperUnbondCooldownSecs)).to.equal("7200");
       expect(config.marketProgram.equals(market)).to.equal(true);
       expect(config.marketLockAuthority.equals(marketLockAuthorityPda(market).address)).to.equal(
         true,
@@ -411,7 +430,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(bn(event.keeperBondAmountBefore)).to.equal(KEEPER_BOND.toString());
       expect(bn(event.keeperBondAmountAfter)).to.equal("7");
       expect(bn(event.keeperUnbondCooldownSecsBefore)).to.equal(String(COOLDOWN_SECS));
-      expect(bn(event.keeperUnbondCooldownSecsAfter)).to.equal("600");
+      expect(bn(event.keeperUnbondCooldownSecsAfter)).to.equal("7200");
       expect(event.marketProgramBefore.equals(PublicKey.default)).to.equal(true);
       expect(event.marketProgramAfter.equals(market)).to.equal(true);
 
@@ -474,11 +493,12 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(info?.owner.equals(REGISTRY_PROGRAM_ID)).to.equal(true);
       expect(info?.data.length).to.equal(DEVICE_ACCOUNT_SIZE);
       expect(info?.lamports).to.equal(rentExempt(DEVICE_ACCOUNT_SIZE));
-      // The owner pays the rent, the provider wallet the two signatures.
+      // The owner pays the rent, the provider wallet the three signatures (its own, the
+      // owner's and the agent's).
       expect(await connection.getBalance(alice.publicKey)).to.equal(
         aliceBefore - rentExempt(DEVICE_ACCOUNT_SIZE),
       );
-      expect(await connection.getBalance(admin.publicKey)).to.equal(adminBefore - 2 * FEE);
+      expect(await connection.getBalance(admin.publicKey)).to.equal(adminBefore - 3 * FEE);
 
       const { event } = await eventOf("deviceRegistered", signature);
       expect(event.device.equals(device)).to.equal(true);
@@ -570,12 +590,33 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         ["InvalidEndpoint", { endpoint: "http://a b" }],
         ["InvalidEndpoint", { endpoint: "e".repeat(97) }],
         // A key comparison: its error also logs both keys ("Left:" / "Right:").
-        ["InvalidAgentKey", { agent: PublicKey.default }],
+        ["InvalidAgentKey", { agent: alice }],
       ];
       for (const [name, overrides] of cases) {
         await expectRegistryError(registerDevice(alice, overrides), name);
       }
       expect(await connection.getBalance(alice.publicKey)).to.equal(before);
+    });
+
+    it("register_device needs the agent key's signature: nobody squats a machine's id or names a stranger's key", async () => {
+      const deviceId = newDeviceId();
+      const stranger = Keypair.generate();
+      const ix = await registerDeviceIx(program, {
+        owner: mallory.publicKey,
+        deviceId,
+        name: "squat",
+        gpuModel: "NVIDIA H100 80GB HBM3",
+        region: "us-east",
+        specs: SPECS,
+        pricePerGpuHour: PRICE,
+        agent: stranger.publicKey,
+      });
+      for (const key of ix.keys) if (key.pubkey.equals(stranger.publicKey)) key.isSigner = false;
+      const err = await rejectionOf(
+        sendAndConfirm(connection, new Transaction().add(ix), [mallory], { skipPreflight: true }),
+      );
+      expect(programErrorName(err)).to.equal("AccountNotSigner");
+      expect(await connection.getAccountInfo(devicePda(deviceId).address)).to.equal(null);
     });
 
     it("register_device accepts every bound exactly", async () => {
@@ -628,7 +669,9 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
     it("sdk builders register several devices in one transaction", async () => {
       const ids = [newDeviceId(), newDeviceId(), newDeviceId()];
-      const agent = Keypair.generate().publicKey;
+      // One host agent key serves the three devices; it co-signs each registration.
+      const agentKey = Keypair.generate();
+      const agent = agentKey.publicKey;
       const tx = new Transaction();
       for (const deviceId of ids) {
         tx.add(
@@ -645,9 +688,9 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         );
       }
       const before = await connection.getBalance(bob.publicKey);
-      const signature = await sendAndConfirm(connection, tx, [bob]);
+      const signature = await sendAndConfirm(connection, tx, [bob, agentKey]);
       expect(await connection.getBalance(bob.publicKey)).to.equal(
-        before - 3 * rentExempt(DEVICE_ACCOUNT_SIZE) - FEE,
+        before - 3 * rentExempt(DEVICE_ACCOUNT_SIZE) - 2 * FEE,
       );
       for (const deviceId of ids) {
         const account = await program.account.device.fetch(devicePda(deviceId).address);
@@ -665,8 +708,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     });
 
     it("update_device changes the offer and emits DeviceUpdated with before and after", async () => {
-      const { device, agent } = await registerDevice(alice);
-      const newAgent = Keypair.generate().publicKey;
+      const { device } = await registerDevice(alice);
       const newSpecs: DeviceSpecs = {
         ...SPECS,
         gpuCount: 4,
@@ -678,7 +720,6 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           region: "eu-west",
           specs: newSpecs,
           pricePerGpuHour: new BN(1_750_000),
-          agent: newAgent,
         })
         .accountsPartial({ owner: alice.publicKey, device })
         .signers([alice])
@@ -688,14 +729,11 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(account.region).to.equal("eu-west");
       expect(account.specs).to.deep.equal(newSpecs);
       expect(bn(account.pricePerGpuHour)).to.equal("1750000");
-      expect(account.agent.equals(newAgent)).to.equal(true);
       expect(account.updatedAt.toNumber()).to.be.at.least(account.registeredAt.toNumber());
 
       const { event } = await eventOf("deviceUpdated", signature);
       expect(event.device.equals(device)).to.equal(true);
       expect(event.owner.equals(alice.publicKey)).to.equal(true);
-      expect(event.agentBefore.equals(agent)).to.equal(true);
-      expect(event.agentAfter.equals(newAgent)).to.equal(true);
       expect(event.gpuModelBefore).to.equal("NVIDIA H100 80GB HBM3");
       expect(event.gpuModelAfter).to.equal("NVIDIA A100 80GB");
       expect(event.regionBefore).to.equal("us-east");
@@ -729,7 +767,6 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           region: string;
           specs: DeviceSpecs;
           pricePerGpuHour: BN;
-          agent: PublicKey;
         }>,
       ) =>
         program.methods
@@ -738,7 +775,6 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             region: args.region ?? null,
             specs: args.specs ?? null,
             pricePerGpuHour: args.pricePerGpuHour ?? null,
-            agent: args.agent ?? null,
           })
           .accountsPartial({ owner: alice.publicKey, device })
           .signers([alice])
@@ -756,7 +792,51 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         update({ specs: { ...SPECS, storageGib: (1 << 20) + 1 } }),
         "InvalidStorage",
       );
-      await expectRegistryError(update({ agent: PublicKey.default }), "InvalidAgentKey");
+    });
+
+    it("change_agent moves a device to a new agent key that co-signs, emits DeviceAgentChanged, and refuses the rest", async () => {
+      const { device, agent } = await registerDevice(alice);
+      const newAgent = Keypair.generate();
+      const signature = await sendAndConfirm(
+        connection,
+        new Transaction().add(
+          await changeAgentIx(program, {
+            owner: alice.publicKey,
+            newAgent: newAgent.publicKey,
+            device,
+          }),
+        ),
+        [alice, newAgent],
+      );
+      const account = await program.account.device.fetch(device);
+      expect(account.agent.equals(newAgent.publicKey)).to.equal(true);
+      const { event } = await eventOf("deviceAgentChanged", signature);
+      expect(event.agentBefore.equals(agent)).to.equal(true);
+      expect(event.agentAfter.equals(newAgent.publicKey)).to.equal(true);
+
+      const change = (owner: Keypair, next: Keypair) =>
+        program.methods
+          .changeAgent()
+          .accountsPartial({ owner: owner.publicKey, newAgent: next.publicKey, device })
+          .signers([owner, next])
+          .rpc();
+      await expectRegistryError(change(alice, newAgent), "AgentUnchanged");
+      await expectRegistryError(change(alice, alice), "InvalidAgentKey");
+      await expectRegistryError(change(mallory, Keypair.generate()), "NotDeviceOwner");
+      // Without the new key's signature.
+      const ix = await changeAgentIx(program, {
+        owner: alice.publicKey,
+        newAgent: mallory.publicKey,
+        device,
+      });
+      for (const key of ix.keys) if (key.pubkey.equals(mallory.publicKey)) key.isSigner = false;
+      const err = await rejectionOf(
+        sendAndConfirm(connection, new Transaction().add(ix), [alice], { skipPreflight: true }),
+      );
+      expect(programErrorName(err)).to.equal("AccountNotSigner");
+      expect(
+        (await program.account.device.fetch(device)).agent.equals(newAgent.publicKey),
+      ).to.equal(true);
     });
 
     it("nobody but the owner can update or rename a device (the io.net metadata-spoofing hole)", async () => {
@@ -782,7 +862,6 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             region: null,
             specs: { ...SPECS, gpuCount: 64 },
             pricePerGpuHour: null,
-            agent: mallory.publicKey,
           })
           .accountsPartial({ owner: mallory.publicKey, device })
           .signers([mallory])
@@ -804,7 +883,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       );
       // The agent key runs the machine but may not rewrite what it offers.
       const agentKeypair = Keypair.generate();
-      const withAgent = await registerDevice(alice, { agent: agentKeypair.publicKey });
+      const withAgent = await registerDevice(alice, { agent: agentKeypair });
       await expectRegistryError(
         program.methods
           .renameDevice("agent-name")
@@ -820,7 +899,6 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             region: null,
             specs: null,
             pricePerGpuHour: new BN(1),
-            agent: null,
           })
           .accountsPartial({ owner: agentKeypair.publicKey, device: withAgent.device })
           .signers([agentKeypair])
@@ -856,7 +934,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
     it("pause_device and resume_device by owner or agent emit DeviceStatusChanged", async () => {
       const agent = Keypair.generate();
-      const { device } = await registerDevice(alice, { agent: agent.publicKey });
+      const { device } = await registerDevice(alice, { agent });
       const pause = (signer: Keypair) =>
         program.methods
           .pauseDevice()
@@ -898,7 +976,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
     it("set_endpoint by owner or agent emits DeviceEndpointSet; strangers and bad values are refused", async () => {
       const agent = Keypair.generate();
-      const { device } = await registerDevice(alice, { agent: agent.publicKey, endpoint: "" });
+      const { device } = await registerDevice(alice, { agent, endpoint: "" });
       const setEndpoint = (signer: Keypair, endpoint: string) =>
         program.methods
           .setEndpoint(endpoint)
@@ -933,12 +1011,12 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const dave = await fundedKeypair(connection, 10);
       const sharedAgent = Keypair.generate();
       const carols = [
-        await registerDevice(carol, { agent: sharedAgent.publicKey }),
+        await registerDevice(carol, { agent: sharedAgent }),
         await registerDevice(carol),
         await registerDevice(carol),
       ];
       const daves = [
-        await registerDevice(dave, { agent: sharedAgent.publicKey }),
+        await registerDevice(dave, { agent: sharedAgent }),
         await registerDevice(dave),
       ];
 
@@ -987,31 +1065,50 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       ).to.deep.equal([]);
     });
 
-    it("deregister_device returns the rent to the lamport, emits DeviceDeregistered, and frees the id", async () => {
+    it("deregister_device returns the rent less the history record's, emits DeviceDeregistered, and the id's next registration resumes its counters", async () => {
       const { deviceId, device } = await registerDevice(alice);
       const rent = (await connection.getAccountInfo(device))!.lamports;
       expect(rent).to.equal(rentExempt(DEVICE_ACCOUNT_SIZE));
+      const history = deviceHistoryPda(deviceId).address;
+      const historyRent = rentExempt(DEVICE_HISTORY_ACCOUNT_SIZE);
       const before = await connection.getBalance(alice.publicKey);
-      const signature = await program.methods
-        .deregisterDevice()
-        .accountsPartial({ owner: alice.publicKey, device })
-        .signers([alice])
-        .rpc();
-      expect(await connection.getBalance(alice.publicKey)).to.equal(before + rent);
+      const signature = await sendAndConfirm(
+        connection,
+        new Transaction().add(
+          await deregisterDeviceIx(program, { owner: alice.publicKey, deviceId }),
+        ),
+        [alice],
+      );
+      // The owner paid the fee and the history record's rent out of the device's.
+      expect(await connection.getBalance(alice.publicKey)).to.equal(
+        before + rent - historyRent - 5_000,
+      );
       expect(await connection.getAccountInfo(device)).to.equal(null);
       expect(await program.account.device.fetchNullable(device)).to.equal(null);
+      const kept = await program.account.deviceHistory.fetch(history);
+      expect(kept.passes).to.equal(0);
+      expect(kept.failures).to.equal(0);
+      expect(bn(kept.lastFailureEpoch)).to.equal(String(NO_EPOCH));
 
       const { event } = await eventOf("deviceDeregistered", signature);
       expect(event.device.equals(device)).to.equal(true);
       expect(event.owner.equals(alice.publicKey)).to.equal(true);
       expect(event.deviceId).to.equal(deviceId);
+      expect(event.history.equals(history)).to.equal(true);
       expect(bn(event.rentReturned)).to.equal(String(rent));
 
-      // The id can be registered again, by anyone.
+      // The id can be registered again, by anyone: the history record is read and closed, its
+      // rent to the new owner.
+      const bobBefore = await connection.getBalance(bob.publicKey);
       const again = await registerDevice(bob, { deviceId });
       expect(again.device.equals(device)).to.equal(true);
       expect((await program.account.device.fetch(device)).owner.equals(bob.publicKey)).to.equal(
         true,
+      );
+      expect(await connection.getAccountInfo(history)).to.equal(null);
+      // (The provider wallet pays the fees of `registerDevice`.)
+      expect(await connection.getBalance(bob.publicKey)).to.equal(
+        bobBefore - rentExempt(DEVICE_ACCOUNT_SIZE) + historyRent,
       );
 
       // Nobody else can take a device off the network.
@@ -1019,7 +1116,11 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await expectRegistryError(
         program.methods
           .deregisterDevice()
-          .accountsPartial({ owner: mallory.publicKey, device: other.device })
+          .accountsPartial({
+            owner: mallory.publicKey,
+            device: other.device,
+            history: deviceHistoryPda(other.deviceId).address,
+          })
           .signers([mallory])
           .rpc(),
         "NotDeviceOwner",
@@ -1043,7 +1144,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           .accountsPartial({ marketAuthority: alice.publicKey, device })
           .signers([alice])
           .rpc(),
-        "MarketNotConfigured",
+        "NotMarketAuthority",
       );
       const market = Keypair.generate().publicKey;
       await program.methods
@@ -1120,10 +1221,10 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     const registerKeeper = (
       authority: Keypair,
       accounts: { bondMint?: PublicKey; bondSource: PublicKey; tokenProgram?: PublicKey },
-      maxBondAmount = KEEPER_BOND,
+      bondAmount = KEEPER_BOND,
     ) =>
       program.methods
-        .registerKeeper(new BN(maxBondAmount.toString()))
+        .registerKeeper(new BN(bondAmount.toString()))
         .accountsPartial({
           authority: authority.publicKey,
           bondMint: accounts.bondMint ?? bondMint,
@@ -1146,6 +1247,8 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           authority: authority.publicKey,
           bondMint: mint,
           destination,
+          // Nothing was forfeited: no treasury account is needed.
+          treasury: null,
           tokenProgram: tokenProgram ?? TOKEN_PROGRAM_ID,
         })
         .preInstructions([distinct()])
@@ -1161,7 +1264,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await mintTo(connection, admin, bondMint, keeperAta, bondMintAuthority, startingTokens);
     });
 
-    it("register_keeper refuses a short, foreign or wrong-mint bond source, or a bond above its maximum", async () => {
+    it("register_keeper refuses a short, foreign or wrong-mint bond source, or a bond below the one in force", async () => {
       const poor = await fundedKeypair(connection, 2);
       const poorAta = await createAssociatedTokenAccount(
         connection,
@@ -1171,10 +1274,11 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       );
       await mintTo(connection, admin, bondMint, poorAta, bondMintAuthority, KEEPER_BOND - 1n);
       await expectRegistryError(registerKeeper(poor, { bondSource: poorAta }), "InsufficientBond");
-      // A keeper states the most it deposits: a bond above it is refused before any transfer.
+      // A keeper states what it deposits: less than the bond in force is refused before any
+      // transfer.
       await expectRegistryError(
         registerKeeper(keeper, { bondSource: keeperAta }, KEEPER_BOND - 1n),
-        "BondAboveMaximum",
+        "BondBelowMinimum",
       );
       await expectRegistryError(
         registerKeeper(poor, { bondSource: keeperAta }),
@@ -1302,13 +1406,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const keeperAddress = keeperPda(keeper.publicKey).address;
       const vault = keeperBondVaultPda(keeperAddress).address;
       const account = await program.account.keeper.fetch(keeperAddress);
-      await waitFor(
-        "the chain clock to pass withdrawable_at",
-        async () =>
-          (await chainTime(connection)) >= account.withdrawableAt.toNumber() ? true : undefined,
-        15_000,
-        200,
-      );
+      await warpTo(connection, net.rpcUrl, BigInt(account.withdrawableAt.toNumber()));
 
       const otherMint = await createMint(
         connection,
@@ -1344,6 +1442,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(event.authority.equals(keeper.publicKey)).to.equal(true);
       expect(event.bondMint.equals(bondMint)).to.equal(true);
       expect(bn(event.bondAmount)).to.equal(KEEPER_BOND.toString());
+      expect(bn(event.forfeited)).to.equal("0");
 
       // The keeper account is gone: a second withdrawal or unbond finds no keeper.
       const closed = await rejectionOf(withdraw(keeper, keeperAta));
@@ -1366,7 +1465,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         .updateConfig({
           newAuthority: null,
           keeperBondAmount: null,
-          keeperUnbondCooldownSecs: new BN(0),
+          keeperUnbondCooldownSecs: null,
           marketProgram: null,
           availability: null,
         })
@@ -1414,6 +1513,8 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           .accountsPartial({ authority: k.publicKey })
           .signers([k])
           .rpc();
+        const unbonding = await program.account.keeper.fetch(keeperPda(k.publicKey).address);
+        await warpTo(connection, net.rpcUrl, BigInt(unbonding.withdrawableAt.toNumber()));
         await withdraw(k, source, mint2022, TOKEN_2022_PROGRAM_ID);
         expect(await tokenBalance(source, TOKEN_2022_PROGRAM_ID)).to.equal(KEEPER_BOND);
         expect(await connection.getAccountInfo(vault)).to.equal(null);
@@ -1422,7 +1523,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           .updateConfig({
             newAuthority: null,
             keeperBondAmount: null,
-            keeperUnbondCooldownSecs: new BN(COOLDOWN_SECS),
+            keeperUnbondCooldownSecs: null,
             marketProgram: null,
             availability: null,
           })

@@ -18,6 +18,7 @@ import {
   AVAILABILITY_VAULT_SEED,
   BANDWIDTH_TIER,
   CONFIG_SEED,
+  DEVICE_HISTORY_SEED,
   DEVICE_SEED,
   DISTRIBUTOR_SEED,
   KEEPER_BOND_SEED,
@@ -30,6 +31,7 @@ import {
   configPda,
   decodeDevice,
   deviceIdHash,
+  deviceHistoryPda,
   devicePda,
   devicePdaFromHash,
   isRegistryError,
@@ -63,6 +65,7 @@ describe("sdk (no chain)", () => {
     const ts: Record<string, Uint8Array> = {
       CONFIG_SEED,
       DEVICE_SEED,
+      DEVICE_HISTORY_SEED,
       KEEPER_SEED,
       KEEPER_BOND_SEED,
       MARKET_LOCK_SEED,
@@ -185,6 +188,7 @@ describe("sdk (no chain)", () => {
   it("builds instructions offline and converts integers exactly", async () => {
     const program = registryProgram();
     const owner = Keypair.generate().publicKey;
+    const agent = Keypair.generate().publicKey;
     const ix = await registerDeviceIx(program, {
       owner,
       deviceId: "rig-7",
@@ -200,12 +204,15 @@ describe("sdk (no chain)", () => {
         bandwidthTier: BANDWIDTH_TIER.standard,
       },
       pricePerGpuHour: 9_007_199_254_740_993n,
-      agent: owner,
+      agent,
     });
     expect(ix.programId.equals(REGISTRY_PROGRAM_ID)).to.equal(true);
     expect(ix.keys.map((k) => [k.pubkey.toBase58(), k.isSigner, k.isWritable])).to.deep.equal([
       [owner.toBase58(), true, true],
+      // The agent co-signs its device's registration.
+      [agent.toBase58(), true, false],
       [devicePda("rig-7").address.toBase58(), false, true],
+      [deviceHistoryPda("rig-7").address.toBase58(), false, true],
       ["11111111111111111111111111111111", false, false],
     ]);
     const decoded = registryCoder().instruction.decode(ix.data) as {

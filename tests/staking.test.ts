@@ -236,6 +236,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
     // registry: keepers bond in IO; the operator registers one 8x H100 device.
     await initializeIoBondedRegistry(connection, registry, admin);
+    const agent = Keypair.generate();
     await send(
       await registerDeviceIx(registry, {
         owner: operator.publicKey,
@@ -245,9 +246,9 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         region: "us-east",
         specs: H100_SERVER_SPECS,
         pricePerGpuHour: 2_500_000n,
-        agent: Keypair.generate().publicKey,
+        agent: agent.publicKey,
       }),
-      [operator],
+      [operator, agent],
     );
 
     await fundIo(

@@ -42,7 +42,7 @@ import {
   stakingConfigPda,
   treasuryPda,
 } from "./pda.js";
-import { availabilityEpochAt } from "./registry/availability.js";
+import { availabilityEpochAt, failingIn } from "./registry/availability.js";
 import { deviceStatusName, toBN } from "./registry.js";
 import type { Device, IntegerLike } from "./registry.js";
 import {
@@ -193,7 +193,9 @@ export function chargesOf(charges: BookingCharges): BookingChargesLike {
   };
 }
 
-/** Everything that left the vault by the ledger: payouts, shares, fees, refunds and tips. */
+/**
+ * Everything that left the vault by the ledger: payouts, shares, fees, claimed refunds and tips.
+ */
 export function ledgerOutflows(ledger: ReservationLedger): bigint {
   return (
     toBigInt(ledger.devicePayouts) +
@@ -201,18 +203,42 @@ export function ledgerOutflows(ledger: ReservationLedger): bigint {
     toBigInt(ledger.networkFees) +
     toBigInt(ledger.reservationFees) +
     toBigInt(ledger.paymentFees) +
-    toBigInt(ledger.refunds) +
+    toBigInt(ledger.refundsClaimed) +
     toBigInt(ledger.tips)
   );
 }
 
 /**
- * What the reservation's vault must hold by its ledger (`deposited - outflows`), or `null` when
- * the ledger contradicts itself (outflows above the deposits, or `escrowOpen` different).
+ * Refunds settlement accrued for the renter and not yet claimed (`claim_refund`), or `null` when
+ * more was claimed than accrued.
+ */
+export function refundOwed(ledger: ReservationLedger): bigint | null {
+  const owed = toBigInt(ledger.refunds) - toBigInt(ledger.refundsClaimed);
+  return owed >= 0n ? owed : null;
+}
+
+/**
+ * What the reservation's vault must hold at least by its ledger (`deposited - outflows`, equal to
+ * what it still owes: `escrowOpen` plus the unclaimed refunds), or `null` when the ledger
+ * contradicts itself (outflows above the deposits, or the two different). The vault may hold
+ * more: tokens sent to it from outside the market, swept to the treasury at close
+ * (`vaultSurplus`).
  */
 export function expectedVaultBalance(ledger: ReservationLedger): bigint | null {
   const expected = toBigInt(ledger.deposited) - ledgerOutflows(ledger);
-  return expected >= 0n && expected === toBigInt(ledger.escrowOpen) ? expected : null;
+  const owed = refundOwed(ledger);
+  if (owed === null || expected < 0n) return null;
+  return expected === toBigInt(ledger.escrowOpen) + owed ? expected : null;
+}
+
+/**
+ * What a vault holding `vaultBalance` holds beyond its ledger (sent from outside the market;
+ * `close_reservation` sweeps it to the treasury), or `null` when the program's invariant fails
+ * (an inconsistent ledger, or a vault below it).
+ */
+export function vaultSurplus(ledger: ReservationLedger, vaultBalance: bigint): bigint | null {
+  const expected = expectedVaultBalance(ledger);
+  return expected === null || vaultBalance < expected ? null : vaultBalance - expected;
 }
 
 // Payment terms
@@ -334,8 +360,7 @@ export function deviceMatches(
   if (epoch) {
     const failedNow =
       epoch.now >= epoch.origin &&
-      toBigInt(device.availability.lastFailureEpoch) ===
-        availabilityEpochAt(epoch.origin, epoch.now);
+      failingIn(device.availability, availabilityEpochAt(epoch.origin, epoch.now));
     if (failedNow) return false;
   }
   const minimum = deviceMinimumStake(stakingConfig, device.gpuModel, device.specs.gpuCount);
@@ -510,8 +535,8 @@ export interface WorkloadParams {
 
 /**
  * `create_reservation`: `renter`'s reservation number `id` for `hours` per device, paid in
- * `paymentMint` (IOSD, IO or the market's USDC); refunds go to `refundAccount` (by default the
- * renter's associated account in that mint).
+ * `paymentMint` (IOSD, IO or the market's USDC). Refunds accrue in its ledger at settlement and
+ * are claimed with `claimRefundIx`.
  */
 export function createReservationIx(
   program: Program<Market>,
@@ -521,7 +546,6 @@ export function createReservationIx(
     hours: number;
     paymentMint: PublicKey;
     workload: WorkloadParams;
-    refundAccount?: PublicKey;
     tokenProgram?: PublicKey;
   },
 ): Promise<TransactionInstruction> {
@@ -544,8 +568,6 @@ export function createReservationIx(
       config: marketConfigPda(id).address,
       tokenConfig: iotokenConfigPda().address,
       paymentMint: params.paymentMint,
-      refundAccount:
-        params.refundAccount ?? getAssociatedTokenAddressSync(params.paymentMint, params.renter),
       reservation,
       vault: reservationVaultPda(reservation, id).address,
       tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
@@ -772,14 +794,14 @@ export type SettleBookingsParams = ReservationRef & {
   tipAccount: PublicKey;
   renter: PublicKey;
   paymentMint: PublicKey;
-  refundAccount: PublicKey;
   bookings: readonly SettleableBooking[];
   tokenProgram?: PublicKey;
 };
 
 /**
  * `settle_bookings` (anyone): settles 1-16 bookings of the reservation of `renter` paid in
- * `paymentMint`; the tips go to `tipAccount`, refunds to `refundAccount` (the reservation's).
+ * `paymentMint`; the tips go to `tipAccount`; refunds accrue in the reservation's ledger for the
+ * renter to claim (no account of the renter's but its wallet, which gets the bookings' rent).
  */
 export function settleBookingsIx(
   program: Program<Market>,
@@ -797,10 +819,10 @@ export function settleBookingsIx(
       reservation,
       vault: reservationVaultPda(reservation, id).address,
       renter: params.renter,
-      refundAccount: params.refundAccount,
       treasury: treasuryPda(params.paymentMint).address,
       ioTreasury: treasuryPda(ioMintPda().address).address,
       tokenConfig: iotokenConfigPda().address,
+      priceFeed: priceFeedPda().address,
       registryConfig: configPda(REGISTRY_PROGRAM_ID).address,
       stakingConfig: stakingConfigPda().address,
       registryLock: marketLockAuthorityPda(id).address,
@@ -822,10 +844,41 @@ export async function settleBookingsBatches(
   return Promise.all(batches.map((bookings) => settleBookingsIx(program, { ...params, bookings })));
 }
 
-/** `close_reservation` (the renter, once no booking is open): vault and reservation closed. */
+/**
+ * `claim_refund` (the renter): every refund its reservation owes, into `destination` (by default
+ * the renter's associated account in `paymentMint`), which must be the renter's, in that mint.
+ */
+export function claimRefundIx(
+  program: Program<Market>,
+  params: ReservationRef & {
+    renter: PublicKey;
+    paymentMint: PublicKey;
+    destination?: PublicKey;
+    tokenProgram?: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const reservation = reservationAddress(params, id);
+  return program.methods
+    .claimRefund()
+    .accountsPartial({
+      renter: params.renter,
+      reservation,
+      vault: reservationVaultPda(reservation, id).address,
+      destination:
+        params.destination ?? getAssociatedTokenAddressSync(params.paymentMint, params.renter),
+      tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}
+
+/**
+ * `close_reservation` (the renter, once no booking is open and every refund is claimed): whatever the vault holds beyond its
+ * ledger is swept to iotoken's treasury account of `paymentMint`; vault and reservation closed.
+ */
 export function closeReservationIx(
   program: Program<Market>,
-  params: ReservationRef & { renter: PublicKey; tokenProgram?: PublicKey },
+  params: ReservationRef & { renter: PublicKey; paymentMint: PublicKey; tokenProgram?: PublicKey },
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   const reservation = reservationAddress(params, id);
@@ -835,6 +888,7 @@ export function closeReservationIx(
       renter: params.renter,
       reservation,
       vault: reservationVaultPda(reservation, id).address,
+      treasury: treasuryPda(params.paymentMint).address,
       tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
     })
     .instruction();

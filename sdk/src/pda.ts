@@ -20,6 +20,7 @@ import {
   AVAILABILITY_VAULT_SEED,
   BOOKING_SEED,
   CONFIG_SEED,
+  DEVICE_HISTORY_SEED,
   DEVICE_SEED,
   DISTRIBUTOR_SEED,
   EPOCH_SEED,
@@ -85,6 +86,25 @@ export function devicePdaFromHash(
   return find([DEVICE_SEED, hash], programId);
 }
 
+/**
+ * `["device_history", sha256(deviceId)]`: what a deregistered device id's record said, restored
+ * by its next registration.
+ */
+export function deviceHistoryPda(
+  deviceId: string,
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): Pda {
+  return find([DEVICE_HISTORY_SEED, deviceIdHash(deviceId)], programId);
+}
+
+/** The history PDA from an already hashed id (`Device.deviceIdHash`). */
+export function deviceHistoryPdaFromHash(
+  deviceIdHash: Uint8Array | number[],
+  programId: PublicKey = REGISTRY_PROGRAM_ID,
+): Pda {
+  return find([DEVICE_HISTORY_SEED, Uint8Array.from(deviceIdHash)], programId);
+}
+
 /** `["keeper", authority]`: the keeper account of `authority`. */
 export function keeperPda(authority: PublicKey, programId: PublicKey = REGISTRY_PROGRAM_ID): Pda {
   return find([KEEPER_SEED, authority.toBytes()], programId);
@@ -132,17 +152,26 @@ export function keeperTipsVaultPda(programId: PublicKey = REGISTRY_PROGRAM_ID): 
   return find([KEEPER_TIPS_VAULT_SEED], programId);
 }
 
-/** `["availability_root", epoch u64 LE, shard u16 LE]`: a shard root of the Merkle prototype. */
+/**
+ * `["availability_root", epoch u64 LE, shard u16 LE, keeper]`: the shard root of the Merkle
+ * prototype posted by the keeper account `keeper`.
+ */
 export function availabilityRootPda(
   epoch: bigint | number,
   shard: number,
+  keeper: PublicKey,
   programId: PublicKey = REGISTRY_PROGRAM_ID,
 ): Pda {
   if (!Number.isInteger(shard) || shard < 0 || shard > 0xffff) {
     throw new RangeError(`${shard} is not a u16`);
   }
   return find(
-    [AVAILABILITY_ROOT_SEED, u64Le(epoch), Uint8Array.of(shard & 0xff, shard >> 8)],
+    [
+      AVAILABILITY_ROOT_SEED,
+      u64Le(epoch),
+      Uint8Array.of(shard & 0xff, shard >> 8),
+      keeper.toBytes(),
+    ],
     programId,
   );
 }

@@ -11,6 +11,7 @@
 import { EventParser, Program, utils } from "@coral-xyz/anchor";
 import type { BorshCoder, IdlAccounts, IdlEvents, IdlTypes, Provider } from "@coral-xyz/anchor";
 import { TOKEN_PROGRAM_ID } from "@solana/spl-token";
+import { SYSVAR_SLOT_HASHES_PUBKEY } from "@solana/web3.js";
 import type {
   AccountInfo,
   AccountMeta,
@@ -29,6 +30,8 @@ import {
   availabilityEpochPda,
   availabilityVaultPda,
   configPda,
+  deviceHistoryPda,
+  deviceHistoryPdaFromHash,
   devicePda,
   distributorPda,
   epochRecordPda,
@@ -42,6 +45,7 @@ import {
   stakePoolPda,
   stakeVaultPda,
   stakingConfigPda,
+  treasuryPda,
 } from "./pda.js";
 import { ed25519Instruction, parseProbeMessage } from "./probe.js";
 import type { ProbeRequest, SignedProbe } from "./probe.js";
@@ -99,6 +103,8 @@ export const RESERVATION_OUTCOME = {
   cancelled: { cancelled: {} },
   failed: { failed: {} },
   noShow: { noShow: {} },
+  /** Completed, but not credited to the device's reputation (unpaid, or self-booked). */
+  completedUncredited: { completedUncredited: {} },
 } as const satisfies Record<string, ReservationOutcome>;
 export type ReservationOutcomeName = keyof typeof RESERVATION_OUTCOME;
 
@@ -138,9 +144,11 @@ export function deviceStatusName(status: DeviceStatus): keyof typeof DEVICE_STAT
 /**
  * Bytes of a device's `DeviceAvailability`: earnings (4 unsettled epochs x 16 + accrued + claimed
  * = 80), five u32 counters, reputation u16, last pass epoch and probe slot, benchmark hash,
- * attesting keeper, report epoch and count, five reporters, last failure epoch.
+ * attesting keeper, pass epoch and count with four passers, report epoch and count with five
+ * reporters, first report time, quorum flag, last failure epoch, failure time during the lock.
  */
-export const DEVICE_AVAILABILITY_LEN = 80 + 5 * 4 + 2 + 8 + 8 + 32 + 32 + 8 + 1 + 5 * 32 + 8;
+export const DEVICE_AVAILABILITY_LEN =
+  80 + 5 * 4 + 2 + 8 + 8 + 32 + 32 + (8 + 1 + 4 * 32) + (8 + 1 + 5 * 32) + 8 + 1 + 8 + 8;
 
 /**
  * Byte offsets of the fixed-size fields of a `Device` account, for `memcmp` filters and raw
@@ -162,8 +170,9 @@ export const DEVICE_LAYOUT = (() => {
   const updatedAt = registeredAt + 8;
   const bump = updatedAt + 8;
   const availability = bump + 1;
-  const reserved = availability + DEVICE_AVAILABILITY_LEN;
-  const deviceId = reserved + 64;
+  const registeredSlot = availability + DEVICE_AVAILABILITY_LEN;
+  const reserved = registeredSlot + 8;
+  const deviceId = reserved + 56;
   return {
     discriminator,
     owner,
@@ -188,6 +197,8 @@ export const DEVICE_LAYOUT = (() => {
     availabilityLastPassEpoch: availability + 102,
     /** Within it: the reputation in basis points (u16 LE). */
     availabilityReputationBps: availability + 100,
+    /** The slot the device registered in (u64 LE). */
+    registeredSlot,
     reserved,
     /** First variable-length field (u32 length + bytes); later strings have no fixed offset. */
     deviceId,
@@ -201,6 +212,12 @@ export const DEVICE_LAYOUT = (() => {
  */
 export const DEVICE_ACCOUNT_SIZE =
   DEVICE_LAYOUT.deviceId + (4 + 64) + (4 + 32) + (4 + 48) + (4 + 16) + (4 + 96);
+
+/**
+ * Space of a `DeviceHistory` record: discriminator, id hash, four u32 counters, last failure
+ * epoch, deregistration time, bump.
+ */
+export const DEVICE_HISTORY_ACCOUNT_SIZE = 8 + 32 + 4 * 4 + 8 + 8 + 1;
 
 /** `memcmp` filter: devices owned by `owner`. */
 export function deviceOwnerFilter(owner: PublicKey): GetProgramAccountsFilter {
@@ -337,7 +354,7 @@ export interface RegisterDeviceParams {
   specs: DeviceSpecs;
   /** IOSD base units (1e6 = 1 USD) per GPU-hour. */
   pricePerGpuHour: IntegerLike;
-  /** The host agent's key. */
+  /** The host agent's key: it co-signs the registration (must differ from the owner). */
   agent: PublicKey;
   /** Where keepers reach the agent; "" for the relay. */
   endpoint?: string;
@@ -351,7 +368,6 @@ export interface UpdateDeviceParams {
   specs?: DeviceSpecs;
   /** IOSD base units (1e6 = 1 USD) per GPU-hour. */
   pricePerGpuHour?: IntegerLike;
-  agent?: PublicKey;
 }
 
 /** `initialize_config`: creates the registry config; `authority` becomes its authority. */
@@ -390,10 +406,17 @@ export function updateConfigIx(
     /** In base units of the bond mint in force after the update. */
     keeperBondAmount?: IntegerLike;
     keeperUnbondCooldownSecs?: IntegerLike;
-    /** `PublicKey.default` disables device locking. */
+    /** `PublicKey.default` disables new locks (the market replaced may still release). */
     marketProgram?: PublicKey;
-    /** Failure quorum 2 to 5 keepers, probe age 1 to 512 slots. */
-    availability?: { failureQuorum: number; maxProbeAgeSlots: IntegerLike };
+    /** The whole availability rule set (`validateAvailability` gives its bounds). */
+    availability?: {
+      failureQuorum: number;
+      maxProbeAgeSlots: IntegerLike;
+      committeeSize: number;
+      passesRequired: number;
+      reportAfterSecs: number;
+      falseReportPenaltyBps: number;
+    };
   },
 ): Promise<TransactionInstruction> {
   const availability = params.availability;
@@ -408,10 +431,7 @@ export function updateConfigIx(
           : toBN(params.keeperUnbondCooldownSecs),
       marketProgram: params.marketProgram ?? null,
       availability: availability
-        ? {
-            failureQuorum: availability.failureQuorum,
-            maxProbeAgeSlots: toBN(availability.maxProbeAgeSlots),
-          }
+        ? { ...availability, maxProbeAgeSlots: toBN(availability.maxProbeAgeSlots) }
         : null,
     })
     .accountsPartial({
@@ -422,7 +442,10 @@ export function updateConfigIx(
     .instruction();
 }
 
-/** `register_device`: creates the device PDA from `sha256(deviceId)`, owned by `owner`. */
+/**
+ * `register_device`: creates the device PDA from `sha256(deviceId)`, owned by `owner`; both
+ * `owner` and `agent` sign. A deregistered id's history record is passed (and restored).
+ */
 export function registerDeviceIx(
   program: Program<Registry>,
   params: RegisterDeviceParams,
@@ -435,17 +458,36 @@ export function registerDeviceIx(
       region: params.region,
       specs: params.specs,
       pricePerGpuHour: toBN(params.pricePerGpuHour),
-      agent: params.agent,
       endpoint: params.endpoint ?? "",
     })
     .accountsPartial({
       owner: params.owner,
+      agent: params.agent,
       device: devicePda(params.deviceId, program.programId).address,
+      history: deviceHistoryPda(params.deviceId, program.programId).address,
     })
     .instruction();
 }
 
-/** `update_device` (owner only): specs, GPU model, region, price, agent key. */
+/**
+ * `change_agent` (owner and the new agent key sign; not while reserved): moves the device to
+ * `newAgent`.
+ */
+export function changeAgentIx(
+  program: Program<Registry>,
+  params: { owner: PublicKey; newAgent: PublicKey } & DeviceRef,
+): Promise<TransactionInstruction> {
+  return program.methods
+    .changeAgent()
+    .accountsPartial({
+      owner: params.owner,
+      newAgent: params.newAgent,
+      device: deviceAddress(params, program.programId),
+    })
+    .instruction();
+}
+
+/** `update_device` (owner only): specs, GPU model, region, price (`changeAgentIx` for the agent). */
 export function updateDeviceIx(
   program: Program<Registry>,
   params: UpdateDeviceParams & DeviceRef,
@@ -456,7 +498,6 @@ export function updateDeviceIx(
       region: params.region ?? null,
       specs: params.specs ?? null,
       pricePerGpuHour: params.pricePerGpuHour === undefined ? null : toBN(params.pricePerGpuHour),
-      agent: params.agent ?? null,
     })
     .accountsPartial({
       owner: params.owner,
@@ -509,21 +550,42 @@ export function setEndpointIx(
     .instruction();
 }
 
-/** `deregister_device` (owner only, not while reserved): closes the device, rent to the owner. */
+/**
+ * A device by its id, or by its address with its id hash (`Device.deviceIdHash`), as the
+ * instructions that also touch its history record need it.
+ */
+export type DeviceWithIdRef =
+  { deviceId: string } | { device: PublicKey; deviceIdHash: Uint8Array | number[] };
+
+/**
+ * `deregister_device` (owner only, not while reserved, owed rewards or a pending failure quorum):
+ * closes the device, its rent to the owner less that of the `["device_history", id]` record
+ * keeping its counters for a later registration of the id.
+ */
 export function deregisterDeviceIx(
   program: Program<Registry>,
-  params: { owner: PublicKey } & DeviceRef,
+  params: { owner: PublicKey } & DeviceWithIdRef,
 ): Promise<TransactionInstruction> {
+  const id = program.programId;
+  const history =
+    "deviceId" in params
+      ? deviceHistoryPda(params.deviceId, id)
+      : deviceHistoryPdaFromHash(params.deviceIdHash, id);
   return program.methods
     .deregisterDevice()
-    .accountsPartial({ owner: params.owner, device: deviceAddress(params, program.programId) })
+    .accountsPartial({
+      owner: params.owner,
+      device: deviceAddress(params, id),
+      config: configPda(id).address,
+      history: history.address,
+    })
     .instruction();
 }
 
 /**
- * `register_keeper`: moves the configured bond from `bondSource` (a token account of
- * `authority` for `bondMint`) into the keeper's PDA vault. Fails with `BondAboveMaximum` if the
- * bond in force when the transaction executes exceeds `maxBondAmount` (bond-mint base units).
+ * `register_keeper`: moves `bondAmount` (bond-mint base units, at least the bond in force, else
+ * `BondBelowMinimum`) from `bondSource` (a token account of `authority` for `bondMint`) into the
+ * keeper's PDA vault. The bond weighs in keeper assignments from the next epoch on.
  */
 export function registerKeeperIx(
   program: Program<Registry>,
@@ -531,14 +593,43 @@ export function registerKeeperIx(
     authority: PublicKey;
     bondMint: PublicKey;
     bondSource: PublicKey;
-    maxBondAmount: BN;
+    bondAmount: IntegerLike;
     /** SPL Token (default) or Token-2022, whichever owns `bondMint`. */
     tokenProgram?: PublicKey;
   },
 ): Promise<TransactionInstruction> {
   const keeper = keeperPda(params.authority, program.programId).address;
   return program.methods
-    .registerKeeper(params.maxBondAmount)
+    .registerKeeper(toBN(params.bondAmount))
+    .accountsPartial({
+      authority: params.authority,
+      config: configPda(program.programId).address,
+      keeper,
+      bondMint: params.bondMint,
+      bondSource: params.bondSource,
+      bondVault: keeperBondVaultPda(keeper, program.programId).address,
+      tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
+    })
+    .instruction();
+}
+
+/**
+ * `add_bond`: an active keeper adds `amount` to its bond (to meet the bond in force after a
+ * raise or forfeits, or to be assigned more devices from the next epoch on).
+ */
+export function addBondIx(
+  program: Program<Registry>,
+  params: {
+    authority: PublicKey;
+    bondMint: PublicKey;
+    bondSource: PublicKey;
+    amount: IntegerLike;
+    tokenProgram?: PublicKey;
+  },
+): Promise<TransactionInstruction> {
+  const keeper = keeperPda(params.authority, program.programId).address;
+  return program.methods
+    .addBond(toBN(params.amount))
     .accountsPartial({
       authority: params.authority,
       config: configPda(program.programId).address,
@@ -567,8 +658,10 @@ export function requestUnbondIx(
 }
 
 /**
- * `withdraw_bond` after the cooldown: the whole vault to `destination` (a token account for
- * `bondMint`); the vault and keeper accounts close, their rent to `authority`.
+ * `withdraw_bond` after the cooldown: the bond to `destination` (a token account for
+ * `bondMint`), what was forfeited for contradicted reports to iotoken's treasury account of the
+ * mint (`withTreasury`, needed only when something was forfeited); the vault and keeper accounts
+ * close, their rent to `authority`.
  */
 export function withdrawBondIx(
   program: Program<Registry>,
@@ -577,6 +670,9 @@ export function withdrawBondIx(
     bondMint: PublicKey;
     destination: PublicKey;
     tokenProgram?: PublicKey;
+    /** Pass iotoken's treasury account of the bond mint (when the keeper forfeited bond). */
+    withTreasury?: boolean;
+    iotokenProgramId?: PublicKey;
   },
 ): Promise<TransactionInstruction> {
   const keeper = keeperPda(params.authority, program.programId).address;
@@ -588,6 +684,9 @@ export function withdrawBondIx(
       bondMint: params.bondMint,
       bondVault: keeperBondVaultPda(keeper, program.programId).address,
       destination: params.destination,
+      treasury: params.withTreasury
+        ? treasuryPda(params.bondMint, params.iotokenProgramId ?? IOTOKEN_PROGRAM_ID).address
+        : null,
       tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
     })
     .instruction();
@@ -692,6 +791,26 @@ export interface AttestedDevice {
   owner: PublicKey;
   /** The device account; by default the one the probe message names. */
   device?: PublicKey;
+  /**
+   * Keeper accounts that reported the device down this epoch, when this is its first pass of
+   * the epoch (`passReporters` reads them from the device): they forfeit part of their bonds.
+   */
+  reporters?: readonly PublicKey[];
+}
+
+/**
+ * The reporters' keeper accounts an attestation of `device` by the keeper account `keeper` must
+ * pass in `epoch`: the epoch's failure reporters other than `keeper` while the device has no
+ * pass yet this epoch; none otherwise.
+ */
+export function passReporters(device: Device, epoch: IntegerLike, keeper: PublicKey): PublicKey[] {
+  const availability = device.availability;
+  const e = BigInt(epoch.toString());
+  const passed = BigInt(availability.passEpoch.toString()) === e && availability.passCount > 0;
+  if (passed || BigInt(availability.reportEpoch.toString()) !== e) return [];
+  return availability.failureReporters
+    .slice(0, availability.reportCount)
+    .filter((reporter) => !reporter.equals(keeper));
 }
 
 function attestedDeviceAddress(entry: AttestedDevice): PublicKey {
@@ -700,18 +819,19 @@ function attestedDeviceAddress(entry: AttestedDevice): PublicKey {
 
 /**
  * `attest_availability` alone (the Ed25519 instruction must come right before it; see
- * `attestAvailability`): a bonded keeper attests `devices` for `epoch`, as its account
- * `["keeper", authority]`, which every probe's challenge must bind. Remaining accounts: per
- * device its account (writable) and stake pool, then the closed availability records of
- * `closedEpochs` in which the devices or the keeper have unsettled earnings.
+ * `attestAvailability`): a bonded keeper passes `devices` it is assigned for `epoch` (see
+ * `assignment`), as its account `["keeper", authority]`, which every probe's challenge must bind.
+ * Remaining accounts: per device its account (writable), stake pool and the reporters to
+ * penalise (`passReporters`, writable), then the closed availability records of `closedEpochs`
+ * in which the devices or the keeper have unsettled earnings.
  */
 export function attestAvailabilityIx(
   program: Program<Registry>,
   params: {
     authority: PublicKey;
-    /** The current epoch (the probes' epoch): its record is created by the first pass. */
+    /** The current epoch (the probes' epoch), whose record `open_availability_epoch` opened. */
     epoch: IntegerLike;
-    devices: readonly { device: PublicKey; owner: PublicKey }[];
+    devices: readonly { device: PublicKey; owner: PublicKey; reporters?: readonly PublicKey[] }[];
     closedEpochs?: readonly IntegerLike[];
     stakingProgramId?: PublicKey;
   },
@@ -722,13 +842,14 @@ export function attestAvailabilityIx(
   if (count < 1 || count > MAX_DEVICES_PER_ATTESTATION) {
     throw new RangeError(`an attestation carries 1 to ${MAX_DEVICES_PER_ATTESTATION} devices`);
   }
-  const deviceMetas = params.devices.flatMap(({ device, owner }): AccountMeta[] => [
+  const deviceMetas = params.devices.flatMap(({ device, owner, reporters }): AccountMeta[] => [
     { pubkey: device, isSigner: false, isWritable: true },
     {
       pubkey: stakePoolPda(device, owner, staking).address,
       isSigner: false,
       isWritable: false,
     },
+    ...(reporters ?? []).map((pubkey) => ({ pubkey, isSigner: false, isWritable: true })),
   ]);
   return program.methods
     .attestAvailability(count)
@@ -767,17 +888,24 @@ export async function attestAvailability(
   const attest = await attestAvailabilityIx(program, {
     authority: params.authority,
     epoch,
-    devices: params.devices.map((d) => ({ device: attestedDeviceAddress(d), owner: d.owner })),
+    devices: params.devices.map((d) => ({
+      device: attestedDeviceAddress(d),
+      owner: d.owner,
+      reporters: d.reporters,
+    })),
     closedEpochs: params.closedEpochs,
     stakingProgramId: params.stakingProgramId,
   });
   return [ed25519Instruction(params.devices.map((d) => d.probe)), attest];
 }
 
-/** `report_failure`: a bonded keeper reports that the device failed its probe this epoch. */
+/**
+ * `report_failure`: a keeper assigned to the device in `epoch` (the current one) reports that it
+ * did not answer; counted only after the epoch's probe window and while the device has no pass.
+ */
 export function reportFailureIx(
   program: Program<Registry>,
-  params: { authority: PublicKey } & DeviceRef,
+  params: { authority: PublicKey; epoch: IntegerLike } & DeviceRef,
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   return program.methods
@@ -787,6 +915,29 @@ export function reportFailureIx(
       keeper: keeperPda(params.authority, id).address,
       config: configPda(id).address,
       device: deviceAddress(params, id),
+      epochRecord: availabilityEpochPda(BigInt(params.epoch.toString()), id).address,
+      slotHashes: SYSVAR_SLOT_HASHES_PUBKEY,
+    })
+    .instruction();
+}
+
+/**
+ * `open_availability_epoch` (anyone; the payer pays the record's rent): opens the current
+ * epoch's record, or, called again once its seed slot has passed, fixes the seed that assigns
+ * keepers to devices (`EpochSeedNotFixed` while it has not; `EpochSeedAlreadyFixed` after).
+ */
+export function openAvailabilityEpochIx(
+  program: Program<Registry>,
+  params: { payer: PublicKey; epoch: IntegerLike },
+): Promise<TransactionInstruction> {
+  const id = program.programId;
+  return program.methods
+    .openAvailabilityEpoch()
+    .accountsPartial({
+      payer: params.payer,
+      config: configPda(id).address,
+      epochRecord: availabilityEpochPda(BigInt(params.epoch.toString()), id).address,
+      slotHashes: SYSVAR_SLOT_HASHES_PUBKEY,
     })
     .instruction();
 }

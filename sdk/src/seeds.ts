@@ -13,6 +13,8 @@ const utf8 = new TextEncoder();
 export const CONFIG_SEED: Uint8Array = utf8.encode("config");
 /** `["device", sha256(device_id)]`: a registered device. */
 export const DEVICE_SEED: Uint8Array = utf8.encode("device");
+/** `["device_history", sha256(device_id)]`: the counters of a deregistered device id. */
+export const DEVICE_HISTORY_SEED: Uint8Array = utf8.encode("device_history");
 /** `["keeper", authority]`: a registered keeper. */
 export const KEEPER_SEED: Uint8Array = utf8.encode("keeper");
 /**
@@ -39,8 +41,8 @@ export const AVAILABILITY_VAULT_SEED: Uint8Array = utf8.encode("availability_vau
 /** `["keeper_tips_vault"]`: the registry's IO drawn for keepers, owed until claimed. */
 export const KEEPER_TIPS_VAULT_SEED: Uint8Array = utf8.encode("keeper_tips_vault");
 /**
- * `["availability_root", epoch as u64 LE, shard as u16 LE]`: a keeper's Merkle root over one
- * shard of an epoch's attested devices (the scale-path prototype).
+ * `["availability_root", epoch as u64 LE, shard as u16 LE, keeper]`: a keeper's Merkle root over
+ * one shard of an epoch's attested devices (the scale-path prototype), one per keeper.
  */
 export const AVAILABILITY_ROOT_SEED: Uint8Array = utf8.encode("availability_root");
 

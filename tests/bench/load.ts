@@ -188,23 +188,34 @@ export function pack(
   instructions: TransactionInstruction[],
   blockhash: string,
   payer: Keypair,
+  /** Keys that must also sign instruction `i` (e.g. a device's agent co-signing it). */
+  cosigners: Keypair[][] = [],
 ): SignedTransaction[] {
   const out: SignedTransaction[] = [];
   let batch: TransactionInstruction[] = [];
-  const fits = (ixs: TransactionInstruction[]) => {
+  let signers: Keypair[] = [payer];
+  const fits = (ixs: TransactionInstruction[], keys: Keypair[]) => {
     const tx = new Transaction().add(...ixs);
     tx.recentBlockhash = blockhash;
     tx.feePayer = payer.publicKey;
-    return tx.serializeMessage().length + 1 + 64 <= MAX_TX_BYTES;
+    return tx.serializeMessage().length + 1 + 64 * keys.length <= MAX_TX_BYTES;
   };
-  for (const ix of instructions) {
-    if (batch.length > 0 && !fits([...batch, ix])) {
-      out.push(sign(new Transaction().add(...batch), blockhash, [payer]));
-      batch = [];
-    }
+  const flush = () => {
+    out.push(sign(new Transaction().add(...batch), blockhash, signers));
+    batch = [];
+    signers = [payer];
+  };
+  for (const [i, ix] of instructions.entries()) {
+    const extra = (cosigners[i] ?? []).filter(
+      (k) => !signers.some((s) => s.publicKey.equals(k.publicKey)),
+    );
+    if (batch.length > 0 && !fits([...batch, ix], [...signers, ...extra])) flush();
     batch.push(ix);
+    for (const key of cosigners[i] ?? []) {
+      if (!signers.some((s) => s.publicKey.equals(key.publicKey))) signers.push(key);
+    }
   }
-  if (batch.length > 0) out.push(sign(new Transaction().add(...batch), blockhash, [payer]));
+  if (batch.length > 0) flush();
   return out;
 }
 

@@ -127,6 +127,14 @@ async function runLoad(
   };
 }
 
+/** One host agent key per owner: it co-signs every device that owner registers here. */
+const agents = new Map<Keypair, Keypair>();
+function agentOf(owner: Keypair): Keypair {
+  let agent = agents.get(owner);
+  if (!agent) agents.set(owner, (agent = Keypair.generate()));
+  return agent;
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -229,11 +237,11 @@ async function main(): Promise<void> {
             region: "us-east",
             specs: SPECS,
             pricePerGpuHour: 2_000_000,
-            agent: owner.publicKey,
+            agent: agentOf(owner).publicKey,
           }),
         ),
       );
-      registrations.push(...pack(ixs, blockhash, owner));
+      registrations.push(...pack(ixs, blockhash, owner, ixs.map(() => [agentOf(owner)])));
     }
     const registered = await sendAll(net, watcher, registrations, CONCURRENCY);
     console.log(
@@ -290,11 +298,11 @@ async function main(): Promise<void> {
               region: "eu-central",
               specs: { ...SPECS, gpuCount: 1, vramMib: 24_576 },
               pricePerGpuHour: 400_000,
-              agent: owner.publicKey,
+              agent: agentOf(owner).publicKey,
             }),
           );
         }
-        txs.push(...pack(ixs, blockhash, owner));
+        txs.push(...pack(ixs, blockhash, owner, ixs.map(() => [agentOf(owner)])));
       }
       const { failed } = await sendAll(net, watcher, txs, CONCURRENCY);
       bulkTxs += txs.length;

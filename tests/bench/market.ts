@@ -34,6 +34,7 @@ import {
   SETTLE_BOOKINGS_PER_TX,
   acknowledgeStartIx,
   bookDevicesBatches,
+  claimRefundIx,
   closeReservationIx,
   createReservationIx,
   createTreasuryAccountIx,
@@ -41,6 +42,7 @@ import {
   deviceMinimumStake,
   devicePda,
   expectedVaultBalance,
+  refundOwed,
   initializeMarketIx,
   initializeStakingIx,
   ioMintPda,
@@ -259,7 +261,9 @@ async function main(): Promise<void> {
       const txs: SignedTransaction[] = [];
       for (const operator of operators) {
         const own = devices.filter((d) => d.operator === operator);
-        txs.push(...pack(await Promise.all(own.map(round)), blockhash, operator));
+        // The agents co-sign their devices' registrations.
+        const cosigners = round === rounds[0] ? own.map((d) => [d.agent]) : [];
+        txs.push(...pack(await Promise.all(own.map(round)), blockhash, operator, cosigners));
       }
       await phase(net, watcher, txs, "device set-up");
     }
@@ -352,7 +356,6 @@ async function main(): Promise<void> {
         settler: keeper.publicKey,
         tipAccount,
         paymentMint: usdc,
-        refundAccount: renterUsdc,
         bookings: cluster.map((d) => ({ device: d.address, owner: d.owner })),
       });
       blockhash = await latestBlockhash(net);
@@ -364,7 +367,7 @@ async function main(): Promise<void> {
       );
       const afterSettle = decodeReservation((await connection.getAccountInfo(reservation))!.data);
       const vault = expectedVaultBalance(afterSettle.ledger);
-      if (afterSettle.bookingsOpen !== 0 || vault !== 0n) {
+      if (afterSettle.bookingsOpen !== 0 || vault !== refundOwed(afterSettle.ledger)) {
         throw new Error(
           `after settling: ${afterSettle.bookingsOpen} open, vault by ledger ${vault}`,
         );
@@ -374,7 +377,20 @@ async function main(): Promise<void> {
       )) as Device[];
       const stillLocked = released.filter((d) => !d.reservation.equals(PublicKey.default)).length;
       if (stillLocked > 0) throw new Error(`${stillLocked} devices still locked after settlement`);
-      await send([await closeReservationIx(market, { renter: renter.publicKey, id })], [renter]);
+      const closing = [
+        await closeReservationIx(market, { renter: renter.publicKey, id, paymentMint: usdc }),
+      ];
+      if (vault! > 0n) {
+        closing.unshift(
+          await claimRefundIx(market, {
+            renter: renter.publicKey,
+            id,
+            paymentMint: usdc,
+            destination: renterUsdc,
+          }),
+        );
+      }
+      await send(closing, [renter]);
       const settle = { ...settled, ms: performance.now() - started };
 
       console.log(

@@ -206,9 +206,9 @@ export async function coStake(
 }
 
 /**
- * A device registered by `owner` under `deviceId` with `agent` and a price per GPU-hour, its
- * stake pool opened and self-staked to its minimum from `tokenAccount` (an IO account of the
- * owner's); returns the device's address and the stake.
+ * A device registered by `owner` under `deviceId` with `agent` (which co-signs) and a price per
+ * GPU-hour, its stake pool opened and self-staked to its minimum from `tokenAccount` (an IO
+ * account of the owner's); returns the device's address and the stake.
  */
 export async function registerStakedDevice(
   connection: Connection,
@@ -219,7 +219,7 @@ export async function registerStakedDevice(
     gpuModel: string;
     specs: DeviceSpecs;
     pricePerGpuHour: bigint;
-    agent: PublicKey;
+    agent: Keypair;
     tokenAccount: PublicKey;
     region?: string;
     stakerShareBps?: number;
@@ -238,9 +238,9 @@ export async function registerStakedDevice(
       region: params.region ?? "eu-west",
       specs,
       pricePerGpuHour: params.pricePerGpuHour,
-      agent: params.agent,
+      agent: params.agent.publicKey,
     }),
-    signers,
+    [owner, params.agent],
   );
   const address = devicePda(deviceId).address;
   await sendDistinct(

@@ -22,7 +22,10 @@ use {
     },
     iotoken::{math::IO, state::EpochRecord, EmissionRow},
     litesvm::{types::TransactionResult, LiteSVM},
-    registry::state::{AvailabilityEpoch, Device, Keeper, RegistryConfig},
+    registry::{
+        state::{AvailabilityEpoch, AvailabilityParams, Device, Keeper, RegistryConfig},
+        UpdateConfigArgs,
+    },
     solana_keypair::Keypair,
     solana_signer::Signer,
     staking::{
@@ -51,6 +54,25 @@ pub const MIN_STAKE_BASE: u64 = 100 * IO;
 pub const STAKER_SHARE_BPS: u16 = 250;
 /// IO each operator's and co-staker's wallet starts with.
 pub const WALLET_IO: u64 = 100_000 * IO;
+
+/// The availability rules the grid runs under: the program's defaults, except that one pass
+/// attests a device (`passes_required` 1; the k-of-n tests raise it) and every keeper the grid
+/// bonds is on every device's committee (16 keepers of equal bond, all drawn: `16 x bond / total
+/// >= 1`), so tests choose who attests. Reports open ten minutes into an epoch.
+pub fn grid_rules() -> AvailabilityParams {
+    AvailabilityParams {
+        failure_quorum: 3,
+        max_probe_age_slots: 150,
+        committee_size: 16,
+        passes_required: 1,
+        report_after_secs: 600,
+        false_report_penalty_bps: 10,
+    }
+}
+
+/// Keepers `Grid::new` bonds before the registry's rewards begin, so they weigh from epoch 0;
+/// `Grid::keeper` hands them out first.
+pub const EARLY_KEEPERS: usize = 6;
 
 /// What `ix::registry::rig` asks per GPU-hour: 2.50 USD.
 pub const DEFAULT_PRICE_PER_GPU_HOUR: u64 = 2_500_000;
@@ -120,6 +142,7 @@ pub fn slot_hash(slot: u64) -> Hash {
 /// A registered device, its owner (also its pool's operator) and the agent key that signs its
 /// probes. `owner_io` is the owner's IO wallet (`WALLET_IO` to start with).
 pub struct TestDevice {
+    pub device_id: String,
     pub key: Pubkey,
     pub owner: Keypair,
     pub agent: Keypair,
@@ -160,6 +183,8 @@ pub struct Grid {
     pub cranker_io: Pubkey,
     pub price_updater: Keypair,
     devices: u32,
+    /// Keepers bonded before rewards began, not yet handed out by `keeper`.
+    early_keepers: Vec<TestKeeper>,
 }
 
 impl Grid {
@@ -174,6 +199,7 @@ impl Grid {
             cranker_io: Pubkey::default(),
             price_updater: Keypair::new(),
             devices: 0,
+            early_keepers: Vec::new(),
         };
         chain.set_time(NOW);
         chain.set_slot(FIRST_SLOT);
@@ -204,15 +230,26 @@ impl Grid {
             KEEPER_COOLDOWN,
         );
         succeeded(chain.send_as_authority(initialize));
+        let rules = UpdateConfigArgs {
+            new_authority: None,
+            keeper_bond_amount: None,
+            keeper_unbond_cooldown_secs: None,
+            market_program: None,
+            availability: Some(grid_rules()),
+        };
+        succeeded(chain.send_as_authority(ix::registry::update_config(&authority, None, rules)));
         succeeded(chain.send_as_authority(ix::staking::initialize(&authority, staking_args())));
         chain
     }
 
-    /// `without_rewards`, then the registry's `initialize_rewards`.
+    /// `without_rewards` with `EARLY_KEEPERS` keepers bonded, then the registry's
+    /// `initialize_rewards`.
     // Not `Default`: building a grid sends transactions.
     #[allow(clippy::new_without_default)]
     pub fn new() -> Self {
         let mut chain = Self::without_rewards();
+        chain.early_keepers = (0..EARLY_KEEPERS).map(|_| chain.bond_keeper()).collect();
+        chain.early_keepers.reverse();
         let authority = chain.authority.pubkey();
         succeeded(chain.send_as_authority(ix::registry::initialize_rewards(&authority)));
         chain
@@ -355,11 +392,11 @@ impl Grid {
         let owner = self.funded_keypair();
         let agent = Keypair::new();
         let device_id = format!("device-{}", self.devices);
-        let mut args = ix::registry::rig(&device_id, gpu_model, gpu_count, &agent.pubkey());
+        let mut args = ix::registry::rig(&device_id, gpu_model, gpu_count);
         args.price_per_gpu_hour = price_per_gpu_hour;
         succeeded(self.send(
-            ix::registry::register_device(&owner.pubkey(), args),
-            &[&owner],
+            ix::registry::register_device(&owner.pubkey(), &agent.pubkey(), args),
+            &[&owner, &agent],
         ));
         let centi = if gpu_model.contains("H100") {
             H100_CENTI
@@ -371,6 +408,7 @@ impl Grid {
         let owner_io = self.io_account(&owner.pubkey(), WALLET_IO);
         TestDevice {
             key: pda::registry::device(&device_id),
+            device_id,
             owner,
             agent,
             owner_io,
@@ -418,9 +456,23 @@ impl Grid {
         Staker { owner, io }
     }
 
-    /// A new keeper, bonded with `KEEPER_BOND` of IO.
+    /// A keeper bonded with `KEEPER_BOND` of IO: one bonded before rewards began (weighing from
+    /// epoch 0) while any is left, else a new one, which weighs from the next epoch on.
     pub fn keeper(&mut self) -> TestKeeper {
+        match self.early_keepers.pop() {
+            Some(keeper) => keeper,
+            None => self.bond_keeper(),
+        }
+    }
+
+    /// A new keeper, bonded now with `KEEPER_BOND` of IO.
+    pub fn bond_keeper(&mut self) -> TestKeeper {
         let authority = self.funded_keypair();
+        self.bond_keeper_as(authority)
+    }
+
+    /// `authority` (funded) registers as a keeper now, bonded with `KEEPER_BOND` of IO.
+    pub fn bond_keeper_as(&mut self, authority: Keypair) -> TestKeeper {
         let source = self.io_account(&authority.pubkey(), KEEPER_BOND);
         let instruction = ix::registry::register_keeper(
             &authority.pubkey(),
@@ -437,13 +489,44 @@ impl Grid {
         }
     }
 
+    /// The running epoch's availability record, opened by the cranker if it is not yet, with
+    /// its seed fixed (the slot moved past the seed slot).
+    pub fn open_epoch(&mut self) {
+        let epoch = self.epoch();
+        if self.exists(&pda::registry::availability_epoch(epoch)) {
+            return;
+        }
+        let cranker = self.cranker.insecure_clone();
+        let open = ix::registry::open_availability_epoch(&cranker.pubkey(), epoch);
+        succeeded(self.send(open, &[&cranker]));
+        self.set_slot(self.slot() + 5);
+        let fix = ix::registry::open_availability_epoch(&cranker.pubkey(), epoch);
+        succeeded(self.send(fix, &[&cranker]));
+    }
+
+    /// Moves the clock to the opening of the running epoch's report window (never back).
+    pub fn open_report_window(&mut self) {
+        let opens = ORIGIN
+            + self.epoch() as i64 * HOUR
+            + i64::from(self.registry_config().availability.report_after_secs);
+        if self.now() < opens {
+            self.set_time(opens);
+        }
+    }
+
+    /// `keeper` reports `device` down in the running epoch, once reports count: the epoch is
+    /// opened first if it is not yet, and the clock moved to the report window if it is earlier
+    /// (the tests of the window itself send `ix::registry::report_failure`).
     #[allow(clippy::result_large_err)]
     pub fn report_failure(
         &mut self,
         keeper: &TestKeeper,
         device: &TestDevice,
     ) -> TransactionResult {
-        let instruction = ix::registry::report_failure(&keeper.authority.pubkey(), &device.key);
+        self.open_epoch();
+        self.open_report_window();
+        let instruction =
+            ix::registry::report_failure(&keeper.authority.pubkey(), &device.key, self.epoch());
         self.send(instruction, &[&keeper.authority])
     }
 }

@@ -3,7 +3,10 @@
 
 use anchor_lang::{
     prelude::Pubkey,
-    solana_program::instruction::{AccountMeta, Instruction},
+    solana_program::{
+        instruction::{AccountMeta, Instruction},
+        sysvar,
+    },
     system_program, InstructionData, ToAccountMetas,
 };
 
@@ -79,13 +82,8 @@ pub mod registry {
     }
 
     /// `register_device`'s arguments for a rig of `gpu_count` GPUs of `gpu_model` in us-east at
-    /// 2.50 USD per GPU-hour, probed through `agent`, with no endpoint.
-    pub fn rig(
-        device_id: &str,
-        gpu_model: &str,
-        gpu_count: u16,
-        agent: &Pubkey,
-    ) -> RegisterDeviceArgs {
+    /// 2.50 USD per GPU-hour, with no endpoint.
+    pub fn rig(device_id: &str, gpu_model: &str, gpu_count: u16) -> RegisterDeviceArgs {
         RegisterDeviceArgs {
             device_id: device_id.to_string(),
             name: "rig".to_string(),
@@ -100,20 +98,40 @@ pub mod registry {
                 bandwidth_tier: BandwidthTier::High,
             },
             price_per_gpu_hour: 2_500_000,
-            agent: *agent,
             endpoint: String::new(),
         }
     }
 
-    pub fn register_device(owner: &Pubkey, args: RegisterDeviceArgs) -> Instruction {
+    /// Registration by `owner`, co-signed by the device's `agent` key.
+    pub fn register_device(
+        owner: &Pubkey,
+        agent: &Pubkey,
+        args: RegisterDeviceArgs,
+    ) -> Instruction {
         let device = pda::device(&args.device_id);
+        let history = pda::device_history(&args.device_id);
         program_ix(
             ID,
             instruction::RegisterDevice { args },
             accounts::RegisterDevice {
                 owner: *owner,
+                agent: *agent,
                 device,
+                history,
                 system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// The owner hands the device to `new_agent` (which co-signs).
+    pub fn change_agent(owner: &Pubkey, new_agent: &Pubkey, device: &Pubkey) -> Instruction {
+        program_ix(
+            ID,
+            instruction::ChangeAgent {},
+            accounts::ChangeAgent {
+                owner: *owner,
+                new_agent: *new_agent,
+                device: *device,
             },
         )
     }
@@ -129,13 +147,17 @@ pub mod registry {
         )
     }
 
-    pub fn deregister_device(owner: &Pubkey, device: &Pubkey) -> Instruction {
+    /// Deregistration of the device `device_id`, leaving its history record.
+    pub fn deregister_device(owner: &Pubkey, device_id: &str) -> Instruction {
         program_ix(
             ID,
             instruction::DeregisterDevice {},
             accounts::DeregisterDevice {
                 owner: *owner,
-                device: *device,
+                device: pda::device(device_id),
+                config: pda::config(),
+                history: pda::device_history(device_id),
+                system_program: system_program::ID,
             },
         )
     }
@@ -160,8 +182,23 @@ pub mod registry {
         )
     }
 
-    /// `authority`'s keeper reports `device` down this epoch.
-    pub fn report_failure(authority: &Pubkey, device: &Pubkey) -> Instruction {
+    /// Opens `epoch`'s availability record (or fixes its seed once the seed slot has passed).
+    pub fn open_availability_epoch(payer: &Pubkey, epoch: u64) -> Instruction {
+        program_ix(
+            ID,
+            instruction::OpenAvailabilityEpoch {},
+            accounts::OpenAvailabilityEpoch {
+                payer: *payer,
+                config: pda::config(),
+                epoch_record: pda::availability_epoch(epoch),
+                slot_hashes: sysvar::slot_hashes::ID,
+                system_program: system_program::ID,
+            },
+        )
+    }
+
+    /// `authority`'s keeper reports `device` down in `epoch` (the running one).
+    pub fn report_failure(authority: &Pubkey, device: &Pubkey, epoch: u64) -> Instruction {
         program_ix(
             ID,
             instruction::ReportFailure {},
@@ -170,21 +207,23 @@ pub mod registry {
                 keeper: pda::keeper(authority),
                 config: pda::config(),
                 device: *device,
+                epoch_record: pda::availability_epoch(epoch),
+                slot_hashes: sysvar::slot_hashes::ID,
             },
         )
     }
 
-    /// Registration accepting a bond of up to `max_bond_amount`.
+    /// Registration bonding `bond_amount` (at least the bond in force).
     pub fn register_keeper(
         authority: &Pubkey,
         bond_mint: &Pubkey,
         bond_source: &Pubkey,
-        max_bond_amount: u64,
+        bond_amount: u64,
     ) -> Instruction {
         let keeper = pda::keeper(authority);
         program_ix(
             ID,
-            instruction::RegisterKeeper { max_bond_amount },
+            instruction::RegisterKeeper { bond_amount },
             accounts::RegisterKeeper {
                 authority: *authority,
                 config: pda::config(),
@@ -210,10 +249,36 @@ pub mod registry {
         )
     }
 
+    /// `authority` adds `amount` to its keeper's bond.
+    pub fn add_bond(
+        authority: &Pubkey,
+        bond_mint: &Pubkey,
+        bond_source: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
+        let keeper = pda::keeper(authority);
+        program_ix(
+            ID,
+            instruction::AddBond { amount },
+            accounts::AddBond {
+                authority: *authority,
+                config: pda::config(),
+                keeper,
+                bond_mint: *bond_mint,
+                bond_source: *bond_source,
+                bond_vault: pda::bond_vault(&keeper),
+                token_program: spl_token::ID,
+            },
+        )
+    }
+
+    /// The bond back to `destination`; what it forfeited goes to iotoken's treasury of the bond
+    /// mint, passed when there is any (`with_treasury`).
     pub fn withdraw_bond(
         authority: &Pubkey,
         bond_mint: &Pubkey,
         destination: &Pubkey,
+        with_treasury: bool,
     ) -> Instruction {
         let keeper = pda::keeper(authority);
         program_ix(
@@ -225,6 +290,7 @@ pub mod registry {
                 bond_mint: *bond_mint,
                 bond_vault: pda::bond_vault(&keeper),
                 destination: *destination,
+                treasury: with_treasury.then(|| crate::pda::iotoken::treasury(bond_mint)),
                 token_program: spl_token::ID,
             },
         )
@@ -634,11 +700,10 @@ pub mod market {
         )
     }
 
-    /// `renter` opens reservation `id` paid in `payment_mint`, refunds to `refund_account`.
+    /// `renter` opens reservation `id` paid in `payment_mint`.
     pub fn create_reservation(
         renter: &Pubkey,
         payment_mint: &Pubkey,
-        refund_account: &Pubkey,
         id: u64,
         hours: u32,
         workload: WorkloadSpec,
@@ -658,7 +723,6 @@ pub mod market {
                 config: pda::config(),
                 token_config: crate::pda::iotoken::config(),
                 payment_mint: *payment_mint,
-                refund_account: *refund_account,
                 reservation,
                 vault: pda::vault(&reservation),
                 token_program: spl_token::ID,
@@ -779,13 +843,12 @@ pub mod market {
         pub pool: Pubkey,
     }
 
-    /// The reservation a settlement is for: its renter and id, payment mint and refund account.
+    /// The reservation a settlement is for: its renter and id, and its payment mint.
     #[derive(Clone, Copy, Debug)]
     pub struct Settled {
         pub renter: Pubkey,
         pub id: u64,
         pub payment_mint: Pubkey,
-        pub refund_account: Pubkey,
     }
 
     /// `settler` settles `bookings` of `reservation`, its tips paid into `tip_account`. Remaining
@@ -808,10 +871,10 @@ pub mod market {
                 reservation: key,
                 vault: pda::vault(&key),
                 renter: reservation.renter,
-                refund_account: reservation.refund_account,
                 treasury: crate::pda::iotoken::treasury(&reservation.payment_mint),
                 io_treasury: crate::pda::iotoken::treasury(&crate::pda::iotoken::io_mint()),
                 token_config: crate::pda::iotoken::config(),
+                price_feed: crate::pda::iotoken::price_feed(),
                 registry_config: crate::pda::registry::config(),
                 staking_config: crate::pda::staking::config(),
                 registry_lock: pda::registry_lock(),
@@ -833,7 +896,25 @@ pub mod market {
         instruction
     }
 
-    pub fn close_reservation(renter: &Pubkey, id: u64) -> Instruction {
+    /// `renter` claims the refunds owed by its reservation `id` into `destination`.
+    pub fn claim_refund(renter: &Pubkey, id: u64, destination: &Pubkey) -> Instruction {
+        let reservation = pda::reservation(renter, id);
+        program_ix(
+            ID,
+            instruction::ClaimRefund {},
+            accounts::ClaimRefund {
+                renter: *renter,
+                reservation,
+                vault: pda::vault(&reservation),
+                destination: *destination,
+                token_program: spl_token::ID,
+            },
+        )
+    }
+
+    /// `renter` closes reservation `id` paid in `payment_mint` (its surplus to that mint's
+    /// treasury account).
+    pub fn close_reservation(renter: &Pubkey, id: u64, payment_mint: &Pubkey) -> Instruction {
         let reservation = pda::reservation(renter, id);
         program_ix(
             ID,
@@ -842,6 +923,7 @@ pub mod market {
                 renter: *renter,
                 reservation,
                 vault: pda::vault(&reservation),
+                treasury: crate::pda::iotoken::treasury(payment_mint),
                 token_program: spl_token::ID,
             },
         )

@@ -36,11 +36,18 @@ pub mod registry {
         find(&[b"availability", &epoch.to_le_bytes()])
     }
 
-    pub fn availability_root(epoch: u64, shard: u16) -> Pubkey {
+    /// `["device_history", sha256(device_id)]`: the record a deregistered id leaves.
+    pub fn device_history(device_id: &str) -> Pubkey {
+        find(&[b"device_history", hash(device_id.as_bytes()).as_ref()])
+    }
+
+    /// `["availability_root", epoch, shard, keeper]`: one per keeper account.
+    pub fn availability_root(epoch: u64, shard: u16, keeper: &Pubkey) -> Pubkey {
         find(&[
             b"availability_root",
             &epoch.to_le_bytes(),
             &shard.to_le_bytes(),
+            keeper.as_ref(),
         ])
     }
 

@@ -4,7 +4,9 @@ use anchor_lang::prelude::*;
 pub enum MarketError {
     #[msg("Only the config authority may do this")]
     NotConfigAuthority,
-    #[msg("Start grace period must be between 1 second and 1 day")]
+    #[msg(
+        "Start grace period must be between 1 second and 30 minutes (half the shortest booking)"
+    )]
     InvalidAckGrace,
     #[msg("Longest reservation must be between 1 hour and 365 days")]
     InvalidMaxHours,
@@ -42,6 +44,10 @@ pub enum MarketError {
     PaymentBelowQuote,
     #[msg("The reservation was cancelled")]
     ReservationCancelled,
+    #[msg(
+        "Every booking of the reservation has ended (or none was made): there is nothing to cancel"
+    )]
+    ReservationEnded,
     #[msg("Only the reservation's renter may do this")]
     NotRenter,
     #[msg("Only the device's agent key may acknowledge the start")]
@@ -66,8 +72,16 @@ pub enum MarketError {
     InvalidTreasury,
     #[msg("Bookings are still open; settle them first")]
     BookingsOpen,
+    #[msg("Refunds are owed to the renter; claim them first")]
+    RefundsUnclaimed,
+    #[msg("No refund is owed to the renter")]
+    NoRefundOwed,
     #[msg("The reservation's vault does not hold what its ledger says")]
     VaultInvariantViolated,
     #[msg("Arithmetic overflow")]
     MathOverflow,
+    #[msg(
+        "A keeper failure quorum on the device is provisional until its epoch ends: settle then"
+    )]
+    FailurePending,
 }

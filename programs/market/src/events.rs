@@ -90,6 +90,8 @@ pub struct BookingSettled {
     pub booking: Pubkey,
     pub device: Pubkey,
     pub settler: Pubkey,
+    /// The outcome reported to the registry (`CompletedUncredited` for a completion that does
+    /// not count toward the device's reputation).
     pub outcome: ReservationOutcome,
     pub delivered_secs: u64,
     pub booked_secs: u64,
@@ -98,10 +100,29 @@ pub struct BookingSettled {
     pub network_fee: u64,
     pub reservation_fee: u64,
     pub payment_fee: u64,
+    /// Undelivered time owed back to the renter, accrued in the ledger (`claim_refund`).
     pub refund: u64,
     pub tip: u64,
-    /// IO base units slashed from the device's stake (failed or abandoned), to the treasury.
+    /// What the slash of a fault (failed or abandoned) was sized on: the undelivered time's value
+    /// in IO base units (0 when nothing was slashed for want of a usable price, or no fault).
+    pub slash_basis: u64,
+    /// The IO price (USD per IO, 8 decimals) an IOSD or USDC refund was valued at for the slash;
+    /// 0 for IO payments, no fault, or no usable price.
+    pub slash_io_price: u64,
+    /// IO base units slashed from the device's stake, to the treasury: `FAULT_SLASH_BPS` of the
+    /// basis, within staking's window and the pool.
     pub slashed: u64,
+}
+
+/// The renter claimed the refunds settlement accrued for it.
+#[event]
+pub struct RefundClaimed {
+    pub reservation: Pubkey,
+    pub renter: Pubkey,
+    pub destination: Pubkey,
+    pub amount: u64,
+    pub refunds_claimed_after: u64,
+    pub vault_after: u64,
 }
 
 #[event]
@@ -109,4 +130,8 @@ pub struct ReservationClosed {
     pub reservation: Pubkey,
     pub renter: Pubkey,
     pub ledger: ReservationLedger,
+    /// Tokens the vault held beyond its ledger (sent from outside the market), swept to
+    /// `treasury`, iotoken's treasury account of the payment mint.
+    pub surplus_swept: u64,
+    pub treasury: Pubkey,
 }

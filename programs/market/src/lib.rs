@@ -3,8 +3,9 @@
 //! registry (so it is never booked twice) and has its price fixed; payment waits in the
 //! reservation's vault. Agents acknowledge the start; the renter may extend or cancel; anyone
 //! settles bookings once they end, fail (keeper quorum) or miss their start, paying devices for
-//! the time delivered, the treasury its fees, co-stakers their share, the settler a tip and the
-//! renter the rest. After every move the vault holds exactly what the reservation's ledger says.
+//! the time delivered, the treasury its fees, co-stakers their share and the settler a tip; the
+//! rest is owed to the renter, who claims it. After every move the vault holds at least what the
+//! reservation's ledger says (tokens sent to it from outside are swept to the treasury at close).
 
 // Every instruction module exports its own `handler`; dispatch below names the module.
 #![allow(ambiguous_glob_reexports)]
@@ -73,6 +74,10 @@ pub mod market {
         ctx: Context<'_, '_, 'info, 'info, SettleBookings<'info>>,
     ) -> Result<()> {
         settle_bookings::handler(ctx)
+    }
+
+    pub fn claim_refund(ctx: Context<ClaimRefund>) -> Result<()> {
+        claim_refund::handler(ctx)
     }
 
     pub fn close_reservation(ctx: Context<CloseReservation>) -> Result<()> {

@@ -6,16 +6,34 @@
 use {
     crate::{errors::MarketError, state::*},
     anchor_lang::prelude::*,
-    iotoken::math::{emission::epoch_start, price::io_for_iosd},
-    registry::{
-        math::current_epoch,
-        state::{ReservationOutcome, NO_EPOCH},
-    },
+    iotoken::math::price::io_for_iosd,
+    registry::state::{LockFailure, ReservationOutcome},
 };
 
 iotoken::define_safe_math!(MarketError::MathOverflow);
 
 pub const SECS_PER_HOUR: i64 = 3_600;
+
+/// Most of a booking's reservation fee its settlement tip may take: half. The rest always reaches
+/// the treasury, so a renter settling its own bookings still pays a non-refundable part (L4;
+/// before, a tip of the whole fee gave small bookings' fees back to a self-settling renter).
+pub const MAX_TIP_SHARE_BPS: u64 = 5_000;
+
+/// What a fault (a no-show, or a failure quorum during the booking) slashes from the device's
+/// stake: this share of the booking's undelivered value in IO (100%: the stake pays the renter's
+/// lost time once more, to the treasury), within staking's window and the pool (M4; before, every
+/// fault took the whole window, 10% of the pool, whatever the booking was worth).
+pub const FAULT_SLASH_BPS: u64 = 10_000;
+
+/// Least delivered time charge (IOSD base units, 1e6 = 1 USD, at the booked price) for a
+/// completed booking to count toward the device's reputation: 5 USD, about two H100-hours. At the
+/// 5% network fee and the non-refundable half of the 0.25% reservation fee, a wash booking of its
+/// own device costs an owner at least 0.26 USD per credited completion (the weight of two hours of
+/// passes), against nothing before (L3).
+pub const MIN_CREDITED_COMPLETION: u64 = 5_000_000;
+
+/// IO base units per USD base unit (IOSD, 6 decimals) at a price of 1 (8 decimals): 10^10.
+const IO_PER_USD_AT_UNIT_PRICE: u128 = iotoken::math::IOSD_PER_IO_PRICE_DIVISOR;
 
 /// Fee rates a quote is made with (iotoken's `FeeParams`), in basis points.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,7 +79,8 @@ pub fn device_hour_price(price_per_gpu_hour: u64, gpu_count: u16) -> Result<u64>
 
 /// The charges for `hours` of a device at `price_per_hour`: time = price x hours, reservation
 /// fee = time x rate (up), payment fee = (time + reservation fee) x rate (up), each converted
-/// to the payment token (up); the tip is the converted `settle_tip`, at most the reservation fee.
+/// to the payment token (up); the tip is the converted `settle_tip`, at most half the
+/// reservation fee (down, `MAX_TIP_SHARE_BPS`).
 pub fn quote(
     price_per_hour: u64,
     hours: u32,
@@ -79,7 +98,9 @@ pub fn quote(
         time: conversion.to_token(time_usd)?,
         reservation_fee,
         payment_fee: conversion.to_token(payment_fee_usd)?,
-        tip: conversion.to_token(rates.settle_tip)?.min(reservation_fee),
+        tip: conversion
+            .to_token(rates.settle_tip)?
+            .min(bps_of(reservation_fee, MAX_TIP_SHARE_BPS)?),
     })
 }
 
@@ -115,17 +136,29 @@ impl From<&Booking> for BookingTimes {
     }
 }
 
-/// When a keeper failure quorum cut the booking short: the start of the device's failure epoch
-/// (`last_failure_epoch`, `NO_EPOCH` if none) when that epoch lies within the booking, from the
-/// epoch it was booked in (bookings are refused in an epoch with a failure) to its end.
-pub fn failed_at(booking: &BookingTimes, last_failure_epoch: u64, origin: i64) -> Option<i64> {
-    if last_failure_epoch == NO_EPOCH {
-        return None;
+/// When a keeper failure quorum cut the booking short: the device's first failure since it was
+/// locked to this reservation (the registry's `LockFailure::Final`, found down when its first
+/// report came in) if that came before the booking's end, no earlier than the booking. A quorum
+/// the running epoch may still override (`Pending`) is no failure yet: settlement waits for it.
+pub fn failed_at(booking: &BookingTimes, failure: LockFailure) -> Option<i64> {
+    match failure {
+        LockFailure::Final(found_down_at) if found_down_at < booking.ends_at => {
+            Some(found_down_at.max(booking.booked_at))
+        }
+        _ => None,
     }
-    let booked_epoch = current_epoch(origin, booking.booked_at).ok()?;
-    let start = epoch_start(origin, last_failure_epoch).ok()?;
-    (last_failure_epoch >= booked_epoch && start < booking.ends_at)
-        .then_some(start.max(booking.booked_at))
+}
+
+/// The registry's epoch at `now` (0 before epochs begin: no failure report exists then).
+pub fn running_epoch(registry_config: &registry::state::RegistryConfig, now: i64) -> u64 {
+    registry::math::current_epoch(registry_config.epoch_origin, now).unwrap_or(0)
+}
+
+/// Whether a provisional quorum may still turn into a failure of this booking (its first report
+/// came before the booking's end): then the booking can neither be extended nor settled until
+/// the epoch ends and the registry counts or drops it.
+pub fn failure_pending(booking: &BookingTimes, failure: LockFailure) -> bool {
+    matches!(failure, LockFailure::Pending(found_down_at) if found_down_at < booking.ends_at)
 }
 
 /// How a booking ends, and the seconds of device time the renter pays for.
@@ -135,6 +168,11 @@ pub struct Ending {
     pub delivered_secs: u64,
 }
 
+/// Seconds from `from` to `to`, 0 if `to` is not after `from` (never a wrapped negative).
+pub fn secs_between(from: i64, to: i64) -> u64 {
+    u64::try_from(i128::from(to) - i128::from(from)).unwrap_or(0)
+}
+
 /// How the booking settles at `now`, or `None` while it may not settle yet.
 /// - Never started: cancelled before the start deadline -> Cancelled; otherwise, once the
 ///   deadline passed (or a failure quorum was reached) -> NoShow. Nothing delivered.
@@ -142,12 +180,20 @@ pub struct Ending {
 ///   ends it there -> Failed; a cancellation ends it at the later of the cancellation and one hour
 ///   after booking (the first hour is not refundable) -> Cancelled, whichever comes first; else at
 ///   the end -> Completed, once `now` has reached it. Delivered time runs from the start.
+/// - A cancellation at or after the booking's end comes too late to change it: the booking ends
+///   as if it had not been cancelled (L6).
+///
+/// Whatever the order of the times (a start acknowledged after the end, a failure or
+/// cancellation before the start), every stop lies between the start and the end, or at the
+/// start when the start is not before the end, so the delivered time is never negative, never
+/// longer than from the start to the end, and nothing panics.
 pub fn ending(
     times: BookingTimes,
     now: i64,
     cancelled_at: Option<i64>,
     failed_at: Option<i64>,
 ) -> Option<Ending> {
+    let cancelled_at = cancelled_at.filter(|cancelled| *cancelled < times.ends_at);
     let nothing = |outcome| Ending {
         outcome,
         delivered_secs: 0,
@@ -163,23 +209,57 @@ pub fn ending(
             _ => None,
         };
     }
-    let clamp = |at: i64| at.clamp(times.started_at, times.ends_at);
-    let failure_stop = failed_at.map(clamp);
+    // Into [started_at, ends_at]; at the start when the start is not before the end. `min` then
+    // `max`, not `clamp`, which panics when its bounds are out of order.
+    let within = |at: i64| at.min(times.ends_at).max(times.started_at);
+    let failure_stop = failed_at.map(within);
     let cancel_stop = cancelled_at
-        .map(|cancelled| clamp(cancelled.max(times.booked_at.saturating_add(SECS_PER_HOUR))));
+        .map(|cancelled| within(cancelled.max(times.booked_at.saturating_add(SECS_PER_HOUR))));
     let (outcome, stop) = match (failure_stop, cancel_stop) {
         (Some(failed), Some(cancelled)) if cancelled < failed => {
             (ReservationOutcome::Cancelled, cancelled)
         }
         (Some(failed), _) => (ReservationOutcome::Failed, failed),
         (None, Some(cancelled)) => (ReservationOutcome::Cancelled, cancelled),
-        (None, None) if now >= times.ends_at => (ReservationOutcome::Completed, times.ends_at),
+        (None, None) if now >= times.ends_at => {
+            (ReservationOutcome::Completed, within(times.ends_at))
+        }
         (None, None) => return None,
     };
     Some(Ending {
         outcome,
-        delivered_secs: stop.saturating_sub(times.started_at) as u64,
+        delivered_secs: secs_between(times.started_at, stop),
     })
+}
+
+/// The delivered time's value in IOSD base units at the booked price: `price_per_hour x
+/// min(delivered, booked) / 3600`, rounded down.
+pub fn delivered_value(price_per_hour: u64, delivered_secs: u64, booked_secs: u64) -> Result<u64> {
+    mul_div_floor(
+        price_per_hour,
+        delivered_secs.min(booked_secs),
+        SECS_PER_HOUR as u64,
+    )
+}
+
+/// The outcome the registry records for a booking that ended `outcome`: a completion counts
+/// toward the device's reputation (`Completed`) only when its delivered time was worth at least
+/// `MIN_CREDITED_COMPLETION` (`delivered_value`) and the renter is neither the device's owner nor
+/// its agent key (`renter_is_device`); otherwise `CompletedUncredited`. Other outcomes as they
+/// are.
+pub fn reported_outcome(
+    outcome: ReservationOutcome,
+    delivered_value: u64,
+    renter_is_device: bool,
+) -> ReservationOutcome {
+    match outcome {
+        ReservationOutcome::Completed
+            if renter_is_device || delivered_value < MIN_CREDITED_COMPLETION =>
+        {
+            ReservationOutcome::CompletedUncredited
+        }
+        outcome => outcome,
+    }
 }
 
 /// Where a booking's time charge goes.
@@ -214,6 +294,35 @@ pub fn split_time(
         owner_pay: gross.safe_sub(network_fee)?.safe_sub(staker_share)?,
         refund: time.safe_sub(gross)?,
     })
+}
+
+/// What a faulty booking's undelivered time (its refund, in the payment token) is worth in IO
+/// base units, the basis of its slash: for IO payments the refund itself; for IOSD and USDC (USD,
+/// 6 decimals) the refund at `io_price` (USD per IO, 8 decimals: iotoken's conservative price),
+/// rounded down, saturating. `None` without a usable price: the slash is then skipped rather than
+/// guessed (it is irreversible), and settlement goes on.
+pub fn undelivered_io(refund: u64, paid_in_io: bool, io_price: Option<u64>) -> Option<u64> {
+    if paid_in_io {
+        return Some(refund);
+    }
+    let price = io_price.filter(|price| *price > 0)?;
+    let io = u128::from(refund).saturating_mul(IO_PER_USD_AT_UNIT_PRICE) / u128::from(price);
+    Some(u64::try_from(io).unwrap_or(u64::MAX))
+}
+
+/// IO base units to slash for a fault whose undelivered time is worth `undelivered_io`:
+/// `FAULT_SLASH_BPS` of it (down), at most what staking's window still allows the pool
+/// (`window_remaining`) and the pool's stake; 0 without a basis. Never fails.
+pub fn fault_slash(undelivered_io: Option<u64>, window_remaining: u64, total_stake: u64) -> u64 {
+    let Some(basis) = undelivered_io else {
+        return 0;
+    };
+    let sized = u128::from(basis).saturating_mul(u128::from(FAULT_SLASH_BPS))
+        / u128::from(iotoken::math::BPS_DENOMINATOR);
+    u64::try_from(sized)
+        .unwrap_or(u64::MAX)
+        .min(window_remaining)
+        .min(total_stake)
 }
 
 #[cfg(test)]
@@ -253,6 +362,7 @@ mod tests {
             ReservationOutcome::Cancelled => "cancelled",
             ReservationOutcome::Failed => "failed",
             ReservationOutcome::NoShow => "noShow",
+            ReservationOutcome::CompletedUncredited => "completedUncredited",
         }
     }
 
@@ -271,7 +381,8 @@ mod tests {
             }
         );
         assert_eq!(charges.total().ok(), Some(7_764_375));
-        // 1 unit/h: every fee rounds up to one unit, the tip is capped by the reservation fee.
+        // 1 unit/h: every fee rounds up to one unit; the tip, at most half the reservation fee
+        // (down), is nothing, so the treasury keeps the whole fee.
         let tiny = quote(1, 1, rates(250, 100, 50_000), Conversion::Par).unwrap();
         assert_eq!(
             tiny,
@@ -279,9 +390,13 @@ mod tests {
                 time: 1,
                 reservation_fee: 1,
                 payment_fee: 1,
-                tip: 1,
+                tip: 0,
             }
         );
+        // A small booking (16 USD for an hour, fee 0.04 USD): the 0.10 IOSD tip would have been
+        // the whole fee; it is half of it.
+        let small = quote(16_000_000, 1, rates(25, 0, 100_000), Conversion::Par).unwrap();
+        assert_eq!((small.reservation_fee, small.tip), (40_000, 20_000));
         // No fee rates: nothing but the time.
         let bare = quote(7, 5, rates(0, 0, 9), Conversion::Par).unwrap();
         assert_eq!(
@@ -339,6 +454,93 @@ mod tests {
     }
 
     #[test]
+    fn a_tip_never_takes_more_than_half_the_reservation_fee() {
+        for seed in 0..20_000u64 {
+            let mut rng = Rng(seed);
+            let price = rng.next() >> (20 + rng.below(44));
+            let hours = 1 + rng.below(8_760) as u32;
+            let rates = rates(
+                rng.below(10_001) as u16,
+                rng.below(10_001) as u16,
+                rng.next() >> rng.below(64),
+            );
+            let conversion = if rng.chance(2) {
+                Conversion::Par
+            } else {
+                Conversion::Io {
+                    price: 1 + (rng.next() >> (20 + rng.below(44))),
+                }
+            };
+            let Ok(charges) = quote(price, hours, rates, conversion) else {
+                continue;
+            };
+            // The treasury keeps at least half of the fee, whoever settles.
+            assert!(
+                charges.tip <= charges.reservation_fee / 2,
+                "seed {seed}: {charges:?}"
+            );
+            assert!(charges.reservation_fee - charges.tip >= charges.reservation_fee.div_ceil(2));
+        }
+    }
+
+    #[test]
+    fn a_fault_is_slashed_by_its_undelivered_value_within_the_window_and_the_pool() {
+        // IO payments: the refund is already IO.
+        assert_eq!(undelivered_io(12_345, true, None), Some(12_345));
+        assert_eq!(undelivered_io(12_345, true, Some(7)), Some(12_345));
+        // IOSD and USDC: 37.5 USD at 0.5 USD per IO is 75 IO; rounded down.
+        assert_eq!(
+            undelivered_io(37_500_000, false, Some(50_000_000)),
+            Some(75 * 100_000_000)
+        );
+        assert_eq!(undelivered_io(1, false, Some(ODD_PRICE)), Some(81));
+        // No usable price: no basis, nothing slashed.
+        assert_eq!(undelivered_io(37_500_000, false, None), None);
+        assert_eq!(undelivered_io(37_500_000, false, Some(0)), None);
+        assert_eq!(undelivered_io(u64::MAX, false, Some(1)), Some(u64::MAX));
+        assert_eq!(fault_slash(None, 1_000, 1_000), 0);
+        // Sized to the fault, under the window's remaining cap and the pool.
+        assert_eq!(fault_slash(Some(75), 480, 4_800), 75);
+        assert_eq!(fault_slash(Some(750), 480, 4_800), 480);
+        assert_eq!(fault_slash(Some(750), 480, 300), 300);
+        assert_eq!(fault_slash(Some(u64::MAX), u64::MAX, u64::MAX), u64::MAX);
+        assert_eq!(fault_slash(Some(0), 480, 4_800), 0);
+    }
+
+    #[test]
+    fn only_paid_completions_by_unrelated_renters_are_credited() {
+        use ReservationOutcome::*;
+        // 1 unit per device-hour (the review's farm) is worth nothing; 5 USD is the least credited.
+        assert_eq!(delivered_value(8, 3_600, 3_600).unwrap(), 8);
+        assert_eq!(delivered_value(5_000_000, 3_600, 7_200).unwrap(), 5_000_000);
+        assert_eq!(
+            delivered_value(10_000_000, 1_799, 3_600).unwrap(),
+            4_997_222
+        );
+        assert_eq!(
+            delivered_value(10_000_000, 9_999, 3_600).unwrap(),
+            10_000_000
+        );
+        assert_eq!(reported_outcome(Completed, 8, false), CompletedUncredited);
+        assert_eq!(
+            reported_outcome(Completed, MIN_CREDITED_COMPLETION - 1, false),
+            CompletedUncredited
+        );
+        assert_eq!(
+            reported_outcome(Completed, MIN_CREDITED_COMPLETION, false),
+            Completed
+        );
+        assert_eq!(
+            reported_outcome(Completed, u64::MAX, true),
+            CompletedUncredited
+        );
+        for other in [Cancelled, Failed, NoShow] {
+            assert_eq!(reported_outcome(other, 0, true), other);
+            assert_eq!(reported_outcome(other, u64::MAX, false), other);
+        }
+    }
+
+    #[test]
     fn extensions_add_everything_but_the_tip() {
         let first = quote(1_000_000, 2, rates(250, 0, 10_000), Conversion::Par).unwrap();
         let extra = quote(1_000_000, 1, rates(250, 0, 10_000), Conversion::Par).unwrap();
@@ -387,29 +589,20 @@ mod tests {
     }
 
     #[test]
-    fn failed_at_counts_failures_within_the_booking_only() {
-        let origin = 1_000_000;
-        // Booked 30 minutes into epoch 2, for 2 hours (ends 30 minutes into epoch 4).
-        let booked = origin + 2 * HOUR + 1_800;
+    fn failed_at_counts_failures_found_before_the_end_only() {
+        // Booked at 10,000 for 2 hours (ends at 17,200).
+        let booked = 10_000;
         let t = times(booked, 2, booked + 60);
-        assert_eq!(failed_at(&t, NO_EPOCH, origin), None);
-        // A failure in the booking's own epoch counts from the booking.
-        assert_eq!(failed_at(&t, 2, origin), Some(booked));
-        assert_eq!(failed_at(&t, 3, origin), Some(origin + 3 * HOUR));
-        assert_eq!(failed_at(&t, 4, origin), Some(origin + 4 * HOUR));
-        // Before the booking's epoch, or from its end on: not this booking's failure.
-        assert_eq!(failed_at(&t, 1, origin), None);
-        let ends_on_epoch = times(origin + 2 * HOUR, 2, origin + 2 * HOUR + 1);
-        assert_eq!(failed_at(&ends_on_epoch, 4, origin), None);
-        assert_eq!(
-            failed_at(&ends_on_epoch, 3, origin),
-            Some(origin + 3 * HOUR)
-        );
-        // A booking before the registry's origin has no epoch.
-        assert_eq!(failed_at(&times(origin - 10, 2, 0), 0, origin), None);
-        assert_eq!(current_epoch(origin, origin - 1).ok(), None);
-        assert_eq!(current_epoch(origin, origin + HOUR - 1).ok(), Some(0));
-        assert_eq!(epoch_start(origin, u64::MAX).ok(), None);
+        assert_eq!(failed_at(&t, LockFailure::None), None);
+        // A provisional quorum is no failure yet.
+        assert_eq!(failed_at(&t, LockFailure::Pending(12_000)), None);
+        // Found down during the booking: from then on.
+        assert_eq!(failed_at(&t, LockFailure::Final(12_000)), Some(12_000));
+        // Reports begun before the lock count from the booking.
+        assert_eq!(failed_at(&t, LockFailure::Final(9_000)), Some(booked));
+        // Found down from its end on: not this booking's failure.
+        assert_eq!(failed_at(&t, LockFailure::Final(17_200)), None);
+        assert_eq!(failed_at(&t, LockFailure::Final(17_199)), Some(17_199));
     }
 
     #[test]
@@ -471,10 +664,154 @@ mod tests {
         let before = ending(t, 10_200, None, Some(10_000)).unwrap();
         assert_eq!(before.outcome, ReservationOutcome::Failed);
         assert_eq!(before.delivered_secs, 0);
-        // A cancellation after the end changes nothing delivered.
-        let late = ending(t, ends_at + 5, Some(ends_at + 5), None).unwrap();
-        assert_eq!(late.outcome, ReservationOutcome::Cancelled);
-        assert_eq!(late.delivered_secs, (ends_at - start) as u64);
+        // A cancellation at or after the end changes nothing: completed (L6).
+        for cancelled in [ends_at, ends_at + 5] {
+            let late = ending(t, ends_at + 5, Some(cancelled), None).unwrap();
+            assert_eq!(late.outcome, ReservationOutcome::Completed);
+            assert_eq!(late.delivered_secs, (ends_at - start) as u64);
+        }
+        // A second before the end still cancels, with the whole time delivered.
+        let last = ending(t, ends_at + 5, Some(ends_at - 1), None).unwrap();
+        assert_eq!(last.outcome, ReservationOutcome::Cancelled);
+        assert_eq!(last.delivered_secs, (ends_at - 1 - start) as u64);
+    }
+
+    #[test]
+    fn a_start_acknowledged_after_the_end_delivers_nothing_whatever_ends_the_booking() {
+        // The review's M3: a 1-hour booking whose agent acknowledged a second after its end (as a
+        // grace period longer than the booking once allowed).
+        let booked = 10_000;
+        let late = BookingTimes {
+            booked_at: booked,
+            ack_deadline: booked + 2 * HOUR,
+            ends_at: booked + HOUR,
+            started_at: booked + HOUR + 1,
+        };
+        let now = booked + 3 * HOUR;
+        for (cancelled, failed, outcome) in [
+            (None, None, ReservationOutcome::Completed),
+            (Some(booked + 600), None, ReservationOutcome::Cancelled),
+            (None, Some(booked), ReservationOutcome::Failed),
+            (
+                Some(booked + 600),
+                Some(booked + 1_200),
+                ReservationOutcome::Failed,
+            ),
+        ] {
+            let end = ending(late, now, cancelled, failed).unwrap();
+            assert_eq!(end.outcome, outcome);
+            assert_eq!(end.delivered_secs, 0);
+            let split = split_time(1_000_000, end.delivered_secs, HOUR as u64, 500, 0).unwrap();
+            assert_eq!((split.gross, split.refund), (0, 1_000_000));
+        }
+        assert_eq!(secs_between(5, 3), 0);
+        assert_eq!(secs_between(i64::MIN, i64::MAX), u64::MAX);
+        assert_eq!(secs_between(i64::MAX, i64::MIN), 0);
+    }
+
+    /// SplitMix64: the seeded source of the property tests (the program crate has no
+    /// dependencies for tests).
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+            let mut z = self.0;
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        }
+
+        fn below(&mut self, n: u64) -> u64 {
+            self.next() % n
+        }
+
+        fn chance(&mut self, one_in: u64) -> bool {
+            self.below(one_in) == 0
+        }
+
+        /// A time within four hours of `base` either side, now and then an extreme one.
+        fn time(&mut self, base: i64) -> i64 {
+            match self.below(20) {
+                0 => i64::MIN,
+                1 => i64::MAX,
+                2 => 0,
+                _ => base + self.below(8 * HOUR as u64) as i64 - 4 * HOUR,
+            }
+        }
+    }
+
+    #[test]
+    fn the_time_split_never_panics_wraps_or_over_delivers_in_any_order_of_times() {
+        let origin = 1_700_000_000;
+        for seed in 0..50_000u64 {
+            let mut rng = Rng(seed);
+            let base = origin + rng.below(48 * HOUR as u64) as i64;
+            let times = BookingTimes {
+                booked_at: rng.time(base),
+                ack_deadline: rng.time(base),
+                ends_at: rng.time(base),
+                started_at: if rng.chance(4) { 0 } else { rng.time(base) },
+            };
+            let now = rng.time(base);
+            let failure = if rng.chance(3) {
+                LockFailure::None
+            } else {
+                LockFailure::Final(rng.time(base))
+            };
+            let quorum = failed_at(&times, failure);
+            let cancelled = rng.chance(2).then(|| rng.time(base));
+            let failed = if rng.chance(2) {
+                quorum
+            } else {
+                rng.chance(2).then(|| rng.time(base))
+            };
+            let context = format!(
+                "seed {seed}: {times:?} now {now} cancelled {cancelled:?} failed {failed:?}"
+            );
+            let Some(end) = ending(times, now, cancelled, failed) else {
+                continue;
+            };
+            // A cancellation from the end on changes nothing (L6).
+            if cancelled.is_some_and(|cancelled| cancelled >= times.ends_at) {
+                assert_eq!(Some(end), ending(times, now, None, failed), "{context}");
+            }
+            // Never more than from the start to the end, nothing when never started.
+            let most = match times.started_at {
+                0 => 0,
+                started => secs_between(started, times.ends_at),
+            };
+            assert!(end.delivered_secs <= most, "{context}: {end:?}");
+            let booked_secs = secs_between(times.booked_at, times.ends_at);
+            if times.started_at >= times.booked_at {
+                assert!(end.delivered_secs <= booked_secs, "{context}: {end:?}");
+            }
+            if booked_secs == 0 {
+                continue;
+            }
+            // The time charge is conserved: what the device, its stakers and the treasury get
+            // plus the refund is exactly the charge, whatever the rates.
+            let time = rng.next() >> rng.below(64);
+            let network_bps = rng.below(10_001) as u16;
+            let staker_bps = rng.below(10_001) as u16;
+            let split = split_time(
+                time,
+                end.delivered_secs,
+                booked_secs,
+                network_bps,
+                staker_bps,
+            )
+            .unwrap_or_else(|error| panic!("{context}: {error}"));
+            assert_eq!(split.gross + split.refund, time, "{context}");
+            assert_eq!(
+                split.network_fee + split.staker_share + split.owner_pay,
+                split.gross,
+                "{context}"
+            );
+            if end.delivered_secs == 0 {
+                assert_eq!(split.refund, time, "{context}");
+            }
+        }
     }
 
     fn charges_json(c: &BookingCharges) -> String {
@@ -505,6 +842,8 @@ mod tests {
             (1_000_000_000 * 64, 8_760, 250, 100, 50_000, 1),
             (u64::MAX / 2, 3, 0, 0, 0, 0),
             (5, 1, 0, 0, 0, 0),
+            (16_000_000, 1, 25, 0, 100_000, 0),
+            (3, 7, 10_000, 0, u64::MAX, 0),
         ] {
             let conversion = if io_price == 0 {
                 Conversion::Par
@@ -549,31 +888,144 @@ mod tests {
             ));
         }
 
-        let origin = 1_000_000i64;
-        let booked = origin + 2 * HOUR + 1_800;
-        let mut failures = Vec::new();
-        for (t, epoch) in [
-            (times(booked, 2, booked + 60), NO_EPOCH),
-            (times(booked, 2, booked + 60), 1),
-            (times(booked, 2, booked + 60), 2),
-            (times(booked, 2, booked + 60), 3),
-            (times(booked, 2, booked + 60), 4),
-            (times(booked, 2, booked + 60), 5),
-            (times(origin + 2 * HOUR, 2, 0), 4),
-            (times(origin - 10, 2, 0), 0),
+        let mut slashes = Vec::new();
+        for (refund, paid_in_io, io_price, window_remaining, total_stake) in [
+            (12_345u64, true, None, 1_000_000u64, 10_000_000u64),
+            (
+                37_500_000,
+                false,
+                Some(50_000_000u64),
+                480 * 100_000_000,
+                4_800 * 100_000_000,
+            ),
+            (37_500_000, false, Some(ODD_PRICE), 10, 4_800),
+            (1, false, Some(ODD_PRICE), 1_000, 1_000),
+            (37_500_000, false, None, 1_000, 1_000),
+            (37_500_000, false, Some(0), 1_000, 1_000),
+            (u64::MAX, false, Some(1), u64::MAX, u64::MAX - 1),
+            (0, true, None, 1_000, 1_000),
+            (999, true, None, 1_000, 0),
         ] {
+            let basis = undelivered_io(refund, paid_in_io, io_price);
+            let price = io_price.map_or("null".into(), |p| format!("\"{p}\""));
+            let basis_json = basis.map_or("null".into(), |b| format!("\"{b}\""));
+            slashes.push(format!(
+                "{{\"refund\": \"{refund}\", \"paidInIo\": {paid_in_io}, \"ioPrice\": {price}, \"windowRemaining\": \"{window_remaining}\", \"totalStake\": \"{total_stake}\", \"undeliveredIo\": {basis_json}, \"slash\": \"{}\"}}",
+                fault_slash(basis, window_remaining, total_stake)
+            ));
+        }
+
+        let mut credits = Vec::new();
+        for (outcome, price, delivered, booked, renter_is_device) in [
+            (
+                ReservationOutcome::Completed,
+                8u64,
+                3_600u64,
+                3_600u64,
+                false,
+            ),
+            (
+                ReservationOutcome::Completed,
+                5_000_000,
+                3_600,
+                7_200,
+                false,
+            ),
+            (
+                ReservationOutcome::Completed,
+                5_000_000,
+                3_599,
+                3_600,
+                false,
+            ),
+            (
+                ReservationOutcome::Completed,
+                18_765_432,
+                10_800,
+                10_800,
+                true,
+            ),
+            (
+                ReservationOutcome::Completed,
+                10_000_000,
+                9_999,
+                3_600,
+                false,
+            ),
+            (ReservationOutcome::Completed, 0, 0, 3_600, false),
+            (ReservationOutcome::Completed, u64::MAX, 7_200, 7_200, false),
+            (
+                ReservationOutcome::Cancelled,
+                18_765_432,
+                3_600,
+                10_800,
+                true,
+            ),
+            (ReservationOutcome::NoShow, 18_765_432, 0, 3_600, false),
+            (ReservationOutcome::Failed, 1, 1, 3_600, true),
+        ] {
+            let value = delivered_value(price, delivered, booked);
+            let reported = value.as_ref().map_or("null".into(), |value| {
+                format!(
+                    "\"{}\"",
+                    outcome_name(reported_outcome(outcome, *value, renter_is_device))
+                )
+            });
+            let value = value.map_or("null".into(), |v| format!("\"{v}\""));
+            credits.push(format!(
+                "{{\"outcome\": \"{}\", \"pricePerHour\": \"{price}\", \"deliveredSecs\": \"{delivered}\", \"bookedSecs\": \"{booked}\", \"renterIsDevice\": {renter_is_device}, \"deliveredValue\": {value}, \"reported\": {reported}}}",
+                outcome_name(outcome)
+            ));
+        }
+
+        let booked = 1_000_000i64;
+        let mut failures = Vec::new();
+        for (t, failure) in [
+            (times(booked, 2, booked + 60), LockFailure::None),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Pending(booked + 60),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked - 600),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked + 1_800),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked + 2 * HOUR - 1),
+            ),
+            (
+                times(booked, 2, booked + 60),
+                LockFailure::Final(booked + 2 * HOUR),
+            ),
+            (times(booked, 2, 0), LockFailure::Final(booked + 60)),
+        ] {
+            let (kind, found_down_at) = match failure {
+                LockFailure::None => ("none", 0),
+                LockFailure::Pending(at) => ("pending", at),
+                LockFailure::Final(at) => ("final", at),
+            };
             failures.push(format!(
-                "{{\"origin\": \"{origin}\", \"bookedAt\": \"{}\", \"ackDeadline\": \"{}\", \"endsAt\": \"{}\", \"startedAt\": \"{}\", \"lastFailureEpoch\": \"{epoch}\", \"failedAt\": {}}}",
+                "{{\"bookedAt\": \"{}\", \"ackDeadline\": \"{}\", \"endsAt\": \"{}\", \"startedAt\": \"{}\", \"failure\": \"{kind}\", \"foundDownAt\": \"{found_down_at}\", \"failedAt\": {}}}",
                 t.booked_at,
                 t.ack_deadline,
                 t.ends_at,
                 t.started_at,
-                opt(failed_at(&t, epoch, origin)),
+                opt(failed_at(&t, failure)),
             ));
         }
 
         let started = times(10_000, 3, 10_100);
         let idle = times(10_000, 2, 0);
+        // Acknowledged a second after its end (M3): delivers nothing, however it ends.
+        let late = BookingTimes {
+            ack_deadline: 10_000 + 2 * HOUR,
+            ..times(10_000, 1, 10_000 + HOUR + 1)
+        };
         let mut endings = Vec::new();
         for (t, now, cancelled, failed) in [
             (idle, 10_601, Some(10_000), None),
@@ -593,7 +1045,20 @@ mod tests {
             (started, 10_200, None, Some(10_000)),
             (started, 10_200, None, Some(30_000)),
             (started, 30_000, Some(started.ends_at + 5), None),
+            (started, 30_000, Some(started.ends_at), None),
+            (started, 30_000, Some(started.ends_at - 1), None),
+            (idle, 30_000, Some(idle.ends_at), None),
             (started, 10_150, Some(10_050), None),
+            (late, 30_000, None, None),
+            (late, 30_000, Some(10_600), None),
+            (late, 30_000, None, Some(10_000)),
+            (late, 30_000, Some(10_600), Some(11_000)),
+            (
+                times(i64::MAX - HOUR, 1, i64::MAX),
+                i64::MAX,
+                Some(i64::MIN),
+                Some(i64::MIN),
+            ),
         ] {
             let end = ending(t, now, cancelled, failed).map_or("null".into(), |e| {
                 format!(
@@ -614,9 +1079,11 @@ mod tests {
         }
 
         format!(
-            "{{\n  \"quotes\": {},\n  \"splits\": {},\n  \"failedAt\": {},\n  \"endings\": {}\n}}\n",
+            "{{\n  \"quotes\": {},\n  \"splits\": {},\n  \"slashes\": {},\n  \"credits\": {},\n  \"failedAt\": {},\n  \"endings\": {}\n}}\n",
             list(quotes),
             list(splits),
+            list(slashes),
+            list(credits),
             list(failures),
             list(endings),
         )

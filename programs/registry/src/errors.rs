@@ -6,7 +6,7 @@ pub enum RegistryError {
     NotConfigAuthority,
     #[msg("Keeper bond amount must be greater than zero")]
     InvalidBondAmount,
-    #[msg("Keeper unbond cooldown must be between 0 seconds and 365 days")]
+    #[msg("Keeper unbond cooldown must be between one epoch (1 hour) and 365 days")]
     InvalidCooldown,
     #[msg("The update changes nothing")]
     NothingToUpdate,
@@ -32,7 +32,7 @@ pub enum RegistryError {
     InvalidStorage,
     #[msg("Price per GPU-hour must be between 1 and 1,000,000,000 IOSD base units (1,000 USD)")]
     InvalidPrice,
-    #[msg("The agent key must not be the default (all-zero) key")]
+    #[msg("The agent key must not be the owner's key: the agent signs on the host, the owner holds the device")]
     InvalidAgentKey,
     #[msg("Only the device owner may do this")]
     NotDeviceOwner,
@@ -72,8 +72,8 @@ pub enum RegistryError {
     MathOverflow,
     #[msg("The config authority must not be the default (all-zero) key")]
     InvalidAuthority,
-    #[msg("The keeper bond in force exceeds the most the keeper agreed to deposit")]
-    BondAboveMaximum,
+    #[msg("The bond is below the keeper bond in force")]
+    BondBelowMinimum,
     #[msg("The reward vaults are already initialized")]
     RewardsAlreadyInitialized,
     #[msg("The reward vaults are not initialized yet (initialize_rewards)")]
@@ -148,4 +148,42 @@ pub enum RegistryError {
     InvalidMerkleProof,
     #[msg("This leaf was already proven")]
     LeafAlreadyProven,
+    #[msg("Nobody opened this epoch's availability record yet (open_availability_epoch)")]
+    EpochNotOpened,
+    #[msg("The epoch's assignment seed is not fixed yet: its seed slot has not passed")]
+    EpochSeedNotFixed,
+    #[msg("The epoch's assignment seed is already fixed")]
+    EpochSeedAlreadyFixed,
+    #[msg("The keeper is not assigned to this device this epoch")]
+    KeeperNotAssigned,
+    #[msg("The keeper's authority is the device's owner or agent")]
+    KeeperLinkedToDevice,
+    #[msg("The keeper's bond is below the bond in force: top it up with add_bond")]
+    KeeperBondTooLow,
+    #[msg("The device already has every pass it needs this epoch")]
+    PassesComplete,
+    #[msg("Failure reports count only after the epoch's probe window")]
+    ReportWindowNotOpen,
+    #[msg("A reporter account is missing or not the keeper that reported")]
+    ReporterAccountMismatch,
+    #[msg("The device's failure quorum is still provisional: wait for the epoch to end")]
+    FailurePending,
+    #[msg("Committee size must be between 1 and 16 keepers")]
+    InvalidCommitteeSize,
+    #[msg("Passes required must be between 1 and 4, and at most the committee size")]
+    InvalidPassesRequired,
+    #[msg("Failure reports must open between 10 and 55 minutes into an epoch")]
+    InvalidReportWindow,
+    #[msg("The false-report penalty must be at most 10% of a bond")]
+    InvalidReportPenalty,
+    #[msg("The bond amount must be greater than zero")]
+    ZeroBond,
+    #[msg(
+        "A keeper that forfeited bond withdraws with iotoken's treasury account of the bond mint"
+    )]
+    TreasuryMismatch,
+    #[msg("The account is not this device id's history record")]
+    DeviceHistoryMismatch,
+    #[msg("The new agent key equals the current one")]
+    AgentUnchanged,
 }

@@ -34,6 +34,11 @@ pub struct DeviceRegistered {
     pub device: Pubkey,
     pub owner: Pubkey,
     pub agent: Pubkey,
+    /// Counters restored from an earlier registration of the same device id.
+    pub passes: u32,
+    pub failures: u32,
+    pub reservations_completed: u32,
+    pub registered_slot: u64,
     pub device_id: String,
     pub name: String,
     pub gpu_model: String,
@@ -47,8 +52,6 @@ pub struct DeviceRegistered {
 pub struct DeviceUpdated {
     pub device: Pubkey,
     pub owner: Pubkey,
-    pub agent_before: Pubkey,
-    pub agent_after: Pubkey,
     pub gpu_model_before: String,
     pub gpu_model_after: String,
     pub region_before: String,
@@ -94,8 +97,22 @@ pub struct DeviceDeregistered {
     pub device: Pubkey,
     pub owner: Pubkey,
     pub device_id: String,
-    /// Lamports of rent returned to the owner.
+    /// Lamports of rent returned to the owner (less the history record's rent).
     pub rent_returned: u64,
+    /// The `["device_history", sha256(device_id)]` record keeping its counters.
+    pub history: Pubkey,
+    pub passes: u32,
+    pub failures: u32,
+}
+
+/// The owner moved the device to a new agent key, which co-signed.
+#[event]
+pub struct DeviceAgentChanged {
+    pub device: Pubkey,
+    pub owner: Pubkey,
+    pub agent_before: Pubkey,
+    pub agent_after: Pubkey,
+    pub changed_at: i64,
 }
 
 #[event]
@@ -124,6 +141,17 @@ pub struct KeeperRegistered {
     pub registered_at: i64,
 }
 
+/// A keeper added to its bond (assignment weight from the next epoch's record on).
+#[event]
+pub struct KeeperBondAdded {
+    pub keeper: Pubkey,
+    pub authority: Pubkey,
+    /// Bond mint base units.
+    pub amount: u64,
+    pub bond_before: u64,
+    pub bond_after: u64,
+}
+
 #[event]
 pub struct KeeperUnbondRequested {
     pub keeper: Pubkey,
@@ -137,7 +165,10 @@ pub struct KeeperBondWithdrawn {
     pub keeper: Pubkey,
     pub authority: Pubkey,
     pub bond_mint: Pubkey,
+    /// Bond mint base units returned to the keeper.
     pub bond_amount: u64,
+    /// Bond mint base units forfeited for contradicted reports, sent to iotoken's treasury.
+    pub forfeited: u64,
 }
 
 #[event]
@@ -147,7 +178,7 @@ pub struct RewardsInitialized {
     pub keeper_tips_vault: Pubkey,
 }
 
-/// A keeper attested a device's signed probe for an epoch.
+/// An assigned keeper passed a device's signed probe for an epoch.
 #[event]
 pub struct DeviceAttested {
     pub device: Pubkey,
@@ -155,7 +186,13 @@ pub struct DeviceAttested {
     pub epoch: u64,
     pub probe_slot: u64,
     pub benchmark_hash: [u8; 32],
-    /// Whether the device met its minimum stake; only then does it earn `weight`.
+    /// This pass's number in the epoch, and the passes the epoch requires; the device is
+    /// attested for the epoch (and earns) with the pass that reaches them.
+    pub pass_number: u8,
+    pub passes_required: u8,
+    pub attested: bool,
+    /// Whether the device met its minimum stake; only then does it earn `weight` (added to the
+    /// epoch's total with the pass that attests it).
     pub qualified: bool,
     pub weight: u64,
     pub stake: u64,
@@ -164,6 +201,7 @@ pub struct DeviceAttested {
     pub reputation_bps: u16,
 }
 
+/// An assigned keeper reported the device down.
 #[event]
 pub struct FailureReported {
     pub device: Pubkey,
@@ -171,15 +209,65 @@ pub struct FailureReported {
     pub epoch: u64,
     pub reports: u8,
     pub quorum: u8,
+    /// The reports reached the quorum with this one: a failure unless a pass of the device in
+    /// the same epoch overrides it.
+    pub quorum_reached: bool,
+    pub reported_at: i64,
 }
 
-/// A quorum of keepers found the device down in an epoch without a pass.
+/// A pass contradicted the epoch's failure reports: they no longer count, and each reporter
+/// forfeited `penalty` of its bond (bond mint base units).
+#[event]
+pub struct FailureReportsOverridden {
+    pub device: Pubkey,
+    pub epoch: u64,
+    pub keeper: Pubkey,
+    pub reporters: Vec<Pubkey>,
+    pub penalties: Vec<u64>,
+}
+
+/// A failure quorum of an ended epoch that no pass overrode became a failure on the device's
+/// record.
 #[event]
 pub struct DeviceFailed {
     pub device: Pubkey,
     pub epoch: u64,
+    /// When the first report of the quorum came in (unix seconds).
+    pub found_down_at: i64,
+    /// The device was locked to a reservation then.
+    pub during_reservation: bool,
     pub failures: u32,
     pub reputation_bps: u16,
+}
+
+/// An epoch's availability record opened: its keeper snapshot and the slot whose hash will seed
+/// its keeper assignment.
+#[event]
+pub struct AvailabilityEpochOpened {
+    pub epoch: u64,
+    pub opened_slot: u64,
+    pub seed_slot: u64,
+    /// Bond mint base units.
+    pub keeper_bond_total: u64,
+    pub keeper_count: u32,
+    pub committee_size: u8,
+    pub passes_required: u8,
+}
+
+/// An epoch's assignment seed was fixed from its seed slot's hash.
+#[event]
+pub struct AvailabilitySeedFixed {
+    pub epoch: u64,
+    pub seed_slot: u64,
+    pub seed: [u8; 32],
+}
+
+/// The seed slot had no hash (skipped, or too old): a new seed slot was chosen.
+#[event]
+pub struct AvailabilitySeedRearmed {
+    pub epoch: u64,
+    pub seed_slot_before: u64,
+    pub seed_slot_after: u64,
 }
 
 #[event]

@@ -12,8 +12,11 @@
 
 use {anchor_lang::prelude::*, state::ReservationOutcome};
 
+pub mod assignment;
+pub mod epoch_record;
 pub mod errors;
 pub mod events;
+pub mod failures;
 pub mod instructions;
 pub mod math;
 pub mod merkle;
@@ -66,12 +69,20 @@ pub mod registry {
         set_endpoint::handler(ctx, endpoint)
     }
 
+    pub fn change_agent(ctx: Context<ChangeAgent>) -> Result<()> {
+        change_agent::handler(ctx)
+    }
+
     pub fn deregister_device(ctx: Context<DeregisterDevice>) -> Result<()> {
         deregister_device::handler(ctx)
     }
 
-    pub fn register_keeper(ctx: Context<RegisterKeeper>, max_bond_amount: u64) -> Result<()> {
-        register_keeper::handler(ctx, max_bond_amount)
+    pub fn register_keeper(ctx: Context<RegisterKeeper>, bond_amount: u64) -> Result<()> {
+        register_keeper::handler(ctx, bond_amount)
+    }
+
+    pub fn add_bond(ctx: Context<AddBond>, amount: u64) -> Result<()> {
+        add_bond::handler(ctx, amount)
     }
 
     pub fn request_unbond(ctx: Context<RequestUnbond>) -> Result<()> {
@@ -84,6 +95,10 @@ pub mod registry {
 
     pub fn initialize_rewards(ctx: Context<InitializeRewards>) -> Result<()> {
         initialize_rewards::handler(ctx)
+    }
+
+    pub fn open_availability_epoch(ctx: Context<OpenAvailabilityEpoch>) -> Result<()> {
+        open_availability_epoch::handler(ctx)
     }
 
     pub fn attest_availability<'info>(

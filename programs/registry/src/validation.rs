@@ -1,7 +1,11 @@
 //! Pure checks of user-supplied device fields; each returns the field's named error.
 
 use {
-    crate::{errors::RegistryError, state::*},
+    crate::{
+        errors::RegistryError,
+        math::{current_epoch, EPOCH_SECS},
+        state::*,
+    },
     anchor_lang::prelude::*,
 };
 
@@ -88,21 +92,27 @@ pub fn validate_price(price_per_gpu_hour: u64) -> Result<()> {
     Ok(())
 }
 
-pub fn validate_agent(agent: &Pubkey) -> Result<()> {
-    require_keys_neq!(*agent, Pubkey::default(), RegistryError::InvalidAgentKey);
-    Ok(())
-}
-
+/// The cooldown lasts at least one epoch, so a keeper cannot report a device and take its bond
+/// away before a pass in the same epoch can contradict the report.
 pub fn validate_bond_terms(
     keeper_bond_amount: u64,
     keeper_unbond_cooldown_secs: i64,
 ) -> Result<()> {
     require!(keeper_bond_amount > 0, RegistryError::InvalidBondAmount);
     require!(
-        (0..=MAX_UNBOND_COOLDOWN_SECS).contains(&keeper_unbond_cooldown_secs),
+        (EPOCH_SECS..=MAX_UNBOND_COOLDOWN_SECS).contains(&keeper_unbond_cooldown_secs),
         RegistryError::InvalidCooldown
     );
     Ok(())
+}
+
+/// The epoch a keeper's deposit at `now` counts against (`Keeper::deposit`): the running one, or
+/// none before epochs begin (a bond placed before the network starts weighs from its start).
+pub fn deposit_epoch(config: &RegistryConfig, now: i64) -> Option<u64> {
+    if !config.rewards_initialized {
+        return None;
+    }
+    current_epoch(config.epoch_origin, now).ok()
 }
 
 /// sha256 of the device id: the device PDA's seed, so ids of any allowed length fit a seed.
@@ -111,7 +121,10 @@ pub fn device_id_hash(device_id: &str) -> [u8; 32] {
 }
 
 /// Failure quorum 2..=5 keepers (one keeper alone must never fail a device); probe age 1..=512
-/// slots (SlotHashes holds 512).
+/// slots (SlotHashes holds 512); a committee of 1..=16 keepers, of which 1..=4 (and at most the
+/// committee) must pass a device; reports open 10 to 55 minutes into an epoch (a device gets at
+/// least ten minutes to pass, keepers at least five to report); a contradicted report costs at
+/// most 10% of a bond.
 pub fn validate_availability(params: &AvailabilityParams) -> Result<()> {
     require!(
         (2..=MAX_FAILURE_QUORUM as u8).contains(&params.failure_quorum),
@@ -121,8 +134,31 @@ pub fn validate_availability(params: &AvailabilityParams) -> Result<()> {
         (1..=512).contains(&params.max_probe_age_slots),
         RegistryError::InvalidProbeAge
     );
+    require!(
+        (1..=MAX_COMMITTEE_SIZE).contains(&params.committee_size),
+        RegistryError::InvalidCommitteeSize
+    );
+    require!(
+        (1..=MAX_PASSES_REQUIRED as u8).contains(&params.passes_required)
+            && params.passes_required <= params.committee_size,
+        RegistryError::InvalidPassesRequired
+    );
+    require!(
+        (MIN_REPORT_AFTER_SECS..=MAX_REPORT_AFTER_SECS).contains(&params.report_after_secs),
+        RegistryError::InvalidReportWindow
+    );
+    require!(
+        params.false_report_penalty_bps <= MAX_REPORT_PENALTY_BPS,
+        RegistryError::InvalidReportPenalty
+    );
     Ok(())
 }
+
+/// Bounds of `report_after_secs`: 10 and 55 minutes.
+pub const MIN_REPORT_AFTER_SECS: u32 = 600;
+pub const MAX_REPORT_AFTER_SECS: u32 = 3_300;
+/// Most of its bond a keeper forfeits per contradicted report: 10%.
+pub const MAX_REPORT_PENALTY_BPS: u16 = 1_000;
 
 #[cfg(test)]
 mod tests {
@@ -239,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn price_and_agent_bounds() {
+    fn price_bounds() {
         assert_eq!(
             error_of(validate_price(0)),
             RegistryError::InvalidPrice.name()
@@ -250,28 +286,93 @@ mod tests {
             error_of(validate_price(MAX_PRICE_PER_GPU_HOUR + 1)),
             RegistryError::InvalidPrice.name()
         );
-        assert_eq!(
-            error_of(validate_agent(&Pubkey::default())),
-            RegistryError::InvalidAgentKey.name()
-        );
     }
 
     #[test]
     fn bond_terms_bounds() {
-        assert!(validate_bond_terms(1, 0).is_ok());
+        assert!(validate_bond_terms(1, EPOCH_SECS).is_ok());
         assert!(validate_bond_terms(1, MAX_UNBOND_COOLDOWN_SECS).is_ok());
         assert_eq!(
-            error_of(validate_bond_terms(0, 60)),
+            error_of(validate_bond_terms(0, EPOCH_SECS)),
             RegistryError::InvalidBondAmount.name()
         );
+        // Shorter than an epoch: a reporter could leave before a pass contradicts it.
         assert_eq!(
-            error_of(validate_bond_terms(1, -1)),
+            error_of(validate_bond_terms(1, EPOCH_SECS - 1)),
+            RegistryError::InvalidCooldown.name()
+        );
+        assert_eq!(
+            error_of(validate_bond_terms(1, 0)),
             RegistryError::InvalidCooldown.name()
         );
         assert_eq!(
             error_of(validate_bond_terms(1, MAX_UNBOND_COOLDOWN_SECS + 1)),
             RegistryError::InvalidCooldown.name()
         );
+    }
+
+    #[test]
+    fn availability_bounds() {
+        assert!(validate_availability(&DEFAULT_AVAILABILITY).is_ok());
+        let with = |change: fn(&mut AvailabilityParams)| {
+            let mut params = DEFAULT_AVAILABILITY;
+            change(&mut params);
+            validate_availability(&params)
+        };
+        for (result, name) in [
+            (
+                with(|p| p.failure_quorum = 1),
+                RegistryError::InvalidFailureQuorum,
+            ),
+            (
+                with(|p| p.failure_quorum = 6),
+                RegistryError::InvalidFailureQuorum,
+            ),
+            (
+                with(|p| p.max_probe_age_slots = 513),
+                RegistryError::InvalidProbeAge,
+            ),
+            (
+                with(|p| p.committee_size = 0),
+                RegistryError::InvalidCommitteeSize,
+            ),
+            (
+                with(|p| p.committee_size = 17),
+                RegistryError::InvalidCommitteeSize,
+            ),
+            (
+                with(|p| p.passes_required = 0),
+                RegistryError::InvalidPassesRequired,
+            ),
+            (
+                with(|p| p.passes_required = 5),
+                RegistryError::InvalidPassesRequired,
+            ),
+            (
+                with(|p| {
+                    p.committee_size = 1;
+                    p.passes_required = 2;
+                }),
+                RegistryError::InvalidPassesRequired,
+            ),
+            (
+                with(|p| p.report_after_secs = 599),
+                RegistryError::InvalidReportWindow,
+            ),
+            (
+                with(|p| p.report_after_secs = 3_301),
+                RegistryError::InvalidReportWindow,
+            ),
+            (
+                with(|p| p.false_report_penalty_bps = 1_001),
+                RegistryError::InvalidReportPenalty,
+            ),
+        ] {
+            assert_eq!(error_of(result), name.name());
+        }
+        assert!(with(|p| p.report_after_secs = 600).is_ok());
+        assert!(with(|p| p.report_after_secs = 3_300).is_ok());
+        assert!(with(|p| p.false_report_penalty_bps = 1_000).is_ok());
     }
 
     #[test]

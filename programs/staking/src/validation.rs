@@ -14,11 +14,21 @@ use {
 const HOUR_SECS: i64 = 3_600;
 /// The registry's bound on the keeper unbond cooldown (`registry::state::MAX_UNBOND_COOLDOWN_SECS`).
 pub const MAX_KEEPER_UNBOND_COOLDOWN_SECS: i64 = 365 * DAY_SECS;
+/// At least one epoch, as the registry requires (a reporter stays until a pass can contradict it).
+pub const MIN_KEEPER_UNBOND_COOLDOWN_SECS: i64 = 3_600;
 /// The registry's bounds of its availability rules (`registry::validation::validate_availability`,
 /// checked equal by a program test).
 pub const MIN_FAILURE_QUORUM: u8 = 2;
 pub const MAX_FAILURE_QUORUM: u8 = 5;
 pub const MAX_PROBE_AGE_SLOTS: u64 = 512;
+/// The registry's other availability bounds (`registry::validation::validate_availability`):
+/// committee 1..=16 keepers, 1..=4 passes, reports opening 10 to 55 minutes into an epoch, a
+/// contradicted report costing at most 10% of a bond.
+pub const MAX_COMMITTEE_SIZE: u8 = 16;
+pub const MAX_PASSES_REQUIRED: u8 = 4;
+pub const MIN_REPORT_AFTER_SECS: u32 = 600;
+pub const MAX_REPORT_AFTER_SECS: u32 = 3_300;
+pub const MAX_REPORT_PENALTY_BPS: u16 = 1_000;
 
 pub fn validate_stake_params(params: &StakeParams) -> Result<()> {
     let within = (IO..=100_000 * IO).contains(&params.min_stake_base)
@@ -130,7 +140,8 @@ impl ParameterChange {
             } => {
                 require!(
                     *amount > 0
-                        && (0..=MAX_KEEPER_UNBOND_COOLDOWN_SECS).contains(unbond_cooldown_secs),
+                        && (MIN_KEEPER_UNBOND_COOLDOWN_SECS..=MAX_KEEPER_UNBOND_COOLDOWN_SECS)
+                            .contains(unbond_cooldown_secs),
                     StakingError::InvalidKeeperBond
                 );
                 Ok(())
@@ -138,10 +149,20 @@ impl ParameterChange {
             Self::RegistryAvailability {
                 failure_quorum,
                 max_probe_age_slots,
+                committee_size,
+                passes_required,
+                report_after_secs,
+                false_report_penalty_bps,
             } => {
                 require!(
                     (MIN_FAILURE_QUORUM..=MAX_FAILURE_QUORUM).contains(failure_quorum)
-                        && (1..=MAX_PROBE_AGE_SLOTS).contains(max_probe_age_slots),
+                        && (1..=MAX_PROBE_AGE_SLOTS).contains(max_probe_age_slots)
+                        && (1..=MAX_COMMITTEE_SIZE).contains(committee_size)
+                        && (1..=MAX_PASSES_REQUIRED).contains(passes_required)
+                        && passes_required <= committee_size
+                        && (MIN_REPORT_AFTER_SECS..=MAX_REPORT_AFTER_SECS)
+                            .contains(report_after_secs)
+                        && *false_report_penalty_bps <= MAX_REPORT_PENALTY_BPS,
                     StakingError::InvalidAvailabilityParams
                 );
                 Ok(())

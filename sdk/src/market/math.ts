@@ -10,16 +10,33 @@
  * payment token (IOSD and USDC 1:1, IO converted at a price with 8 decimals, rounded up); fee
  * rates basis points; times unix seconds.
  */
-import { checkedMath, I64_MAX, I64_MIN, toBigInt } from "../ints.js";
-import { EPOCH_SECS, ioForIosd } from "../iotoken/math.js";
-import { NO_EPOCH, availabilityEpochAt } from "../registry/availability.js";
+import { checkedMath, I64_MAX, I64_MIN, U64_MAX, toBigInt } from "../ints.js";
+import { EPOCH_SECS, IOSD_PER_IO_PRICE_DIVISOR, ioForIosd } from "../iotoken/math.js";
+import type { LockFailure } from "../registry/availability.js";
 
 /** Seconds in an hour of booking. */
 export const SECS_PER_HOUR = 3_600n;
 /** Devices one `book_devices`, `extend_bookings` or `settle_bookings` carries at most. */
 export const MAX_BATCH_DEVICES = 16;
-/** Longest start-acknowledgement grace period the market accepts: one day. */
-export const MAX_ACK_GRACE_SECS = 86_400n;
+/**
+ * Most of a booking's reservation fee its settlement tip may take (basis points): half, so a
+ * renter settling its own bookings still pays the other half.
+ */
+export const MAX_TIP_SHARE_BPS = 5_000n;
+/**
+ * What a fault (no-show, failure quorum) slashes: this share (basis points) of the booking's
+ * undelivered value in IO, within staking's window and the pool.
+ */
+export const FAULT_SLASH_BPS = 10_000n;
+/**
+ * Least delivered time charge (IOSD base units, at the booked price) for a completed booking to
+ * count toward the device's reputation: 5 USD.
+ */
+export const MIN_CREDITED_COMPLETION = 5_000_000n;
+/** The shortest booking: one hour. */
+export const MIN_BOOKING_SECS = SECS_PER_HOUR;
+/** Longest start-acknowledgement grace period the market accepts: half the shortest booking. */
+export const MAX_ACK_GRACE_SECS = MIN_BOOKING_SECS / 2n;
 /** Longest reservation the market's config may allow, in hours: 365 days. */
 export const MAX_RESERVATION_HOURS_LIMIT = 365 * 24;
 
@@ -78,7 +95,7 @@ export function deviceHourPrice(pricePerGpuHour: bigint, gpuCount: number | bigi
  * The charges for `hours` of a device at `pricePerHour` (IOSD base units per device-hour):
  * time = price x hours; reservation fee = time x rate (up); payment fee = (time + reservation
  * fee) x rate (up); each converted to the payment token (up); the tip is the converted settle
- * tip, at most the reservation fee.
+ * tip, at most half the reservation fee (down).
  */
 export function quote(
   pricePerHour: bigint,
@@ -92,11 +109,12 @@ export function quote(
   const paymentFeeUsd = bpsCeil(u64(timeUsd + reservationFeeUsd), rates.paymentFeeBps);
   const reservationFee = toToken(reservationFeeUsd, conversion);
   const tip = toToken(rates.settleTip, conversion);
+  const tipCap = bpsOf(reservationFee, MAX_TIP_SHARE_BPS);
   return {
     time: toToken(timeUsd, conversion),
     reservationFee,
     paymentFee: toToken(paymentFeeUsd, conversion),
-    tip: tip < reservationFee ? tip : reservationFee,
+    tip: tip < tipCap ? tip : tipCap,
   };
 }
 
@@ -144,30 +162,29 @@ function timesOf(t: BookingTimesLike): BookingTimes {
 }
 
 /**
- * When a keeper failure quorum cut the booking short: the start of the device's failure epoch
- * (`lastFailureEpoch`, `NO_EPOCH` if none), no earlier than the booking, when that epoch lies
- * from the booking's epoch to its end; else `null`.
+ * When a keeper failure quorum cut the booking short: the device's first failure since it was
+ * locked (`lockFailure`'s `final`, found down at its first report) if that came before the
+ * booking's end, no earlier than the booking; else `null`. A `pending` quorum is no failure yet.
  */
-export function failedAt(
-  booking: BookingTimesLike,
-  lastFailureEpoch: bigint,
-  origin: bigint,
-): bigint | null {
-  if (lastFailureEpoch === NO_EPOCH) return null;
+export function failedAt(booking: BookingTimesLike, failure: LockFailure): bigint | null {
+  if (failure.kind !== "final") return null;
   const t = timesOf(booking);
-  // Before the registry's origin a booking has no epoch (`current_epoch` fails).
-  if (t.bookedAt < origin) return null;
-  const bookedEpoch = availabilityEpochAt(origin, t.bookedAt);
-  const offset = lastFailureEpoch * EPOCH_SECS;
-  if (offset > I64_MAX) return null;
-  const start = offset + origin;
-  if (start > I64_MAX || start < I64_MIN) return null;
-  if (!(lastFailureEpoch >= bookedEpoch && start < t.endsAt)) return null;
-  return start > t.bookedAt ? start : t.bookedAt;
+  if (failure.at >= t.endsAt) return null;
+  return failure.at > t.bookedAt ? failure.at : t.bookedAt;
 }
 
-/** How a booking ended, by its `ReservationOutcome` name. */
+/**
+ * Whether a provisional quorum may still become this booking's failure (`failure_pending`):
+ * the booking then neither extends nor settles until its epoch ends (`FailurePending`).
+ */
+export function failurePending(booking: BookingTimesLike, failure: LockFailure): boolean {
+  return failure.kind === "pending" && failure.at < timesOf(booking).endsAt;
+}
+
+/** How a booking ended, by its `ReservationOutcome` name (as `ending` decides it). */
 export type BookingOutcomeName = "completed" | "cancelled" | "failed" | "noShow";
+/** What the market reports to the registry: an ending, or a completion it does not credit. */
+export type ReportedOutcomeName = BookingOutcomeName | "completedUncredited";
 
 export interface BookingEnding {
   outcome: BookingOutcomeName;
@@ -175,14 +192,20 @@ export interface BookingEnding {
   deliveredSecs: bigint;
 }
 
-const clampTo = (at: bigint, lo: bigint, hi: bigint): bigint => (at < lo ? lo : at > hi ? hi : at);
+/** Seconds from `from` to `to`, 0 if `to` is not after `from` (`secs_between`). */
+export function secsBetween(from: bigint, to: bigint): bigint {
+  return to > from ? to - from : 0n;
+}
 
 /**
  * How the booking settles at `now`, or `null` while it may not settle yet (the program's
  * `ReservationNotEnded`). Never started: cancelled by the start deadline -> cancelled; else,
  * once the deadline passed, a failure quorum or a later cancellation -> noShow. Started: a
  * failure ends it at `failedAt` -> failed; a cancellation at the later of the cancellation and
- * one hour after booking -> cancelled, whichever comes first; else completed at the end.
+ * one hour after booking -> cancelled, whichever comes first; else completed at the end. A
+ * cancellation at or after the booking's end changes nothing. In
+ * any order of the times, the delivered time is never negative nor longer than from the start to
+ * the end.
  */
 export function ending(
   booking: BookingTimesLike,
@@ -191,21 +214,27 @@ export function ending(
   failedAtTime: bigint | null,
 ): BookingEnding | null {
   const t = timesOf(booking);
+  // A cancellation at or after the booking's end comes too late to change it.
+  const cancelled = cancelledAt !== null && cancelledAt < t.endsAt ? cancelledAt : null;
   if (t.startedAt === 0n) {
-    if (cancelledAt !== null && cancelledAt <= t.ackDeadline) {
+    if (cancelled !== null && cancelled <= t.ackDeadline) {
       return { outcome: "cancelled", deliveredSecs: 0n };
     }
-    if (now > t.ackDeadline || failedAtTime !== null || cancelledAt !== null) {
+    if (now > t.ackDeadline || failedAtTime !== null || cancelled !== null) {
       return { outcome: "noShow", deliveredSecs: 0n };
     }
     return null;
   }
-  const clamp = (at: bigint): bigint => clampTo(at, t.startedAt, t.endsAt);
-  const failureStop = failedAtTime === null ? null : clamp(failedAtTime);
+  // Into [startedAt, endsAt]; at the start when the start is not before the end.
+  const within = (at: bigint): bigint => {
+    const capped = at < t.endsAt ? at : t.endsAt;
+    return capped > t.startedAt ? capped : t.startedAt;
+  };
+  const failureStop = failedAtTime === null ? null : within(failedAtTime);
   let cancelStop: bigint | null = null;
-  if (cancelledAt !== null) {
+  if (cancelled !== null) {
     const firstHour = t.bookedAt + SECS_PER_HOUR > I64_MAX ? I64_MAX : t.bookedAt + SECS_PER_HOUR;
-    cancelStop = clamp(cancelledAt > firstHour ? cancelledAt : firstHour);
+    cancelStop = within(cancelled > firstHour ? cancelled : firstHour);
   }
   let outcome: BookingOutcomeName;
   let stop: bigint;
@@ -216,12 +245,11 @@ export function ending(
   } else if (cancelStop !== null) {
     [outcome, stop] = ["cancelled", cancelStop];
   } else if (now >= t.endsAt) {
-    [outcome, stop] = ["completed", t.endsAt];
+    [outcome, stop] = ["completed", within(t.endsAt)];
   } else {
     return null;
   }
-  const delivered = stop - t.startedAt;
-  return { outcome, deliveredSecs: delivered > 0n ? delivered : 0n };
+  return { outcome, deliveredSecs: secsBetween(t.startedAt, stop) };
 }
 
 /** Where a booking's time charge goes. */
@@ -257,4 +285,71 @@ export function splitTime(
     ownerPay: u64(net - stakerShare),
     refund: u64(time - gross),
   };
+}
+
+const saturate = (value: bigint): bigint => (value > U64_MAX ? U64_MAX : value);
+
+/**
+ * What a faulty booking's undelivered time (its `refund`, in the payment token) is worth in IO
+ * base units, the basis of its slash (`undelivered_io`): for IO payments the refund itself; for
+ * IOSD and USDC at `ioPrice` (USD per IO, 8 decimals: iotoken's conservative price at the
+ * settlement), rounded down, saturating; `null` without a usable price (nothing is slashed).
+ */
+export function undeliveredIo(
+  refund: bigint,
+  paidInIo: boolean,
+  ioPrice: bigint | null,
+): bigint | null {
+  if (paidInIo) return refund;
+  if (ioPrice === null || ioPrice <= 0n) return null;
+  return saturate((refund * IOSD_PER_IO_PRICE_DIVISOR) / ioPrice);
+}
+
+/**
+ * IO base units a fault worth `undeliveredIoValue` is slashed (`fault_slash`): `FAULT_SLASH_BPS`
+ * of it (down), at most what staking's window still allows (`windowRemaining`) and the pool's
+ * stake; 0 without a basis.
+ */
+export function faultSlash(
+  undeliveredIoValue: bigint | null,
+  windowRemaining: bigint,
+  totalStake: bigint,
+): bigint {
+  if (undeliveredIoValue === null) return 0n;
+  let amount = saturate((undeliveredIoValue * FAULT_SLASH_BPS) / 10_000n);
+  if (amount > windowRemaining) amount = windowRemaining;
+  return amount > totalStake ? totalStake : amount;
+}
+
+/**
+ * The delivered time's value in IOSD base units at the booked price (`delivered_value`):
+ * `pricePerHour x min(delivered, booked) / 3600`, rounded down.
+ */
+export function deliveredValue(
+  pricePerHour: bigint,
+  deliveredSecs: bigint,
+  bookedSecs: bigint,
+): bigint {
+  return mulDivFloor(
+    pricePerHour,
+    deliveredSecs < bookedSecs ? deliveredSecs : bookedSecs,
+    SECS_PER_HOUR,
+  );
+}
+
+/**
+ * The outcome the market reports to the registry for a booking that ended `outcome`
+ * (`reported_outcome`): a completion counts toward the device's reputation only when its
+ * delivered time was worth at least `MIN_CREDITED_COMPLETION` and the renter is neither the
+ * device's owner nor its agent key; otherwise `completedUncredited`.
+ */
+export function reportedOutcome(
+  outcome: BookingOutcomeName,
+  deliveredValueIosd: bigint,
+  renterIsDevice: boolean,
+): ReportedOutcomeName {
+  if (outcome === "completed" && (renterIsDevice || deliveredValueIosd < MIN_CREDITED_COMPLETION)) {
+    return "completedUncredited";
+  }
+  return outcome;
 }

@@ -238,3 +238,11 @@ async function transactionLogs(
     .catch(() => null);
   return tx?.meta?.logMessages ?? [];
 }
+
+export * from "./config.js";
+export * from "./epoch.js";
+export * from "./http.js";
+export * from "./keys.js";
+export * from "./log.js";
+export * from "./metrics.js";
+export * from "./rpc.js";

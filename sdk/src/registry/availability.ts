@@ -28,16 +28,38 @@ export const NO_EPOCH = (1n << 64n) - 1n;
 /** Devices one `attest_availability` carries at most (two fit a legacy transaction). */
 export const MAX_DEVICES_PER_ATTESTATION = 8;
 
-/** The registry's probe and failure rules (`AvailabilityParams`), bigint form. */
+/** Most passes a device may need in an epoch (`MAX_PASSES_REQUIRED`). */
+export const MAX_PASSES_REQUIRED = 4;
+/** Largest expected committee governance may set (`MAX_COMMITTEE_SIZE`). */
+export const MAX_COMMITTEE_SIZE = 16;
+/** Bounds of `reportAfterSecs`: 10 and 55 minutes into an epoch. */
+export const MIN_REPORT_AFTER_SECS = 600;
+export const MAX_REPORT_AFTER_SECS = 3_300;
+/** Most of its bond a keeper forfeits per contradicted report: 10%. */
+export const MAX_REPORT_PENALTY_BPS = 1_000;
+
+/** The registry's probe, assignment and failure rules (`AvailabilityParams`), bigint form. */
 export interface AvailabilityParamsLike {
   failureQuorum: number;
   maxProbeAgeSlots: bigint;
+  committeeSize: number;
+  passesRequired: number;
+  reportAfterSecs: number;
+  falseReportPenaltyBps: number;
 }
 
-/** `DEFAULT_AVAILABILITY`: three keepers make a failure quorum; probes live 150 slots. */
+/**
+ * `DEFAULT_AVAILABILITY`: six keepers assigned per device and epoch in expectation, two passes
+ * for a reward, three reports make a failure quorum, reports count from the epoch's second half,
+ * a contradicted report costs 0.1% of the bond; probes live 150 slots.
+ */
 export const DEFAULT_AVAILABILITY: Readonly<AvailabilityParamsLike> = Object.freeze({
   failureQuorum: 3,
   maxProbeAgeSlots: 150n,
+  committeeSize: 6,
+  passesRequired: 2,
+  reportAfterSecs: 1_800,
+  falseReportPenaltyBps: 10,
 });
 
 /** A refusal of the availability math, named as the registry error it mirrors. */
@@ -63,13 +85,36 @@ export function availabilityEpochAt(origin: bigint, now: bigint): bigint {
   return (now - origin) / EPOCH_SECS;
 }
 
-/** `validate_availability`: quorum 2 to 5 keepers, probe age 1 to 512 slots. */
+/**
+ * `validate_availability`: quorum 2 to 5 keepers, probe age 1 to 512 slots, committee 1 to 16,
+ * 1 to 4 passes (at most the committee), reports opening 10 to 55 minutes into an epoch, a
+ * penalty of at most 10%.
+ */
 export function validateAvailability(params: AvailabilityParamsLike): void {
   if (params.failureQuorum < MIN_FAILURE_QUORUM || params.failureQuorum > MAX_FAILURE_QUORUM) {
     fail("InvalidFailureQuorum");
   }
   if (params.maxProbeAgeSlots < 1n || params.maxProbeAgeSlots > MAX_PROBE_AGE_SLOTS) {
     fail("InvalidProbeAge");
+  }
+  if (params.committeeSize < 1 || params.committeeSize > MAX_COMMITTEE_SIZE) {
+    fail("InvalidCommitteeSize");
+  }
+  if (
+    params.passesRequired < 1 ||
+    params.passesRequired > MAX_PASSES_REQUIRED ||
+    params.passesRequired > params.committeeSize
+  ) {
+    fail("InvalidPassesRequired");
+  }
+  if (
+    params.reportAfterSecs < MIN_REPORT_AFTER_SECS ||
+    params.reportAfterSecs > MAX_REPORT_AFTER_SECS
+  ) {
+    fail("InvalidReportWindow");
+  }
+  if (params.falseReportPenaltyBps < 0 || params.falseReportPenaltyBps > MAX_REPORT_PENALTY_BPS) {
+    fail("InvalidReportPenalty");
   }
 }
 
@@ -203,4 +248,35 @@ export function splitAvailabilityClaim(
   const toStakers =
     big(pool.activeShares) > 0n ? (amount * BigInt(pool.stakerShareBps)) / BPS_DENOMINATOR : 0n;
   return { toStakers, toOwner: amount - toStakers };
+}
+
+/** The fields of a device's `DeviceAvailability` its failure state reads. */
+export interface FailureStateLike {
+  reportEpoch: Num;
+  quorumReached: boolean;
+  firstReportAt: Num;
+  lockFailureAt: Num;
+}
+
+/**
+ * `DeviceAvailability::lock_failure` as of `epoch` (the running one): the first failure since
+ * the device was locked (`final`, found down at `at`), a quorum the running epoch may still
+ * override (`pending`), or none.
+ */
+export type LockFailure =
+  { kind: "none" } | { kind: "final"; at: bigint } | { kind: "pending"; at: bigint };
+
+export function lockFailure(availability: FailureStateLike, epoch: Num): LockFailure {
+  const lockFailureAt = big(availability.lockFailureAt);
+  if (lockFailureAt !== 0n) return { kind: "final", at: lockFailureAt };
+  if (!availability.quorumReached) return { kind: "none" };
+  const at = big(availability.firstReportAt);
+  return big(availability.reportEpoch) < big(epoch)
+    ? { kind: "final", at }
+    : { kind: "pending", at };
+}
+
+/** `failing_in`: a failure quorum reached in `epoch` that a pass may still override. */
+export function failingIn(availability: FailureStateLike, epoch: Num): boolean {
+  return availability.quorumReached && big(availability.reportEpoch) === big(epoch);
 }

@@ -23,11 +23,13 @@ use {
     solana_signer::Signer,
 };
 
-/// A chain with a bonded keeper and a device meeting its minimum stake.
+/// A chain with a bonded keeper, a device meeting its minimum stake, and the epoch's record
+/// opened and seeded.
 fn setup() -> (Chain, TestKeeper, TestDevice) {
     let mut chain = Chain::new();
     let keeper = chain.keeper();
     let device = chain.staked_device(H100, 8);
+    chain.open_epoch();
     (chain, keeper, device)
 }
 
@@ -53,15 +55,24 @@ fn attest_probe(
     attest_signed(chain, keeper, &[signed], &[device])
 }
 
-/// Asserts that nothing was attested: no pass on the device, no record for the epoch, nothing
-/// earned by the device or the keeper.
+/// Asserts that nothing was attested: no pass on the device, none counted in the epoch's record,
+/// nothing earned by the device or the keeper.
 #[track_caller]
 fn assert_nothing_attested(chain: &Chain, keeper: &TestKeeper, device: &TestDevice) {
     let availability = chain.device_state(device).availability;
     assert_eq!(availability.passes, 0);
+    assert_eq!(availability.pass_count, 0);
     assert_eq!(availability.last_pass_epoch, NO_EPOCH);
     assert!(!availability.earnings.is_owed());
-    assert!(!chain.exists(&pda::availability_epoch(chain.epoch())));
+    let record = chain.availability_epoch(chain.epoch());
+    assert_eq!(
+        (
+            record.devices_attested,
+            record.qualified_passes,
+            record.unqualified_passes
+        ),
+        (0, 0, 0)
+    );
     let activity = chain.keeper_state(keeper).activity;
     assert_eq!(activity.passes_attested, 0);
     assert!(!activity.earnings.is_owed());
@@ -145,7 +156,11 @@ fn a_probe_for_another_epoch_fails_with_probe_epoch_mismatch() {
 
 #[test]
 fn a_probe_older_than_the_allowed_age_or_from_the_future_fails_with_stale_probe() {
-    let (mut chain, keeper, device) = setup();
+    let mut chain = Chain::new();
+    let keeper = chain.keeper();
+    let device = chain.staked_device(H100, 8);
+    let other = chain.staked_device(H100, 1);
+    chain.open_epoch();
     let (epoch, slot) = (chain.epoch(), chain.slot());
     let max_age = chain.registry_config().availability.max_probe_age_slots;
     assert_eq!(max_age, 150);
@@ -166,7 +181,6 @@ fn a_probe_older_than_the_allowed_age_or_from_the_future_fails_with_stale_probe(
         chain.device_state(&device).availability.last_probe_slot,
         slot - max_age
     );
-    let other = chain.staked_device(H100, 1);
     let probe = chain.probe_at(&other.key, epoch, slot, &keeper.key);
     succeeded(attest_probe(&mut chain, &keeper, &other, probe));
 }
@@ -179,6 +193,7 @@ fn a_lowered_probe_age_applies_to_the_next_attestation() {
         availability: Some(AvailabilityParams {
             failure_quorum: 3,
             max_probe_age_slots: 10,
+            ..grid_rules()
         }),
         ..Default::default()
     };
@@ -449,12 +464,17 @@ fn attestations_wait_for_the_registrys_rewards_to_be_initialized() {
     let mut chain = Chain::without_rewards();
     let keeper = chain.keeper();
     let device = chain.staked_device(H100, 8);
+    let signed = chain.signed_probes(&keeper.key, &[&device]);
+    let attest = ix::attest(&keeper.authority.pubkey(), 0, &pool_pairs(&[&device]), &[]);
     assert_fails_at(
-        chain.attest(&keeper, &[&device], &[]),
+        chain.send_all(
+            &[ed25519_instruction(&signed), attest],
+            &[&keeper.authority],
+        ),
         1,
         RegistryError::RewardsNotInitialized,
     );
-    assert_nothing_attested(&chain, &keeper, &device);
+    assert_eq!(chain.device_state(&device).availability.pass_count, 0);
 }
 
 // The devices.
@@ -480,11 +500,12 @@ fn a_device_already_attested_this_epoch_fails_with_already_attested() {
         1,
         RegistryError::AlreadyAttested,
     );
+    // Another keeper finds the epoch's passes complete (one under the grid's rules).
     chain.set_slot(chain.slot() + 20);
     assert_fails_at(
         chain.attest(&other_keeper, &[&device], &[]),
         1,
-        RegistryError::AlreadyAttested,
+        RegistryError::PassesComplete,
     );
 
     let after = chain.availability_epoch(chain.epoch());
@@ -521,7 +542,11 @@ fn a_stake_pool_that_is_not_the_devices_fails_with_stake_pool_mismatch() {
         let attest = ix::attest(
             &authority.pubkey(),
             chain.epoch(),
-            &[(device.key, pool)],
+            &[AttestedDevice {
+                device: device.key,
+                pool,
+                reporters: vec![],
+            }],
             &[],
         );
         let result = chain.send_all(&[ed25519_instruction(&signed), attest], &[&authority]);
@@ -569,9 +594,17 @@ fn the_device_accounts_must_match_the_count_by_name() {
     attest.accounts[device_meta].is_writable = false;
     let result = chain.send_all(&[check.clone(), attest], &[&authority]);
     assert_fails_at(result, 1, RegistryError::MissingDeviceAccounts);
-    // Another epoch's record address.
+    // Another epoch's record address: a past record, or one not opened yet.
+    chain.next_epoch();
+    chain.open_epoch();
+    let signed = chain.signed_probes(&keeper.key, &[&device]);
+    let check = ed25519_instruction(&signed);
+    let epoch = chain.epoch();
+    let attest = ix::attest(&authority.pubkey(), epoch - 1, &pool_pairs(&[&device]), &[]);
+    let result = chain.send_all(&[check.clone(), attest], &[&authority]);
+    assert_fails_at(result, 1, RegistryError::EpochRecordMismatch);
     let attest = ix::attest(&authority.pubkey(), epoch + 1, &pool_pairs(&[&device]), &[]);
     let result = chain.send_all(&[check, attest], &[&authority]);
-    assert_fails_at(result, 1, RegistryError::EpochRecordMismatch);
+    assert_fails_at(result, 1, RegistryError::EpochNotOpened);
     assert_nothing_attested(&chain, &keeper, &device);
 }

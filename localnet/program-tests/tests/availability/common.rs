@@ -119,7 +119,8 @@ pub trait Availability {
     fn signed_probes(&self, keeper: &Pubkey, devices: &[&TestDevice]) -> Vec<SignedProbe>;
 
     /// The Ed25519 check of `signed` and `keeper`'s attestation of `devices` (settling the
-    /// `closed` epochs), sent together, paid by the keeper.
+    /// `closed` epochs), sent together, paid by the keeper, in the running epoch (opened first if
+    /// it is not yet).
     fn send_attestation(
         &mut self,
         keeper: &Keypair,
@@ -138,6 +139,11 @@ pub trait Availability {
 
     /// The owner claims the device's rewards into its wallet, settling the `closed` epochs.
     fn claim(&mut self, device: &TestDevice, closed: &[u64]) -> TransactionResult;
+
+    /// The accounts `keeper` (a registry `Keeper` account) attests `devices` with now: each
+    /// device, its pool and, before its first pass of the epoch, the other keepers that reported
+    /// it down.
+    fn attested_accounts(&self, keeper: &Pubkey, devices: &[&TestDevice]) -> Vec<AttestedDevice>;
 
     fn claim_tips(&mut self, keeper: &TestKeeper, closed: &[u64]) -> TransactionResult;
 }
@@ -190,8 +196,35 @@ impl Availability for Chain {
         devices: &[&TestDevice],
         closed: &[u64],
     ) -> TransactionResult {
-        let attest = ix::attest(&keeper.pubkey(), self.epoch(), &pool_pairs(devices), closed);
+        self.open_epoch();
+        let accounts = self.attested_accounts(&pda::keeper(&keeper.pubkey()), devices);
+        let attest = ix::attest(&keeper.pubkey(), self.epoch(), &accounts, closed);
         self.send_all(&[ed25519_instruction(signed), attest], &[keeper])
+    }
+
+    fn attested_accounts(&self, keeper: &Pubkey, devices: &[&TestDevice]) -> Vec<AttestedDevice> {
+        let epoch = self.epoch();
+        devices
+            .iter()
+            .map(|device| {
+                let availability = self.device_state(device).availability;
+                let reporters = if availability.passed_in(epoch) {
+                    vec![]
+                } else {
+                    availability
+                        .reporters_in(epoch)
+                        .iter()
+                        .filter(|reporter| *reporter != keeper)
+                        .copied()
+                        .collect()
+                };
+                AttestedDevice {
+                    device: device.key,
+                    pool: device.pool(),
+                    reporters,
+                }
+            })
+            .collect()
     }
 
     fn attest(
@@ -222,11 +255,24 @@ impl Availability for Chain {
     }
 }
 
-/// Each device with its stake pool address, as the attestation takes them.
-pub fn pool_pairs(devices: &[&TestDevice]) -> Vec<(Pubkey, Pubkey)> {
+/// One device's accounts in an attestation: the device, its stake pool address and the keeper
+/// accounts whose failure reports its pass overrides.
+#[derive(Clone)]
+pub struct AttestedDevice {
+    pub device: Pubkey,
+    pub pool: Pubkey,
+    pub reporters: Vec<Pubkey>,
+}
+
+/// Each device with its stake pool address and no reporters, as the attestation takes them.
+pub fn pool_pairs(devices: &[&TestDevice]) -> Vec<AttestedDevice> {
     devices
         .iter()
-        .map(|device| (device.key, device.pool()))
+        .map(|device| AttestedDevice {
+            device: device.key,
+            pool: device.pool(),
+            reporters: vec![],
+        })
         .collect()
 }
 
@@ -248,8 +294,9 @@ pub mod pda {
 pub mod ix {
     pub use iogrid_program_tests::ix::{
         registry::{
-            deregister_device, initialize_rewards, pause_device, report_failure, request_unbond,
-            update_config as registry_update_config, withdraw_bond,
+            add_bond, change_agent, deregister_device, initialize_rewards, open_availability_epoch,
+            pause_device, report_failure, request_unbond, update_config as registry_update_config,
+            withdraw_bond,
         },
         staking::{claim_rewards, unstake_self},
     };
@@ -258,12 +305,12 @@ pub mod ix {
 
     // The registry's availability instructions.
 
-    /// `attest_availability` of `devices` (each with its stake pool address) for `epoch`'s
-    /// record, settling the closed records of `closed`.
+    /// `attest_availability` of `devices` (each with its stake pool address and the reporters
+    /// its pass overrides) for `epoch`'s record, settling the closed records of `closed`.
     pub fn attest(
         authority: &Pubkey,
         epoch: u64,
-        devices: &[(Pubkey, Pubkey)],
+        devices: &[AttestedDevice],
         closed: &[u64],
     ) -> Instruction {
         let mut instruction = program_ix(
@@ -279,14 +326,18 @@ pub mod ix {
                 epoch_record: pda::availability_epoch(epoch),
                 instructions: sysvar::instructions::ID,
                 slot_hashes: sysvar::slot_hashes::ID,
-                system_program: system_program::ID,
             },
         );
-        for (device, pool) in devices {
-            instruction.accounts.push(AccountMeta::new(*device, false));
-            instruction
-                .accounts
-                .push(AccountMeta::new_readonly(*pool, false));
+        for attested in devices {
+            let accounts = &mut instruction.accounts;
+            accounts.push(AccountMeta::new(attested.device, false));
+            accounts.push(AccountMeta::new_readonly(attested.pool, false));
+            accounts.extend(
+                attested
+                    .reporters
+                    .iter()
+                    .map(|r| AccountMeta::new(*r, false)),
+            );
         }
         instruction.accounts.extend(closed_records(closed));
         instruction
@@ -321,16 +372,17 @@ pub mod ix {
                 authority: *authority,
                 keeper: pda::keeper(authority),
                 config: pda::registry_config(),
-                availability_root: pda::availability_root(epoch, shard),
+                availability_root: pda::availability_root(epoch, shard, &pda::keeper(authority)),
                 system_program: system_program::ID,
             },
         )
     }
 
+    /// A proof against the shard root at `root` (`pda::availability_root` of the epoch, shard
+    /// and the keeper that posted it).
     pub fn prove_availability_leaf(
         payer: &Pubkey,
-        epoch: u64,
-        shard: u16,
+        root: &Pubkey,
         device: &Pubkey,
         index: u32,
         weight: u64,
@@ -345,7 +397,7 @@ pub mod ix {
             },
             registry::accounts::ProveAvailabilityLeaf {
                 payer: *payer,
-                availability_root: pda::availability_root(epoch, shard),
+                availability_root: *root,
                 device: *device,
             },
         )

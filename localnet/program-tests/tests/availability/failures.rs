@@ -1,8 +1,9 @@
-//! Failure reports: bonded keepers report a device that failed its probe; when `failure_quorum`
-//! distinct keepers have reported it in an epoch without a pass, the epoch is a failure on its
-//! record (failures, streak reset, reputation). One report, or reports spread over epochs, count
-//! for nothing; a pass and a quorum exclude each other within an epoch. And the reputation the
-//! counters give, checked on chain against the formula.
+//! Failure reports: assigned keepers report a device that failed its probe once the report
+//! window is open; when `failure_quorum` distinct keepers have reported it in an epoch without a
+//! pass, the quorum is provisional until the epoch ends, and the device's next touch after it puts
+//! the failure on its record (failures, streak reset, reputation). One report, or reports spread
+//! over epochs, count for nothing; a pass overrides the reports before it and refuses those after.
+//! And the reputation the counters give, checked on chain against the formula.
 
 use {
     crate::common::*,
@@ -29,6 +30,7 @@ fn set_quorum(chain: &mut Chain, failure_quorum: u8) {
         availability: Some(AvailabilityParams {
             failure_quorum,
             max_probe_age_slots: 150,
+            ..grid_rules()
         }),
         ..Default::default()
     };
@@ -69,21 +71,17 @@ fn the_third_distinct_report_of_an_epoch_fails_the_device() {
 
     let meta = succeeded(chain.report_failure(&keepers[2], &device));
 
+    // The quorum is provisional while its epoch runs: a pass may still override it.
     let reported: FailureReported = only_event_of(&meta);
-    assert_eq!((reported.reports, reported.quorum), (3, 3));
-    let failed: DeviceFailed = only_event_of(&meta);
     assert_eq!(
-        (failed.device, failed.epoch, failed.failures),
-        (device.key, epoch, 1)
+        (reported.reports, reported.quorum, reported.quorum_reached),
+        (3, 3, true)
     );
-    assert_eq!(failed.reputation_bps, reputation(2, 1, 0));
+    assert!(events_of::<DeviceFailed>(&meta).is_empty());
     let availability = chain.device_state(&device).availability;
-    assert_eq!((availability.passes, availability.failures), (2, 1));
-    assert_eq!(availability.uptime_streak, 0);
-    assert_eq!(availability.longest_uptime_streak, 2);
-    assert_eq!(availability.reputation_bps, reputation(2, 1, 0));
-    assert_eq!(availability.reputation_bps, 588);
-    assert_eq!(availability.last_failure_epoch, epoch);
+    assert!(availability.failing_in(epoch));
+    assert_eq!((availability.passes, availability.failures), (2, 0));
+    assert_eq!(availability.uptime_streak, 2);
     assert_eq!(
         availability.failure_reporters[..3],
         [keepers[0].key, keepers[1].key, keepers[2].key]
@@ -96,25 +94,28 @@ fn the_third_distinct_report_of_an_epoch_fails_the_device() {
         chain.keeper_state(&keepers[3]).activity.failures_reported,
         0
     );
-
-    // A fourth report adds nothing; nor does a pass.
+    // A fourth report adds nothing.
     assert_fails(
         chain.report_failure(&keepers[3], &device),
         RegistryError::FailureQuorumReached,
     );
-    assert_fails_at(
-        chain.attest(&keepers[3], &[&device], &[]),
-        1,
-        RegistryError::FailureQuorumReached,
-    );
-    let after = chain.device_state(&device).availability;
-    assert_eq!((after.passes, after.failures), (2, 1));
 
-    // Next epoch the device passes again: its streak restarts.
+    // The epoch ends with no pass: the device's next touch puts the failure on its record, and
+    // its pass of the new epoch restarts the streak.
     chain.next_epoch();
-    succeeded(chain.attest(&keepers[3], &[&device], &[]));
+    let meta = succeeded(chain.attest(&keepers[3], &[&device], &[]));
+    let failed: DeviceFailed = only_event_of(&meta);
+    assert_eq!(
+        (failed.device, failed.epoch, failed.failures),
+        (device.key, epoch, 1)
+    );
+    assert_eq!(failed.reputation_bps, reputation(2, 1, 0));
+    assert_eq!(failed.reputation_bps, 588);
     let availability = chain.device_state(&device).availability;
-    assert_eq!((availability.passes, availability.uptime_streak), (3, 1));
+    assert_eq!((availability.passes, availability.failures), (3, 1));
+    assert_eq!(availability.uptime_streak, 1);
+    assert_eq!(availability.longest_uptime_streak, 2);
+    assert_eq!(availability.last_failure_epoch, epoch);
     assert_eq!(availability.reputation_bps, reputation(3, 1, 0));
 }
 
@@ -140,12 +141,18 @@ fn a_keeper_reports_a_device_once_per_epoch() {
 }
 
 #[test]
-fn a_pass_excludes_reports_in_its_epoch() {
+fn a_pass_overrides_the_reports_before_it_and_excludes_those_after() {
     let (mut chain, keepers, device) = setup();
-    // Two reports, then a pass: the pass stands and the reports count for nothing.
+    // Two reports, then a pass: the pass stands, the reports are dropped and their keepers
+    // forfeit 0.1% of their bonds each.
     succeeded(chain.report_failure(&keepers[0], &device));
     succeeded(chain.report_failure(&keepers[1], &device));
     succeeded(chain.attest(&keepers[2], &[&device], &[]));
+    for reporter in &keepers[..2] {
+        let state = chain.keeper_state(reporter);
+        assert_eq!(state.forfeited, KEEPER_BOND / 1_000);
+    }
+    assert_eq!(chain.device_state(&device).availability.report_count, 0);
     assert_fails(
         chain.report_failure(&keepers[3], &device),
         RegistryError::DeviceAttestedThisEpoch,
@@ -185,27 +192,37 @@ fn the_quorum_in_force_decides_lowered_or_raised() {
     set_quorum(&mut chain, 2);
     succeeded(chain.report_failure(&keepers[0], &device));
     let meta = succeeded(chain.report_failure(&keepers[1], &device));
-    let failed: DeviceFailed = only_event_of(&meta);
-    assert_eq!((failed.epoch, failed.failures), (0, 1));
     let reported: FailureReported = only_event_of(&meta);
-    assert_eq!(reported.quorum, 2);
+    assert_eq!((reported.quorum, reported.quorum_reached), (2, true));
 
-    // Raised to the most governance may set: five keepers, every reporter slot used.
+    // Raised to the most governance may set: five keepers, every reporter slot used. The first
+    // report of epoch 1 touches the device, which puts epoch 0's failure on its record.
     set_quorum(&mut chain, 5);
     chain.next_epoch();
-    for keeper in &keepers[..4] {
+    for (n, keeper) in keepers[..4].iter().enumerate() {
         let meta = succeeded(chain.report_failure(keeper, &device));
-        assert!(events_of::<DeviceFailed>(&meta).is_empty());
+        let failed = events_of::<DeviceFailed>(&meta);
+        if n == 0 {
+            assert_eq!((failed[0].epoch, failed[0].failures), (0, 1));
+        } else {
+            assert!(failed.is_empty());
+        }
+        assert!(!only_event_of::<FailureReported>(&meta).quorum_reached);
     }
     let meta = succeeded(chain.report_failure(&keepers[4], &device));
-    let failed: DeviceFailed = only_event_of(&meta);
-    assert_eq!((failed.epoch, failed.failures), (1, 2));
+    let reported: FailureReported = only_event_of(&meta);
+    assert_eq!((reported.reports, reported.quorum_reached), (5, true));
     let availability = chain.device_state(&device).availability;
     assert_eq!(availability.report_count, 5);
     assert_eq!(
         availability.failure_reporters,
         [0, 1, 2, 3, 4].map(|n| keepers[n].key)
     );
+    chain.next_epoch();
+    let meta = succeeded(chain.report_failure(&keepers[0], &device));
+    let failed: DeviceFailed = only_event_of(&meta);
+    assert_eq!((failed.epoch, failed.failures), (1, 2));
+    let availability = chain.device_state(&device).availability;
     assert_eq!(availability.reputation_bps, reputation(0, 2, 0));
     assert_eq!(availability.reputation_bps, 0);
 }
@@ -214,7 +231,7 @@ fn the_quorum_in_force_decides_lowered_or_raised() {
 fn only_bonded_keepers_report_and_only_devices_expected_to_answer() {
     let (mut chain, keepers, device) = setup();
     let stranger = chain.funded_keypair();
-    let by_stranger = ix::report_failure(&stranger.pubkey(), &device.key);
+    let by_stranger = ix::report_failure(&stranger.pubkey(), &device.key, chain.epoch());
     assert_fails(
         chain.send(by_stranger, &[&stranger]),
         anchor_lang::error::ErrorCode::AccountNotInitialized,
@@ -241,8 +258,9 @@ fn reports_wait_for_the_registrys_rewards_to_be_initialized() {
     let mut chain = Chain::without_rewards();
     let keeper = chain.keeper();
     let device = chain.staked_device(H100, 8);
+    let report = ix::report_failure(&keeper.authority.pubkey(), &device.key, 0);
     assert_fails(
-        chain.report_failure(&keeper, &device),
+        chain.send(report, &[&keeper.authority]),
         RegistryError::RewardsNotInitialized,
     );
 }
@@ -255,7 +273,8 @@ fn reputation_follows_the_formula_through_passes_and_failures() {
     set_quorum(&mut chain, 2);
     // A pass (P) or a failure (F) per epoch; `-` for an epoch without either.
     let history = "PPPFP-PPFFPPPP";
-    let (mut passes, mut failures) = (0u32, 0u32);
+    // A failure goes on the record when the device is next touched after its epoch.
+    let (mut passes, mut failures, mut pending) = (0u32, 0u32, false);
     for (epoch, outcome) in history.bytes().enumerate() {
         if epoch > 0 {
             chain.enter_epoch(epoch as u64);
@@ -264,11 +283,12 @@ fn reputation_follows_the_formula_through_passes_and_failures() {
             b'P' => {
                 succeeded(chain.attest(&keepers[epoch % 5], &[&device], &[]));
                 passes += 1;
+                failures += u32::from(std::mem::take(&mut pending));
             }
             b'F' => {
                 succeeded(chain.report_failure(&keepers[0], &device));
                 succeeded(chain.report_failure(&keepers[1], &device));
-                failures += 1;
+                failures += u32::from(std::mem::replace(&mut pending, true));
             }
             _ => {}
         }

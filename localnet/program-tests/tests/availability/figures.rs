@@ -34,11 +34,13 @@ fn attestation(chain: &Chain, keeper: &TestKeeper, devices: &[&TestDevice]) -> V
 fn figures_compute_sizes_and_rent() {
     let mut figures = Figures::default();
     let mut chain = Chain::without_rewards();
+    // Bonded before rewards begin, the keepers weigh from epoch 0.
+    let keeper = chain.keeper();
+    let other_keeper = chain.keeper();
     let authority = chain.authority.insecure_clone();
     let instruction = ix::initialize_rewards(&authority.pubkey());
     figures.measure(&mut chain, "initialize_rewards", instruction, &[&authority]);
 
-    let keeper = chain.keeper();
     let signer = keeper.authority.insecure_clone();
     let x = chain.staked_device(H100, 8);
     let y = chain.staked_device(RTX_4090, 2);
@@ -63,10 +65,25 @@ fn figures_compute_sizes_and_rent() {
     }
     let fit = sizes.iter().filter(|(bytes, _)| *bytes <= PACKET).count();
 
+    let cranker = chain.cranker.insecure_clone();
+    let open = ix::open_availability_epoch(&cranker.pubkey(), chain.epoch());
+    figures.measure(
+        &mut chain,
+        "open_availability_epoch (creates the epoch's record)",
+        open.clone(),
+        &[&cranker],
+    );
+    chain.set_slot(chain.slot() + 5);
+    figures.measure(
+        &mut chain,
+        "open_availability_epoch (fixes its seed)",
+        open,
+        &[&cranker],
+    );
     let instructions = attestation(&chain, &keeper, &[&x]);
     figures.measure_all(
         &mut chain,
-        "attest_availability, 1 device (creates the epoch's record)",
+        "attest_availability, 1 device",
         &instructions,
         &[&signer],
     );
@@ -95,8 +112,9 @@ fn figures_compute_sizes_and_rent() {
     for epoch in 1..4 {
         succeeded(chain.close_epoch(epoch));
     }
-    let other_keeper = chain.keeper();
-    let instruction = ix::report_failure(&other_keeper.authority.pubkey(), &x.key);
+    chain.open_epoch();
+    chain.open_report_window();
+    let instruction = ix::report_failure(&other_keeper.authority.pubkey(), &x.key, chain.epoch());
     figures.measure(
         &mut chain,
         "report_failure",

@@ -9,6 +9,7 @@
 
 mod attacks;
 mod attest;
+mod committees;
 mod common;
 mod failures;
 mod figures;

@@ -163,7 +163,7 @@ fn devices_are_paid_each_closed_epochs_pool_by_weight_to_the_unit() {
     // b claims both epochs in one transaction (no co-stakers: all to its owner) and leaves.
     let b_total = share(pot0, 300, 3_500) + share(pot1, 300, 3_900);
     assert_eq!(claim_checked(&mut chain, &b, &[0, 1], 2, b_total), 0);
-    let deregister = ix::deregister_device(&b.owner.pubkey(), &b.key);
+    let deregister = ix::deregister_device(&b.owner.pubkey(), &b.device_id);
     succeeded(chain.send(deregister, &[&b.owner]));
     assert!(!chain.exists(&b.key));
 

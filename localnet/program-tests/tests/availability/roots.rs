@@ -61,10 +61,10 @@ fn prove(
     weight: u64,
     proof: Vec<[u8; 32]>,
 ) -> litesvm::types::TransactionResult {
+    // The payer proves against the root it posted itself.
     let instruction = ix::prove_availability_leaf(
         &payer.authority.pubkey(),
-        epoch,
-        0,
+        &pda::availability_root(epoch, 0, &payer.key),
         &device.key,
         index,
         weight,
@@ -93,7 +93,7 @@ fn a_keeper_posts_a_shard_root_and_every_device_proves_its_leaf_once() {
         (0, 0, shard.root, 5, keeper.key)
     );
     let root: AvailabilityRoot =
-        chain.program_account(&registry::ID, &pda::availability_root(0, 0));
+        chain.program_account(&registry::ID, &pda::availability_root(0, 0, &keeper.key));
     assert_eq!(
         (root.total_weight, root.leaves_proven),
         (shard.total_weight, 0)
@@ -133,7 +133,7 @@ fn a_keeper_posts_a_shard_root_and_every_device_proves_its_leaf_once() {
         assert_fails(again, RegistryError::LeafAlreadyProven);
     }
     let root: AvailabilityRoot =
-        chain.program_account(&registry::ID, &pda::availability_root(0, 0));
+        chain.program_account(&registry::ID, &pda::availability_root(0, 0, &keeper.key));
     assert_eq!(
         (root.leaves_proven, root.proven.clone()),
         (5, vec![0b1_1111])
@@ -253,12 +253,17 @@ fn roots_are_posted_once_by_bonded_keepers_for_ended_epochs_only() {
     );
 
     succeeded(post(&mut chain, &keeper, 0, &shard));
-    let other = chain.keeper();
-    let replaced = post(&mut chain, &other, 0, &shard);
+    let replaced = post(&mut chain, &keeper, 0, &shard);
     assert!(replaced.is_err(), "a posted root cannot be replaced");
-    let root: AvailabilityRoot =
-        chain.program_account(&registry::ID, &pda::availability_root(0, 0));
-    assert_eq!(root.posted_by, keeper.key);
+    // Roots are per keeper: another keeper's root of the same shard stands beside it, so no
+    // keeper can take a shard's root slot before an honest one.
+    let other = chain.keeper();
+    succeeded(post(&mut chain, &other, 0, &shard));
+    for poster in [&keeper, &other] {
+        let root: AvailabilityRoot =
+            chain.program_account(&registry::ID, &pda::availability_root(0, 0, &poster.key));
+        assert_eq!(root.posted_by, poster.key);
+    }
 
     let unbond = ix::request_unbond(&keeper.authority.pubkey());
     succeeded(chain.send(unbond, &[&keeper.authority]));

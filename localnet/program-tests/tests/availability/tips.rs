@@ -92,7 +92,7 @@ fn a_keeper_withdraws_its_bond_only_once_its_tips_are_claimed() {
     succeeded(chain.send(ix::request_unbond(&authority.pubkey()), &[&authority]));
     chain.set_time(chain.now() + KEEPER_COOLDOWN);
     let bond_back = chain.io_account(&authority.pubkey(), 0);
-    let withdraw = ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back);
+    let withdraw = ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back, false);
 
     // Owed: unsettled while the epoch is open, then unsettled while it is closed but not
     // claimed from.
@@ -127,7 +127,7 @@ fn a_keeper_with_only_unqualified_passes_owes_nothing() {
     chain.set_time(chain.now() + KEEPER_COOLDOWN);
     let bond_back = chain.io_account(&authority.pubkey(), 0);
     succeeded(chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back),
+        ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back, false),
         &[&authority],
     ));
     assert_eq!(chain.token_balance(&bond_back), KEEPER_BOND);
@@ -140,7 +140,7 @@ fn a_device_deregisters_only_once_its_rewards_are_claimed() {
     let device = chain.staked_device(H100, 8);
     let unstaked = chain.register_device(H100, 8);
     succeeded(chain.attest(&keeper, &[&device, &unstaked], &[]));
-    let deregister = ix::deregister_device(&device.owner.pubkey(), &device.key);
+    let deregister = ix::deregister_device(&device.owner.pubkey(), &device.device_id);
 
     assert_fails(
         chain.send(deregister.clone(), &[&device.owner]),
@@ -161,7 +161,7 @@ fn a_device_deregisters_only_once_its_rewards_are_claimed() {
     assert!(!chain.exists(&device.key));
 
     // A device that never earned weight leaves after its passes.
-    let leave = ix::deregister_device(&unstaked.owner.pubkey(), &unstaked.key);
+    let leave = ix::deregister_device(&unstaked.owner.pubkey(), &unstaked.device_id);
     succeeded(chain.send(leave, &[&unstaked.owner]));
 }
 
@@ -199,14 +199,14 @@ fn an_epoch_that_paid_nothing_still_settles_so_devices_and_keepers_can_leave() {
         RegistryError::NothingToClaim,
     );
 
-    let deregister = ix::deregister_device(&device.owner.pubkey(), &device.key);
+    let deregister = ix::deregister_device(&device.owner.pubkey(), &device.device_id);
     succeeded(chain.send(deregister, &[&device.owner]));
     let authority = keeper.authority.insecure_clone();
     succeeded(chain.send(ix::request_unbond(&authority.pubkey()), &[&authority]));
     chain.set_time(chain.now() + KEEPER_COOLDOWN);
     let bond_back = chain.io_account(&authority.pubkey(), 0);
     succeeded(chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back),
+        ix::withdraw_bond(&authority.pubkey(), &pda::io_mint(), &bond_back, false),
         &[&authority],
     ));
     assert_eq!(chain.token_balance(&bond_back), KEEPER_BOND);

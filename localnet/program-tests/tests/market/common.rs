@@ -18,7 +18,7 @@ pub use iogrid_program_tests::{
 };
 
 use {
-    anchor_lang::prelude::Pubkey,
+    anchor_lang::{prelude::Pubkey, AccountSerialize},
     iogrid_program_tests::{
         iotoken_defaults::default_fees,
         ix::{self as lib_ix, market::Settled},
@@ -135,7 +135,8 @@ impl Renter {
     }
 }
 
-/// A reservation a test opened: its renter's key, id, token and wallet (payer and refunds).
+/// A reservation a test opened: its renter's key, id, token and wallet (payer, and where its
+/// refunds are claimed to).
 #[derive(Clone, Copy, Debug)]
 pub struct Res {
     pub renter: Pubkey,
@@ -160,7 +161,6 @@ impl Res {
             renter: self.renter,
             id: self.id,
             payment_mint: self.mint,
-            refund_account: self.wallet,
         }
     }
 }
@@ -190,6 +190,22 @@ iogrid_program_tests::test_chain!(Chain);
 
 impl Chain {
     pub fn new() -> Self {
+        let mut chain = Self::uninitialized();
+        let authority = chain.authority.pubkey();
+        let initialize = lib_ix::market::initialize(
+            &authority,
+            InitializeArgs {
+                usdc_mint: chain.usdc_mint,
+                ack_grace_secs: ACK_GRACE,
+                max_reservation_hours: MAX_HOURS,
+            },
+        );
+        succeeded(chain.send_as_authority(initialize));
+        chain
+    }
+
+    /// `new` without the market's `initialize`.
+    pub fn uninitialized() -> Self {
         let mut chain = Chain {
             grid: Grid::new(),
             usdc_mint: Pubkey::default(),
@@ -219,15 +235,6 @@ impl Chain {
             succeeded(chain.send_as_authority(create));
         }
         chain.publish_price();
-        let initialize = lib_ix::market::initialize(
-            &authority,
-            InitializeArgs {
-                usdc_mint: chain.usdc_mint,
-                ack_grace_secs: ACK_GRACE,
-                max_reservation_hours: MAX_HOURS,
-            },
-        );
-        succeeded(chain.send_as_authority(initialize));
         chain
     }
 
@@ -266,6 +273,12 @@ impl Chain {
     /// A funded renter holding `WALLET` in each payment mint.
     pub fn renter(&mut self) -> Renter {
         let keypair = self.funded_keypair();
+        self.renter_with(keypair)
+    }
+
+    /// `keypair` (funded) as a renter holding `WALLET` in each payment mint.
+    pub fn renter_with(&mut self, keypair: Keypair) -> Renter {
+        self.fund(&keypair.pubkey());
         let wallets = [PaymentToken::Iosd, PaymentToken::Io, PaymentToken::Usdc].map(|token| {
             let mint = self.mint(token);
             put_token_account(&mut self.grid.svm, &mint, &keypair.pubkey(), WALLET)
@@ -323,6 +336,29 @@ impl Chain {
         self.program_account(&staking::ID, &device.pool())
     }
 
+    /// Rewrites `device`'s booking in `res` with `change`: a booking as an earlier program or
+    /// config left it.
+    pub fn rewrite_booking(
+        &mut self,
+        res: &Res,
+        device: &MarketDevice,
+        change: impl FnOnce(&mut Booking),
+    ) {
+        let key = res.booking(device);
+        let mut booking = self.booking(res, device);
+        change(&mut booking);
+        let mut account = self.account(&key);
+        let mut data = Vec::new();
+        booking
+            .try_serialize(&mut data)
+            .expect("a booking serialises");
+        account.data[..data.len()].copy_from_slice(&data);
+        self.grid
+            .svm
+            .set_account(key, account)
+            .expect("LiteSVM takes the booking");
+    }
+
     // Sending.
 
     /// `renter` opens a reservation of `hours` paid in `token`, with a container workload.
@@ -349,8 +385,7 @@ impl Chain {
             mint: self.mint(token),
             wallet: renter.wallet(token),
         };
-        let create =
-            ix::create_reservation(&res.renter, &res.mint, &res.wallet, id, hours, workload);
+        let create = ix::create_reservation(&res.renter, &res.mint, id, hours, workload);
         let result = self.send(create, &[&renter.keypair]);
         (res, result)
     }
@@ -393,6 +428,57 @@ impl Chain {
             max_payment,
         );
         self.send(extend, &[&renter.keypair])
+    }
+
+    /// `donor` sends `amount` from its `source` account straight into `res`'s vault, as anyone
+    /// can: a token transfer the market never sees.
+    pub fn donate(&mut self, donor: &Keypair, source: &Pubkey, res: &Res, amount: u64) {
+        let transfer = spl_token::instruction::transfer(
+            &spl_token::ID,
+            source,
+            &res.vault(),
+            &donor.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("a transfer instruction");
+        succeeded(self.send(transfer, &[donor]));
+    }
+
+    /// `renter` claims `res`'s refunds into `destination`.
+    pub fn claim(&mut self, renter: &Renter, res: &Res, destination: &Pubkey) -> TransactionResult {
+        let claim = ix::claim_refund(&renter.key(), res.id, destination);
+        self.send(claim, &[&renter.keypair])
+    }
+
+    /// `owner` empties its token account `account` into `to` and closes it.
+    pub fn close_token_account(&mut self, owner: &Keypair, account: &Pubkey, to: &Pubkey) {
+        let amount = self.token_balance(account);
+        let transfer = spl_token::instruction::transfer(
+            &spl_token::ID,
+            account,
+            to,
+            &owner.pubkey(),
+            &[],
+            amount,
+        )
+        .expect("a transfer instruction");
+        let close = spl_token::instruction::close_account(
+            &spl_token::ID,
+            account,
+            &owner.pubkey(),
+            &owner.pubkey(),
+            &[],
+        )
+        .expect("a close instruction");
+        succeeded(self.send_all(&[transfer, close], &[owner]));
+        assert!(!self.exists(account));
+    }
+
+    /// `renter` closes `res`.
+    pub fn close(&mut self, renter: &Renter, res: &Res) -> TransactionResult {
+        let close = ix::close_reservation(&renter.key(), res.id, &res.mint);
+        self.send(close, &[&renter.keypair])
     }
 
     pub fn cancel(&mut self, renter: &Renter, res: &Res) -> TransactionResult {
@@ -489,7 +575,8 @@ pub mod expect {
             time: in_token(time, token),
             reservation_fee,
             payment_fee: in_token(payment_fee, token),
-            tip: in_token(fees.settle_tip, token).min(reservation_fee),
+            // At most half the reservation fee, rounded down.
+            tip: in_token(fees.settle_tip, token).min(reservation_fee / 2),
         }
     }
 
@@ -518,9 +605,17 @@ pub mod expect {
         }
     }
 
-    /// A slash takes staking's whole window cap: 10% of the pool's stake.
-    pub fn slash(total_stake: u64) -> u64 {
-        total_stake / 10
+    /// A fault's slash: the undelivered time (`refund`, in `token`) once more in IO (IO payments
+    /// as they are; IOSD and USDC at the conservative price, rounded down), at most staking's
+    /// window cap (10% of the pool's stake, on a first slash) and the pool.
+    pub fn fault_slash(refund: u64, token: PaymentToken, total_stake: u64) -> u64 {
+        let io = match token {
+            PaymentToken::Io => refund,
+            PaymentToken::Iosd | PaymentToken::Usdc => {
+                (refund as u128 * 10u128.pow(10) / CONSERVATIVE_PRICE as u128) as u64
+            }
+        };
+        io.min(total_stake / 10).min(total_stake)
     }
 
     /// `10_000 x (passes + 2 x completed) / (passes + 2 x completed + 8 x failures + 24)`.
@@ -535,6 +630,8 @@ pub mod expect {
 pub struct Books {
     balances: BTreeMap<Pubkey, (String, u64)>,
     pub ledger: ReservationLedger,
+    /// What was sent into the vault from outside the market, and not swept yet.
+    pub surplus: u64,
 }
 
 impl Books {
@@ -555,6 +652,39 @@ impl Books {
         entry.1 = entry.1.checked_sub(amount).expect("the debit is covered");
     }
 
+    /// `amount` sent from `source` straight into the vault: a surplus no flow accounts for.
+    pub fn donated(&mut self, res: &Res, source: &Pubkey, amount: u64) {
+        self.debit(source, amount);
+        self.credit(&res.vault(), amount);
+        self.surplus += amount;
+    }
+
+    /// Stops tracking `key` (an account since closed).
+    pub fn untrack(&mut self, key: &Pubkey) {
+        self.balances.remove(key);
+    }
+
+    /// The renter claimed every refund owed into `destination`.
+    pub fn claimed(&mut self, res: &Res, destination: &Pubkey) {
+        let owed = self.refund_owed();
+        self.debit(&res.vault(), owed);
+        self.credit(destination, owed);
+        self.ledger.refunds_claimed += owed;
+    }
+
+    /// Refunds accrued and not claimed yet.
+    pub fn refund_owed(&self) -> u64 {
+        self.ledger.refunds - self.ledger.refunds_claimed
+    }
+
+    /// The reservation closed: its surplus swept to the treasury of its token, the vault gone.
+    pub fn closed(&mut self, chain: &Chain, res: &Res) {
+        let surplus = std::mem::take(&mut self.surplus);
+        self.debit(&res.vault(), surplus);
+        self.credit(&chain.treasury(res.token), surplus);
+        self.balances.remove(&res.vault());
+    }
+
     /// A booking paid: the renter's wallet pays its total into the vault.
     pub fn paid(&mut self, res: &Res, charges: &BookingCharges) {
         let total = expect::total(charges);
@@ -564,8 +694,8 @@ impl Books {
         self.ledger.escrow_open += total;
     }
 
-    /// A booking settled with `split`: the vault pays the owner, the pool, the treasury, the
-    /// settler's tip and the renter's refund.
+    /// A booking settled with `split`: the vault pays the owner, the pool, the treasury and the
+    /// settler's tip; the refund stays in it, owed to the renter.
     pub fn settled(
         &mut self,
         chain: &Chain,
@@ -577,7 +707,7 @@ impl Books {
     ) {
         let treasury = chain.treasury(res.token);
         let fee_to_treasury = charges.reservation_fee - charges.tip;
-        self.debit(&res.vault(), expect::total(charges));
+        self.debit(&res.vault(), expect::total(charges) - split.refund);
         self.credit(&device.payee(res.token), split.owner_pay);
         self.credit(&device.stake_vault(), split.staker_share);
         self.credit(
@@ -585,7 +715,6 @@ impl Books {
             split.network_fee + fee_to_treasury + charges.payment_fee,
         );
         self.credit(tips, charges.tip);
-        self.credit(&res.wallet, split.refund);
         let ledger = &mut self.ledger;
         ledger.device_payouts += split.owner_pay;
         ledger.staker_shares += split.staker_share;
@@ -598,12 +727,11 @@ impl Books {
     }
 
     /// Every tracked balance is as expected; the reservation's ledger is, and the vault holds
-    /// exactly what its flows leave, which is also what its open bookings were charged.
+    /// exactly what its flows leave (plus what was sent to it from outside), which is also what
+    /// the reservation owes: its open bookings' charges and the unclaimed refunds.
     #[track_caller]
     pub fn check(&self, chain: &Chain, res: &Res) {
-        for (key, (name, balance)) in &self.balances {
-            assert_eq!(chain.token_balance(key), *balance, "{name} ({key})");
-        }
+        self.check_balances(chain);
         let reservation = chain.reservation(res);
         assert_eq!(reservation.ledger, self.ledger, "the reservation's ledger");
         let ledger = &self.ledger;
@@ -613,14 +741,23 @@ impl Books {
             - ledger.network_fees
             - ledger.reservation_fees
             - ledger.payment_fees
-            - ledger.refunds
+            - ledger.refunds_claimed
             - ledger.tips;
-        let vault = chain.token_balance(&res.vault());
+        let vault = chain.token_balance(&res.vault()) - self.surplus;
         assert_eq!(vault, by_flows, "the vault holds what the flows leave");
         assert_eq!(
-            vault, ledger.escrow_open,
-            "the vault holds the open charges"
+            vault,
+            ledger.escrow_open + self.refund_owed(),
+            "the vault holds the open charges and the unclaimed refunds"
         );
+    }
+
+    /// Every tracked balance is as expected.
+    #[track_caller]
+    pub fn check_balances(&self, chain: &Chain) {
+        for (key, (name, balance)) in &self.balances {
+            assert_eq!(chain.token_balance(key), *balance, "{name} ({key})");
+        }
     }
 }
 

@@ -2,10 +2,13 @@
 
 use {
     crate::common::*,
+    anchor_lang::prelude::Pubkey,
     iogrid_program_tests::{ix as lib_ix, only_event, pda, Expected},
     market::{
-        errors::MarketError, events::MarketConfigUpdated, state::MarketConfig, InitializeArgs,
-        UpdateConfigArgs,
+        errors::MarketError,
+        events::MarketConfigUpdated,
+        state::{MarketConfig, MAX_ACK_GRACE_SECS},
+        InitializeArgs, UpdateConfigArgs,
     },
     solana_signer::Signer,
 };
@@ -42,6 +45,42 @@ fn initialize_records_the_parameters_and_runs_once() {
     assert_eq!(config(&chain).ack_grace_secs, ACK_GRACE);
 }
 
+/// M3: the start grace stays below the shortest booking (one hour), so no start deadline falls
+/// at or after a booking's end; `initialize` and `update_config` both hold it to 30 minutes.
+#[test]
+fn the_start_grace_is_at_most_half_the_shortest_booking() {
+    assert_eq!(MAX_ACK_GRACE_SECS, HOUR / 2);
+    let mut chain = Chain::uninitialized();
+    let authority = chain.authority.pubkey();
+    let with_grace = |ack_grace_secs| {
+        lib_ix::market::initialize(
+            &authority,
+            InitializeArgs {
+                usdc_mint: Pubkey::new_unique(),
+                ack_grace_secs,
+                max_reservation_hours: MAX_HOURS,
+            },
+        )
+    };
+    for grace in [0, MAX_ACK_GRACE_SECS + 1, HOUR, 2 * HOUR] {
+        assert_fails(
+            chain.send_as_authority(with_grace(grace)),
+            MarketError::InvalidAckGrace,
+        );
+        assert!(!chain.exists(&pda::market::config()));
+    }
+    succeeded(chain.send_as_authority(with_grace(MAX_ACK_GRACE_SECS)));
+    assert_eq!(config(&chain).ack_grace_secs, MAX_ACK_GRACE_SECS);
+    for grace in [HOUR, MAX_ACK_GRACE_SECS + 1] {
+        let args = UpdateConfigArgs {
+            ack_grace_secs: Some(grace),
+            ..Default::default()
+        };
+        assert_fails(update(&mut chain, args), MarketError::InvalidAckGrace);
+    }
+    assert_eq!(config(&chain).ack_grace_secs, MAX_ACK_GRACE_SECS);
+}
+
 #[test]
 fn update_config_changes_only_what_it_names_within_bounds() {
     let mut chain = Chain::new();
@@ -56,7 +95,7 @@ fn update_config_changes_only_what_it_names_within_bounds() {
         ),
         (
             UpdateConfigArgs {
-                ack_grace_secs: Some(86_401),
+                ack_grace_secs: Some(MAX_ACK_GRACE_SECS + 1),
                 ..Default::default()
             },
             MarketError::InvalidAckGrace,

@@ -7,7 +7,7 @@ use {
     anchor_lang::prelude::Pubkey,
     market::{
         errors::MarketError,
-        events::{BookingSettled, DeviceBooked, ReservationClosed},
+        events::{BookingSettled, DeviceBooked, RefundClaimed, ReservationClosed},
         state::{BookingCharges, PaymentToken},
     },
     registry::{events::DeviceReleased, state::ReservationOutcome},
@@ -140,11 +140,24 @@ fn a_completed_reservation_pays_owners_fees_tips_and_refunds_the_late_start() {
         renter_lamports + 2 * booking_rent
     );
 
+    // The late starts' refunds wait in the vault for the renter, who claims them before closing.
+    assert!(books.refund_owed() > 0);
+    assert_fails(chain.close(&renter, &res), MarketError::RefundsUnclaimed);
+    let claimed: RefundClaimed = only_event_of(&succeeded(chain.claim(&renter, &res, &res.wallet)));
+    assert_eq!(claimed.amount, books.refund_owed());
+    books.claimed(&res, &res.wallet);
+    assert_eq!(claimed.refunds_claimed_after, books.ledger.refunds_claimed);
+    books.check(&chain, &res);
+    assert_fails(
+        chain.claim(&renter, &res, &res.wallet),
+        MarketError::NoRefundOwed,
+    );
+
     // Closing returns the reservation's and the vault's rent.
     let lamports = chain.balance(&res.renter);
     let rent = chain.balance(&res.key) + chain.balance(&res.vault());
     let meta = succeeded(chain.send(
-        ix::close_reservation(&renter.key(), res.id),
+        ix::close_reservation(&renter.key(), res.id, &res.mint),
         &[&renter.keypair],
     ));
     let closed: ReservationClosed = only_event_of(&meta);
@@ -230,21 +243,34 @@ fn a_failure_quorum_during_the_reservation_ends_it_slashes_and_refunds_the_rest(
         chain.settle(&keeper, &tips, &res, &[&a]),
         MarketError::ReservationNotEnded,
     );
-    // Three keepers find it down in the next epoch, which starts at ORIGIN + 1 h.
+    // Three keepers find it down in the next epoch, as soon as its report window opens.
     chain.next_epoch();
     chain.fail(&a, 3);
-    let failed_at = ORIGIN + HOUR;
-    assert_eq!(chain.device_account(&a).availability.last_failure_epoch, 1);
+    let failed_at = ORIGIN + HOUR + i64::from(grid_rules().report_after_secs);
+    // The quorum is provisional until its epoch ends (a pass could override it): settling the
+    // booking waits for it, whoever asks.
+    assert_fails(
+        chain.settle(&keeper, &tips, &res, &[&a]),
+        MarketError::FailurePending,
+    );
     books.check(&chain, &res);
+    chain.next_epoch();
 
+    // The slash is sized to the undelivered time, valued in IO at the current price.
+    chain.publish_price();
     let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
     let delivered = failed_at - booked_at;
     let split = expect::split(charges.time, delivered, 3 * HOUR, 0);
-    let slashed = expect::slash(a.total_stake());
+    let slashed = expect::fault_slash(split.refund, PaymentToken::Iosd, a.total_stake());
+    assert!(slashed > 0 && slashed < a.total_stake() / 10);
     let event: BookingSettled = only_event_of(&meta);
     assert_eq!(event.outcome, ReservationOutcome::Failed);
     assert_eq!(event.delivered_secs, delivered as u64);
     assert_eq!((event.refund, event.slashed), (split.refund, slashed));
+    assert_eq!(
+        (event.slash_basis, event.slash_io_price),
+        (slashed, CONSERVATIVE_PRICE)
+    );
     books.settled(&chain, &res, &a, &tips, &charges, split);
     books.debit(&a.stake_vault(), slashed);
     books.credit(&chain.io_treasury(), slashed);
@@ -252,12 +278,13 @@ fn a_failure_quorum_during_the_reservation_ends_it_slashes_and_refunds_the_rest(
     let pool = chain.pool_state(&a);
     assert_eq!(pool.total_slashed, slashed);
     assert_eq!(pool.operator_stake, a.self_stake - slashed);
-    // The failure was counted once, by the quorum.
+    // The failure was counted once, by the quorum, when the release touched the device.
     let availability = chain.device_account(&a).availability;
     assert_eq!(
         (availability.reservations_completed, availability.failures),
         (0, 1)
     );
+    assert_eq!(availability.last_failure_epoch, 1);
 }
 
 #[test]
@@ -277,9 +304,10 @@ fn a_device_that_never_starts_is_slashed_and_the_renter_gets_all_its_time_back()
     );
     chain.advance(1);
     assert_fails(chain.ack(&res, &a), MarketError::StartDeadlinePassed);
+    chain.publish_price();
     let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
     let event: BookingSettled = only_event_of(&meta);
-    let slashed = expect::slash(a.total_stake());
+    let slashed = expect::fault_slash(charges.time, PaymentToken::Iosd, a.total_stake());
     assert_eq!(event.outcome, ReservationOutcome::NoShow);
     assert_eq!(
         (

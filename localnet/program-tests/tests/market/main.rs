@@ -6,6 +6,7 @@
 // The senders hand back LiteSVM's own `TransactionResult`, whose error variant is large.
 #![allow(clippy::result_large_err)]
 
+mod attacks;
 mod common;
 mod config;
 mod figures;

@@ -140,9 +140,7 @@ fn a_mint_that_is_not_iosd_io_or_the_configured_usdc_is_refused() {
     let renter = chain.renter();
     let authority = chain.authority.insecure_clone();
     let other_mint = iogrid_program_tests::put_mint(&mut chain.grid.svm, &authority.pubkey(), 6);
-    let wallet =
-        iogrid_program_tests::put_token_account(&mut chain.grid.svm, &other_mint, &renter.key(), 0);
-    let create = ix::create_reservation(&renter.key(), &other_mint, &wallet, 1, 1, workload());
+    let create = ix::create_reservation(&renter.key(), &other_mint, 1, 1, workload());
     assert_fails(
         chain.send(create, &[&renter.keypair]),
         MarketError::UnsupportedPaymentMint,

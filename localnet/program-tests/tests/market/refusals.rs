@@ -180,7 +180,7 @@ fn paused_deregistered_under_staked_and_failed_devices_are_refused() {
 
     let owner = gone.device.owner.insecure_clone();
     succeeded(chain.send(
-        ix::deregister_device(&owner.pubkey(), &gone.key()),
+        ix::deregister_device(&owner.pubkey(), &gone.device.device_id),
         &[&owner],
     ));
     assert_fails(
@@ -301,7 +301,7 @@ fn batches_payees_and_pools_are_checked() {
     books.check(&chain, &res);
 
     // Closing waits for every booking.
-    let close = ix::close_reservation(&renter.key(), res.id);
+    let close = ix::close_reservation(&renter.key(), res.id, &res.mint);
     succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
     let split = expect::split(charges.time, 2 * HOUR, 2 * HOUR, 0);
     books.settled(&chain, &res, &a, &tips, &charges, split);

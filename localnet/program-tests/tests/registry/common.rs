@@ -145,9 +145,11 @@ impl Chain {
     pub fn register_device(&mut self, device_id: &str) -> TestDevice {
         let owner = self.funded_keypair();
         let agent = self.funded_keypair();
-        let args = sample_device(device_id, &agent.pubkey());
-        succeeded(self.send(ix::register_device(&owner.pubkey(), args), &[&owner]));
+        let args = sample_device(device_id);
+        let register = ix::register_device(&owner.pubkey(), &agent.pubkey(), args);
+        succeeded(self.send(register, &[&owner, &agent]));
         TestDevice {
+            device_id: device_id.to_string(),
             key: pda::device(device_id),
             owner,
             agent,
@@ -157,13 +159,14 @@ impl Chain {
 
 /// A registered device with the keys that control it.
 pub struct TestDevice {
+    pub device_id: String,
     pub key: Pubkey,
     pub owner: Keypair,
     pub agent: Keypair,
 }
 
 /// An 8×H100 server in us-east at 2.50 USD per GPU-hour.
-pub fn sample_device(device_id: &str, agent: &Pubkey) -> RegisterDeviceArgs {
+pub fn sample_device(device_id: &str) -> RegisterDeviceArgs {
     RegisterDeviceArgs {
         device_id: device_id.to_string(),
         name: "rig-01".to_string(),
@@ -171,7 +174,6 @@ pub fn sample_device(device_id: &str, agent: &Pubkey) -> RegisterDeviceArgs {
         region: "us-east".to_string(),
         specs: sample_specs(),
         price_per_gpu_hour: 2_500_000,
-        agent: *agent,
         endpoint: "https://203.0.113.7:7443/probe".to_string(),
     }
 }

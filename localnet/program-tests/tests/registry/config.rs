@@ -45,6 +45,7 @@ fn initialize_config_stores_the_terms_and_makes_the_signer_its_authority() {
         AvailabilityParams {
             failure_quorum: 3,
             max_probe_age_slots: 150,
+            ..DEFAULT_AVAILABILITY
         }
     );
     assert!(
@@ -108,8 +109,17 @@ fn initialize_config_rejects_a_zero_bond_with_invalid_bond_amount() {
 }
 
 #[test]
-fn initialize_config_accepts_cooldowns_from_zero_to_365_days_only() {
-    for cooldown in [-1, MAX_UNBOND_COOLDOWN_SECS + 1, i64::MIN, i64::MAX] {
+fn initialize_config_accepts_cooldowns_from_one_epoch_to_365_days_only() {
+    // Shorter than an epoch, a keeper could report falsely and leave before the epoch's passes
+    // contradict it.
+    for cooldown in [
+        -1,
+        0,
+        3_599,
+        MAX_UNBOND_COOLDOWN_SECS + 1,
+        i64::MIN,
+        i64::MAX,
+    ] {
         let mut chain = Chain::without_config();
         let initialize =
             ix::initialize_config(&chain.authority.pubkey(), &chain.bond_mint, 1, cooldown);
@@ -120,7 +130,7 @@ fn initialize_config_accepts_cooldowns_from_zero_to_365_days_only() {
         assert!(!chain.exists(&pda::config()));
     }
     assert_eq!(MAX_UNBOND_COOLDOWN_SECS, 365 * 24 * 60 * 60);
-    for cooldown in [0, MAX_UNBOND_COOLDOWN_SECS] {
+    for cooldown in [3_600, MAX_UNBOND_COOLDOWN_SECS] {
         let mut chain = Chain::without_config();
         let initialize =
             ix::initialize_config(&chain.authority.pubkey(), &chain.bond_mint, 1, cooldown);
@@ -248,14 +258,14 @@ fn update_config_changes_the_cooldown_alone() {
     let mut chain = Chain::new();
     let before = chain.config();
     let args = UpdateConfigArgs {
-        keeper_unbond_cooldown_secs: Some(0),
+        keeper_unbond_cooldown_secs: Some(3_600),
         ..Default::default()
     };
 
     let meta = succeeded(chain.send_as_authority(ix::update_config(&before.authority, None, args)));
 
     let after = chain.config();
-    assert_eq!(after.keeper_unbond_cooldown_secs, 0);
+    assert_eq!(after.keeper_unbond_cooldown_secs, 3_600);
     assert_eq!(after.keeper_bond_amount, BOND_AMOUNT);
     let event: ConfigUpdated = only_event(&meta);
     assert_reports_change(&chain, &event, &before);
@@ -264,7 +274,7 @@ fn update_config_changes_the_cooldown_alone() {
             event.keeper_unbond_cooldown_secs_before,
             event.keeper_unbond_cooldown_secs_after
         ),
-        (COOLDOWN_SECS, 0)
+        (COOLDOWN_SECS, 3_600)
     );
 }
 
@@ -436,6 +446,7 @@ fn update_config_changes_the_availability_rules_within_their_bounds() {
         availability: Some(AvailabilityParams {
             failure_quorum,
             max_probe_age_slots,
+            ..DEFAULT_AVAILABILITY
         }),
         ..Default::default()
     };
@@ -462,6 +473,7 @@ fn update_config_changes_the_availability_rules_within_their_bounds() {
         let expected = AvailabilityParams {
             failure_quorum: quorum,
             max_probe_age_slots: age,
+            ..DEFAULT_AVAILABILITY
         };
         assert_eq!(after.availability, expected);
         assert_eq!(after.keeper_bond_amount, BOND_AMOUNT, "the rest stays");

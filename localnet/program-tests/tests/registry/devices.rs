@@ -12,8 +12,8 @@ use {
             DeviceStatusChanged, DeviceUpdated,
         },
         state::{
-            BandwidthTier, Device, DeviceAvailability, DeviceSpecs, DeviceStatus, MAX_CPU_CORES,
-            MAX_PRICE_PER_GPU_HOUR, MAX_RAM_MIB, MAX_STORAGE_GIB, MAX_VRAM_MIB,
+            BandwidthTier, Device, DeviceAvailability, DeviceHistory, DeviceSpecs, DeviceStatus,
+            MAX_CPU_CORES, MAX_PRICE_PER_GPU_HOUR, MAX_RAM_MIB, MAX_STORAGE_GIB, MAX_VRAM_MIB,
         },
         RegisterDeviceArgs, UpdateDeviceArgs,
     },
@@ -27,16 +27,17 @@ fn device_space() -> usize {
     8 + Device::INIT_SPACE
 }
 
-/// Asserts that `device` holds exactly what `args` registered, for `owner`, at `registered_at`.
+/// Asserts that `device` holds exactly what `args` registered, for `owner` and `agent`, at
+/// `registered_at`.
 #[track_caller]
 fn assert_registered_as(
     device: &Device,
     args: &RegisterDeviceArgs,
-    owner: &Pubkey,
+    (owner, agent): (&Pubkey, &Pubkey),
     registered_at: i64,
 ) {
     assert_eq!(device.owner, *owner);
-    assert_eq!(device.agent, args.agent);
+    assert_eq!(device.agent, *agent);
     assert_eq!(device.device_id_hash, sha256(&args.device_id));
     assert_eq!(device.status, DeviceStatus::Active);
     assert_eq!(device.reservation, Pubkey::default(), "free");
@@ -49,7 +50,7 @@ fn assert_registered_as(
         DeviceAvailability::default(),
         "no probe yet"
     );
-    assert_eq!(device._reserved, [0; 64]);
+    assert_eq!(device._reserved, [0; 56]);
     assert_eq!(device.device_id, args.device_id);
     assert_eq!(device.name, args.name);
     assert_eq!(device.gpu_model, args.gpu_model);
@@ -63,18 +64,21 @@ fn assert_registered_as(
 fn register_device_stores_every_field_and_emits_device_registered() {
     let mut chain = Chain::new();
     let owner = chain.funded_keypair();
-    let agent = Keypair::new().pubkey();
-    let args = sample_device(DEVICE_ID, &agent);
+    let agent_key = Keypair::new();
+    let agent = agent_key.pubkey();
+    let args = sample_device(DEVICE_ID);
+    let slot = chain.svm.get_sysvar::<anchor_lang::prelude::Clock>().slot;
 
     let meta = succeeded(chain.send(
-        ix::register_device(&owner.pubkey(), args.clone()),
-        &[&owner],
+        ix::register_device(&owner.pubkey(), &agent, args.clone()),
+        &[&owner, &agent_key],
     ));
 
     let (key, bump) = Pubkey::find_program_address(&[b"device", &sha256(DEVICE_ID)], &registry::ID);
     let device = chain.device(&key);
-    assert_registered_as(&device, &args, &owner.pubkey(), NOW);
+    assert_registered_as(&device, &args, (&owner.pubkey(), &agent), NOW);
     assert_eq!(device.bump, bump);
+    assert_eq!(device.registered_slot, slot);
 
     let event: DeviceRegistered = only_event(&meta);
     assert_eq!(event.device, key);
@@ -93,19 +97,24 @@ fn register_device_stores_every_field_and_emits_device_registered() {
 fn register_device_charges_the_owner_exactly_the_rent_and_the_fee() {
     let mut chain = Chain::new();
     let owner = chain.funded_keypair();
-    let args = sample_device(DEVICE_ID, &Keypair::new().pubkey());
+    let agent = chain.funded_keypair();
+    let args = sample_device(DEVICE_ID);
     let balance_before = chain.balance(&owner.pubkey());
+    let agent_balance_before = chain.balance(&agent.pubkey());
 
-    succeeded(chain.send(ix::register_device(&owner.pubkey(), args), &[&owner]));
+    let register = ix::register_device(&owner.pubkey(), &agent.pubkey(), args);
+    succeeded(chain.send(register, &[&owner, &agent]));
 
     let rent = chain.rent(device_space());
     let device_key = pda::device(DEVICE_ID);
     assert_eq!(chain.account(&device_key).data.len(), device_space());
     assert_eq!(chain.balance(&device_key), rent);
+    // Two signatures, both paid by the owner; the agent pays nothing.
     assert_eq!(
         balance_before - chain.balance(&owner.pubkey()),
-        rent + FEE_PER_SIGNATURE
+        rent + 2 * FEE_PER_SIGNATURE
     );
+    assert_eq!(chain.balance(&agent.pubkey()), agent_balance_before);
 }
 
 #[test]
@@ -132,7 +141,7 @@ fn the_device_address_is_the_pda_of_device_and_the_sha256_of_its_id() {
 fn register_device_accepts_every_field_at_its_bounds() {
     let mut chain = Chain::new();
     let owner = chain.funded_keypair();
-    let agent = Keypair::new().pubkey();
+    let agent = Keypair::new();
     let largest = RegisterDeviceArgs {
         device_id: "d".repeat(64),
         name: "n".repeat(32),
@@ -147,7 +156,6 @@ fn register_device_accepts_every_field_at_its_bounds() {
             bandwidth_tier: BandwidthTier::Ultra,
         },
         price_per_gpu_hour: MAX_PRICE_PER_GPU_HOUR,
-        agent,
         endpoint: "e".repeat(96),
     };
     let smallest = RegisterDeviceArgs {
@@ -164,17 +172,16 @@ fn register_device_accepts_every_field_at_its_bounds() {
             bandwidth_tier: BandwidthTier::Basic,
         },
         price_per_gpu_hour: 1,
-        agent,
         endpoint: String::new(),
     };
 
     for args in [largest, smallest] {
         succeeded(chain.send(
-            ix::register_device(&owner.pubkey(), args.clone()),
-            &[&owner],
+            ix::register_device(&owner.pubkey(), &agent.pubkey(), args.clone()),
+            &[&owner, &agent],
         ));
         let device = chain.device(&pda::device(&args.device_id));
-        assert_registered_as(&device, &args, &owner.pubkey(), NOW);
+        assert_registered_as(&device, &args, (&owner.pubkey(), &agent.pubkey()), NOW);
         assert_eq!(
             chain.account(&pda::device(&args.device_id)).data.len(),
             device_space()
@@ -226,19 +233,19 @@ fn register_device_rejects_each_invalid_field_by_its_error_name() {
         (InvalidPrice, |args| {
             args.price_per_gpu_hour = MAX_PRICE_PER_GPU_HOUR + 1
         }),
-        (InvalidAgentKey, |args| args.agent = Pubkey::default()),
     ];
     let mut chain = Chain::new();
     let owner = chain.funded_keypair();
 
     for (expected, spoil) in cases {
-        let mut args = sample_device(DEVICE_ID, &Keypair::new().pubkey());
+        let agent = Keypair::new();
+        let mut args = sample_device(DEVICE_ID);
         spoil(&mut args);
         let balance_before = chain.balance(&owner.pubkey());
 
         let result = chain.send(
-            ix::register_device(&owner.pubkey(), args.clone()),
-            &[&owner],
+            ix::register_device(&owner.pubkey(), &agent.pubkey(), args.clone()),
+            &[&owner, &agent],
         );
 
         assert_fails(result, expected);
@@ -248,10 +255,39 @@ fn register_device_rejects_each_invalid_field_by_its_error_name() {
         );
         assert_eq!(
             balance_before - chain.balance(&owner.pubkey()),
-            FEE_PER_SIGNATURE,
+            2 * FEE_PER_SIGNATURE,
             "{args:?}"
         );
     }
+}
+
+#[test]
+fn registration_needs_the_agents_signature_and_an_agent_other_than_the_owner() {
+    let mut chain = Chain::new();
+    let owner = chain.funded_keypair();
+    let agent = Keypair::new();
+
+    // Without the agent's signature the transaction cannot even be signed for it; with the
+    // agent's key listed but unsigned, the program refuses.
+    let mut unsigned =
+        ix::register_device(&owner.pubkey(), &agent.pubkey(), sample_device(DEVICE_ID));
+    unsigned.accounts[1].is_signer = false;
+    assert_fails(
+        chain.send(unsigned, &[&owner]),
+        AnchorErrorCode::AccountNotSigner,
+    );
+    // The owner as its own agent: one key would both own and probe the device.
+    let as_own_agent =
+        ix::register_device(&owner.pubkey(), &owner.pubkey(), sample_device(DEVICE_ID));
+    assert_fails(
+        chain.send(as_own_agent, &[&owner]),
+        RegistryError::InvalidAgentKey,
+    );
+    assert!(!chain.exists(&pda::device(DEVICE_ID)));
+
+    let register = ix::register_device(&owner.pubkey(), &agent.pubkey(), sample_device(DEVICE_ID));
+    succeeded(chain.send(register, &[&owner, &agent]));
+    assert_eq!(chain.device(&pda::device(DEVICE_ID)).agent, agent.pubkey());
 }
 
 #[test]
@@ -259,19 +295,21 @@ fn registering_a_taken_device_id_fails_and_changes_nothing() {
     let mut chain = Chain::new();
     let device = chain.register_device(DEVICE_ID);
     let squatter = chain.funded_keypair();
+    let squatter_agent = Keypair::new();
     let account_before = chain.account(&device.key);
     let squatter_balance_before = chain.balance(&squatter.pubkey());
-    let mut args = sample_device(DEVICE_ID, &squatter.pubkey());
+    let mut args = sample_device(DEVICE_ID);
     args.name = "not-yours".to_string();
 
-    let result = chain.send(ix::register_device(&squatter.pubkey(), args), &[&squatter]);
+    let register = ix::register_device(&squatter.pubkey(), &squatter_agent.pubkey(), args);
+    let result = chain.send(register, &[&squatter, &squatter_agent]);
 
     assert_fails(result, Expected::AccountAlreadyInUse);
     assert_eq!(chain.account(&device.key), account_before);
     assert_eq!(chain.device(&device.key).owner, device.owner.pubkey());
     assert_eq!(
         squatter_balance_before - chain.balance(&squatter.pubkey()),
-        FEE_PER_SIGNATURE
+        2 * FEE_PER_SIGNATURE
     );
 }
 
@@ -281,7 +319,6 @@ fn registering_a_taken_device_id_fails_and_changes_nothing() {
 fn update_device_by_the_owner_replaces_the_offer_and_reports_before_and_after() {
     let mut chain = Chain::new();
     let device = chain.register_device(DEVICE_ID);
-    let new_agent = Keypair::new().pubkey();
     let new_specs = DeviceSpecs {
         gpu_count: 4,
         bandwidth_tier: BandwidthTier::Ultra,
@@ -293,7 +330,6 @@ fn update_device_by_the_owner_replaces_the_offer_and_reports_before_and_after() 
         region: Some("de-fra".to_string()),
         specs: Some(new_specs),
         price_per_gpu_hour: Some(3_100_000),
-        agent: Some(new_agent),
     };
 
     let meta = succeeded(chain.send(
@@ -306,7 +342,11 @@ fn update_device_by_the_owner_replaces_the_offer_and_reports_before_and_after() 
     assert_eq!(state.region, "de-fra");
     assert_eq!(state.specs, new_specs);
     assert_eq!(state.price_per_gpu_hour, 3_100_000);
-    assert_eq!(state.agent, new_agent);
+    assert_eq!(
+        state.agent,
+        device.agent.pubkey(),
+        "the agent changes only by change_agent"
+    );
     assert_eq!(state.updated_at, NOW + 3_600);
     assert_eq!(state.registered_at, NOW);
     assert_eq!(state.owner, device.owner.pubkey());
@@ -319,10 +359,6 @@ fn update_device_by_the_owner_replaces_the_offer_and_reports_before_and_after() 
     let event: DeviceUpdated = only_event(&meta);
     assert_eq!(event.device, device.key);
     assert_eq!(event.owner, device.owner.pubkey());
-    assert_eq!(
-        (event.agent_before, event.agent_after),
-        (device.agent.pubkey(), new_agent)
-    );
     assert_eq!(event.gpu_model_before, "NVIDIA H100 80GB HBM3");
     assert_eq!(event.gpu_model_after, "NVIDIA H200 141GB HBM3e");
     assert_eq!(
@@ -357,12 +393,12 @@ fn update_device_changes_only_the_fields_given() {
         &[&device.owner],
     ));
 
-    let mut expected = sample_device(DEVICE_ID, &device.agent.pubkey());
+    let mut expected = sample_device(DEVICE_ID);
     expected.price_per_gpu_hour = 1_990_000;
     assert_registered_as(
         &chain.device(&device.key),
         &expected,
-        &device.owner.pubkey(),
+        (&device.owner.pubkey(), &device.agent.pubkey()),
         NOW,
     );
 }
@@ -379,7 +415,6 @@ fn update_device_by_a_stranger_fails_with_not_device_owner() {
             gpu_count: 64,
             ..sample_specs()
         }),
-        agent: Some(stranger.pubkey()),
         ..Default::default()
     };
 
@@ -422,7 +457,7 @@ fn the_agent_cannot_update_rename_or_deregister_its_device() {
         ix::update_device(&agent, &device.key, price_cut),
         ix::update_device(&agent, &device.key, new_specs),
         ix::rename_device(&agent, &device.key, "agent-renamed"),
-        ix::deregister_device(&agent, &device.key),
+        ix::deregister_device(&agent, &device.device_id),
     ] {
         assert_fails(
             chain.send(attempt, &[&device.agent]),
@@ -442,7 +477,6 @@ fn update_device_without_a_change_fails_with_nothing_to_update() {
         region: Some("us-east".to_string()),
         specs: Some(sample_specs()),
         price_per_gpu_hour: Some(2_500_000),
-        agent: Some(device.agent.pubkey()),
     };
 
     for args in [UpdateDeviceArgs::default(), restated] {
@@ -502,13 +536,6 @@ fn update_device_rejects_invalid_values_by_their_error_name() {
             },
             RegistryError::InvalidPrice,
         ),
-        (
-            UpdateDeviceArgs {
-                agent: Some(Pubkey::default()),
-                ..Default::default()
-            },
-            RegistryError::InvalidAgentKey,
-        ),
     ];
 
     for (args, expected) in cases {
@@ -543,10 +570,6 @@ fn while_reserved_hardware_and_agent_are_frozen_but_the_price_may_change() {
                 vram_mib: 40_960,
                 ..sample_specs()
             }),
-            ..Default::default()
-        },
-        UpdateDeviceArgs {
-            agent: Some(Pubkey::new_unique()),
             ..Default::default()
         },
         UpdateDeviceArgs {
@@ -791,27 +814,46 @@ fn deregister_device_closes_the_account_and_returns_its_rent_to_the_owner() {
     assert_eq!(chain.balance(&device.key), rent);
     let balance_before = chain.balance(&owner);
 
-    let meta = succeeded(chain.send(ix::deregister_device(&owner, &device.key), &[&device.owner]));
+    let meta = succeeded(chain.send(
+        ix::deregister_device(&owner, &device.device_id),
+        &[&device.owner],
+    ));
 
     assert!(!chain.exists(&device.key), "the device account is closed");
+    // The owner pays the rent of the history record the id leaves behind.
+    let history = pda::device_history(DEVICE_ID);
+    let history_rent = chain.rent(8 + DeviceHistory::INIT_SPACE);
+    assert_eq!(chain.balance(&history), history_rent);
     assert_eq!(
         chain.balance(&owner),
-        balance_before + rent - FEE_PER_SIGNATURE
+        balance_before + rent - history_rent - FEE_PER_SIGNATURE
+    );
+    let record: DeviceHistory = chain.registry_account(&history);
+    assert_eq!(record.device_id_hash, sha256(DEVICE_ID));
+    assert_eq!(
+        (record.passes, record.failures, record.deregistered_at),
+        (0, 0, NOW)
     );
     let event: DeviceDeregistered = only_event(&meta);
     assert_eq!(event.device, device.key);
     assert_eq!(event.owner, owner);
     assert_eq!(event.device_id, DEVICE_ID);
     assert_eq!(event.rent_returned, rent);
+    assert_eq!(event.history, history);
 
     // The id is free again, for anyone.
     let next_owner = chain.funded_keypair();
-    let args = sample_device(DEVICE_ID, &Keypair::new().pubkey());
+    let next_agent = Keypair::new();
+    let args = sample_device(DEVICE_ID);
     succeeded(chain.send(
-        ix::register_device(&next_owner.pubkey(), args),
-        &[&next_owner],
+        ix::register_device(&next_owner.pubkey(), &next_agent.pubkey(), args),
+        &[&next_owner, &next_agent],
     ));
     assert_eq!(chain.device(&device.key).owner, next_owner.pubkey());
+    assert!(
+        !chain.exists(&history),
+        "the next registration closes the history record"
+    );
 }
 
 #[test]
@@ -822,7 +864,7 @@ fn deregister_device_by_a_stranger_fails_with_not_device_owner() {
     let account_before = chain.account(&device.key);
 
     let result = chain.send(
-        ix::deregister_device(&stranger.pubkey(), &device.key),
+        ix::deregister_device(&stranger.pubkey(), &device.device_id),
         &[&stranger],
     );
 
@@ -840,12 +882,18 @@ fn deregister_device_is_refused_while_the_device_is_reserved() {
     });
     let account_before = chain.account(&device.key);
 
-    let result = chain.send(ix::deregister_device(&owner, &device.key), &[&device.owner]);
+    let result = chain.send(
+        ix::deregister_device(&owner, &device.device_id),
+        &[&device.owner],
+    );
 
     assert_fails(result, RegistryError::DeviceReserved);
     assert_eq!(chain.account(&device.key), account_before);
 
     chain.modify_device(&device.key, |state| state.reservation = Pubkey::default());
-    succeeded(chain.send(ix::deregister_device(&owner, &device.key), &[&device.owner]));
+    succeeded(chain.send(
+        ix::deregister_device(&owner, &device.device_id),
+        &[&device.owner],
+    ));
     assert!(!chain.exists(&device.key));
 }

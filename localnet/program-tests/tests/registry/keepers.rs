@@ -215,7 +215,7 @@ fn registering_twice_fails_and_keeps_the_first_bond() {
 }
 
 #[test]
-fn a_keeper_never_deposits_more_than_the_bond_it_accepted() {
+fn a_keeper_deposits_exactly_the_bond_it_names_and_never_less_than_the_bond_in_force() {
     let mut chain = Chain::new();
     let mint = chain.bond_mint;
     let (keeper, source) = holder(&mut chain, &mint, 5 * BOND_AMOUNT);
@@ -231,14 +231,69 @@ fn a_keeper_never_deposits_more_than_the_bond_it_accepted() {
         ix::register_keeper(&keeper.pubkey(), &mint, &source, BOND_AMOUNT),
         &[&keeper],
     );
-    assert_fails(result, RegistryError::BondAboveMaximum);
+    assert_fails(result, RegistryError::BondBelowMinimum);
+    assert_not_registered(&chain, &keeper.pubkey(), &source, 5 * BOND_AMOUNT);
+    // More than the source holds.
+    let result = chain.send(
+        ix::register_keeper(&keeper.pubkey(), &mint, &source, 6 * BOND_AMOUNT),
+        &[&keeper],
+    );
+    assert_fails(result, RegistryError::InsufficientBond);
     assert_not_registered(&chain, &keeper.pubkey(), &source, 5 * BOND_AMOUNT);
 
+    // A larger bond than the minimum is a larger assignment weight, deposited in full.
     succeeded(chain.send(
-        ix::register_keeper(&keeper.pubkey(), &mint, &source, 2 * BOND_AMOUNT),
+        ix::register_keeper(&keeper.pubkey(), &mint, &source, 3 * BOND_AMOUNT),
         &[&keeper],
     ));
-    assert_eq!(chain.token_balance(&source), 3 * BOND_AMOUNT);
+    assert_eq!(chain.token_balance(&source), 2 * BOND_AMOUNT);
+    let keeper_key = pda::keeper(&keeper.pubkey());
+    assert_eq!(chain.keeper(&keeper_key).bond_amount, 3 * BOND_AMOUNT);
+    let config = chain.config();
+    assert_eq!(
+        (config.keeper_count, config.keeper_bond_total),
+        (1, 3 * BOND_AMOUNT)
+    );
+}
+
+#[test]
+fn add_bond_tops_a_keeper_up_and_counts_in_the_registrys_total() {
+    let mut chain = Chain::new();
+    let mint = chain.bond_mint;
+    let (authority, source) = registered_keeper(&mut chain);
+    let keeper_key = pda::keeper(&authority.pubkey());
+
+    let zero = ix::add_bond(&authority.pubkey(), &mint, &source, 0);
+    assert_fails(chain.send(zero, &[&authority]), RegistryError::ZeroBond);
+    succeeded(chain.send(
+        ix::add_bond(&authority.pubkey(), &mint, &source, SPARE),
+        &[&authority],
+    ));
+
+    assert_eq!(chain.token_balance(&source), 0);
+    assert_eq!(
+        chain.token_balance(&pda::bond_vault(&keeper_key)),
+        BOND_AMOUNT + SPARE
+    );
+    let keeper = chain.keeper(&keeper_key);
+    assert_eq!(keeper.bond_amount, BOND_AMOUNT + SPARE);
+    let config = chain.config();
+    assert_eq!(
+        (config.keeper_count, config.keeper_bond_total),
+        (1, BOND_AMOUNT + SPARE)
+    );
+
+    // An unbonding keeper leaves the total and may not top up.
+    succeeded(chain.send(ix::request_unbond(&authority.pubkey()), &[&authority]));
+    let config = chain.config();
+    assert_eq!((config.keeper_count, config.keeper_bond_total), (0, 0));
+    let late = chain.create_token_account(&mint, &authority.pubkey(), SPARE);
+    let result = chain.send(
+        ix::add_bond(&authority.pubkey(), &mint, &late, SPARE),
+        &[&authority],
+    );
+    assert_fails(result, RegistryError::KeeperUnbonding);
+    assert_eq!(chain.token_balance(&late), SPARE);
 }
 
 // request_unbond
@@ -282,7 +337,7 @@ fn the_cooldown_in_force_at_the_request_applies() {
     succeeded(chain.send(ix::request_unbond(&authority.pubkey()), &[&authority]));
 
     let no_cooldown = UpdateConfigArgs {
-        keeper_unbond_cooldown_secs: Some(0),
+        keeper_unbond_cooldown_secs: Some(3_600),
         ..Default::default()
     };
     let config_authority = chain.authority.pubkey();
@@ -296,13 +351,13 @@ fn the_cooldown_in_force_at_the_request_applies() {
     let destination = chain.create_token_account(&mint, &authority.pubkey(), 0);
     chain.set_time(NOW + COOLDOWN_SECS - 1);
     let early = chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &mint, &destination),
+        ix::withdraw_bond(&authority.pubkey(), &mint, &destination, false),
         &[&authority],
     );
     assert_fails(early, RegistryError::CooldownNotElapsed);
     chain.set_time(NOW + COOLDOWN_SECS);
     succeeded(chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &mint, &destination),
+        ix::withdraw_bond(&authority.pubkey(), &mint, &destination, false),
         &[&authority],
     ));
     assert_eq!(chain.token_balance(&destination), BOND_AMOUNT);
@@ -318,7 +373,7 @@ fn withdraw_bond_before_asking_for_it_fails_with_keeper_not_unbonding() {
     chain.set_time(NOW + 10 * COOLDOWN_SECS);
 
     let result = chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &mint, &source),
+        ix::withdraw_bond(&authority.pubkey(), &mint, &source, false),
         &[&authority],
     );
 
@@ -341,7 +396,7 @@ fn withdraw_bond_before_the_cooldown_fails_with_cooldown_not_elapsed() {
     for now in [NOW, NOW + COOLDOWN_SECS - 1] {
         chain.set_time(now);
         let result = chain.send(
-            ix::withdraw_bond(&authority.pubkey(), &mint, &source),
+            ix::withdraw_bond(&authority.pubkey(), &mint, &source, false),
             &[&authority],
         );
         assert_fails(result, RegistryError::CooldownNotElapsed);
@@ -369,7 +424,7 @@ fn withdraw_bond_after_the_cooldown_returns_the_whole_bond_and_all_the_rent() {
     chain.set_time(NOW + COOLDOWN_SECS);
 
     let meta = succeeded(chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &mint, &destination),
+        ix::withdraw_bond(&authority.pubkey(), &mint, &destination, false),
         &[&authority],
     ));
 
@@ -389,7 +444,7 @@ fn withdraw_bond_after_the_cooldown_returns_the_whole_bond_and_all_the_rent() {
 
     // Gone for good: a second withdrawal finds no keeper, and the key may register afresh.
     let again = chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &mint, &destination),
+        ix::withdraw_bond(&authority.pubkey(), &mint, &destination, false),
         &[&authority],
     );
     assert_fails(again, AnchorErrorCode::AccountNotInitialized);
@@ -415,12 +470,17 @@ fn withdraw_bond_into_another_mints_account_fails_with_bond_mint_mismatch() {
     chain.set_time(NOW + COOLDOWN_SECS);
 
     let result = chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &mint, &foreign_destination),
+        ix::withdraw_bond(&authority.pubkey(), &mint, &foreign_destination, false),
         &[&authority],
     );
     assert_fails(result, RegistryError::BondMintMismatch);
     let result = chain.send(
-        ix::withdraw_bond(&authority.pubkey(), &other_mint, &foreign_destination),
+        ix::withdraw_bond(
+            &authority.pubkey(),
+            &other_mint,
+            &foreign_destination,
+            false,
+        ),
         &[&authority],
     );
     assert_fails(result, RegistryError::BondMintMismatch);
@@ -470,6 +530,7 @@ fn nobody_but_the_keeper_can_unbond_or_withdraw_its_bond() {
             bond_mint: mint,
             bond_vault: victim_vault,
             destination: thiefs_account,
+            treasury: None,
             token_program: spl_token::ID,
         }
         .to_account_metas(None),
@@ -529,12 +590,12 @@ fn a_new_bond_mint_applies_to_new_keepers_while_bonded_keepers_keep_theirs() {
     chain.set_time(NOW + COOLDOWN_SECS);
     let destination = chain.create_token_account(&old_mint, &veteran.pubkey(), 0);
     let wrong_mint = chain.send(
-        ix::withdraw_bond(&veteran.pubkey(), &new_mint, &destination),
+        ix::withdraw_bond(&veteran.pubkey(), &new_mint, &destination, false),
         &[&veteran],
     );
     assert_fails(wrong_mint, RegistryError::BondMintMismatch);
     succeeded(chain.send(
-        ix::withdraw_bond(&veteran.pubkey(), &old_mint, &destination),
+        ix::withdraw_bond(&veteran.pubkey(), &old_mint, &destination, false),
         &[&veteran],
     ));
     assert_eq!(chain.token_balance(&destination), BOND_AMOUNT);

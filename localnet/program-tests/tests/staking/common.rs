@@ -323,8 +323,10 @@ impl Chain {
         gpu_model: &str,
         gpu_count: u16,
     ) -> TestDevice {
-        let args = ix::rig(device_id, gpu_model, gpu_count, &Keypair::new().pubkey());
-        succeeded(self.send(ix::register_device(&owner.pubkey(), args), &[&owner]));
+        let agent = Keypair::new();
+        let args = ix::rig(device_id, gpu_model, gpu_count);
+        let register = ix::register_device(&owner.pubkey(), &agent.pubkey(), args);
+        succeeded(self.send(register, &[&owner, &agent]));
         TestDevice {
             key: pda::device(device_id),
             owner,

@@ -411,6 +411,10 @@ fn other_programs_changes() -> Vec<ParameterChange> {
         ParameterChange::RegistryAvailability {
             failure_quorum: 3,
             max_probe_age_slots: 150,
+            committee_size: 6,
+            passes_required: 2,
+            report_after_secs: 1_800,
+            false_report_penalty_bps: 10,
         },
         ParameterChange::PoolDistributor {
             pool: 1,

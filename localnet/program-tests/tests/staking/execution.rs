@@ -170,6 +170,10 @@ fn changes_of_other_programs_need_their_target_accounts() {
             ParameterChange::RegistryAvailability {
                 failure_quorum: 4,
                 max_probe_age_slots: 300,
+                committee_size: 6,
+                passes_required: 2,
+                report_after_secs: 1_800,
+                false_report_penalty_bps: 10,
             },
             vec![Targets::NONE],
         ),
@@ -524,6 +528,10 @@ fn the_availability_rules_change_in_the_registry() {
     let change = ParameterChange::RegistryAvailability {
         failure_quorum: 5,
         max_probe_age_slots: 512,
+        committee_size: 6,
+        passes_required: 2,
+        report_after_secs: 1_800,
+        false_report_penalty_bps: 10,
     };
     let id = chain.pass(&whale, change);
     let before = chain.registry_config();
@@ -534,6 +542,7 @@ fn the_availability_rules_change_in_the_registry() {
     let expected = AvailabilityParams {
         failure_quorum: 5,
         max_probe_age_slots: 512,
+        ..DEFAULT_AVAILABILITY
     };
     assert_eq!(config.availability, expected);
     assert_eq!(

@@ -11,13 +11,14 @@ use {
         AnchorSerialize, Discriminator,
     },
     registry::{
-        state::{AvailabilityParams, Device, MAX_UNBOND_COOLDOWN_SECS},
+        state::{AvailabilityParams, Device, DEFAULT_AVAILABILITY, MAX_UNBOND_COOLDOWN_SECS},
         validation::validate_availability,
     },
     solana_signer::Signer,
     staking::{
         instructions::execute_proposal::RegistryAvailabilityParams,
         instructions::execute_proposal::RegistryUpdateConfigArgs,
+        state::ParameterChange,
         state::{RegistryDevice, DEVICE_AVAILABILITY_AND_RESERVED_LEN, REGISTRY_PROGRAM_ID},
         validation::{
             MAX_FAILURE_QUORUM, MAX_KEEPER_UNBOND_COOLDOWN_SECS, MAX_PROBE_AGE_SLOTS,
@@ -63,8 +64,10 @@ fn assert_same_device(read: &RegistryDevice, device: &Device) {
         (device.registered_at, device.updated_at)
     );
     assert_eq!(read.bump, device.bump);
-    // Skipped as one block: the availability record and the reserved space after it.
+    // Skipped as one block: the availability record, the registration slot and the reserved
+    // space after them.
     let mut skipped = device.availability.try_to_vec().expect("serialises");
+    skipped.extend_from_slice(&device.registered_slot.to_le_bytes());
     skipped.extend_from_slice(&device._reserved);
     assert_eq!(skipped.len(), DEVICE_AVAILABILITY_AND_RESERVED_LEN);
     assert_eq!(read.availability_and_reserved[..], skipped[..]);
@@ -112,10 +115,18 @@ fn the_registry_update_config_staking_sends_is_the_registrys_own() {
             RegistryAvailabilityParams {
                 failure_quorum,
                 max_probe_age_slots,
+                committee_size: 7,
+                passes_required: 3,
+                report_after_secs: 2_400,
+                false_report_penalty_bps: 25,
             },
             AvailabilityParams {
                 failure_quorum,
                 max_probe_age_slots,
+                committee_size: 7,
+                passes_required: 3,
+                report_after_secs: 2_400,
+                false_report_penalty_bps: 25,
             },
         )
     };
@@ -167,29 +178,64 @@ fn the_registry_update_config_staking_sends_is_the_registrys_own() {
 /// so a proposal that passes its checks is one the registry accepts, and the other way round.
 #[test]
 fn stakings_availability_bounds_are_the_registrys() {
-    let registry_accepts = |failure_quorum, max_probe_age_slots| {
-        validate_availability(&AvailabilityParams {
-            failure_quorum,
-            max_probe_age_slots,
-        })
-        .is_ok()
+    // Each field swept over its bounds and just past them, the others at the defaults.
+    let accepted_by_both = |params: AvailabilityParams| {
+        let change = ParameterChange::RegistryAvailability {
+            failure_quorum: params.failure_quorum,
+            max_probe_age_slots: params.max_probe_age_slots,
+            committee_size: params.committee_size,
+            passes_required: params.passes_required,
+            report_after_secs: params.report_after_secs,
+            false_report_penalty_bps: params.false_report_penalty_bps,
+        };
+        let registry_accepts = validate_availability(&params).is_ok();
+        let staking_accepts = change.validate(0, None).is_ok();
+        assert_eq!(registry_accepts, staking_accepts, "{params:?}");
+        registry_accepts
     };
+    let base = DEFAULT_AVAILABILITY;
     let (min, max, age) = (MIN_FAILURE_QUORUM, MAX_FAILURE_QUORUM, MAX_PROBE_AGE_SLOTS);
-    for quorum in 0..=u8::MAX {
-        let staking_accepts = (min..=max).contains(&quorum);
-        assert_eq!(
-            registry_accepts(quorum, 1),
-            staking_accepts,
-            "quorum {quorum}"
-        );
+    for failure_quorum in 0..=u8::MAX {
+        let accepted = accepted_by_both(AvailabilityParams {
+            failure_quorum,
+            ..base
+        });
+        assert_eq!(accepted, (min..=max).contains(&failure_quorum));
     }
-    for probe_age in [0, 1, 2, age - 1, age, age + 1, u64::MAX] {
-        let staking_accepts = (1..=age).contains(&probe_age);
-        assert_eq!(
-            registry_accepts(min, probe_age),
-            staking_accepts,
-            "probe age {probe_age}"
-        );
+    for max_probe_age_slots in [0, 1, 2, age - 1, age, age + 1, u64::MAX] {
+        let accepted = accepted_by_both(AvailabilityParams {
+            max_probe_age_slots,
+            ..base
+        });
+        assert_eq!(accepted, (1..=age).contains(&max_probe_age_slots));
+    }
+    for committee_size in 0..=u8::MAX {
+        for passes_required in 0..=6 {
+            let params = AvailabilityParams {
+                committee_size,
+                passes_required,
+                ..base
+            };
+            let accepted = accepted_by_both(params);
+            let expected = (1..=16).contains(&committee_size)
+                && (1..=4).contains(&passes_required)
+                && passes_required <= committee_size;
+            assert_eq!(accepted, expected, "{committee_size} {passes_required}");
+        }
+    }
+    for report_after_secs in [0, 599, 600, 1_800, 3_300, 3_301, u32::MAX] {
+        let accepted = accepted_by_both(AvailabilityParams {
+            report_after_secs,
+            ..base
+        });
+        assert_eq!(accepted, (600..=3_300).contains(&report_after_secs));
+    }
+    for false_report_penalty_bps in [0, 10, 1_000, 1_001, u16::MAX] {
+        let params = AvailabilityParams {
+            false_report_penalty_bps,
+            ..base
+        };
+        assert_eq!(accepted_by_both(params), false_report_penalty_bps <= 1_000);
     }
     assert_eq!(usize::from(max), registry::state::MAX_FAILURE_QUORUM);
 }

@@ -167,11 +167,11 @@ fn a_device_id_registered_again_by_someone_else_gets_a_pool_of_its_own() {
     let first = chain.open_pool();
     succeeded(chain.stake_self(&first, 100 * IO));
     let first_owner = first.operator.insecure_clone();
-    let deregister = ix::deregister_device(&first_owner.pubkey(), &first.device);
-    succeeded(chain.send(deregister, &[&first_owner]));
     // The first device this chain registered.
     let id = "device-1";
     assert_eq!(pda::device(id), first.device);
+    let deregister = ix::deregister_device(&first_owner.pubkey(), id);
+    succeeded(chain.send(deregister, &[&first_owner]));
 
     let successor = chain.funded_keypair();
     let device = chain.register_device_as(id, successor, "NVIDIA H100 80GB HBM3", 8);

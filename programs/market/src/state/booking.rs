@@ -15,8 +15,8 @@ pub struct BookingCharges {
     pub reservation_fee: u64,
     /// Non-refundable (USDC only); to the treasury.
     pub payment_fee: u64,
-    /// Paid at settlement to whoever settles the booking: iotoken's `settle_tip`, at most the
-    /// reservation fee.
+    /// Paid at settlement to whoever settles the booking: iotoken's `settle_tip`, at most half
+    /// the reservation fee (so the other half always reaches the treasury).
     pub tip: u64,
 }
 
@@ -58,8 +58,12 @@ impl Booking {
         self.started_at != 0
     }
 
-    /// Hours paid for, extensions included.
+    /// Hours paid for, extensions included (`u32::MAX` for times out of order, which no
+    /// booking has, so that an extension of one is refused as too long).
     pub fn hours(&self) -> u32 {
-        ((self.ends_at - self.booked_at) / SECS_PER_HOUR) as u32
+        self.ends_at
+            .checked_sub(self.booked_at)
+            .and_then(|secs| u32::try_from(secs / SECS_PER_HOUR).ok())
+            .unwrap_or(u32::MAX)
     }
 }

@@ -1,7 +1,12 @@
-use anchor_lang::prelude::*;
+use {crate::math::SECS_PER_HOUR, anchor_lang::prelude::*};
 
-/// Upper bound of the start-acknowledgement grace period: one day.
-pub const MAX_ACK_GRACE_SECS: i64 = 24 * 60 * 60;
+/// The shortest booking: one hour (`validate_hours` refuses 0 hours).
+pub const MIN_BOOKING_SECS: i64 = SECS_PER_HOUR;
+/// Upper bound of the start-acknowledgement grace period: half the shortest booking (30
+/// minutes), so every start deadline falls before the booking's end and a late start still
+/// leaves time to deliver (M3).
+pub const MAX_ACK_GRACE_SECS: i64 = MIN_BOOKING_SECS / 2;
+const _: () = assert!(MAX_ACK_GRACE_SECS < MIN_BOOKING_SECS);
 /// Upper bound of one booking's length, extensions included: one year of hours.
 pub const MAX_RESERVATION_HOURS_LIMIT: u32 = 365 * 24;
 

@@ -39,9 +39,12 @@ pub struct WorkloadSpec {
     pub env_hash: [u8; 32],
 }
 
-/// Where a reservation's money went, in payment-token base units. The vault always holds
-/// `deposited - device_payouts - staker_shares - network_fees - reservation_fees - payment_fees
-/// - refunds - tips`, which is also `escrow_open`, the charges of the bookings not yet settled.
+/// Where a reservation's money went, in payment-token base units. The vault always holds at
+/// least `deposited - device_payouts - staker_shares - network_fees - reservation_fees -
+/// payment_fees - refunds_claimed - tips`, which is also what the reservation still owes:
+/// `escrow_open` (the charges of the bookings not yet settled) plus the refunds accrued and not
+/// yet claimed (`refunds - refunds_claimed`); anything above is a surplus sent from outside,
+/// swept at close.
 #[derive(
     AnchorSerialize, AnchorDeserialize, Clone, Copy, InitSpace, Default, PartialEq, Eq, Debug,
 )]
@@ -57,8 +60,10 @@ pub struct ReservationLedger {
     pub reservation_fees: u64,
     /// Payment fees (USDC) paid to the treasury.
     pub payment_fees: u64,
-    /// Undelivered time returned to the renter.
+    /// Undelivered time owed back to the renter, accrued by settlement.
     pub refunds: u64,
+    /// Of `refunds`, paid to the renter by `claim_refund`.
+    pub refunds_claimed: u64,
     /// Paid to whoever settled bookings.
     pub tips: u64,
     /// Charges of the bookings not settled yet.
@@ -66,16 +71,35 @@ pub struct ReservationLedger {
 }
 
 impl ReservationLedger {
-    /// What the vault must hold by the flows recorded: `None` if they overdraw the deposits.
-    pub fn expected_vault(&self) -> Option<u64> {
+    /// What the vault holds by the flows recorded: `None` if they overdraw the deposits.
+    pub fn held(&self) -> Option<u64> {
         self.deposited
             .checked_sub(self.device_payouts)?
             .checked_sub(self.staker_shares)?
             .checked_sub(self.network_fees)?
             .checked_sub(self.reservation_fees)?
             .checked_sub(self.payment_fees)?
-            .checked_sub(self.refunds)?
+            .checked_sub(self.refunds_claimed)?
             .checked_sub(self.tips)
+    }
+
+    /// Refunds accrued and not yet claimed: `None` if more was claimed than accrued.
+    pub fn refund_owed(&self) -> Option<u64> {
+        self.refunds.checked_sub(self.refunds_claimed)
+    }
+
+    /// What the reservation still owes out of its vault: the open bookings' charges and the
+    /// unclaimed refunds.
+    pub fn owed(&self) -> Option<u64> {
+        self.escrow_open.checked_add(self.refund_owed()?)
+    }
+
+    /// What the vault must hold at least: what the flows leave (`held`) when it equals what the
+    /// reservation still owes (`owed`); `None` when the ledger contradicts itself. The vault may
+    /// hold more: tokens sent to it from outside the market (a surplus).
+    pub fn expected_vault(&self) -> Option<u64> {
+        let held = self.held()?;
+        (Some(held) == self.owed()).then_some(held)
     }
 }
 
@@ -89,14 +113,15 @@ pub struct Reservation {
     pub id: u64,
     pub payment_mint: Pubkey,
     pub payment_token: PaymentToken,
-    /// The renter's token account refunds go to (the one that paid the first batch).
-    pub refund_account: Pubkey,
     /// Hours each device is booked for when added (extensions are per booking).
     pub hours: u32,
     /// Unix seconds.
     pub created_at: i64,
     /// Unix seconds of the renter's cancellation; 0 while not cancelled.
     pub cancelled_at: i64,
+    /// Unix seconds: the latest end of any booking made (extensions included); 0 before the
+    /// first. Once it has passed every booking has ended and there is nothing left to cancel.
+    pub last_ends_at: i64,
     /// Bookings ever made, and those not settled yet.
     pub bookings_made: u32,
     pub bookings_open: u32,

@@ -1,6 +1,6 @@
 use anchor_lang::prelude::*;
 
-/// `["availability_root", epoch u64 LE, shard u16 LE]`: a keeper's Merkle root over one shard of an
+/// `["availability_root", epoch u64 LE, shard u16 LE, keeper]`: a keeper's Merkle root over one shard of an
 /// epoch's attested devices (prototype of the scale path; see `merkle`). Devices prove their leaf
 /// against it once; the bitmap records which leaves were proven.
 #[account]

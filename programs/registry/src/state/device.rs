@@ -44,8 +44,10 @@ pub struct Device {
     pub bump: u8,
     /// Probe results, reputation counters and availability rewards.
     pub availability: DeviceAvailability,
+    /// Slot of registration: the device is assigned keepers only in epochs seeded after it.
+    pub registered_slot: u64,
     /// Kept for fixed-size fields added later (ahead of the strings, so offsets stay fixed).
-    pub _reserved: [u8; 64],
+    pub _reserved: [u8; 56],
     #[max_len(MAX_DEVICE_ID_LEN)]
     pub device_id: String,
     #[max_len(MAX_NAME_LEN)]

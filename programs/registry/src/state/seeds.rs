@@ -4,6 +4,8 @@
 pub const CONFIG_SEED: &[u8] = b"config";
 /// `["device", sha256(device_id)]`: a registered device.
 pub const DEVICE_SEED: &[u8] = b"device";
+/// `["device_history", sha256(device_id)]`: the counters of a deregistered device id.
+pub const DEVICE_HISTORY_SEED: &[u8] = b"device_history";
 /// `["keeper", authority]`: a registered keeper.
 pub const KEEPER_SEED: &[u8] = b"keeper";
 /// `["keeper_bond", keeper]`: the token account holding a keeper's bond; its authority is the
@@ -21,6 +23,7 @@ pub const DISTRIBUTOR_SEED: &[u8] = b"distributor";
 pub const AVAILABILITY_VAULT_SEED: &[u8] = b"availability_vault";
 /// `["keeper_tips_vault"]`: IO drawn for keepers, owed until claimed.
 pub const KEEPER_TIPS_VAULT_SEED: &[u8] = b"keeper_tips_vault";
-/// `["availability_root", epoch as u64 LE, shard as u16 LE]`: a keeper's Merkle root over one
-/// shard of an epoch's attested devices (the scale-path prototype).
+/// `["availability_root", epoch as u64 LE, shard as u16 LE, keeper]`: a keeper's Merkle root over
+/// one shard of an epoch's attested devices (the scale-path prototype); one per keeper, so no
+/// keeper can take a shard from the others.
 pub const AVAILABILITY_ROOT_SEED: &[u8] = b"availability_root";

@@ -144,10 +144,16 @@ pub enum ParameterChange {
     ResumePriceFeed,
     /// registry: the market program whose lock PDA may lock devices (all-zero disables locking).
     RegistryMarket { program: Pubkey },
-    /// registry: the failure quorum and the oldest slot a probe may be bound to.
+    /// registry: its availability rules (`AvailabilityParams`, field for field): the failure
+    /// quorum, the oldest slot a probe may be bound to, the expected keepers per device, the
+    /// passes a device needs, when reports open in an epoch and what a contradicted report costs.
     RegistryAvailability {
         failure_quorum: u8,
         max_probe_age_slots: u64,
+        committee_size: u8,
+        passes_required: u8,
+        report_after_secs: u32,
+        false_report_penalty_bps: u16,
     },
     /// iotoken: the program paying reward pool `pool` out (all-zero stops its draws).
     PoolDistributor { pool: u8, program: Pubkey },

@@ -11,8 +11,8 @@ use anchor_lang::{
 /// The registry program's id.
 pub const REGISTRY_PROGRAM_ID: Pubkey = pubkey!("REGJTqN4p17Fm1qS4Ew5M6gtafDvrKqMWSVJC6PWNbj");
 
-/// Bytes of the registry's `Device::availability` (359) and `Device::_reserved` (64).
-pub const DEVICE_AVAILABILITY_AND_RESERVED_LEN: usize = 423;
+/// Bytes of the registry's `Device::availability` (513) and `Device::registered_slot` with `_reserved` (64).
+pub const DEVICE_AVAILABILITY_AND_RESERVED_LEN: usize = 577;
 
 /// Leading fields of the registry's `Device`, in its order, up to the GPU model.
 #[derive(AnchorDeserialize, Clone, Debug)]

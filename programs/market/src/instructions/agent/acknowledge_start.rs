@@ -5,7 +5,8 @@ use {
 };
 
 /// The device's agent acknowledges that the workload started: the device's paid time runs from
-/// now. Only the booking is written, so a cluster's agents acknowledge in parallel.
+/// now, which must be by the start deadline and before the booking's end. Only the booking is
+/// written, so a cluster's agents acknowledge in parallel.
 #[derive(Accounts)]
 pub struct AcknowledgeStart<'info> {
     pub agent: Signer<'info>,
@@ -39,6 +40,8 @@ pub fn handler(ctx: Context<AcknowledgeStart>) -> Result<()> {
     );
     let booking = &mut accounts.booking;
     require!(!booking.is_started(), MarketError::AlreadyStarted);
+    // No start at or after the end: it would be paid for time it cannot deliver (M3).
+    require!(now < booking.ends_at, MarketError::BookingEnded);
     require!(
         now <= booking.ack_deadline,
         MarketError::StartDeadlinePassed

@@ -11,7 +11,9 @@ use {
     },
     anchor_lang::{prelude::*, AccountsClose},
     anchor_spl::token::{Token, TokenAccount},
-    iotoken::state::{TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, TREASURY_SEED},
+    iotoken::state::{
+        PriceFeed, TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, PRICE_FEED_SEED, TREASURY_SEED,
+    },
     registry::{
         program::Registry,
         state::{RegistryConfig, ReservationOutcome, CONFIG_SEED as REGISTRY_CONFIG_SEED},
@@ -32,9 +34,12 @@ const ACCOUNTS_PER_BOOKING: usize = 5;
 /// Settles bookings that may settle (ended, failed by a keeper quorum, missed their start, or
 /// cancelled): each device is paid for the time it delivered, less the network fee (treasury)
 /// and its co-stakers' share (deposited into its staking pool, IO payments only); undelivered
-/// time is refunded to the renter; the settler gets each booking's tip; a failed or abandoned
-/// device is slashed to the treasury; the device is released with the outcome recorded in its
-/// reputation and the booking closed (rent to the renter). Anyone may call it; bookings already
+/// time is owed back to the renter (accrued in the reservation's ledger, claimed by the renter
+/// with `claim_refund`, so no token account of the renter's takes part in settlement); the
+/// settler gets each booking's tip; a failed or abandoned device is slashed to the treasury by
+/// the value it did not deliver; the device is released with the outcome recorded in its
+/// reputation (a completion credited only when paid by an unrelated renter) and the booking
+/// closed (rent to the renter). Anyone may call it; bookings already
 /// settled are skipped, so keepers racing on the same batch settle each booking once.
 /// Remaining accounts, per booking: the booking, the device, the owner's token account in the
 /// payment mint (any account when nothing is owed to the owner), the device's staking pool and
@@ -62,8 +67,6 @@ pub struct SettleBookings<'info> {
     /// CHECK: the renter, who paid the bookings' rent and gets it back.
     #[account(mut, address = reservation.renter @ MarketError::NotRenter)]
     pub renter: UncheckedAccount<'info>,
-    #[account(mut, address = reservation.refund_account @ MarketError::InvalidRenterAccount)]
-    pub refund_account: Box<Account<'info, TokenAccount>>,
     #[account(
         mut,
         seeds = [TREASURY_SEED, reservation.payment_mint.as_ref()],
@@ -81,6 +84,10 @@ pub struct SettleBookings<'info> {
     pub io_treasury: Box<Account<'info, TokenAccount>>,
     #[account(seeds = [IOTOKEN_CONFIG_SEED], bump = token_config.bump, seeds::program = iotoken::ID)]
     pub token_config: Box<Account<'info, TokenConfig>>,
+    /// iotoken's IO price feed: a fault in an IOSD or USDC reservation is slashed at its
+    /// conservative price (the slash is skipped while the feed is unusable).
+    #[account(seeds = [PRICE_FEED_SEED], bump = price_feed.bump, seeds::program = iotoken::ID)]
+    pub price_feed: Box<Account<'info, PriceFeed>>,
     #[account(seeds = [REGISTRY_CONFIG_SEED], bump = registry_config.bump, seeds::program = registry::ID)]
     pub registry_config: Box<Account<'info, RegistryConfig>>,
     #[account(seeds = [STAKING_CONFIG_SEED], bump = staking_config.bump, seeds::program = staking::ID)]
@@ -96,12 +103,11 @@ pub struct SettleBookings<'info> {
     pub token_program: Program<'info, Token>,
 }
 
-/// What one batch moves out of the vault in aggregate.
+/// What one batch moves out of the vault in aggregate (refunds stay in it, owed to the renter).
 #[derive(Default)]
 struct BatchTotals {
     treasury: u64,
     tips: u64,
-    refunds: u64,
 }
 
 pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SettleBookings<'info>>) -> Result<()> {
@@ -149,14 +155,7 @@ pub fn handler<'info>(ctx: Context<'_, '_, 'info, 'info, SettleBookings<'info>>)
         &accounts.reservation,
         totals.tips,
     )?;
-    pay_out(
-        &accounts.token_program,
-        &accounts.vault,
-        &accounts.refund_account.to_account_info(),
-        &accounts.reservation,
-        totals.refunds,
-    )?;
-    check_invariant(&mut accounts.vault, &accounts.reservation)
+    check_invariant(&mut accounts.vault, &accounts.reservation).map(|_| ())
 }
 
 /// One booking's remaining accounts.
@@ -190,11 +189,14 @@ fn settle_one<'info>(
     );
     let device = read_device(device_info)?;
     let times = BookingTimes::from(&*booking);
-    let failed = failed_at(
-        &times,
-        device.availability.last_failure_epoch,
-        accounts.registry_config.epoch_origin,
+    let failure = device
+        .availability
+        .lock_failure(running_epoch(&accounts.registry_config, now));
+    require!(
+        !failure_pending(&times, failure),
+        MarketError::FailurePending
     );
+    let failed = failed_at(&times, failure);
     let cancelled = accounts
         .reservation
         .is_cancelled()
@@ -211,7 +213,8 @@ fn settle_one<'info>(
         }
         _ => 0,
     };
-    let booked_secs = booking.ends_at.safe_sub(booking.booked_at)? as u64;
+    let booked_secs = u64::try_from(booking.ends_at.safe_sub(booking.booked_at)?)
+        .map_err(|_| error!(MarketError::MathOverflow))?;
     let split = split_time(
         booking.charges.time,
         end.delivered_secs,
@@ -258,18 +261,47 @@ fn settle_one<'info>(
     let slash_reason = match end.outcome {
         ReservationOutcome::Failed => Some(SlashReason::FailedProbesDuringReservation),
         ReservationOutcome::NoShow => Some(SlashReason::AbandonedReservation),
-        ReservationOutcome::Completed | ReservationOutcome::Cancelled => None,
+        ReservationOutcome::Completed
+        | ReservationOutcome::Cancelled
+        | ReservationOutcome::CompletedUncredited => None,
     };
+    // A completion counts toward the device's reputation only when paid, by a renter that is not
+    // the device's own owner or agent (L3).
+    let renter = accounts.reservation.renter;
+    let renter_is_device =
+        renter == device.owner || renter == booking.owner || renter == device.agent;
+    let reported = reported_outcome(
+        end.outcome,
+        delivered_value(booking.price_per_hour, end.delivered_secs, booked_secs)?,
+        renter_is_device,
+    );
+    let (mut slash_basis, mut slash_io_price) = (0, 0);
     let slashed = match (slash_reason, &pool) {
-        (Some(reason), Some(pool)) => slash(
-            accounts,
-            pool,
-            pool_info,
-            stake_vault,
-            reason,
-            booking.key(),
-            now,
-        )?,
+        (Some(reason), Some(pool)) => {
+            let paid_in_io = accounts.reservation.payment_token == PaymentToken::Io;
+            // An unusable price (halted, stale, too uncertain) must not stop settlement.
+            let io_price = (!paid_in_io)
+                .then(|| {
+                    accounts
+                        .price_feed
+                        .usable_price(&accounts.token_config.oracle, now)
+                        .ok()
+                })
+                .flatten();
+            let basis = undelivered_io(split.refund, paid_in_io, io_price);
+            slash_basis = basis.unwrap_or(0);
+            slash_io_price = io_price.unwrap_or(0);
+            slash(
+                accounts,
+                pool,
+                pool_info,
+                stake_vault,
+                basis,
+                reason,
+                booking.key(),
+                now,
+            )?
+        }
         _ => 0,
     };
     registry::cpi::release_device(
@@ -283,7 +315,7 @@ fn settle_one<'info>(
             &[&[REGISTRY_LOCK_SEED, &[accounts.config.registry_lock_bump]]],
         ),
         reservation_key,
-        end.outcome,
+        reported,
     )?;
 
     let charges = booking.charges;
@@ -305,14 +337,13 @@ fn settle_one<'info>(
         .safe_add(reservation_fee)?
         .safe_add(charges.payment_fee)?;
     totals.tips = totals.tips.safe_add(charges.tip)?;
-    totals.refunds = totals.refunds.safe_add(split.refund)?;
 
     emit!(BookingSettled {
         reservation: reservation_key,
         booking: booking.key(),
         device: booking.device,
         settler: accounts.settler.key(),
-        outcome: end.outcome,
+        outcome: reported,
         delivered_secs: end.delivered_secs,
         booked_secs,
         owner_pay: split.owner_pay,
@@ -322,6 +353,8 @@ fn settle_one<'info>(
         payment_fee: charges.payment_fee,
         refund: split.refund,
         tip: charges.tip,
+        slash_basis,
+        slash_io_price,
         slashed,
     });
     booking.close(accounts.renter.to_account_info())
@@ -351,14 +384,19 @@ fn read_pool(
     Ok(Some(pool))
 }
 
-/// Slashes a failed or abandoning device's pool to the treasury: what staking's rate limit
-/// still allows in the pool's current window (`max_slash_bps` of its stake per window), nothing
-/// if the market is not one of staking's slashers. Returns the IO base units slashed.
+/// Slashes a failed or abandoning device's pool to the treasury, sized to the fault
+/// (`math::fault_slash` of the booking's undelivered value in IO, `undelivered_io`): at most what
+/// staking's rate limit still allows in the pool's current window (`max_slash_bps` of its stake
+/// per window) and the pool's stake; nothing without a basis (no usable price) or if the market is
+/// not one of staking's slashers. Whatever it cannot size it skips, so it never stops the
+/// settlement. Returns the IO base units slashed.
+#[allow(clippy::too_many_arguments)]
 fn slash<'info>(
     accounts: &SettleBookings<'info>,
     pool: &StakePool,
     pool_info: &AccountInfo<'info>,
     stake_vault: &AccountInfo<'info>,
+    undelivered_io: Option<u64>,
     reason: SlashReason,
     evidence: Pubkey,
     now: i64,
@@ -370,10 +408,10 @@ fn slash<'info>(
         return Ok(0);
     }
     let params = accounts.staking_config.slashing;
-    let total_stake = pool
-        .total_stake()
-        .ok_or_else(|| error!(MarketError::MathOverflow))?;
-    let window = SlashWindow::at(
+    let Some(total_stake) = pool.total_stake() else {
+        return Ok(0);
+    };
+    let Ok(window) = SlashWindow::at(
         SlashWindow {
             start: pool.slash_window_start,
             cap: pool.slash_window_cap,
@@ -383,8 +421,10 @@ fn slash<'info>(
         params.window_secs,
         params.max_slash_bps,
         total_stake,
-    )?;
-    let amount = window.remaining().min(total_stake);
+    ) else {
+        return Ok(0);
+    };
+    let amount = fault_slash(undelivered_io, window.remaining(), total_stake);
     if amount == 0 {
         return Ok(0);
     }

@@ -15,7 +15,6 @@ use {
         state::{PriceFeed, TokenConfig, CONFIG_SEED as IOTOKEN_CONFIG_SEED, PRICE_FEED_SEED},
     },
     registry::{
-        math::current_epoch,
         program::Registry,
         stake::device_stake,
         state::{Device, DeviceStatus, RegistryConfig, CONFIG_SEED as REGISTRY_CONFIG_SEED},
@@ -168,6 +167,7 @@ pub fn handler<'info>(
     let reservation = &mut accounts.reservation;
     reservation.bookings_made = reservation.bookings_made.saturating_add(devices);
     reservation.bookings_open = reservation.bookings_open.saturating_add(devices);
+    reservation.last_ends_at = reservation.last_ends_at.max(ends_at);
     deposit(
         &accounts.token_program,
         &accounts.payment_source,
@@ -205,8 +205,9 @@ fn check_bookable(device: &Device, registry_config: &RegistryConfig, now: i64) -
     );
     require!(!device.is_reserved(), MarketError::DeviceReserved);
     require!(
-        !current_epoch(registry_config.epoch_origin, now)
-            .is_ok_and(|epoch| device.availability.failed_in(epoch)),
+        !device
+            .availability
+            .failing_in(running_epoch(registry_config, now)),
         MarketError::DeviceFailedThisEpoch
     );
     Ok(())

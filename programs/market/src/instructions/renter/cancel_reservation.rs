@@ -5,7 +5,9 @@ use {
 
 /// The renter cancels: every open booking may then be settled at once (`settle_bookings`), paying
 /// started devices up to the later of now and one hour after their booking (the first hour is
-/// not refundable), refunding the rest and releasing the devices.
+/// not refundable), refunding the rest and releasing the devices. Refused once every booking has
+/// ended (L6: a cancellation then only turned completed bookings into cancelled ones); a booking
+/// that has ended when another is still running settles as if not cancelled (`math::ending`).
 #[derive(Accounts)]
 pub struct CancelReservation<'info> {
     pub renter: Signer<'info>,
@@ -24,7 +26,12 @@ pub fn handler(ctx: Context<CancelReservation>) -> Result<()> {
         !reservation.is_cancelled(),
         MarketError::ReservationCancelled
     );
-    reservation.cancelled_at = Clock::get()?.unix_timestamp;
+    let now = Clock::get()?.unix_timestamp;
+    require!(
+        now < reservation.last_ends_at,
+        MarketError::ReservationEnded
+    );
+    reservation.cancelled_at = now;
     emit!(ReservationCancelled {
         reservation: reservation.key(),
         cancelled_at: reservation.cancelled_at,

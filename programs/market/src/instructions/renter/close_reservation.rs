@@ -1,14 +1,21 @@
 use {
     crate::{
-        errors::MarketError, escrow::check_invariant, events::ReservationClosed, reservation_seeds,
+        errors::MarketError,
+        escrow::{check_invariant, pay_out},
+        events::ReservationClosed,
+        reservation_seeds,
         state::*,
     },
     anchor_lang::prelude::*,
     anchor_spl::token::{close_account, CloseAccount, Token, TokenAccount},
+    iotoken::state::TREASURY_SEED,
 };
 
-/// The renter closes a reservation whose bookings are all settled: the (empty) vault and the
-/// reservation are closed and their rent returned.
+/// The renter closes a reservation whose bookings are all settled and whose refunds are claimed
+/// (`claim_refund`, which may go first in the same transaction): whatever the vault holds
+/// beyond its ledger (tokens sent to it from outside the market, never the renter's) is swept to
+/// iotoken's treasury account of the payment mint, then the empty vault and the reservation are
+/// closed and their rent returned.
 #[derive(Accounts)]
 pub struct CloseReservation<'info> {
     #[account(mut)]
@@ -23,6 +30,14 @@ pub struct CloseReservation<'info> {
     pub reservation: Box<Account<'info, Reservation>>,
     #[account(mut, seeds = [VAULT_SEED, reservation.key().as_ref()], bump = reservation.vault_bump)]
     pub vault: Box<Account<'info, TokenAccount>>,
+    /// iotoken's treasury account of the payment mint: the surplus goes there.
+    #[account(
+        mut,
+        seeds = [TREASURY_SEED, reservation.payment_mint.as_ref()],
+        bump,
+        seeds::program = iotoken::ID,
+    )]
+    pub treasury: Box<Account<'info, TokenAccount>>,
     pub token_program: Program<'info, Token>,
 }
 
@@ -32,7 +47,24 @@ pub fn handler(ctx: Context<CloseReservation>) -> Result<()> {
         accounts.reservation.bookings_open == 0,
         MarketError::BookingsOpen
     );
-    check_invariant(&mut accounts.vault, &accounts.reservation)?;
+    require!(
+        accounts.reservation.ledger.refund_owed() == Some(0),
+        MarketError::RefundsUnclaimed
+    );
+    let surplus = check_invariant(&mut accounts.vault, &accounts.reservation)?;
+    pay_out(
+        &accounts.token_program,
+        &accounts.vault,
+        &accounts.treasury.to_account_info(),
+        &accounts.reservation,
+        surplus,
+    )?;
+    // Nothing is owed any more, so the vault must now be empty.
+    require!(
+        check_invariant(&mut accounts.vault, &accounts.reservation)? == 0
+            && accounts.vault.amount == 0,
+        MarketError::VaultInvariantViolated
+    );
     let reservation = &accounts.reservation;
     close_account(CpiContext::new_with_signer(
         accounts.token_program.to_account_info(),
@@ -47,6 +79,8 @@ pub fn handler(ctx: Context<CloseReservation>) -> Result<()> {
         reservation: reservation.key(),
         renter: reservation.renter,
         ledger: reservation.ledger,
+        surplus_swept: surplus,
+        treasury: accounts.treasury.key(),
     });
     Ok(())
 }

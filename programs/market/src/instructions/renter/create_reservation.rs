@@ -26,12 +26,6 @@ pub struct CreateReservation<'info> {
     #[account(seeds = [IOTOKEN_CONFIG_SEED], bump = token_config.bump, seeds::program = iotoken::ID)]
     pub token_config: Box<Account<'info, TokenConfig>>,
     pub payment_mint: Box<Account<'info, Mint>>,
-    /// Where refunds go: the renter's own account in the payment mint.
-    #[account(
-        constraint = refund_account.owner == renter.key() @ MarketError::InvalidRenterAccount,
-        constraint = refund_account.mint == payment_mint.key() @ MarketError::InvalidRenterAccount,
-    )]
-    pub refund_account: Box<Account<'info, TokenAccount>>,
     #[account(
         init,
         payer = renter,
@@ -73,10 +67,10 @@ pub fn handler(ctx: Context<CreateReservation>, args: CreateReservationArgs) -> 
         id: args.id,
         payment_mint: mint,
         payment_token,
-        refund_account: accounts.refund_account.key(),
         hours: args.hours,
         created_at: Clock::get()?.unix_timestamp,
         cancelled_at: 0,
+        last_ends_at: 0,
         bookings_made: 0,
         bookings_open: 0,
         ledger: ReservationLedger::default(),

@@ -67,9 +67,10 @@ pub fn handler<'info>(
         now,
     )?;
     let reservation_key = accounts.reservation.key();
-    let origin = accounts.registry_config.epoch_origin;
+    let epoch = running_epoch(&accounts.registry_config, now);
 
     let mut total = 0u64;
+    let mut last_ends_at = accounts.reservation.last_ends_at;
     for pair in device_batch(remaining, 2)? {
         let [booking_info, device_info] = pair else {
             return err!(MarketError::InvalidBatch);
@@ -88,8 +89,9 @@ pub fn handler<'info>(
         );
         require!(now < booking.ends_at, MarketError::BookingEnded);
         let times = BookingTimes::from(&*booking);
+        let failure = device.availability.lock_failure(epoch);
         require!(
-            failed_at(&times, device.availability.last_failure_epoch, origin).is_none(),
+            failed_at(&times, failure).is_none() && !failure_pending(&times, failure),
             MarketError::DeviceFailed
         );
         validate_hours(booking.hours(), extra_hours, &accounts.config)?;
@@ -99,6 +101,7 @@ pub fn handler<'info>(
         booking.ends_at = booking
             .ends_at
             .safe_add(i64::from(extra_hours).safe_mul(SECS_PER_HOUR)?)?;
+        last_ends_at = last_ends_at.max(booking.ends_at);
         booking.exit(&crate::ID)?;
         total = total.safe_add(added.total()?)?;
         emit!(BookingExtended {
@@ -110,6 +113,7 @@ pub fn handler<'info>(
         });
     }
     require!(total <= max_payment, MarketError::PaymentBelowQuote);
+    accounts.reservation.last_ends_at = last_ends_at;
     deposit(
         &accounts.token_program,
         &accounts.payment_source,

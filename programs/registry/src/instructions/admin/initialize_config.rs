@@ -39,6 +39,7 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
         keeper_unbond_cooldown_secs: args.keeper_unbond_cooldown_secs,
         market_program: Pubkey::default(),
         market_lock_authority: Pubkey::default(),
+        previous_market_lock_authority: Pubkey::default(),
         availability: DEFAULT_AVAILABILITY,
         epoch_origin: 0,
         rewards_initialized: false,
@@ -46,7 +47,9 @@ pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Re
         availability_vault_bump: 0,
         keeper_tips_vault_bump: 0,
         bump: ctx.bumps.config,
-        _reserved: [0; 64],
+        keeper_bond_total: 0,
+        keeper_count: 0,
+        _reserved: [0; 52],
     });
     emit!(ConfigInitialized {
         config: config.key(),

@@ -16,7 +16,8 @@ pub struct UpdateConfigArgs {
     /// In base units of the bond mint in force after this update.
     pub keeper_bond_amount: Option<u64>,
     pub keeper_unbond_cooldown_secs: Option<i64>,
-    /// `Pubkey::default()` disables device locking.
+    /// `Pubkey::default()` disables new locks; the market replaced may still release the
+    /// devices it locked.
     pub market_program: Option<Pubkey>,
     pub availability: Option<AvailabilityParams>,
 }
@@ -58,6 +59,10 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         config.keeper_unbond_cooldown_secs = cooldown;
     }
     if let Some(market_program) = args.market_program {
+        if market_program != config.market_program && config.market_is_set() {
+            // The market being replaced may still release the devices it locked.
+            config.previous_market_lock_authority = config.market_lock_authority;
+        }
         config.market_program = market_program;
         config.market_lock_authority = if market_program == Pubkey::default() {
             Pubkey::default()

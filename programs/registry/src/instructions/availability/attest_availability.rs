@@ -1,7 +1,10 @@
 use {
     crate::{
+        assignment::is_assigned,
+        epoch_record::{advance_seed, load_record, store_record},
         errors::RegistryError,
-        events::DeviceAttested,
+        events::{DeviceAttested, FailureReportsOverridden},
+        failures::settle_device_failure,
         math::{current_epoch, SafeMath},
         probe::{
             load_ed25519_instruction, probe_challenge, slot_hash, verified_signature, ProbeMessage,
@@ -14,7 +17,6 @@ use {
         prelude::*,
         solana_program::sysvar::{self, instructions::load_current_index_checked},
     },
-    iotoken::pda_account::create_pda_account,
     staking::state::{StakingConfig, CONFIG_SEED as STAKING_CONFIG_SEED},
 };
 
@@ -22,26 +24,31 @@ use {
 /// legacy transaction holds two, a v0 transaction with a lookup table a few more.
 pub const MAX_DEVICES_PER_ATTESTATION: usize = 8;
 
-/// A bonded keeper attests that devices were live this epoch. The instruction right before this
-/// one must be an Ed25519 check of one probe message per device, in order, signed by each device's
-/// agent key (see `probe`). Remaining accounts: per device its account (writable) and its
-/// staking pool (`["pool", device, owner]` under staking, existing or not), then any closed
-/// availability epochs in which the devices or the keeper have unsettled earnings.
+/// A bonded keeper passes devices it is assigned this epoch (see `assignment`). The instruction
+/// right before this one must be an Ed25519 check of one probe message per device, in order,
+/// signed by each device's agent key (see `probe`). Remaining accounts, per device: its account
+/// (writable), its staking pool (`["pool", device, owner]` under staking, existing or not) and,
+/// when this is the device's first pass of the epoch and keepers reported it down this epoch,
+/// those reporters' keeper accounts (writable, in the order they reported, leaving out this
+/// keeper); then any closed availability epochs in which the devices or the keeper have
+/// unsettled earnings.
 ///
-/// A device meeting its minimum stake adds its weight (GPU class multiplier x GPU count) to the
-/// epoch's total and earns its share of the epoch's availability pool; one below it gets the
-/// pass on its record (uptime, reputation) but no weight. The keeper earns a share of the
-/// epoch's keepers pool per qualified pass.
+/// A device is attested for the epoch by its `passes_required`-th pass from distinct assigned
+/// keepers; then, if it meets its minimum stake, its weight (GPU class multiplier x GPU count)
+/// joins the epoch's total and it earns its share of the epoch's availability pool. Its first
+/// pass overrides the epoch's failure reports, and each reporter forfeits
+/// `false_report_penalty_bps` of its bond. Every pass of a staked device earns the keeper a share
+/// of the epoch's keepers pool.
 #[derive(Accounts)]
 pub struct AttestAvailability<'info> {
-    /// Pays for the epoch's record if this is its first pass.
-    #[account(mut)]
     pub authority: Signer<'info>,
     #[account(
         mut,
         seeds = [KEEPER_SEED, authority.key().as_ref()],
         bump = keeper.bump,
         constraint = keeper.is_active() @ RegistryError::KeeperUnbonding,
+        constraint = keeper.bond_mint == config.bond_mint @ RegistryError::BondMintMismatch,
+        constraint = keeper.bond_amount >= config.keeper_bond_amount @ RegistryError::KeeperBondTooLow,
     )]
     pub keeper: Box<Account<'info, Keeper>>,
     #[account(
@@ -52,8 +59,8 @@ pub struct AttestAvailability<'info> {
     pub config: Box<Account<'info, RegistryConfig>>,
     #[account(seeds = [STAKING_CONFIG_SEED], bump = staking_config.bump, seeds::program = staking::ID)]
     pub staking_config: Box<Account<'info, StakingConfig>>,
-    /// CHECK: the current epoch's `["availability", epoch]` record, checked and created if
-    /// missing by the handler (the epoch comes from the clock, not from the caller).
+    /// CHECK: the current epoch's `["availability", epoch]` record, opened by
+    /// `open_availability_epoch`; checked by the handler (the epoch comes from the clock).
     #[account(mut)]
     pub epoch_record: UncheckedAccount<'info>,
     /// CHECK: the instructions sysvar, by address.
@@ -62,7 +69,13 @@ pub struct AttestAvailability<'info> {
     /// CHECK: the SlotHashes sysvar, by address.
     #[account(address = sysvar::slot_hashes::ID)]
     pub slot_hashes: UncheckedAccount<'info>,
-    pub system_program: Program<'info, System>,
+}
+
+/// One device's accounts among the remaining accounts.
+struct DeviceAccounts<'info> {
+    device: &'info AccountInfo<'info>,
+    pool: &'info AccountInfo<'info>,
+    reporters: &'info [AccountInfo<'info>],
 }
 
 pub fn handler<'info>(
@@ -74,37 +87,31 @@ pub fn handler<'info>(
         (1..=MAX_DEVICES_PER_ATTESTATION).contains(&count),
         RegistryError::InvalidDeviceCount
     );
-    let remaining = ctx.remaining_accounts;
-    require!(
-        remaining.len() >= 2 * count,
-        RegistryError::MissingDeviceAccounts
-    );
-    let (device_accounts, settlement_accounts) = remaining.split_at(2 * count);
-    let closed = read_closed_epochs(settlement_accounts)?;
-
     let accounts = ctx.accounts;
     let clock = Clock::get()?;
     let epoch = current_epoch(accounts.config.epoch_origin, clock.unix_timestamp)?;
-    let mut totals = open_epoch_record(
-        &accounts.epoch_record,
-        epoch,
-        &accounts.authority,
-        &accounts.system_program,
-    )?;
+    let keeper_key = accounts.keeper.key();
+    let (devices, settlement_accounts) =
+        split_device_accounts(ctx.remaining_accounts, count, epoch, &keeper_key)?;
+    let closed = read_closed_epochs(settlement_accounts)?;
+
+    let record_info = accounts.epoch_record.to_account_info();
+    let mut record = load_record(&record_info, epoch)?;
+    let slot_hashes = accounts.slot_hashes.try_borrow_data()?;
+    advance_seed(&mut record, clock.slot, &slot_hashes);
+    require!(record.seed_fixed, RegistryError::EpochSeedNotFixed);
 
     let current_index = load_current_index_checked(&accounts.instructions)?;
     let ed25519 = load_ed25519_instruction(&accounts.instructions, current_index, count)?;
-    let slot_hashes = accounts.slot_hashes.try_borrow_data()?;
-    let keeper_key = accounts.keeper.key();
+    let rules = accounts.config.availability;
     let mut qualified_passes = 0u64;
 
-    for (n, pair) in device_accounts.chunks(2).enumerate() {
-        let (device_info, pool_info) = (&pair[0], &pair[1]);
+    for (n, slots) in devices.iter().enumerate() {
         require!(
-            device_info.is_writable,
+            slots.device.is_writable,
             RegistryError::MissingDeviceAccounts
         );
-        let mut device = Account::<Device>::try_from(device_info)?;
+        let mut device = Account::<Device>::try_from(slots.device)?;
 
         // The signature: verified by the Ed25519 program over exactly these bytes, by the agent.
         let signature = verified_signature(&ed25519, n)?;
@@ -120,8 +127,7 @@ pub fn handler<'info>(
         );
         require!(probe.epoch == epoch, RegistryError::ProbeEpochMismatch);
         require!(
-            probe.slot <= clock.slot
-                && clock.slot - probe.slot <= accounts.config.availability.max_probe_age_slots,
+            probe.slot <= clock.slot && clock.slot - probe.slot <= rules.max_probe_age_slots,
             RegistryError::StaleProbe
         );
         let hash = slot_hash(&slot_hashes, probe.slot).ok_or(RegistryError::UnknownProbeSlot)?;
@@ -131,36 +137,63 @@ pub fn handler<'info>(
             RegistryError::ChallengeMismatch
         );
 
+        // Who may pass it: an assigned keeper that is neither its owner nor its agent.
+        require!(
+            !device.is_owner_or_agent(&accounts.authority.key()),
+            RegistryError::KeeperLinkedToDevice
+        );
+        require!(
+            is_assigned(&record, &device, &keeper_key, &accounts.keeper),
+            RegistryError::KeeperNotAssigned
+        );
         // A paused device is withdrawn from the market, unless a renter still depends on it.
         require!(
             device.status == DeviceStatus::Active || device.is_reserved(),
             RegistryError::DevicePaused
         );
-        let availability = &mut device.availability;
+        settle_device_failure(&mut device, epoch);
+        let availability = &device.availability;
         require!(
-            !availability.passed_in(epoch),
+            !availability.passers_in(epoch).contains(&keeper_key),
             RegistryError::AlreadyAttested
         );
         require!(
-            !availability.failed_in(epoch),
-            RegistryError::FailureQuorumReached
+            availability.passers_in(epoch).len() < usize::from(record.passes_required),
+            RegistryError::PassesComplete
         );
 
-        let stake = device_stake(&accounts.staking_config, &device, pool_info)?;
-        let qualified = stake.amount >= stake.minimum;
-        let weight = if qualified { stake.weight } else { 0 };
+        if !availability.passed_in(epoch) {
+            override_reports(
+                &mut device,
+                epoch,
+                &mut accounts.keeper,
+                slots.reporters,
+                rules.false_report_penalty_bps,
+            )?;
+        }
 
+        let stake = device_stake(&accounts.staking_config, &device, slots.pool)?;
+        let qualified = stake.amount >= stake.minimum;
         let availability = &mut device.availability;
         availability.earnings.settle(&closed, EpochShare::Devices)?;
-        availability.earnings.add(epoch, weight)?;
-        availability.record_pass(epoch, &probe, keeper_key);
-
+        let pass_number = availability.add_pass(epoch, keeper_key);
+        let attested = pass_number == record.passes_required;
+        let weight = if qualified && attested {
+            stake.weight
+        } else {
+            0
+        };
+        if attested {
+            availability.earnings.add(epoch, weight)?;
+            availability.record_pass(epoch, &probe, keeper_key);
+            record.total_weight = record.total_weight.safe_add(weight)?;
+            record.devices_attested = record.devices_attested.saturating_add(1);
+        }
         if qualified {
-            totals.total_weight = totals.total_weight.safe_add(weight)?;
-            totals.qualified_passes = totals.qualified_passes.saturating_add(1);
+            record.qualified_passes = record.qualified_passes.saturating_add(1);
             qualified_passes += 1;
         } else {
-            totals.unqualified_passes = totals.unqualified_passes.saturating_add(1);
+            record.unqualified_passes = record.unqualified_passes.saturating_add(1);
         }
         emit!(DeviceAttested {
             device: device.key(),
@@ -168,6 +201,9 @@ pub fn handler<'info>(
             epoch,
             probe_slot: probe.slot,
             benchmark_hash: probe.benchmark_hash,
+            pass_number,
+            passes_required: record.passes_required,
+            attested,
             qualified,
             weight,
             stake: stake.amount,
@@ -183,51 +219,87 @@ pub fn handler<'info>(
     activity.earnings.settle(&closed, EpochShare::Keepers)?;
     activity.earnings.add(epoch, qualified_passes)?;
     activity.passes_attested = activity.passes_attested.safe_add(count as u64)?;
-    let mut data = accounts.epoch_record.try_borrow_mut_data()?;
-    totals.try_serialize(&mut &mut data[..])?;
-    Ok(())
+    store_record(&record_info, &record)
 }
 
-/// The current epoch's record: read if it exists, else created (rent paid by `payer`).
-fn open_epoch_record<'info>(
-    info: &AccountInfo<'info>,
+/// Splits the remaining accounts into each device's accounts and the closed epoch records that
+/// follow. A device's reporters are expected when its record (as it stands before this
+/// instruction) shows failure reports in `epoch` and no pass yet.
+fn split_device_accounts<'info>(
+    remaining: &'info [AccountInfo<'info>],
+    count: usize,
     epoch: u64,
-    payer: &Signer<'info>,
-    system_program: &Program<'info, System>,
-) -> Result<AvailabilityEpoch> {
-    let epoch_bytes = epoch.to_le_bytes();
-    if info.owner == &crate::ID {
-        let record = AvailabilityEpoch::try_deserialize(&mut &info.try_borrow_data()?[..])?;
-        let address = Pubkey::create_program_address(
-            &[AVAILABILITY_EPOCH_SEED, &epoch_bytes, &[record.bump]],
-            &crate::ID,
-        );
-        require!(
-            record.epoch == epoch && address == Ok(info.key()),
-            RegistryError::EpochRecordMismatch
-        );
-        return Ok(record);
+    keeper: &Pubkey,
+) -> Result<(Vec<DeviceAccounts<'info>>, &'info [AccountInfo<'info>])> {
+    let mut devices = Vec::with_capacity(count);
+    let mut at = 0usize;
+    for _ in 0..count {
+        let pair = remaining
+            .get(at..at + 2)
+            .ok_or(RegistryError::MissingDeviceAccounts)?;
+        let device = Account::<Device>::try_from(&pair[0])?;
+        let availability = &device.availability;
+        let reporters = if availability.passed_in(epoch) {
+            0
+        } else {
+            availability
+                .reporters_in(epoch)
+                .iter()
+                .filter(|reporter| *reporter != keeper)
+                .count()
+        };
+        let reporter_accounts = remaining
+            .get(at + 2..at + 2 + reporters)
+            .ok_or(RegistryError::ReporterAccountMismatch)?;
+        devices.push(DeviceAccounts {
+            device: &pair[0],
+            pool: &pair[1],
+            reporters: reporter_accounts,
+        });
+        at += 2 + reporters;
     }
-    let (address, bump) =
-        Pubkey::find_program_address(&[AVAILABILITY_EPOCH_SEED, &epoch_bytes], &crate::ID);
-    require_keys_eq!(info.key(), address, RegistryError::EpochRecordMismatch);
-    create_pda_account(
-        info,
-        8 + AvailabilityEpoch::INIT_SPACE,
-        &crate::ID,
-        &[AVAILABILITY_EPOCH_SEED, &epoch_bytes, &[bump]],
-        payer,
-        system_program,
-    )?;
-    Ok(AvailabilityEpoch {
+    Ok((devices, &remaining[at..]))
+}
+
+/// The device's first pass of `epoch` contradicts the epoch's failure reports: they stop
+/// counting, and every reporter forfeits `penalty_bps` of its bond (the attesting keeper, if it
+/// had reported, through its own account; the others through `reporter_accounts`).
+fn override_reports<'info>(
+    device: &mut Account<'info, Device>,
+    epoch: u64,
+    keeper: &mut Account<'info, Keeper>,
+    reporter_accounts: &'info [AccountInfo<'info>],
+    penalty_bps: u16,
+) -> Result<()> {
+    let reporters = device.availability.override_reports(epoch);
+    if reporters.is_empty() {
+        return Ok(());
+    }
+    let mut others = reporter_accounts.iter();
+    let mut penalties = Vec::with_capacity(reporters.len());
+    for reporter in &reporters {
+        if *reporter == keeper.key() {
+            penalties.push(keeper.forfeit(penalty_bps)?);
+            continue;
+        }
+        let info = others
+            .next()
+            .ok_or(RegistryError::ReporterAccountMismatch)?;
+        require!(
+            info.key() == *reporter && info.is_writable,
+            RegistryError::ReporterAccountMismatch
+        );
+        let mut account = Account::<Keeper>::try_from(info)?;
+        penalties.push(account.forfeit(penalty_bps)?);
+        // Written now, so a keeper reporting several devices of the batch forfeits for each.
+        account.exit(&crate::ID)?;
+    }
+    emit!(FailureReportsOverridden {
+        device: device.key(),
         epoch,
-        total_weight: 0,
-        qualified_passes: 0,
-        unqualified_passes: 0,
-        closed: false,
-        device_rewards: 0,
-        keeper_rewards: 0,
-        closed_at: 0,
-        bump,
-    })
+        keeper: keeper.key(),
+        reporters,
+        penalties,
+    });
+    Ok(())
 }

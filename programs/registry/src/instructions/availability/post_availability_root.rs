@@ -8,8 +8,9 @@ use {
 
 /// Scale-path prototype: a bonded keeper posts the Merkle root over one shard of an ended epoch's
 /// devices it verified off-chain (leaves `(index, device, weight)`, see `merkle`). One account per
-/// epoch and shard, so a root cannot be replaced. Rewards are not paid from roots: the README
-/// describes the dispute window that must come first.
+/// epoch, shard and keeper: a root cannot be replaced, and no keeper can take a shard from the
+/// others by posting first. Rewards are not paid from roots: the README describes the dispute
+/// window that must come first.
 #[derive(Accounts)]
 #[instruction(epoch: u64, shard: u16, root: [u8; 32], leaf_count: u32)]
 pub struct PostAvailabilityRoot<'info> {
@@ -32,7 +33,7 @@ pub struct PostAvailabilityRoot<'info> {
         init,
         payer = authority,
         space = AvailabilityRoot::space(leaf_count),
-        seeds = [AVAILABILITY_ROOT_SEED, &epoch.to_le_bytes(), &shard.to_le_bytes()],
+        seeds = [AVAILABILITY_ROOT_SEED, &epoch.to_le_bytes(), &shard.to_le_bytes(), keeper.key().as_ref()],
         bump,
     )]
     pub availability_root: Box<Account<'info, AvailabilityRoot>>,

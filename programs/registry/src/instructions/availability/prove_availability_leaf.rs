@@ -20,6 +20,7 @@ pub struct ProveAvailabilityLeaf<'info> {
             AVAILABILITY_ROOT_SEED,
             &availability_root.epoch.to_le_bytes(),
             &availability_root.shard.to_le_bytes(),
+            availability_root.posted_by.as_ref(),
         ],
         bump = availability_root.bump,
     )]

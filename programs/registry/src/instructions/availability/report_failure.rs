@@ -1,17 +1,24 @@
 use {
     crate::{
+        assignment::is_assigned,
+        epoch_record::{advance_seed, load_record, store_record},
         errors::RegistryError,
-        events::{DeviceFailed, FailureReported},
+        events::FailureReported,
+        failures::settle_device_failure,
         math::{current_epoch, SafeMath},
         state::*,
     },
-    anchor_lang::prelude::*,
+    anchor_lang::{prelude::*, solana_program::sysvar},
+    iotoken::math::emission::epoch_start,
 };
 
-/// A bonded keeper reports that a device failed its probe this epoch. One report counts for
-/// nothing; when `failure_quorum` distinct keepers have reported the device in an epoch without a
-/// pass, the epoch is a failure on its record (what the market may slash for during a
-/// reservation). A pass after the quorum is refused, and so is a report after a pass.
+/// A keeper assigned to the device this epoch reports that the device did not answer its probe.
+/// Reports count only once the epoch's probe window (`report_after_secs`) has given the device its
+/// chance, and only while the device has no pass this epoch. When `failure_quorum` distinct
+/// assigned keepers have reported it, the quorum is provisional: a pass of the device later in
+/// the same epoch overrides it (and costs the reporters part of their bonds); once the epoch ends
+/// without one, it is a failure on the device's record (what a market may slash for during a
+/// reservation).
 #[derive(Accounts)]
 pub struct ReportFailure<'info> {
     pub authority: Signer<'info>,
@@ -20,6 +27,8 @@ pub struct ReportFailure<'info> {
         seeds = [KEEPER_SEED, authority.key().as_ref()],
         bump = keeper.bump,
         constraint = keeper.is_active() @ RegistryError::KeeperUnbonding,
+        constraint = keeper.bond_mint == config.bond_mint @ RegistryError::BondMintMismatch,
+        constraint = keeper.bond_amount >= config.keeper_bond_amount @ RegistryError::KeeperBondTooLow,
     )]
     pub keeper: Box<Account<'info, Keeper>>,
     #[account(
@@ -35,60 +44,73 @@ pub struct ReportFailure<'info> {
         // A device its owner withdrew from the market is not expected to answer probes, unless a
         // renter still depends on it.
         constraint = device.status == DeviceStatus::Active || device.is_reserved() @ RegistryError::DevicePaused,
+        constraint = !device.is_owner_or_agent(&authority.key()) @ RegistryError::KeeperLinkedToDevice,
     )]
     pub device: Box<Account<'info, Device>>,
+    /// CHECK: the current epoch's `["availability", epoch]` record, checked by the handler.
+    #[account(mut)]
+    pub epoch_record: UncheckedAccount<'info>,
+    /// CHECK: the SlotHashes sysvar, by address (to fix the epoch's seed if it is due).
+    #[account(address = sysvar::slot_hashes::ID)]
+    pub slot_hashes: UncheckedAccount<'info>,
 }
 
 pub fn handler(ctx: Context<ReportFailure>) -> Result<()> {
     let accounts = ctx.accounts;
-    let epoch = current_epoch(accounts.config.epoch_origin, Clock::get()?.unix_timestamp)?;
-    let quorum = accounts.config.availability.failure_quorum;
+    let clock = Clock::get()?;
+    let origin = accounts.config.epoch_origin;
+    let epoch = current_epoch(origin, clock.unix_timestamp)?;
+    let rules = accounts.config.availability;
+
+    let record_info = accounts.epoch_record.to_account_info();
+    let mut record = load_record(&record_info, epoch)?;
+    advance_seed(
+        &mut record,
+        clock.slot,
+        &accounts.slot_hashes.try_borrow_data()?,
+    );
+    require!(record.seed_fixed, RegistryError::EpochSeedNotFixed);
     let keeper = accounts.keeper.key();
-    let device = accounts.device.key();
+    require!(
+        is_assigned(&record, &accounts.device, &keeper, &accounts.keeper),
+        RegistryError::KeeperNotAssigned
+    );
+    let window_opens = epoch_start(origin, epoch)?.safe_add(i64::from(rules.report_after_secs))?;
+    require!(
+        clock.unix_timestamp >= window_opens,
+        RegistryError::ReportWindowNotOpen
+    );
+
+    settle_device_failure(&mut accounts.device, epoch);
     let availability = &mut accounts.device.availability;
     require!(
         !availability.passed_in(epoch),
         RegistryError::DeviceAttestedThisEpoch
     );
     require!(
-        !availability.failed_in(epoch),
+        !availability.failing_in(epoch),
         RegistryError::FailureQuorumReached
     );
-
-    if availability.report_epoch != epoch {
-        availability.report_epoch = epoch;
-        availability.report_count = 0;
-        availability.failure_reporters = [Pubkey::default(); MAX_FAILURE_QUORUM];
-    }
-    let reporters = &availability.failure_reporters[..usize::from(availability.report_count)];
     require!(
-        !reporters.contains(&keeper),
+        !availability.reporters_in(epoch).contains(&keeper),
         RegistryError::DuplicateFailureReport
     );
     // Below the quorum (at most MAX_FAILURE_QUORUM), so there is a free slot.
-    availability.failure_reporters[usize::from(availability.report_count)] = keeper;
-    availability.report_count += 1;
-    let reports = availability.report_count;
+    let (reports, quorum_reached) =
+        availability.add_report(epoch, keeper, clock.unix_timestamp, rules.failure_quorum);
 
     let activity = &mut accounts.keeper.activity;
     activity.failures_reported = activity.failures_reported.safe_add(1)?;
+    store_record(&record_info, &record)?;
 
     emit!(FailureReported {
-        device,
+        device: accounts.device.key(),
         keeper,
         epoch,
         reports,
-        quorum,
+        quorum: rules.failure_quorum,
+        quorum_reached,
+        reported_at: clock.unix_timestamp,
     });
-    if reports >= quorum {
-        let availability = &mut accounts.device.availability;
-        availability.record_failure(epoch);
-        emit!(DeviceFailed {
-            device,
-            epoch,
-            failures: availability.failures,
-            reputation_bps: availability.reputation_bps,
-        });
-    }
     Ok(())
 }

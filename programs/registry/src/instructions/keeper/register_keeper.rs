@@ -1,19 +1,24 @@
 use {
-    crate::{errors::RegistryError, events::KeeperRegistered, state::*},
+    crate::{
+        errors::RegistryError, events::KeeperRegistered, math::SafeMath, state::*,
+        validation::deposit_epoch,
+    },
     anchor_lang::prelude::*,
     anchor_spl::token_interface::{
         transfer_checked, Mint, TokenAccount, TokenInterface, TransferChecked,
     },
 };
 
-/// Registers the signer as a keeper, moving the configured bond into a vault the keeper PDA owns.
-/// The keeper states the most it agrees to deposit, so a bond raised by the config authority while
-/// the transaction is in flight cannot take more than that.
+/// Registers the signer as a keeper, moving `bond_amount` (at least the bond in force) into a
+/// vault the keeper PDA owns. The larger the bond, the more devices the keeper is assigned each
+/// epoch; it counts from the epoch after this one (see `assignment`). The keeper states exactly
+/// what it deposits, so a bond raised by the config authority while the transaction is in flight
+/// refuses it rather than taking more.
 #[derive(Accounts)]
 pub struct RegisterKeeper<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, RegistryConfig>,
     #[account(
         init,
@@ -32,7 +37,6 @@ pub struct RegisterKeeper<'info> {
         mut,
         constraint = bond_source.mint == bond_mint.key() @ RegistryError::BondMintMismatch,
         constraint = bond_source.owner == authority.key() @ RegistryError::TokenAccountOwnerMismatch,
-        constraint = bond_source.amount >= config.keeper_bond_amount @ RegistryError::InsufficientBond,
     )]
     pub bond_source: InterfaceAccount<'info, TokenAccount>,
     #[account(
@@ -49,11 +53,14 @@ pub struct RegisterKeeper<'info> {
     pub system_program: Program<'info, System>,
 }
 
-pub fn handler(ctx: Context<RegisterKeeper>, max_bond_amount: u64) -> Result<()> {
-    let bond_amount = ctx.accounts.config.keeper_bond_amount;
+pub fn handler(ctx: Context<RegisterKeeper>, bond_amount: u64) -> Result<()> {
     require!(
-        bond_amount <= max_bond_amount,
-        RegistryError::BondAboveMaximum
+        bond_amount >= ctx.accounts.config.keeper_bond_amount,
+        RegistryError::BondBelowMinimum
+    );
+    require!(
+        ctx.accounts.bond_source.amount >= bond_amount,
+        RegistryError::InsufficientBond
     );
     transfer_checked(
         CpiContext::new(
@@ -70,19 +77,26 @@ pub fn handler(ctx: Context<RegisterKeeper>, max_bond_amount: u64) -> Result<()>
     )?;
 
     let now = Clock::get()?.unix_timestamp;
+    let config = &mut ctx.accounts.config;
     let keeper = &mut ctx.accounts.keeper;
     keeper.set_inner(Keeper {
         authority: ctx.accounts.authority.key(),
         bond_mint: ctx.accounts.bond_mint.key(),
-        bond_amount,
+        bond_amount: 0,
         registered_at: now,
         unbond_requested_at: 0,
         withdrawable_at: 0,
         bump: ctx.bumps.keeper,
         bond_vault_bump: ctx.bumps.bond_vault,
         activity: KeeperActivity::default(),
-        _reserved: [0; 64],
+        bond_changed_epoch: 0,
+        prior_bond: 0,
+        forfeited: 0,
+        _reserved: [0; 40],
     });
+    keeper.deposit(bond_amount, deposit_epoch(config, now))?;
+    config.keeper_bond_total = config.keeper_bond_total.safe_add(bond_amount)?;
+    config.keeper_count = config.keeper_count.saturating_add(1);
     emit!(KeeperRegistered {
         keeper: keeper.key(),
         authority: keeper.authority,

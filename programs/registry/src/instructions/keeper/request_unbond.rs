@@ -3,12 +3,13 @@ use {
     anchor_lang::prelude::*,
 };
 
-/// Stops the keeper (it may no longer attest or crank as a bonded keeper) and starts the cooldown
-/// after which the bond can be withdrawn. The cooldown in force now applies.
+/// Stops the keeper (it may no longer attest or crank as a bonded keeper, and leaves the bond
+/// total assignments are drawn against) and starts the cooldown after which the bond can be
+/// withdrawn. The cooldown in force now applies.
 #[derive(Accounts)]
 pub struct RequestUnbond<'info> {
     pub authority: Signer<'info>,
-    #[account(seeds = [CONFIG_SEED], bump = config.bump)]
+    #[account(mut, seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, RegistryConfig>,
     #[account(
         mut,
@@ -25,7 +26,12 @@ pub fn handler(ctx: Context<RequestUnbond>) -> Result<()> {
     let withdrawable_at = now
         .checked_add(ctx.accounts.config.keeper_unbond_cooldown_secs)
         .ok_or_else(|| error!(RegistryError::MathOverflow))?;
+    let config = &mut ctx.accounts.config;
     let keeper = &mut ctx.accounts.keeper;
+    config.keeper_bond_total = config
+        .keeper_bond_total
+        .saturating_sub(keeper.counted_bond());
+    config.keeper_count = config.keeper_count.saturating_sub(1);
     keeper.unbond_requested_at = now;
     keeper.withdrawable_at = withdrawable_at;
     emit!(KeeperUnbondRequested {

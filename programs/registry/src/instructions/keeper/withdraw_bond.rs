@@ -5,11 +5,13 @@ use {
         close_account, transfer_checked, CloseAccount, Mint, TokenAccount, TokenInterface,
         TransferChecked,
     },
+    iotoken::state::TREASURY_SEED,
 };
 
-/// After the cooldown, returns the bond (the vault's whole balance) to a token account of the
-/// keeper's choosing, signed by the keeper PDA, and closes the vault and the keeper account,
-/// returning their rent.
+/// After the cooldown, returns the bond to a token account of the keeper's choosing and sends
+/// what it forfeited for contradicted failure reports to iotoken's treasury account of the bond
+/// mint (both signed by the keeper PDA; anything else in the vault goes back to the keeper too),
+/// then closes the vault and the keeper account, returning their rent.
 #[derive(Accounts)]
 pub struct WithdrawBond<'info> {
     #[account(mut)]
@@ -37,6 +39,15 @@ pub struct WithdrawBond<'info> {
         constraint = destination.mint == bond_mint.key() @ RegistryError::BondMintMismatch,
     )]
     pub destination: InterfaceAccount<'info, TokenAccount>,
+    /// iotoken's treasury account of the bond mint (`["treasury", mint]` under iotoken); needed
+    /// only when the keeper forfeited part of its bond.
+    #[account(
+        mut,
+        seeds = [TREASURY_SEED, bond_mint.key().as_ref()],
+        bump,
+        seeds::program = iotoken::ID,
+    )]
+    pub treasury: Option<InterfaceAccount<'info, TokenAccount>>,
     pub token_program: Interface<'info, TokenInterface>,
 }
 
@@ -57,22 +68,36 @@ pub fn handler(ctx: Context<WithdrawBond>) -> Result<()> {
     let authority_key = accounts.authority.key();
     let keeper_seeds: &[&[u8]] = &[KEEPER_SEED, authority_key.as_ref(), &[accounts.keeper.bump]];
     let signer_seeds = &[keeper_seeds];
-    let amount = accounts.bond_vault.amount;
+    let forfeited = accounts.keeper.forfeited.min(accounts.bond_vault.amount);
+    let amount = accounts.bond_vault.amount.saturating_sub(forfeited);
 
-    transfer_checked(
-        CpiContext::new_with_signer(
-            accounts.token_program.to_account_info(),
-            TransferChecked {
-                from: accounts.bond_vault.to_account_info(),
-                mint: accounts.bond_mint.to_account_info(),
-                to: accounts.destination.to_account_info(),
-                authority: accounts.keeper.to_account_info(),
-            },
-            signer_seeds,
-        ),
-        amount,
-        accounts.bond_mint.decimals,
-    )?;
+    let treasury = match (&accounts.treasury, forfeited) {
+        (_, 0) => None,
+        (Some(treasury), _) => Some(treasury.to_account_info()),
+        (None, _) => return err!(RegistryError::TreasuryMismatch),
+    };
+    for (to, value) in [
+        (treasury, forfeited),
+        (Some(accounts.destination.to_account_info()), amount),
+    ] {
+        let Some(to) = to.filter(|_| value > 0) else {
+            continue;
+        };
+        transfer_checked(
+            CpiContext::new_with_signer(
+                accounts.token_program.to_account_info(),
+                TransferChecked {
+                    from: accounts.bond_vault.to_account_info(),
+                    mint: accounts.bond_mint.to_account_info(),
+                    to,
+                    authority: accounts.keeper.to_account_info(),
+                },
+                signer_seeds,
+            ),
+            value,
+            accounts.bond_mint.decimals,
+        )?;
+    }
     close_account(CpiContext::new_with_signer(
         accounts.token_program.to_account_info(),
         CloseAccount {
@@ -88,6 +113,7 @@ pub fn handler(ctx: Context<WithdrawBond>) -> Result<()> {
         authority: authority_key,
         bond_mint: accounts.bond_mint.key(),
         bond_amount: amount,
+        forfeited,
     });
     Ok(())
 }

@@ -1,17 +1,10 @@
-use {
-    crate::{errors::RegistryError, state::*},
-    anchor_lang::prelude::*,
-};
+use {crate::state::*, anchor_lang::prelude::*};
 
-/// Accounts of the reservation lock instructions: only the configured market program, signing
-/// with its `registry_lock` PDA, may lock or release a device.
+/// Accounts of the reservation lock instructions: only a market program, signing with its
+/// `registry_lock` PDA, may lock or release a device — the configured market locks, and it or
+/// the market configured before it releases (see `RegistryConfig::may_release`).
 #[derive(Accounts)]
 pub struct MarketLock<'info> {
-    #[account(
-        constraint = config.market_is_set() @ RegistryError::MarketNotConfigured,
-        constraint = market_authority.key() == config.market_lock_authority
-            @ RegistryError::NotMarketAuthority,
-    )]
     pub market_authority: Signer<'info>,
     #[account(seeds = [CONFIG_SEED], bump = config.bump)]
     pub config: Account<'info, RegistryConfig>,

@@ -1,5 +1,8 @@
 use {
-    crate::{errors::RegistryError, events::DeviceReleased, state::*, MarketLock},
+    crate::{
+        errors::RegistryError, events::DeviceReleased, failures::settle_device_failure_at,
+        state::*, MarketLock,
+    },
     anchor_lang::prelude::*,
 };
 
@@ -10,6 +13,12 @@ pub fn handler(
     reservation: Pubkey,
     outcome: ReservationOutcome,
 ) -> Result<()> {
+    let config = &ctx.accounts.config;
+    require!(
+        config.may_release(&ctx.accounts.market_authority.key()),
+        RegistryError::NotMarketAuthority
+    );
+    let origin = config.epoch_origin;
     let device = &mut ctx.accounts.device;
     require_keys_neq!(
         reservation,
@@ -21,6 +30,8 @@ pub fn handler(
         reservation,
         RegistryError::ReservationMismatch
     );
+    // A quorum of an ended epoch during the reservation counts as the reservation's.
+    settle_device_failure_at(device, origin, Clock::get()?.unix_timestamp);
     device.reservation = Pubkey::default();
     device.availability.record_reservation(outcome);
     emit!(DeviceReleased {

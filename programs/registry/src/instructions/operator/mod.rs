@@ -1,3 +1,4 @@
+pub mod change_agent;
 pub mod change_device;
 pub mod deregister_device;
 pub mod operate_device;
@@ -9,5 +10,6 @@ pub mod set_endpoint;
 pub mod update_device;
 
 pub use {
-    change_device::*, deregister_device::*, operate_device::*, register_device::*, update_device::*,
+    change_agent::*, change_device::*, deregister_device::*, operate_device::*, register_device::*,
+    update_device::*,
 };

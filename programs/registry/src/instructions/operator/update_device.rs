@@ -11,12 +11,11 @@ pub struct UpdateDeviceArgs {
     pub specs: Option<DeviceSpecs>,
     /// IOSD base units (1e6 = 1 USD) per GPU-hour; applies to reservations made afterwards.
     pub price_per_gpu_hour: Option<u64>,
-    pub agent: Option<Pubkey>,
 }
 
-/// The owner changes what the device offers. Hardware and agent cannot change while the device
-/// is locked to a reservation (the renter reserved what was advertised); the price can, as it
-/// was fixed in the reservation.
+/// The owner changes what the device offers. Hardware cannot change while the device is locked to
+/// a reservation (the renter reserved what was advertised); the price can, as it was fixed in the
+/// reservation. The agent key changes with `change_agent`, which the new key co-signs.
 pub fn handler(ctx: Context<ChangeDevice>, args: UpdateDeviceArgs) -> Result<()> {
     let device = &mut ctx.accounts.device;
     let before = (**device).clone();
@@ -37,15 +36,10 @@ pub fn handler(ctx: Context<ChangeDevice>, args: UpdateDeviceArgs) -> Result<()>
         validate_price(price)?;
         device.price_per_gpu_hour = price;
     }
-    if let Some(agent) = args.agent {
-        validate_agent(&agent)?;
-        device.agent = agent;
-    }
 
     let offer_changed = device.gpu_model != before.gpu_model
         || device.region != before.region
-        || device.specs != before.specs
-        || device.agent != before.agent;
+        || device.specs != before.specs;
     let price_changed = device.price_per_gpu_hour != before.price_per_gpu_hour;
     require!(
         offer_changed || price_changed,
@@ -60,8 +54,6 @@ pub fn handler(ctx: Context<ChangeDevice>, args: UpdateDeviceArgs) -> Result<()>
     emit!(DeviceUpdated {
         device: device.key(),
         owner: device.owner,
-        agent_before: before.agent,
-        agent_after: device.agent,
         gpu_model_before: before.gpu_model,
         gpu_model_after: device.gpu_model.clone(),
         region_before: before.region,

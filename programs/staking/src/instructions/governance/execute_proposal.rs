@@ -190,10 +190,18 @@ pub fn handler(ctx: Context<ExecuteProposal>) -> Result<()> {
                 ParameterChange::RegistryAvailability {
                     failure_quorum,
                     max_probe_age_slots,
+                    committee_size,
+                    passes_required,
+                    report_after_secs,
+                    false_report_penalty_bps,
                 } => {
                     args.availability = Some(RegistryAvailabilityParams {
                         failure_quorum,
                         max_probe_age_slots,
+                        committee_size,
+                        passes_required,
+                        report_after_secs,
+                        false_report_penalty_bps,
                     })
                 }
                 _ => return err!(StakingError::ChangeTargetsOtherProgram),
@@ -248,4 +256,8 @@ pub struct RegistryUpdateConfigArgs {
 pub struct RegistryAvailabilityParams {
     pub failure_quorum: u8,
     pub max_probe_age_slots: u64,
+    pub committee_size: u8,
+    pub passes_required: u8,
+    pub report_after_secs: u32,
+    pub false_report_penalty_bps: u16,
 }

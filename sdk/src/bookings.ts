@@ -1,0 +1,256 @@
+/**
+ * A device's bookings as its agent and the tunnel relay read them: the `Booking` account layout
+ * for `memcmp` filters, fetching every booking of a device (or of a reservation), and the pure
+ * decision of what a booking asks of the device's agent at a given chain time (start and
+ * acknowledge, keep running, or stop), including whether the renter's payment sits in escrow.
+ * Browser-safe.
+ */
+import { SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
+import type { PublicKey } from "@solana/web3.js";
+import type { Commitment, Connection, GetProgramAccountsFilter } from "@solana/web3.js";
+
+import { MARKET_PROGRAM_ID } from "./constants.js";
+import { toBigInt } from "./ints.js";
+import { decodeBooking, decodeReservation, marketCoder } from "./market.js";
+import type { Booking, Reservation } from "./market.js";
+import { chargesTotal } from "./market/math.js";
+import { bookingPda } from "./pda.js";
+import { decodeDevice } from "./registry.js";
+import type { Device } from "./registry.js";
+
+/**
+ * Byte offsets of a `Booking` account (`programs/market/src/state/booking.rs`): 8-byte anchor
+ * discriminator, then the Borsh fields in order.
+ */
+export const BOOKING_LAYOUT = (() => {
+  const reservation = 8;
+  const device = reservation + 32;
+  const owner = device + 32;
+  const stakePool = owner + 32;
+  const pricePerHour = stakePool + 32;
+  const bookedAt = pricePerHour + 8;
+  const ackDeadline = bookedAt + 8;
+  const endsAt = ackDeadline + 8;
+  const startedAt = endsAt + 8;
+  const charges = startedAt + 8;
+  const bump = charges + 4 * 8;
+  return {
+    discriminator: 0,
+    reservation,
+    device,
+    owner,
+    stakePool,
+    pricePerHour,
+    bookedAt,
+    ackDeadline,
+    endsAt,
+    startedAt,
+    charges,
+    bump,
+  } as const;
+})();
+
+/** Bytes of every `Booking` account (8 + `Booking::INIT_SPACE`). */
+export const BOOKING_ACCOUNT_SIZE = BOOKING_LAYOUT.bump + 1;
+
+/** `memcmp` filter: accounts with the `Booking` discriminator. */
+export function bookingDiscriminatorFilter(): GetProgramAccountsFilter {
+  const { offset, bytes } = marketCoder().accounts.memcmp("booking") as {
+    offset: number;
+    bytes: string;
+  };
+  return { memcmp: { offset, bytes } };
+}
+
+/** `memcmp` filter: bookings of `device`. */
+export function bookingDeviceFilter(device: PublicKey): GetProgramAccountsFilter {
+  return { memcmp: { offset: BOOKING_LAYOUT.device, bytes: device.toBase58() } };
+}
+
+/** `memcmp` filter: bookings of `reservation`. */
+export function bookingReservationFilter(reservation: PublicKey): GetProgramAccountsFilter {
+  return { memcmp: { offset: BOOKING_LAYOUT.reservation, bytes: reservation.toBase58() } };
+}
+
+/** A booking with its address. */
+export interface BookingEntry {
+  address: PublicKey;
+  booking: Booking;
+}
+
+async function fetchBookings(
+  connection: Connection,
+  filter: GetProgramAccountsFilter,
+  commitment: Commitment,
+  programId: PublicKey,
+): Promise<BookingEntry[]> {
+  const accounts = await connection.getProgramAccounts(programId, {
+    commitment,
+    filters: [{ dataSize: BOOKING_ACCOUNT_SIZE }, bookingDiscriminatorFilter(), filter],
+  });
+  return accounts
+    .map(({ pubkey, account }) => ({ address: pubkey, booking: decodeBooking(account.data) }))
+    .sort((a, b) => Number(toBigInt(a.booking.bookedAt) - toBigInt(b.booking.bookedAt)));
+}
+
+/** Every open (not yet settled) booking of `device`, oldest first. */
+export function fetchDeviceBookings(
+  connection: Connection,
+  device: PublicKey,
+  commitment: Commitment = "confirmed",
+  programId: PublicKey = MARKET_PROGRAM_ID,
+): Promise<BookingEntry[]> {
+  return fetchBookings(connection, bookingDeviceFilter(device), commitment, programId);
+}
+
+/** Every open booking of `reservation`, oldest first (ties by device address). */
+export async function fetchReservationBookings(
+  connection: Connection,
+  reservation: PublicKey,
+  commitment: Commitment = "confirmed",
+  programId: PublicKey = MARKET_PROGRAM_ID,
+): Promise<BookingEntry[]> {
+  const entries = await fetchBookings(
+    connection,
+    bookingReservationFilter(reservation),
+    commitment,
+    programId,
+  );
+  return entries.sort((a, b) => {
+    const at = toBigInt(a.booking.bookedAt) - toBigInt(b.booking.bookedAt);
+    if (at !== 0n) return at < 0n ? -1 : 1;
+    return a.booking.device.toBase58() < b.booking.device.toBase58() ? -1 : 1;
+  });
+}
+
+/**
+ * The first device of a reservation's bookings (earliest booked, then lowest device address):
+ * where a multi-device workload (a Ray cluster) puts its head.
+ */
+export function firstBookedDevice(bookings: readonly BookingEntry[]): PublicKey | undefined {
+  const sorted = [...bookings].sort((a, b) => {
+    const at = toBigInt(a.booking.bookedAt) - toBigInt(b.booking.bookedAt);
+    if (at !== 0n) return at < 0n ? -1 : 1;
+    return a.booking.device.toBase58() < b.booking.device.toBase58() ? -1 : 1;
+  });
+  return sorted[0]?.booking.device;
+}
+
+/** The chain's `Clock::unix_timestamp` from the clock sysvar's data. */
+export function clockUnixTimestamp(clockData: Uint8Array): bigint {
+  const view = new DataView(clockData.buffer, clockData.byteOffset, clockData.byteLength);
+  return view.getBigInt64(32, true);
+}
+
+/**
+ * What a booking asks of its device's agent:
+ * - `start`: run the workload, then acknowledge the start before `ackDeadline`;
+ * - `run`: acknowledged and not ended: keep (or bring back) the workload running;
+ * - `stop`: nothing may run for it any more (`reason` says why).
+ */
+export type BookingAction =
+  | { action: "start"; ackDeadline: bigint; endsAt: bigint }
+  | { action: "run"; endsAt: bigint }
+  | { action: "stop"; reason: BookingStopReason };
+
+export type BookingStopReason =
+  | "settled"
+  | "reservationClosed"
+  | "cancelled"
+  | "ended"
+  | "startDeadlinePassed"
+  | "deviceReleased"
+  | "notThisDevice"
+  | "notEscrowed";
+
+/** What `bookingAction` reads: each account decoded, or null when it does not exist. */
+export interface BookingView {
+  /** The device the agent serves (its account address). */
+  device: PublicKey;
+  booking: Booking | null;
+  reservation: Reservation | null;
+  deviceAccount: Device | null;
+  /** Base units the reservation's vault holds, when known. */
+  vaultBalance?: bigint;
+  /** The chain's clock. */
+  now: bigint;
+}
+
+/**
+ * The action a booking asks for at chain time `now`. A workload runs only for a booking of this
+ * device, locked to its reservation, not cancelled, not ended, whose charges the reservation's
+ * escrow still holds (its ledger's open escrow and, when given, the vault's balance cover them).
+ */
+export function bookingAction(view: BookingView): BookingAction {
+  const { booking, reservation, deviceAccount, now } = view;
+  if (!booking) return { action: "stop", reason: "settled" };
+  if (!booking.device.equals(view.device)) return { action: "stop", reason: "notThisDevice" };
+  if (!reservation) return { action: "stop", reason: "reservationClosed" };
+  if (toBigInt(reservation.cancelledAt) !== 0n) return { action: "stop", reason: "cancelled" };
+  if (!deviceAccount || !deviceAccount.reservation.equals(booking.reservation)) {
+    return { action: "stop", reason: "deviceReleased" };
+  }
+  const endsAt = toBigInt(booking.endsAt);
+  if (now >= endsAt) return { action: "stop", reason: "ended" };
+  const total = chargesTotal({
+    time: toBigInt(booking.charges.time),
+    reservationFee: toBigInt(booking.charges.reservationFee),
+    paymentFee: toBigInt(booking.charges.paymentFee),
+    tip: toBigInt(booking.charges.tip),
+  });
+  const escrowOpen = toBigInt(reservation.ledger.escrowOpen);
+  if (
+    total === 0n ||
+    escrowOpen < total ||
+    (view.vaultBalance !== undefined && view.vaultBalance < total)
+  ) {
+    return { action: "stop", reason: "notEscrowed" };
+  }
+  if (toBigInt(booking.startedAt) !== 0n) return { action: "run", endsAt };
+  const ackDeadline = toBigInt(booking.ackDeadline);
+  if (now > ackDeadline) return { action: "stop", reason: "startDeadlinePassed" };
+  return { action: "start", ackDeadline, endsAt };
+}
+
+/** The accounts `bookingAction` needs for `device` in `reservation`, in one request. */
+export async function fetchBookingView(
+  connection: Connection,
+  params: { device: PublicKey; reservation: PublicKey; vault?: PublicKey },
+  commitment: Commitment = "confirmed",
+  programId: PublicKey = MARKET_PROGRAM_ID,
+): Promise<BookingView> {
+  const booking = bookingPda(params.reservation, params.device, programId).address;
+  const keys = [booking, params.reservation, params.device, SYSVAR_CLOCK_PUBKEY];
+  if (params.vault) keys.push(params.vault);
+  const infos = await connection.getMultipleAccountsInfo(keys, commitment);
+  const [b, r, d, clock, vault] = infos;
+  if (!clock) throw new Error("the chain returned no clock sysvar");
+  let vaultBalance: bigint | undefined;
+  if (params.vault) {
+    // An SPL token account's amount: u64 LE at byte 64.
+    vaultBalance =
+      vault && vault.data.length >= 72
+        ? new DataView(
+            vault.data.buffer,
+            vault.data.byteOffset,
+            vault.data.byteLength,
+          ).getBigUint64(64, true)
+        : 0n;
+  }
+  return {
+    device: params.device,
+    booking: b && b.owner.equals(programId) ? decodeBooking(b.data) : null,
+    reservation: r && r.owner.equals(programId) ? decodeReservation(r.data) : null,
+    deviceAccount: d && d.data.length > 8 ? safeDecodeDevice(d.data) : null,
+    vaultBalance,
+    now: clockUnixTimestamp(clock.data),
+  };
+}
+
+function safeDecodeDevice(data: Uint8Array): Device | null {
+  try {
+    return decodeDevice(data);
+  } catch {
+    return null;
+  }
+}
