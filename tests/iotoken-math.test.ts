@@ -24,6 +24,7 @@ import {
   IOSD_MINT_SEED,
   IOTOKEN_DEFAULTS,
   IOTOKEN_ERRORS,
+  IOTOKEN_GUARD_DEFAULTS,
   IOTOKEN_IDL,
   IOTOKEN_PROGRAM_ID,
   IotokenMathError,
@@ -32,9 +33,18 @@ import {
   PRICE_FEED_SEED,
   SCHEDULE_SEED,
   TREASURY_SEED,
+  boundedEma,
   breakerAfterMint,
+  breakerCapacity,
+  breakerDrained,
+  breakerRoom,
   conservativePrice,
   confidenceWithin,
+  deviationWithin,
+  emaStepBound,
+  haltInForce,
+  updaterHaltUntil,
+  usablePrice,
   cumulativeEmission,
   decayPreset,
   epochAt,
@@ -100,14 +110,50 @@ interface Vectors {
     within100Bps: boolean;
   }[];
   emas: { previous: string; price: string; elapsed: number; window: number; ema: string }[];
+  boundedEmas: {
+    previous: string;
+    price: string;
+    elapsed: string;
+    window: string;
+    stepBpsPerHour: string;
+    maxStepBps: string;
+    bound: string;
+    ema: string;
+  }[];
+  deviations: { price: string; ema: string; maxDeviationBps: string; within: boolean }[];
+  halts: {
+    halted: boolean;
+    expiresAt: string;
+    now: string;
+    duration: string;
+    inForce: boolean;
+    until: string;
+  }[];
+  usable: {
+    maxStalenessSecs: string;
+    maxConfidenceBps: number;
+    cases: {
+      price: string;
+      confidence: string;
+      ema: string;
+      publishTime: string;
+      halted: boolean;
+      haltExpiresAt: string;
+      maxDeviationBps: number;
+      now: string;
+      usable: string;
+    }[];
+  };
   breakers: {
-    windowStart: number;
-    minted: string;
-    now: number;
-    window: number;
+    used: string;
+    updatedAt: string;
+    now: string;
+    window: string;
     max: string;
+    burstBps: string;
     amount: string;
-    after: { windowStart: number; minted: string } | null;
+    drained: { used: string; updatedAt: string };
+    after: { used: string; updatedAt: string } | null;
   }[];
   netDraws: { backlog: string; smoothing: string; cap: string; draw: string }[];
 }
@@ -253,26 +299,125 @@ describe("iotoken math mirror (no chain)", () => {
     expect(nextEma(200_000_000n, 100_000_000n, 900n, 3_600n)).to.equal(175_000_000n);
   });
 
-  it("circuit breaker windows", () => {
+  it("EMA step bounds: a single print moves the EMA at most the bounded step", () => {
+    for (const v of vectors.boundedEmas) {
+      const what = JSON.stringify(v);
+      expect(
+        emaStepBound(
+          BigInt(v.previous),
+          BigInt(v.elapsed),
+          BigInt(v.stepBpsPerHour),
+          BigInt(v.maxStepBps),
+        ),
+        what,
+      ).to.equal(BigInt(v.bound));
+      expect(
+        boundedEma(
+          BigInt(v.previous),
+          BigInt(v.price),
+          BigInt(v.elapsed),
+          BigInt(v.window),
+          BigInt(v.stepBpsPerHour),
+          BigInt(v.maxStepBps),
+        ),
+        what,
+      ).to.equal(BigInt(v.ema));
+    }
+    // The review's print: 1,000 USD 10 s after a 1 USD EMA moves it 0.1%, not to 3.775 USD.
+    expect(nextEma(100_000_000n, 100_000_000_000n, 10n, 3_600n)).to.equal(377_500_000n);
+    expect(boundedEma(100_000_000n, 100_000_000_000n, 10n, 3_600n, 3_600n, 200n)).to.equal(
+      100_100_000n,
+    );
+  });
+
+  it("the deviation bound, halts and the usable price (PriceFeed::usable_price)", () => {
+    for (const v of vectors.deviations) {
+      expect(
+        deviationWithin(BigInt(v.price), BigInt(v.ema), BigInt(v.maxDeviationBps)),
+        JSON.stringify(v),
+      ).to.equal(v.within);
+    }
+    for (const v of vectors.halts) {
+      const what = JSON.stringify(v);
+      expect(haltInForce(v.halted, BigInt(v.expiresAt), BigInt(v.now)), what).to.equal(v.inForce);
+      expect(
+        updaterHaltUntil(v.halted, BigInt(v.expiresAt), BigInt(v.now), BigInt(v.duration)),
+        what,
+      ).to.equal(BigInt(v.until));
+    }
+    const oracle = {
+      maxStalenessSecs: BigInt(vectors.usable.maxStalenessSecs),
+      maxConfidenceBps: BigInt(vectors.usable.maxConfidenceBps),
+    };
+    for (const v of vectors.usable.cases) {
+      const feed = {
+        price: BigInt(v.price),
+        confidence: BigInt(v.confidence),
+        ema: BigInt(v.ema),
+        publishTime: BigInt(v.publishTime),
+        halted: v.halted,
+        haltExpiresAt: BigInt(v.haltExpiresAt),
+        maxDeviationBps: BigInt(v.maxDeviationBps),
+      };
+      const run = (): bigint => usablePrice(feed, oracle, BigInt(v.now));
+      const what = JSON.stringify(v);
+      if (/^\d+$/.test(v.usable)) expect(run(), what).to.equal(BigInt(v.usable));
+      else expect(mathError(run), what).to.equal(v.usable);
+    }
+    expect(Object.keys(IOTOKEN_ERRORS)).to.include.members([
+      "PriceDeviatesFromEma",
+      "HaltCooldown",
+      "InvalidGuardParams",
+    ]);
+  });
+
+  it("circuit breaker bucket", () => {
     for (const v of vectors.breakers) {
+      const state = { used: BigInt(v.used), updatedAt: BigInt(v.updatedAt) };
+      const what = JSON.stringify(v);
+      const { refill } = breakerCapacity(BigInt(v.max), BigInt(v.burstBps));
+      expect(breakerDrained(state, BigInt(v.now), BigInt(v.window), refill), what).to.deep.equal({
+        used: BigInt(v.drained.used),
+        updatedAt: BigInt(v.drained.updatedAt),
+      });
       const run = (): unknown =>
         breakerAfterMint(
-          BigInt(v.windowStart),
-          BigInt(v.minted),
+          state,
           BigInt(v.now),
           BigInt(v.window),
           BigInt(v.max),
+          BigInt(v.burstBps),
           BigInt(v.amount),
         );
       if (v.after === null) {
-        expect(mathError(run), JSON.stringify(v)).to.equal("CircuitBreakerTripped");
+        expect(mathError(run), what).to.equal("CircuitBreakerTripped");
       } else {
-        expect(run(), JSON.stringify(v)).to.deep.equal({
-          windowStart: BigInt(v.after.windowStart),
-          minted: BigInt(v.after.minted),
+        expect(run(), what).to.deep.equal({
+          used: BigInt(v.after.used),
+          updatedAt: BigInt(v.after.updatedAt),
         });
+        const room = breakerRoom(
+          state,
+          BigInt(v.now),
+          BigInt(v.window),
+          BigInt(v.max),
+          BigInt(v.burstBps),
+        );
+        expect(room >= BigInt(v.amount), what).to.equal(true);
       }
     }
+    // The window edge: the burst at 86,399 and again at 86,401 s is refused.
+    const full = breakerAfterMint(
+      { used: 0n, updatedAt: 0n },
+      86_399n,
+      86_400n,
+      10_000n,
+      5_000n,
+      5_000n,
+    );
+    expect(
+      mathError(() => breakerAfterMint(full, 86_401n, 86_400n, 10_000n, 5_000n, 5_000n)),
+    ).to.equal("CircuitBreakerTripped");
   });
 
   it("net emission draws", () => {
@@ -320,6 +465,25 @@ describe("iotoken math mirror (no chain)", () => {
     expect(epochMintParamsOf(d.emission).splitBps).to.deep.equal([6_000n, 2_500n, 1_000n, 500n]);
     expect(d.fees.stakerShareMinBps <= d.fees.stakerShareMaxBps).to.equal(true);
     expect(d.breaker.maxIosdPerWindow).to.equal(1_000_000_000_000n);
+  });
+
+  it("the guard defaults mirror GuardParams::DEFAULT in programs/iotoken/src/state/config.rs", () => {
+    const rust = iotokenSrc("state/config.rs");
+    const block = /pub const DEFAULT: GuardParams = GuardParams \{([^}]*)\}/.exec(rust)![1]!;
+    const declared = Object.fromEntries(
+      [...block.matchAll(/(\w+): ([\d_]+),/g)].map((m) => [
+        m[1]!,
+        BigInt(m[2]!.replaceAll("_", "")),
+      ]),
+    );
+    const camel = (name: string): string =>
+      name.replace(/_(\w)/g, (_, c: string) => c.toUpperCase());
+    const ts = Object.fromEntries(
+      Object.entries(IOTOKEN_GUARD_DEFAULTS).map(([k, v]) => [k, BigInt(v)]),
+    );
+    expect(
+      Object.fromEntries(Object.entries(declared).map(([k, v]) => [camel(k), v])),
+    ).to.deep.equal(ts);
   });
 });
 

@@ -27,12 +27,15 @@ import {
   GENESIS_SUPPLY,
   IO,
   IOTOKEN_DEFAULTS,
+  IOTOKEN_GUARD_DEFAULTS,
   IOTOKEN_PROGRAM_ID,
   IotokenMathError,
   REGISTRY_PROGRAM_ID,
   REWARD_POOLS,
   appendScheduleRowsIx,
+  boundedEma,
   breakerAfterMint,
+  breakerStateOf,
   buybackBurnIx,
   conservativePrice,
   createTreasuryAccountIx,
@@ -41,12 +44,14 @@ import {
   drawEpochPoolIx,
   emissionRowsOf,
   endEpochIx,
+  emaStepBound,
   endableEpochs,
   epochAt,
   epochMint,
   epochMintParamsOf,
   epochRecordMetas,
   epochRecordPda,
+  feedUsablePrice,
   genesisAllocations,
   initializeArgs,
   initializePoolsIx,
@@ -57,12 +62,14 @@ import {
   ioMintPda,
   iosdForIo,
   iosdMintPda,
+  iosdMintRoom,
   ledgerPda,
   mintGenesisIx,
   mintIosdIx,
   nextEma,
   poolDistributorOf,
   poolPda,
+  priceFeedHalted,
   priceFeedPda,
   publishPriceIx,
   scheduleChunks,
@@ -290,6 +297,7 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
             breaker: null,
             buyback: null,
             priceUpdaters: null,
+            guards: null,
           })
           .accountsPartial({ authority: mallory.publicKey })
           .signers([mallory])
@@ -650,6 +658,8 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         ema,
         publishTime,
         halted: false,
+        haltExpiresAt: 0n,
+        maxDeviationBps: IOTOKEN_GUARD_DEFAULTS.maxDeviationBps,
       });
       const event = withBigints(await eventOf("pricePublished", signature));
       expect(event).to.deep.include({ price: PRICE, emaBefore: 0n, emaAfter: ema, publishTime });
@@ -688,7 +698,8 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const ledger = withBigints(await program.account.emissionLedger.fetch(ledgerPda().address));
       expect(ledger.totalIoBurned).to.equal(ioAmount);
       expect(ledger.totalIosdMinted).to.equal(iosd);
-      expect(ledger.breakerMinted).to.equal(iosd);
+      expect(ledger.breakerUsed).to.equal(iosd);
+      expect(event).to.deep.include({ breakerUsedBefore: 0n, breakerUsedAfter: iosd });
     });
 
     it("mint_iosd refuses accounts of the wrong mint and IO the signer does not own", async () => {
@@ -707,18 +718,24 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       );
     });
 
-    it("past the window's limit mint_iosd fails with CircuitBreakerTripped", async () => {
-      const ioAmount = 1_000_000n * IO;
+    it("past the breaker's burst mint_iosd fails with CircuitBreakerTripped; the room is predicted", async () => {
       const price = conservativePrice(PRICE, ema, CONFIDENCE)!;
-      const ledger = withBigints(await program.account.emissionLedger.fetch(ledgerPda().address));
+      const ledger = await program.account.emissionLedger.fetch(ledgerPda().address);
+      const tokenConfig = await program.account.tokenConfig.fetch(config);
       const now = BigInt(await chainTime(connection));
+      // Half the hourly limit at once, the rest refilling over the hour.
+      const room = iosdMintRoom(ledger, tokenConfig, now);
+      const burst = IOTOKEN_DEFAULTS.breaker.maxIosdPerWindow / 2n;
+      expect(room <= burst && room >= burst - iosdForIo(100n * IO, price)).to.equal(true);
+      // 410,000 IO at 1.23 USD is 504,300 IOSD: past the 500,000 IOSD burst.
+      const ioAmount = 410_000n * IO;
       expect(() =>
         breakerAfterMint(
-          ledger.breakerWindowStart,
-          ledger.breakerMinted,
+          breakerStateOf(ledger),
           now,
           IOTOKEN_DEFAULTS.breaker.windowSecs,
           IOTOKEN_DEFAULTS.breaker.maxIosdPerWindow,
+          BigInt(IOTOKEN_GUARD_DEFAULTS.breakerBurstBps),
           iosdForIo(ioAmount, price),
         ),
       ).to.throw(IotokenMathError);
@@ -738,6 +755,13 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         updater,
       ]);
       await expectIotokenError(mintIosdRpc(IO), "PriceFeedHalted");
+      // An updater's halt ends by itself an hour after it began.
+      const halted = withBigints(await program.account.priceFeed.fetch(priceFeedPda().address));
+      const end = halted.updaterHalts[0]!.haltedAt + IOTOKEN_GUARD_DEFAULTS.updaterHaltSecs;
+      expect(halted.haltExpiresAt).to.equal(end);
+      expect(halted.updaterHalts[0]!.updater.equals(updater.publicKey)).to.equal(true);
+      expect(priceFeedHalted(halted, end - 1n)).to.equal(true);
+      expect(priceFeedHalted(halted, end)).to.equal(false);
       await expectIotokenError(
         program.methods
           .setPriceHalted(false)
@@ -752,6 +776,15 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         .rpc();
       const feed = await program.account.priceFeed.fetch(priceFeedPda().address);
       expect(feed.halted).to.equal(false);
+      // The updater halted a moment ago: it may not halt again within the day.
+      await expectIotokenError(
+        program.methods
+          .setPriceHalted(true)
+          .accountsPartial({ signer: updater.publicKey })
+          .signers([updater])
+          .rpc(),
+        "HaltCooldown",
+      );
     });
 
     it("a price older than the staleness bound fails with PriceStale; a fresh one moves the EMA", async () => {
@@ -781,7 +814,17 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         }),
         [updater],
       );
-      const newEma = nextEma(ema, newPrice, newTime - publishTime, 3_600n);
+      const guards = IOTOKEN_GUARD_DEFAULTS;
+      const newEma = boundedEma(
+        ema,
+        newPrice,
+        newTime - publishTime,
+        3_600n,
+        BigInt(guards.emaStepBpsPerHour),
+        BigInt(guards.maxEmaStepBps),
+      );
+      // A 4% move: within the step bounds the EMA is the plain one.
+      expect(newEma).to.equal(nextEma(ema, newPrice, newTime - publishTime, 3_600n));
       expect(newEma > ema && newEma < newPrice).to.equal(true);
       const feed = withBigints(await program.account.priceFeed.fetch(priceFeedPda().address));
       expect(feed.ema).to.equal(newEma);
@@ -794,6 +837,72 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const event = withBigints(await eventOf("iosdMinted", signature));
       expect(event.price).to.equal(price);
       expect(event.iosdMinted).to.equal(iosdForIo(ioAmount, price));
+    });
+
+    it("a 1000x print moves the EMA one bounded step and mint_iosd fails with PriceDeviatesFromEma", async () => {
+      const before = withBigints(await program.account.priceFeed.fetch(priceFeedPda().address));
+      await warpTo(before.publishTime + 10n);
+      const time = BigInt(await chainTime(connection));
+      const signature = await send(
+        await publishPriceIx(program, {
+          updater: updater.publicKey,
+          price: before.price * 1_000n,
+          confidence: 0n,
+          publishTime: time,
+        }),
+        [updater],
+      );
+      const guards = IOTOKEN_GUARD_DEFAULTS;
+      const elapsed = time - before.publishTime;
+      const expected = boundedEma(
+        before.ema,
+        before.price * 1_000n,
+        elapsed,
+        3_600n,
+        BigInt(guards.emaStepBpsPerHour),
+        BigInt(guards.maxEmaStepBps),
+      );
+      const feed = withBigints(await program.account.priceFeed.fetch(priceFeedPda().address));
+      expect(feed.ema).to.equal(expected);
+      // The step bound holds it: 1 bp of the EMA per second since the last price.
+      const step = emaStepBound(
+        before.ema,
+        elapsed,
+        BigInt(guards.emaStepBpsPerHour),
+        BigInt(guards.maxEmaStepBps),
+      );
+      expect(feed.ema).to.equal(before.ema + step);
+      expect(step).to.equal((before.ema * elapsed) / 10_000n);
+      const event = withBigints(await eventOf("pricePublished", signature));
+      expect(event).to.deep.include({
+        emaBefore: before.ema,
+        emaAfter: expected,
+        withinDeviation: false,
+      });
+      expect(event.emaTarget > expected).to.equal(true);
+
+      const tokenConfig = await program.account.tokenConfig.fetch(config);
+      const now = BigInt(await chainTime(connection));
+      expect(() => feedUsablePrice(feed, tokenConfig.oracle, now)).to.throw(IotokenMathError);
+      const io = await balance(genesis.community);
+      await expectIotokenError(mintIosdRpc(IO), "PriceDeviatesFromEma");
+      expect(await balance(genesis.community)).to.equal(io);
+    });
+
+    it("update_config changes the guards within their bounds (InvalidGuardParams)", async () => {
+      const guards = { ...IOTOKEN_GUARD_DEFAULTS, maxDeviationBps: 5_001 };
+      await expectIotokenError(
+        send(await updateIotokenConfigIx(program, { authority: admin.publicKey, guards }), [admin]),
+        "InvalidGuardParams",
+        { anchorError: false },
+      );
+      const tighter = { ...IOTOKEN_GUARD_DEFAULTS, maxDeviationBps: 500, updaterHaltSecs: 600n };
+      await send(
+        await updateIotokenConfigIx(program, { authority: admin.publicKey, guards: tighter }),
+        [admin],
+      );
+      const state = withBigints(await program.account.tokenConfig.fetch(config));
+      expect(state.guards).to.deep.equal(tighter);
     });
   });
 

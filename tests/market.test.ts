@@ -9,7 +9,9 @@
  * as the sdk's mirror of the program's math predicts, and the vault holds exactly what the
  * reservation's ledger says (`deposited - outflows == escrowOpen`). Along the way, the refusals
  * by name: double booking, paying below the quote, settling early and twice, cancelling someone
- * else's reservation, the wrong agent key. The clock moves with `localnet_warpClock`.
+ * else's reservation, the wrong agent key, and an IO booking right after a 1000x price print (M1:
+ * the feed's EMA moves one bounded step and the spot off it is refused, `PriceDeviatesFromEma`).
+ * The clock moves with `localnet_warpClock`.
  */
 import type { Program } from "@coral-xyz/anchor";
 import {
@@ -32,6 +34,7 @@ import { expect } from "chai";
 
 import {
   IO,
+  IOTOKEN_PROGRAM_ID,
   MARKET_PROGRAM_ID,
   SETTLE_BOOKINGS_PER_TX,
   REGISTRY_PROGRAM_ID,
@@ -45,6 +48,7 @@ import {
   chunked,
   claimRefundIx,
   closeReservationIx,
+  conservativePrice,
   createReservationIx,
   createTreasuryAccountIx,
   deliveredValue,
@@ -57,6 +61,7 @@ import {
   ioMintPda,
   iosdMintPda,
   iotokenConfigPda,
+  iotokenErrors,
   marketErrors,
   marketProgram,
   matchDevices,
@@ -143,6 +148,8 @@ const IO_PRICE = 50_000_000n;
 const IO_CONFIDENCE = 100_000n;
 const ACK_GRACE_SECS = 600n;
 const HOUR = 3_600n;
+/** The most a renter can be asked to pay: anything. */
+const U64_MAX = (1n << 64n) - 1n;
 
 interface TestDevice extends BookableDevice {
   agent: Keypair;
@@ -823,6 +830,67 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
   });
 
   describe("IO and USDC: bookings run to completion", () => {
+    it("IO after a 1000x print (confidence 0, 10 s later): no quote, book_devices fails with PriceDeviatesFromEma", async () => {
+      const reservation = await createReservation("io", 1);
+      const [device] = await freeDevices();
+      await publishPrice();
+      const before = withBigints(await iotoken.account.priceFeed.fetch(priceFeedPda().address));
+      await warpTo(before.publishTime + 10n);
+      const printedAt = await now();
+      await send(
+        await publishPriceIx(iotoken, {
+          updater: admin.publicKey,
+          price: IO_PRICE * 1_000n,
+          confidence: 0n,
+          publishTime: printedAt,
+        }),
+        [admin],
+      );
+      // The EMA moved one bounded step (1 bp of itself per second since the last price), not the
+      // 277% an unbounded EMA would have moved.
+      const feed = await iotoken.account.priceFeed.fetch(priceFeedPda().address);
+      const elapsed = printedAt - before.publishTime;
+      expect(big(feed.ema)).to.equal(before.ema + (before.ema * elapsed) / 10_000n);
+      const tokenConfig = await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address);
+      expect(usableIoPrice(feed, tokenConfig.oracle, await now())).to.equal(null);
+      expect(() => paymentTerms(tokenConfig, feed, "io", printedAt)).to.throw(/off its EMA/);
+
+      // Paying whatever is asked, the booking is refused and nothing moves.
+      const payer = renterAccount("io");
+      const vault = reservationVaultPda(reservation).address;
+      const watched = await balances([payer, vault]);
+      const [ix] = await bookDevicesBatches(market, {
+        reservation,
+        renter: renter.publicKey,
+        paymentSource: payer,
+        devices: [testDevice(device!.address)],
+        maxPayment: () => U64_MAX,
+      });
+      await expectProgramError(
+        iotokenErrors,
+        IOTOKEN_PROGRAM_ID,
+        sendHeavy(ix!, [renter]),
+        "PriceDeviatesFromEma",
+        { anchorError: false },
+      );
+      expect(await balances([payer, vault])).to.deep.equal(watched);
+      expect(
+        await connection.getAccountInfo(bookingPda(reservation, device!.address).address),
+      ).to.equal(null);
+
+      // The next honest price is quoted again at the conservative price (the spot, below the
+      // EMA the print nudged up); the empty reservation closes.
+      await warpTo(printedAt + 10n);
+      await publishPrice();
+      const honest = await terms("io");
+      const after = withBigints(await iotoken.account.priceFeed.fetch(priceFeedPda().address));
+      expect(honest.ioPrice).to.equal(conservativePrice(IO_PRICE, after.ema, IO_CONFIDENCE));
+      expect(honest.ioPrice).to.equal(IO_PRICE - 2n * IO_CONFIDENCE);
+      await close(reservation);
+      // The next booking's price is published at a later second.
+      await warpTo(after.publishTime + 10n);
+    });
+
     for (const token of ["io", "usdc"] as const) {
       it(`${token.toUpperCase()}: two devices booked, started and completed, settled to the unit`, async () => {
         const reservation = await createReservation(token, 1);

@@ -19,8 +19,17 @@ import { Buffer } from "buffer";
 import iotokenIdlJson from "../../target/idl/iotoken.json" with { type: "json" };
 import type { Iotoken } from "../../target/types/iotoken.js";
 import { IOTOKEN_PROGRAM_ID } from "./constants.js";
-import { EPOCH_SECS, IO, MAX_EPOCHS_PER_CRANK, epochAt, epochStart } from "./iotoken/math.js";
-import type { EmissionRow, EpochMintParams } from "./iotoken/math.js";
+import {
+  EPOCH_SECS,
+  IO,
+  MAX_EPOCHS_PER_CRANK,
+  breakerRoom,
+  epochAt,
+  epochStart,
+  haltInForce,
+  usablePrice,
+} from "./iotoken/math.js";
+import type { BreakerState, EmissionRow, EpochMintParams, PriceFeedState } from "./iotoken/math.js";
 import {
   distributorPda,
   epochRecordPda,
@@ -68,6 +77,7 @@ export type FeeParams = IdlTypes<Iotoken>["feeParams"];
 export type OracleParams = IdlTypes<Iotoken>["oracleParams"];
 export type BreakerParams = IdlTypes<Iotoken>["breakerParams"];
 export type BuybackParams = IdlTypes<Iotoken>["buybackParams"];
+export type GuardParams = IdlTypes<Iotoken>["guardParams"];
 /** A schedule row as anchor encodes it (BN fields); `iotoken/math.ts` has the bigint one. */
 export type IdlEmissionRow = IdlTypes<Iotoken>["emissionRow"];
 /** Every iotoken event, by its camelCase name (as `addEventListener` takes it). */
@@ -120,6 +130,25 @@ export const IOTOKEN_DEFAULTS: Readonly<IotokenParams> = Object.freeze({
   breaker: { windowSecs: 3_600n, maxIosdPerWindow: 1_000_000n * 1_000_000n },
   /** 1% of the treasury's IO per day. */
   buyback: { burnBps: 100, intervalSecs: 86_400n },
+});
+
+/**
+ * The bounds `initialize` writes into the config's reserved space (`GuardParams::DEFAULT`);
+ * `update_config`'s `guards` changes them.
+ */
+export const IOTOKEN_GUARD_DEFAULTS: Readonly<WithBigints<GuardParams>> = Object.freeze({
+  /** The EMA moves at most 1 bp of itself per second since the last price... */
+  emaStepBpsPerHour: 3_600,
+  /** ...and at most 2% per update. */
+  maxEmaStepBps: 200,
+  /** A spot more than 10% from the EMA is not used. */
+  maxDeviationBps: 1_000,
+  /** Half of the breaker's window limit at once, the other half refilling over the window. */
+  breakerBurstBps: 5_000,
+  /** An updater's halt lasts an hour... */
+  updaterHaltSecs: 3_600n,
+  /** ...and each updater halts at most once a day. */
+  updaterHaltCooldownSecs: 86_400n,
 });
 
 /** `T` with every bigint as a BN: the form anchor encodes u64/i64/u128 from. */
@@ -275,6 +304,78 @@ export function decodeEmissionLedger(data: Uint8Array): EmissionLedger {
 /** Decodes the `PriceFeed` account's data (discriminator checked). */
 export function decodePriceFeed(data: Uint8Array): PriceFeed {
   return iotokenCoder().accounts.decode<PriceFeed>("priceFeed", toBuffer(data));
+}
+
+type FeedFields = Pick<
+  PriceFeed,
+  "price" | "confidence" | "ema" | "publishTime" | "halted" | "haltExpiresAt" | "maxDeviationBps"
+>;
+const big = (value: IntegerLike): bigint => BigInt(value.toString());
+
+/** The fields of a decoded `PriceFeed` the math mirror's `usablePrice` reads. */
+export function priceFeedState(feed: WithBigints<FeedFields> | FeedFields): PriceFeedState {
+  return {
+    price: big(feed.price),
+    confidence: big(feed.confidence),
+    ema: big(feed.ema),
+    publishTime: big(feed.publishTime),
+    halted: feed.halted,
+    haltExpiresAt: big(feed.haltExpiresAt),
+    maxDeviationBps: big(feed.maxDeviationBps),
+  };
+}
+
+/** Whether burn-mint and IO payments are halted at `now` (an updater's halt expires by itself). */
+export function priceFeedHalted(
+  feed:
+    | Pick<PriceFeed, "halted" | "haltExpiresAt">
+    | WithBigints<Pick<PriceFeed, "halted" | "haltExpiresAt">>,
+  now: IntegerLike,
+): boolean {
+  return haltInForce(feed.halted, big(feed.haltExpiresAt), BigInt(now.toString()));
+}
+
+/**
+ * The conservative price `mint_iosd` and the market's IO payments use at `now`, as
+ * `PriceFeed::usable_price` reads the feed under the config's oracle checks; throws
+ * `IotokenMathError` naming the refusal (`PriceFeedHalted`, `PriceStale`, `PriceTooUncertain`,
+ * `PriceDeviatesFromEma`, `PriceNotPositive`).
+ */
+export function feedUsablePrice(
+  feed: WithBigints<FeedFields> | FeedFields,
+  oracle: { maxStalenessSecs: IntegerLike; maxConfidenceBps: number },
+  now: IntegerLike,
+): bigint {
+  return usablePrice(
+    priceFeedState(feed),
+    {
+      maxStalenessSecs: big(oracle.maxStalenessSecs),
+      maxConfidenceBps: BigInt(oracle.maxConfidenceBps),
+    },
+    BigInt(now.toString()),
+  );
+}
+
+/** The circuit breaker's count in a decoded `EmissionLedger`. */
+export function breakerStateOf(
+  ledger: Pick<EmissionLedger, "breakerUsed" | "breakerUpdatedAt">,
+): BreakerState {
+  return { used: big(ledger.breakerUsed), updatedAt: big(ledger.breakerUpdatedAt) };
+}
+
+/** IOSD base units `mint_iosd` can mint at `now` before the circuit breaker trips. */
+export function iosdMintRoom(
+  ledger: Pick<EmissionLedger, "breakerUsed" | "breakerUpdatedAt">,
+  config: Pick<TokenConfig, "breaker" | "guards">,
+  now: IntegerLike,
+): bigint {
+  return breakerRoom(
+    breakerStateOf(ledger),
+    BigInt(now.toString()),
+    big(config.breaker.windowSecs),
+    big(config.breaker.maxIosdPerWindow),
+    BigInt(config.guards.breakerBurstBps),
+  );
 }
 
 /**
@@ -481,13 +582,17 @@ export function mintGenesisIx(
     .instruction();
 }
 
-/** `update_config` (authority): each given field replaces the config's value. */
+/**
+ * `update_config` (authority): each given field replaces the config's value; `guards` are the
+ * EMA step and deviation bounds, the breaker's burst and the updaters' halt rules.
+ */
 export function updateIotokenConfigIx(
   program: Program<Iotoken>,
   params: {
     authority: PublicKey;
     newAuthority?: PublicKey;
     priceUpdaters?: PublicKey[];
+    guards?: WithBigints<GuardParams>;
   } & Partial<IotokenParams>,
 ): Promise<TransactionInstruction> {
   const orNull = <T>(value: T | undefined): Bnified<T> | null =>
@@ -501,6 +606,7 @@ export function updateIotokenConfigIx(
       breaker: orNull(params.breaker),
       buyback: orNull(params.buyback),
       priceUpdaters: params.priceUpdaters ?? null,
+      guards: orNull(params.guards),
     })
     .accountsPartial({
       authority: params.authority,
@@ -628,7 +734,11 @@ export function publishPriceIx(
     .instruction();
 }
 
-/** `set_price_halted`: halt (authority or updater) or resume (authority) burn-mint. */
+/**
+ * `set_price_halted`: halt burn-mint and IO payments (the authority until it resumes; an updater
+ * for `guards.updaterHaltSecs`, at most once per `guards.updaterHaltCooldownSecs`) or resume them
+ * (the authority).
+ */
 export function setPriceHaltedIx(
   program: Program<Iotoken>,
   params: { signer: PublicKey; halted: boolean },

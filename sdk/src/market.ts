@@ -22,7 +22,8 @@ import marketIdlJson from "../../target/idl/market.json" with { type: "json" };
 import type { Market } from "../../target/types/market.js";
 import { MARKET_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
 import { toBigInt } from "./ints.js";
-import { confidenceWithin, conservativePrice } from "./iotoken/math.js";
+import { IotokenMathError } from "./iotoken/math.js";
+import { feedUsablePrice } from "./iotoken.js";
 import type { PriceFeed, TokenConfig } from "./iotoken.js";
 import {
   bookingPda,
@@ -254,22 +255,28 @@ export function paymentTokenOf(
   return null;
 }
 
+/** The price feed's fields IO payments read. */
+export type UsableFeedFields = Pick<
+  PriceFeed,
+  "price" | "ema" | "confidence" | "publishTime" | "halted" | "haltExpiresAt" | "maxDeviationBps"
+>;
+
 /**
- * The IO price iotoken's feed lets IO payments use at `now` (`PriceFeed::usable_price`): the
- * conservative price, or `null` while the feed is halted, stale, too uncertain or not positive.
+ * The IO price iotoken's feed lets IO payments use at `now` (`PriceFeed::usable_price`, as
+ * iotoken's `feedUsablePrice` mirrors it): the conservative price, or `null` while the feed is halted, stale,
+ * too uncertain, off its EMA or not positive.
  */
 export function usableIoPrice(
-  feed: Pick<PriceFeed, "price" | "ema" | "confidence" | "publishTime" | "halted">,
+  feed: UsableFeedFields,
   oracle: { maxStalenessSecs: IntegerLike; maxConfidenceBps: number },
   now: bigint,
 ): bigint | null {
-  if (feed.halted) return null;
-  const publishTime = toBigInt(feed.publishTime);
-  if (!(publishTime > 0n && now - publishTime <= toBigInt(oracle.maxStalenessSecs))) return null;
-  const price = toBigInt(feed.price);
-  const confidence = toBigInt(feed.confidence);
-  if (!confidenceWithin(price, confidence, BigInt(oracle.maxConfidenceBps))) return null;
-  return conservativePrice(price, toBigInt(feed.ema), confidence);
+  try {
+    return feedUsablePrice(feed, oracle, now);
+  } catch (error) {
+    if (error instanceof IotokenMathError) return null;
+    throw error;
+  }
 }
 
 /** The fee rates a booking in `token` is quoted with, from iotoken's config (`FeeParams`). */
@@ -292,14 +299,16 @@ export function quoteRatesOf(fees: TokenConfig["fees"], token: PaymentTokenName)
  */
 export function paymentTerms(
   tokenConfig: Pick<TokenConfig, "fees" | "oracle">,
-  priceFeed: Pick<PriceFeed, "price" | "ema" | "confidence" | "publishTime" | "halted">,
+  priceFeed: UsableFeedFields,
   token: PaymentTokenName,
   now: bigint,
 ): { rates: QuoteRates; ioPrice: IoPrice } {
   const rates = quoteRatesOf(tokenConfig.fees, token);
   if (token !== "io") return { rates, ioPrice: null };
   const price = usableIoPrice(priceFeed, tokenConfig.oracle, now);
-  if (price === null) throw new Error("the IO price feed is halted, stale or too uncertain");
+  if (price === null) {
+    throw new Error("the IO price feed is halted, stale, too uncertain or off its EMA");
+  }
   return { rates, ioPrice: price };
 }
 

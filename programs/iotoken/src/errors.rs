@@ -116,4 +116,10 @@ pub enum IotokenError {
     PoolAlreadyDrawn,
     #[msg("A pool cannot be drawn into itself")]
     PoolAsDestination,
+    #[msg("The price is further from its EMA than the configured deviation bound")]
+    PriceDeviatesFromEma,
+    #[msg("This updater halted the feed less than the halt cooldown ago")]
+    HaltCooldown,
+    #[msg("Guard parameters out of bounds (EMA step 1% to 1,000% per hour and 0.1% to 50% per update, deviation 0.1% to 50%, burst 1% to 90%, updater halt 5 minutes to 1 day with a cooldown of twice that to 30 days)")]
+    InvalidGuardParams,
 }

@@ -34,6 +34,8 @@ pub struct ConfigUpdated {
     pub buyback_before: BuybackParams,
     pub buyback_after: BuybackParams,
     pub price_updaters_after: Vec<Pubkey>,
+    pub guards_before: GuardParams,
+    pub guards_after: GuardParams,
 }
 
 #[event]
@@ -77,14 +79,28 @@ pub struct PricePublished {
     pub price: u64,
     pub confidence: u64,
     pub ema_before: u64,
+    /// Where the unbounded EMA would have gone; differs from `ema_after` when the step bound held
+    /// it back.
+    pub ema_target: u64,
     pub ema_after: u64,
     pub publish_time: i64,
+    /// The deviation bound stored with the price (basis points of the EMA)...
+    pub max_deviation_bps: u16,
+    /// ...and whether the price is within it, i.e. usable (if fresh, confident and not halted).
+    pub within_deviation: bool,
 }
 
 #[event]
 pub struct PriceFeedHaltChanged {
     pub by: Pubkey,
+    /// Whether the feed is halted after this.
     pub halted: bool,
+    /// Whether a halt was in force before.
+    pub halted_before: bool,
+    /// When the halt ends by itself, before and after (0: none, or the authority's halt, which
+    /// lasts until it resumes).
+    pub expires_at_before: i64,
+    pub expires_at_after: i64,
 }
 
 #[event]
@@ -94,8 +110,11 @@ pub struct IosdMinted {
     pub iosd_minted: u64,
     /// The conservative price used.
     pub price: u64,
-    pub breaker_window_start: i64,
-    pub breaker_minted_after: u64,
+    /// IOSD base units the circuit breaker counted at the mint's time, before and after it.
+    pub breaker_used_before: u64,
+    pub breaker_used_after: u64,
+    /// The epoch the burn is recorded in (its IO is re-emitted only after that epoch is closed).
+    pub burn_epoch: u64,
     pub net_backlog_after: u64,
 }
 

@@ -86,3 +86,15 @@ pub fn validate_authority(authority: &Pubkey) -> Result<()> {
     );
     Ok(())
 }
+
+pub fn validate_guards(guards: &GuardParams) -> Result<()> {
+    let within = (100..=100_000).contains(&guards.ema_step_bps_per_hour)
+        && (10..=5_000).contains(&guards.max_ema_step_bps)
+        && (10..=5_000).contains(&guards.max_deviation_bps)
+        && (100..=9_000).contains(&guards.breaker_burst_bps)
+        && (300..=DAY_SECS).contains(&guards.updater_halt_secs)
+        && (guards.updater_halt_secs.saturating_mul(2)..=30 * DAY_SECS)
+            .contains(&guards.updater_halt_cooldown_secs);
+    require!(within, IotokenError::InvalidGuardParams);
+    Ok(())
+}

@@ -1,7 +1,8 @@
 /**
  * The iotoken program's arithmetic in BigInt, mirrored one-to-one from
  * `programs/iotoken/src/math/{mod,emission,price}.rs`: constants with their units, the emission
- * schedule, the epoch mint, prices and the circuit breaker. Every function rounds, clamps and
+ * schedule, the epoch mint, prices, the EMA's step bound, the deviation bound, halts and the
+ * circuit breaker. Every function rounds, clamps and
  * fails exactly where the Rust does (a failure throws `IotokenMathError` carrying the program
  * error's name), so the sdk predicts on-chain amounts to the unit. Checked by
  * `tests/iotoken-math.test.ts` against the vectors the Rust tests write to
@@ -10,7 +11,7 @@
  * Units: IO amounts are IO base units (`IO` = 1e8 = one IO), IOSD amounts IOSD base units (1e6 =
  * one USD), prices USD per whole IO with 8 decimals (1e8 = 1 USD per IO), times unix seconds.
  */
-import { checkedMath, U64_MAX } from "../ints.js";
+import { checkedMath, I64_MAX, U64_MAX } from "../ints.js";
 
 /** IO has 8 decimals. */
 export const IO_DECIMALS = 8;
@@ -256,7 +257,7 @@ export function ioForIosd(iosdAmount: bigint, price: bigint): bigint {
 /**
  * The EMA after a new price: it moves toward `price` by `elapsedSecs / windowSecs` of the gap
  * (all the way once a whole window has passed), truncating toward zero as Rust's i128 division
- * does, i.e. toward the previous EMA.
+ * does, i.e. toward the previous EMA. Unbounded in the gap: the feed stores `boundedEma`.
  */
 export function nextEma(
   previousEma: bigint,
@@ -271,34 +272,165 @@ export function nextEma(
   return BigInt.asUintN(64, previousEma + (gap * elapsed) / windowSecs);
 }
 
-/** Start of the fixed circuit-breaker window containing `now`. */
-export function breakerWindowStart(now: bigint, windowSecs: bigint): bigint {
-  const abs = windowSecs < 0n ? -windowSecs : windowSecs;
-  const rem = ((now % abs) + abs) % abs; // rem_euclid
-  return now - rem;
-}
+const HOUR_SECS = 3_600n;
 
-/** The breaker's state after a mint. */
-export interface BreakerState {
-  windowStart: bigint;
-  minted: bigint;
+/**
+ * The most one update may move the EMA: `stepBpsPerHour` of `previousEma` per hour elapsed since
+ * the previous update, at most `maxStepBps` of it, rounded down (saturating at `U64_MAX`).
+ */
+export function emaStepBound(
+  previousEma: bigint,
+  elapsedSecs: bigint,
+  stepBpsPerHour: bigint,
+  maxStepBps: bigint,
+): bigint {
+  const share = min(stepBpsPerHour * max(elapsedSecs, 0n), maxStepBps * HOUR_SECS);
+  return min((previousEma * share) / (BPS_DENOMINATOR * HOUR_SECS), U64_MAX);
 }
 
 /**
- * The breaker's `{windowStart, minted}` after minting `amount` IOSD at `now`; throws
- * `CircuitBreakerTripped` if the window's limit would be passed.
+ * The EMA the feed stores after a new price (`GuardParams`' step bounds): `nextEma`, moved at most
+ * `emaStepBound` from the previous EMA; the first price sets it.
+ */
+export function boundedEma(
+  previousEma: bigint,
+  price: bigint,
+  elapsedSecs: bigint,
+  windowSecs: bigint,
+  stepBpsPerHour: bigint,
+  maxStepBps: bigint,
+): bigint {
+  const target = nextEma(previousEma, price, elapsedSecs, windowSecs);
+  if (previousEma === 0n) return target;
+  const bound = emaStepBound(previousEma, elapsedSecs, stepBpsPerHour, maxStepBps);
+  return min(max(target, saturatingSub(previousEma, bound)), min(previousEma + bound, U64_MAX));
+}
+
+/** Whether `price` is within `maxDeviationBps` of `ema` (inclusive), either side. */
+export function deviationWithin(price: bigint, ema: bigint, maxDeviationBps: bigint): boolean {
+  const gap = price > ema ? price - ema : ema - price;
+  return gap * BPS_DENOMINATOR <= ema * maxDeviationBps;
+}
+
+/**
+ * Whether a halt is in force at `now`: `halted` and either the authority's (`expiresAt` 0, until
+ * it resumes) or an updater's that has not expired.
+ */
+export function haltInForce(halted: boolean, expiresAt: bigint, now: bigint): boolean {
+  return halted && (expiresAt === 0n || now < expiresAt);
+}
+
+/**
+ * When the feed's halt ends after an updater halts at `now` for `durationSecs`: that long from
+ * now, or later if another updater's halt in force ends later.
+ */
+export function updaterHaltUntil(
+  halted: boolean,
+  expiresAt: bigint,
+  now: bigint,
+  durationSecs: bigint,
+): bigint {
+  const until = i64(now + durationSecs);
+  return haltInForce(halted, expiresAt, now) ? max(until, expiresAt) : until;
+}
+
+/** The price feed's fields `usablePrice` reads (`PriceFeed`), bigint form. */
+export interface PriceFeedState {
+  price: bigint;
+  confidence: bigint;
+  ema: bigint;
+  publishTime: bigint;
+  halted: boolean;
+  haltExpiresAt: bigint;
+  maxDeviationBps: bigint;
+}
+
+/**
+ * The conservative price burn-mint and the market's IO payments use at `now`
+ * (`PriceFeed::usable_price`); throws `PriceFeedHalted`, `PriceStale`, `PriceTooUncertain`,
+ * `PriceDeviatesFromEma` or `PriceNotPositive`, checked in that order.
+ */
+export function usablePrice(
+  feed: PriceFeedState,
+  oracle: { maxStalenessSecs: bigint; maxConfidenceBps: bigint },
+  now: bigint,
+): bigint {
+  if (haltInForce(feed.halted, feed.haltExpiresAt, now)) fail("PriceFeedHalted");
+  if (!(feed.publishTime > 0n && i64(now - feed.publishTime) <= oracle.maxStalenessSecs)) {
+    fail("PriceStale");
+  }
+  if (!confidenceWithin(feed.price, feed.confidence, oracle.maxConfidenceBps)) {
+    fail("PriceTooUncertain");
+  }
+  if (!deviationWithin(feed.price, feed.ema, feed.maxDeviationBps)) fail("PriceDeviatesFromEma");
+  return conservativePrice(feed.price, feed.ema, feed.confidence) ?? fail("PriceNotPositive");
+}
+
+/** The circuit breaker's count: `used` IOSD base units as of `updatedAt`. */
+export interface BreakerState {
+  used: bigint;
+  updatedAt: bigint;
+}
+
+/**
+ * The breaker's burst (what can be minted at once, `burstBps` of the window's limit, rounded
+ * down) and its refill per window (the rest of the limit).
+ */
+export function breakerCapacity(
+  maxPerWindow: bigint,
+  burstBps: bigint,
+): { burst: bigint; refill: bigint } {
+  const burst = bpsOf(maxPerWindow, min(burstBps, BPS_DENOMINATOR));
+  return { burst, refill: maxPerWindow - burst };
+}
+
+/**
+ * The breaker's count at `now`: drained by `refillPerWindow / windowSecs` per second since
+ * `updatedAt`, rounded down, to no less than zero; kept as it is while less than a unit drained.
+ */
+export function breakerDrained(
+  state: BreakerState,
+  now: bigint,
+  windowSecs: bigint,
+  refillPerWindow: bigint,
+): BreakerState {
+  const elapsed = min(max(now - state.updatedAt, 0n), I64_MAX);
+  const drained = (refillPerWindow * elapsed) / max(windowSecs, 1n);
+  if (drained >= state.used) return { used: 0n, updatedAt: max(now, state.updatedAt) };
+  if (drained === 0n) return { ...state };
+  return { used: state.used - drained, updatedAt: now };
+}
+
+/**
+ * The breaker after minting `amount` IOSD at `now`; throws `CircuitBreakerTripped` past the burst.
+ * At most the burst at once and `maxPerWindow` in any `windowSecs`-long interval.
  */
 export function breakerAfterMint(
-  windowStart: bigint,
-  mintedInWindow: bigint,
+  state: BreakerState,
   now: bigint,
   windowSecs: bigint,
   maxPerWindow: bigint,
+  burstBps: bigint,
   amount: bigint,
 ): BreakerState {
-  const current = breakerWindowStart(now, windowSecs);
-  const already = current === windowStart ? mintedInWindow : 0n;
-  const minted = u64(already + amount);
-  if (minted > maxPerWindow) fail("CircuitBreakerTripped");
-  return { windowStart: current, minted };
+  const { burst, refill } = breakerCapacity(maxPerWindow, burstBps);
+  const drained = breakerDrained(state, now, windowSecs, refill);
+  const used = u64(drained.used + amount);
+  if (used > burst) fail("CircuitBreakerTripped");
+  return { used, updatedAt: drained.updatedAt };
+}
+
+/**
+ * What `mint_iosd` can mint at `now` before the breaker trips (IOSD base units): the burst less
+ * the drained count.
+ */
+export function breakerRoom(
+  state: BreakerState,
+  now: bigint,
+  windowSecs: bigint,
+  maxPerWindow: bigint,
+  burstBps: bigint,
+): bigint {
+  const { burst, refill } = breakerCapacity(maxPerWindow, burstBps);
+  return saturatingSub(burst, breakerDrained(state, now, windowSecs, refill).used);
 }

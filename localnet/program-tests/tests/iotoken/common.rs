@@ -351,6 +351,17 @@ impl Chain {
         self.program_account(&iotoken::ID, &pda::price_feed())
     }
 
+    /// The price `mint_iosd` and the market's IO payments would use now, or the name of the
+    /// error that refuses it.
+    pub fn usable(&self) -> Result<u64, String> {
+        self.price_feed()
+            .usable_price(&self.config().oracle, self.now())
+            .map_err(|error| match error {
+                anchor_lang::error::Error::AnchorError(error) => error.error_name,
+                other => other.to_string(),
+            })
+    }
+
     pub fn epoch_record(&self, epoch: u64) -> EpochRecord {
         self.program_account(&iotoken::ID, &pda::epoch(epoch))
     }

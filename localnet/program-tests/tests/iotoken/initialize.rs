@@ -8,9 +8,10 @@ use {
     anchor_lang::{prelude::Pubkey, Space},
     iotoken::{
         errors::IotokenError,
+        events::ConfigUpdated,
         events::TokenInitialized,
         math::{IOSD_DECIMALS, IO_DECIMALS},
-        state::{EmissionLedger, EmissionSchedule, PriceFeed, TokenConfig},
+        state::{EmissionLedger, EmissionSchedule, GuardParams, PriceFeed, TokenConfig},
         InitializeArgs, UpdateConfigArgs,
     },
     solana_signer::Signer,
@@ -55,6 +56,12 @@ fn initialize_creates_pda_mints_owned_by_the_config_and_stores_the_parameters() 
     assert_eq!(config.buyback, args.buyback);
     assert_eq!(config.price_updaters, vec![updater]);
     assert_eq!(
+        config.guards,
+        GuardParams::DEFAULT,
+        "the guards start at their defaults"
+    );
+    assert_eq!(config._reserved, [0; 102]);
+    assert_eq!(
         (config.bump, config.io_mint_bump, config.iosd_mint_bump),
         (config_bump, io_bump, iosd_bump)
     );
@@ -81,6 +88,8 @@ fn initialize_creates_pda_mints_owned_by_the_config_and_stores_the_parameters() 
     let feed = chain.price_feed();
     assert_eq!((feed.price, feed.ema, feed.publish_time), (0, 0, 0));
     assert!(!feed.halted);
+    assert_eq!((feed.halt_expires_at, feed.max_deviation_bps), (0, 0));
+    assert!(feed.updater_halts.iter().all(|h| *h == Default::default()));
 
     let spaces = [
         (config_key, 8 + TokenConfig::INIT_SPACE),
@@ -309,4 +318,85 @@ fn update_config_applies_the_same_bounds_and_only_for_the_authority() {
         },
     )));
     assert_eq!(chain.config().emission, emission);
+}
+
+#[test]
+fn update_config_changes_the_guards_within_their_bounds_by_name() {
+    let mut chain = Chain::initialized();
+    let authority = chain.authority.pubkey();
+    let stranger = chain.funded_keypair();
+    let update = |guards| UpdateConfigArgs {
+        guards: Some(guards),
+        ..Default::default()
+    };
+    let base = GuardParams::DEFAULT;
+    let mut cases = Vec::new();
+    for (field, low, high) in [
+        ("EMA step per hour", 99, 100_001),
+        ("EMA step per update", 9, 5_001),
+        ("deviation", 9, 5_001),
+        ("burst", 99, 9_001),
+    ] {
+        for value in [low, high, 0] {
+            let mut guards = base;
+            match field {
+                "EMA step per hour" => guards.ema_step_bps_per_hour = value,
+                "EMA step per update" => guards.max_ema_step_bps = value as u16,
+                "deviation" => guards.max_deviation_bps = value as u16,
+                _ => guards.breaker_burst_bps = value as u16,
+            }
+            cases.push((field, guards));
+        }
+    }
+    for (secs, cooldown) in [
+        (299, 86_400),
+        (86_401, 30 * 86_400),
+        (3_600, 7_199),
+        (3_600, 30 * 86_400 + 1),
+    ] {
+        let mut guards = base;
+        guards.updater_halt_secs = secs;
+        guards.updater_halt_cooldown_secs = cooldown;
+        cases.push(("halt and cooldown", guards));
+    }
+    for (case, guards) in cases {
+        let result = chain.send_as_authority(ix::update_config(&authority, update(guards)));
+        assert_fails(result, IotokenError::InvalidGuardParams);
+        assert_eq!(chain.config().guards, base, "{case}");
+    }
+    assert_fails(
+        chain.send(
+            ix::update_config(&stranger.pubkey(), update(base)),
+            &[&stranger],
+        ),
+        IotokenError::NotConfigAuthority,
+    );
+    assert_fails(
+        chain.send_as_authority(ix::update_config(&authority, update(base))),
+        IotokenError::NothingToUpdate,
+    );
+
+    // The edges are allowed.
+    let edges = GuardParams {
+        ema_step_bps_per_hour: 100,
+        max_ema_step_bps: 5_000,
+        max_deviation_bps: 10,
+        breaker_burst_bps: 9_000,
+        updater_halt_secs: 86_400,
+        updater_halt_cooldown_secs: 2 * 86_400,
+    };
+    let meta = succeeded(chain.send_as_authority(ix::update_config(&authority, update(edges))));
+    let config = chain.config();
+    assert_eq!(config.guards, edges);
+    assert_eq!(
+        config.oracle,
+        default_args(vec![]).oracle,
+        "nothing else moved"
+    );
+    let event: ConfigUpdated = only_event(&meta);
+    assert_eq!((event.guards_before, event.guards_after), (base, edges));
+
+    // A new deviation bound applies from the next price on: the feed stores it with the price.
+    chain.publish(100_000_000, 0, NOW);
+    assert_eq!(chain.price_feed().max_deviation_bps, 10);
 }

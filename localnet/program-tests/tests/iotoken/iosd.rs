@@ -1,6 +1,8 @@
 //! `mint_iosd`: IO burned, IOSD minted at the conservative price (rounded down), refused on a
-//! halted, stale or uncertain feed, below the caller's minimum, or past the circuit breaker; the
-//! burned IO comes back as net emission through the epoch crank. IOSD comes to exist no other way.
+//! halted, stale, uncertain or deviating feed, below the caller's minimum, or past the circuit
+//! breaker's bucket; the burned IO comes back as net emission through the epoch crank, never in
+//! the epoch it was burned in. IOSD comes to exist no other way. The review's attacks (M1 on
+//! the price, L7 on halts, L8 on the breaker, I1 on the backlog) fail here by name.
 
 use {
     crate::common::*,
@@ -10,10 +12,10 @@ use {
         events::IosdMinted,
         math::{
             emission::net_emission_draw,
-            price::{conservative_price, io_for_iosd, iosd_for_io, next_ema},
+            price::{conservative_price, iosd_for_io, next_ema},
             GENESIS_SUPPLY, IO,
         },
-        state::OracleParams,
+        state::{BreakerParams, GuardParams, OracleParams},
         UpdateConfigArgs,
     },
     litesvm::types::TransactionResult,
@@ -96,10 +98,9 @@ fn mint_iosd_burns_the_io_and_mints_at_the_conservative_price() {
     );
     assert_eq!(ledger.net_backlog, 0, "burns wait for their epoch to pass");
     assert_eq!(
-        ledger.breaker_window_start, ORIGIN,
-        "2026-01-01 starts a day"
+        (ledger.breaker_updated_at, ledger.breaker_used),
+        (NOW, expected_iosd)
     );
-    assert_eq!(ledger.breaker_minted, expected_iosd);
     let event: IosdMinted = only_event(&meta);
     assert_eq!(event.user, user.keypair.pubkey());
     assert_eq!(
@@ -107,8 +108,11 @@ fn mint_iosd_burns_the_io_and_mints_at_the_conservative_price() {
         (io_amount, expected_iosd)
     );
     assert_eq!(event.price, CONSERVATIVE);
-    assert_eq!(event.breaker_window_start, ORIGIN);
-    assert_eq!(event.breaker_minted_after, expected_iosd);
+    assert_eq!(
+        (event.breaker_used_before, event.breaker_used_after),
+        (0, expected_iosd)
+    );
+    assert_eq!(event.burn_epoch, 0);
     assert_eq!(event.net_backlog_after, 0);
     chain.assert_iosd_only_from_burn_mint();
 
@@ -249,46 +253,240 @@ fn mint_iosd_before_any_price_or_seal_fails() {
     assert_eq!(chain.iosd_supply(), 0);
 }
 
-#[test]
-fn the_circuit_breaker_trips_at_the_window_limit_and_resets_in_the_next_window() {
-    let mut chain = priced_chain();
-    let user = user(&mut chain, 10_000 * IO);
+const DOLLAR: u64 = 100_000_000;
+const GUARDS: GuardParams = GuardParams::DEFAULT;
+/// The test breaker's burst (half of 5,000 IOSD) and its refill per day (the other half).
+const BURST: u64 = BREAKER_MAX / 2;
+const REFILL: u64 = BREAKER_MAX - BURST;
 
-    // 4,000 IO make 4,770 IOSD; exactly the remaining 230 IOSD fills the window.
-    succeeded(mint(&mut chain, &user, 4_000 * IO, 0));
-    assert_eq!(chain.token_balance(&user.iosd), 4_770_000_000);
-    let past_the_limit = mint(&mut chain, &user, 200 * IO, 0);
-    assert_fails(past_the_limit, IotokenError::CircuitBreakerTripped);
-    let to_the_limit = io_for_iosd(BREAKER_MAX - 4_770_000_000, CONSERVATIVE).expect("io");
-    assert_eq!(to_the_limit, 19_287_211_741);
-    succeeded(mint(&mut chain, &user, to_the_limit, 0));
-    assert_eq!(chain.token_balance(&user.iosd), BREAKER_MAX);
-    assert_eq!(chain.ledger().breaker_minted, BREAKER_MAX);
+/// The chain's clock set to `time` and a price of exactly 1 USD (confidence 0) published then,
+/// so 100 IO base units mint one IOSD base unit.
+fn dollar_at(chain: &mut Chain, time: i64) {
+    chain.set_time(time);
+    chain.publish(DOLLAR, 0, time);
+}
+
+/// IO base units that mint exactly `iosd` IOSD base units at 1 USD.
+fn io_at_a_dollar(iosd: u64) -> u64 {
+    assert_eq!(iosd_for_io(iosd * 100, DOLLAR).ok(), Some(iosd));
+    iosd * 100
+}
+
+#[test]
+fn the_breaker_refuses_the_limit_across_the_old_window_edge_and_refills_to_the_unit() {
+    let mut chain = Chain::emitting();
+    let user = user(&mut chain, 20_000 * IO);
+    assert_eq!(GUARDS.breaker_burst_bps, 5_000);
+
+    // The burst at once, one second before the fixed window of the old breaker ended...
+    let day = ORIGIN + BREAKER_WINDOW;
+    dollar_at(&mut chain, day - 1);
+    let meta = succeeded(mint(&mut chain, &user, io_at_a_dollar(BURST), 0));
+    let event: IosdMinted = only_event(&meta);
+    assert_eq!(
+        (event.breaker_used_before, event.breaker_used_after),
+        (0, BURST)
+    );
     assert_fails(
-        mint(&mut chain, &user, 84, 0),
+        mint(&mut chain, &user, io_at_a_dollar(1), 0),
+        IotokenError::CircuitBreakerTripped,
+    );
+    // ...and again one second after it: refused by name; only two seconds of refill are free.
+    dollar_at(&mut chain, day + 1);
+    assert_fails(
+        mint(&mut chain, &user, io_at_a_dollar(BURST), 0),
+        IotokenError::CircuitBreakerTripped,
+    );
+    let two_seconds = REFILL * 2 / 86_400;
+    assert_eq!(two_seconds, 57_870);
+    assert_fails(
+        mint(&mut chain, &user, io_at_a_dollar(two_seconds + 1), 0),
+        IotokenError::CircuitBreakerTripped,
+    );
+    let meta = succeeded(mint(&mut chain, &user, io_at_a_dollar(two_seconds), 0));
+    let event: IosdMinted = only_event(&meta);
+    assert_eq!(
+        (event.breaker_used_before, event.breaker_used_after),
+        (BURST - two_seconds, BURST)
+    );
+    assert_eq!(chain.ledger().breaker_updated_at, day + 1);
+
+    // An hour later exactly an hour's refill is free, to the unit.
+    let hour = (REFILL as u128 * 3_600 / 86_400) as u64;
+    assert_eq!(hour, 104_166_666);
+    dollar_at(&mut chain, day + 1 + HOUR);
+    assert_fails(
+        mint(&mut chain, &user, io_at_a_dollar(hour + 1), 0),
+        IotokenError::CircuitBreakerTripped,
+    );
+    succeeded(mint(&mut chain, &user, io_at_a_dollar(hour), 0));
+    assert_eq!(chain.ledger().breaker_used, BURST);
+
+    // Greedy to the end of the window that began with the first mint: what is free then keeps
+    // everything minted in it within the limit.
+    let last = day - 1 + BREAKER_WINDOW - 1;
+    let refilled = (REFILL as u128 * (last - (day + 1 + HOUR)) as u128 / 86_400) as u64;
+    dollar_at(&mut chain, last);
+    assert_fails(
+        mint(&mut chain, &user, io_at_a_dollar(refilled + 1), 0),
+        IotokenError::CircuitBreakerTripped,
+    );
+    succeeded(mint(&mut chain, &user, io_at_a_dollar(refilled), 0));
+    let in_one_window = BURST + two_seconds + hour + refilled;
+    assert_eq!(chain.token_balance(&user.iosd), in_one_window);
+    assert!(in_one_window <= BREAKER_MAX, "{in_one_window}");
+    // Short of the limit by the rounding and the one second the span lacks of a window.
+    assert_eq!(in_one_window, 4_999_971_063);
+    // The old fixed window allowed 2 x 5,000 IOSD in those two seconds alone.
+    chain.assert_iosd_only_from_burn_mint();
+
+    // A full window after the bucket was last full it is empty: the burst again, no more.
+    dollar_at(&mut chain, last + BREAKER_WINDOW);
+    succeeded(mint(&mut chain, &user, io_at_a_dollar(BURST), 0));
+    assert_fails(
+        mint(&mut chain, &user, io_at_a_dollar(1), 0),
         IotokenError::CircuitBreakerTripped,
     );
     chain.assert_iosd_only_from_burn_mint();
+}
 
-    // The next day's window starts empty.
-    let tomorrow = ORIGIN + BREAKER_WINDOW;
-    chain.set_time(tomorrow + 10);
-    chain.publish(PRICE, CONFIDENCE, tomorrow + 10);
-    let fresh_price = PRICE - 2 * CONFIDENCE;
-    let meta = succeeded(mint(&mut chain, &user, 200 * IO, 0));
-    let minted = iosd_for_io(200 * IO, fresh_price).expect("iosd");
-    assert_eq!(minted, 246_000_000);
-    let ledger = chain.ledger();
-    assert_eq!(
-        (ledger.breaker_window_start, ledger.breaker_minted),
-        (tomorrow, minted)
+#[test]
+fn minting_after_a_1000x_print_fails_and_a_print_at_the_bound_gains_only_the_ema_step() {
+    let mut chain = Chain::emitting();
+    let user = user(&mut chain, 2_000 * IO);
+    chain.publish(DOLLAR, 0, NOW - 10);
+    let honest = iosd_for_io(1_000 * IO, DOLLAR).expect("iosd");
+    assert_eq!(honest, 1_000_000_000);
+
+    // The review's attack: a 1,000 USD print with confidence 0, 10 s after the last, then a mint
+    // in the next block.
+    chain.publish(1_000 * DOLLAR, 0, NOW);
+    assert_fails(
+        mint(&mut chain, &user, 1_000 * IO, 0),
+        IotokenError::PriceDeviatesFromEma,
     );
-    let event: IosdMinted = only_event(&meta);
-    assert_eq!(event.price, fresh_price);
-    assert_eq!(chain.token_balance(&user.iosd), BREAKER_MAX + minted);
+    assert_eq!(chain.token_balance(&user.io), 2_000 * IO, "no IO burned");
+    assert_eq!(chain.iosd_supply(), 0);
+    // Without the step bound the EMA, and so the mint, would have been at 3.775 USD.
     assert_eq!(
-        chain.io_supply(),
-        GENESIS_SUPPLY - 4_200 * IO - to_the_limit
+        next_ema(DOLLAR, 1_000 * DOLLAR, 10, EMA_WINDOW),
+        377_500_000
+    );
+    let ema = chain.price_feed().ema;
+    assert_eq!(ema, DOLLAR + DOLLAR / 1_000);
+
+    // The most a faulty updater can then get used: a spot exactly at the 10% deviation bound,
+    // 10 s later. The mint is valued at the EMA, which moved at most one more 0.1% step.
+    chain.set_time(NOW + 10);
+    let spot = ema + ema / 10;
+    chain.publish(spot, 0, NOW + 10);
+    let feed = chain.price_feed();
+    assert_eq!(feed.ema, next_ema(ema, spot, 10, EMA_WINDOW));
+    assert!(feed.ema <= ema + ema / 1_000);
+    let meta = succeeded(mint(&mut chain, &user, 1_000 * IO, 0));
+    let event: IosdMinted = only_event(&meta);
+    assert_eq!(event.price, feed.ema);
+    let minted = chain.token_balance(&user.iosd);
+    assert_eq!(minted, iosd_for_io(1_000 * IO, feed.ema).expect("iosd"));
+    // 0.13% over the honest value, within two 10-second steps (0.2%), against 277.5% before.
+    assert_eq!(minted, 1_001_278_050);
+    assert!(minted <= honest + honest * 20 / 10_000);
+    chain.assert_iosd_only_from_burn_mint();
+}
+
+#[test]
+fn a_rogue_updaters_halt_expires_after_an_hour_and_it_cannot_re_halt_for_a_day() {
+    let mut chain = Chain::emitting();
+    let user = user(&mut chain, 100 * IO);
+    let rogue = chain.updater.insecure_clone();
+    dollar_at(&mut chain, NOW);
+    succeeded(chain.send(ix::set_price_halted(&rogue.pubkey(), true), &[&rogue]));
+
+    // Halted for the hour, to the second: prices stay fresh, minting is refused by name.
+    for time in [NOW + 1, NOW + GUARDS.updater_halt_secs - 1] {
+        dollar_at(&mut chain, time);
+        assert_fails(
+            mint(&mut chain, &user, IO, 0),
+            IotokenError::PriceFeedHalted,
+        );
+    }
+    // Then minting works again, with nobody resuming.
+    dollar_at(&mut chain, NOW + GUARDS.updater_halt_secs);
+    succeeded(mint(&mut chain, &user, IO, 0));
+    assert!(
+        chain.price_feed().halted,
+        "the flag is only cleared by a resume"
+    );
+
+    // The rogue cannot keep it halted: refused by name until a day after its halt...
+    for time in [
+        NOW + GUARDS.updater_halt_secs + 1,
+        NOW + GUARDS.updater_halt_cooldown_secs - 1,
+    ] {
+        chain.set_time(time);
+        let again = chain.send(ix::set_price_halted(&rogue.pubkey(), true), &[&rogue]);
+        assert_fails(again, IotokenError::HaltCooldown);
+        dollar_at(&mut chain, time);
+        succeeded(mint(&mut chain, &user, IO, 0));
+    }
+    // ...so over a day one updater holds the feed at most an hour.
+    dollar_at(&mut chain, NOW + GUARDS.updater_halt_cooldown_secs);
+    succeeded(chain.send(ix::set_price_halted(&rogue.pubkey(), true), &[&rogue]));
+    assert_fails(
+        mint(&mut chain, &user, IO, 0),
+        IotokenError::PriceFeedHalted,
+    );
+    chain.assert_iosd_only_from_burn_mint();
+}
+
+#[test]
+fn an_epochs_own_burns_are_not_re_emitted_when_end_epoch_lags() {
+    let mut chain = Chain::emitting();
+    let user = user(&mut chain, 3_000 * IO);
+    chain.set_time(ORIGIN + HOUR + 60);
+    let epoch_0 = chain.crank_checked(1);
+    assert_eq!(epoch_0[0].net_emission, 0);
+
+    // Epoch 1 burns; nobody closes it before epoch 2 burns too.
+    let first = 1_200 * IO + 3;
+    dollar_at(&mut chain, ORIGIN + HOUR + 100);
+    let meta = succeeded(mint(&mut chain, &user, first, 0));
+    assert_eq!(only_event::<IosdMinted>(&meta).burn_epoch, 1);
+    let second = 700 * IO + 5;
+    dollar_at(&mut chain, ORIGIN + 2 * HOUR + 100);
+    let meta = succeeded(mint(&mut chain, &user, second, 0));
+    let event: IosdMinted = only_event(&meta);
+    assert_eq!((event.burn_epoch, event.net_backlog_after), (2, 0));
+    let ledger = chain.ledger();
+    assert_eq!(ledger.next_epoch, 1, "epoch 1 is still open");
+    assert_eq!(
+        (
+            ledger.net_backlog,
+            ledger.burn_epoch,
+            ledger.burned_in_burn_epoch
+        ),
+        (0, 2, first + second),
+        "epoch 1's burns wait with epoch 2's"
+    );
+
+    // Closing epoch 1 re-emits none of its own burns (before, it re-emitted ceil(first / 24)),
+    // and epoch 2 none of its own.
+    chain.set_time(ORIGIN + 4 * HOUR);
+    let records = chain.crank_checked(2);
+    assert_eq!(
+        records.iter().map(|r| r.net_emission).collect::<Vec<_>>(),
+        [0, 0]
+    );
+    assert_eq!(chain.ledger().net_backlog, 0);
+    // Epoch 3 is the first after both burns: it re-emits them.
+    let epoch_3 = chain.crank_checked(1);
+    assert_eq!(
+        epoch_3[0].net_emission,
+        net_emission_draw(first + second, 24, 1_000 * IO)
+    );
+    assert_eq!(
+        chain.ledger().net_backlog,
+        first + second - epoch_3[0].net_emission
     );
     chain.assert_iosd_only_from_burn_mint();
 }
@@ -297,6 +495,18 @@ fn the_circuit_breaker_trips_at_the_window_limit_and_resets_in_the_next_window()
 fn burned_io_is_re_emitted_from_the_epoch_after_the_burn_smoothed_and_capped() {
     let mut chain = priced_chain();
     let user = user(&mut chain, 3_000 * IO);
+    // Room for the burn in one mint: this test is about the backlog, not the breaker.
+    let authority = chain.authority.pubkey();
+    succeeded(chain.send_as_authority(ix::update_config(
+        &authority,
+        UpdateConfigArgs {
+            breaker: Some(BreakerParams {
+                window_secs: BREAKER_WINDOW,
+                max_iosd_per_window: 2 * BREAKER_MAX,
+            }),
+            ..Default::default()
+        },
+    )));
     let burned = 2_400 * IO + 7;
     succeeded(mint(&mut chain, &user, burned, 0));
     chain.assert_iosd_only_from_burn_mint();

@@ -17,4 +17,5 @@ mod figures;
 mod flows;
 mod invariants;
 mod payments;
+mod price_guard;
 mod refusals;

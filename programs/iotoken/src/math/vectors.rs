@@ -6,8 +6,9 @@ use {
     super::{emission::*, presets::*, price::*, *},
     crate::{
         shared_vectors::{check, list},
-        state::EmissionRow,
+        state::{EmissionRow, OracleParams, PriceFeed, UpdaterHalt, MAX_PRICE_UPDATERS},
     },
+    anchor_lang::prelude::Pubkey,
 };
 
 /// The decay preset's start in the vectors (an hour boundary).
@@ -108,19 +109,208 @@ fn vectors() -> String {
         ));
     }
 
-    let mut breakers = Vec::new();
-    for (start, minted, now, window, max, amount) in [
-        (1_000_000i64, 0u64, 1_000_050i64, 100i64, 10u64, 10u64),
-        (1_000_000, 10, 1_000_099, 100, 10, 1),
-        (1_000_000, 10, 1_000_100, 100, 10, 1),
-        (0, 0, 1_767_225_599, 86_400, 5_000_000_000, 4_999_999_999),
+    let mut bounded_emas = Vec::new();
+    for (previous, price, elapsed, window, rate, cap) in [
+        (
+            100_000_000u64,
+            100_000_000_000u64,
+            10i64,
+            3_600i64,
+            3_600u64,
+            200u64,
+        ),
+        (100_000_000, 100_000, 10, 3_600, 3_600, 200),
+        (100_000_000, 50_000_000, 3_600, 3_600, 3_600, 200),
+        (120_000_000, 125_000_000, 900, 3_600, 3_600, 200),
+        (0, 123, 0, 3_600, 3_600, 200),
+        (123_456_789, 987_654_321, 77, 600, 100, 10),
+        (u64::MAX, 1, i64::MAX, 60, 100_000, 5_000),
     ] {
-        let after = match breaker_after_mint(start, minted, now, window, max, amount) {
-            Ok((s, m)) => format!("{{\"windowStart\": {s}, \"minted\": \"{m}\"}}"),
+        bounded_emas.push(format!(
+            "{{\"previous\": \"{previous}\", \"price\": \"{price}\", \"elapsed\": \"{elapsed}\", \"window\": \"{window}\", \"stepBpsPerHour\": \"{rate}\", \"maxStepBps\": \"{cap}\", \"bound\": \"{}\", \"ema\": \"{}\"}}",
+            ema_step_bound(previous, elapsed, rate, cap),
+            bounded_ema(previous, price, elapsed, window, rate, cap)
+        ));
+    }
+
+    let mut deviations = Vec::new();
+    for (price, ema, bps) in [
+        (110_000_000u64, 100_000_000u64, 1_000u64),
+        (110_000_001, 100_000_000, 1_000),
+        (89_999_999, 100_000_000, 1_000),
+        (100_000_000_000, 100_100_000, 1_000),
+        (1, 0, 10_000),
+        (u64::MAX, u64::MAX / 2, 10_000),
+    ] {
+        deviations.push(format!(
+            "{{\"price\": \"{price}\", \"ema\": \"{ema}\", \"maxDeviationBps\": \"{bps}\", \"within\": {}}}",
+            deviation_within(price, ema, bps)
+        ));
+    }
+
+    let mut halts = Vec::new();
+    for (halted, expires_at, now, duration) in [
+        (false, 0i64, 50i64, 3_600i64),
+        (true, 0, 50, 3_600),
+        (true, 9_000, 50, 3_600),
+        (true, 1_000, 50, 3_600),
+        (true, 50, 50, 3_600),
+    ] {
+        let until = updater_halt_until(halted, expires_at, now, duration).unwrap();
+        halts.push(format!(
+            "{{\"halted\": {halted}, \"expiresAt\": \"{expires_at}\", \"now\": \"{now}\", \"duration\": \"{duration}\", \"inForce\": {}, \"until\": \"{until}\"}}",
+            halt_in_force(halted, expires_at, now)
+        ));
+    }
+
+    // `PriceFeed::usable_price` as a whole: the oracle is 600 s staleness, 2% confidence.
+    let oracle = OracleParams {
+        max_staleness_secs: 600,
+        max_confidence_bps: 200,
+        ema_window_secs: 3_600,
+    };
+    let mut usable = Vec::new();
+    for (price, confidence, ema, publish_time, halted, expires_at, deviation, now) in [
+        (
+            125_000_000u64,
+            1_000_000u64,
+            121_250_000u64,
+            1_000i64,
+            false,
+            0i64,
+            1_000u16,
+            1_600i64,
+        ),
+        (
+            125_000_000,
+            1_000_000,
+            121_250_000,
+            1_000,
+            false,
+            0,
+            1_000,
+            1_601,
+        ),
+        (
+            125_000_000,
+            1_000_000,
+            121_250_000,
+            1_000,
+            true,
+            0,
+            1_000,
+            1_100,
+        ),
+        (
+            125_000_000,
+            1_000_000,
+            121_250_000,
+            1_000,
+            true,
+            1_100,
+            1_000,
+            1_099,
+        ),
+        (
+            125_000_000,
+            1_000_000,
+            121_250_000,
+            1_000,
+            true,
+            1_100,
+            1_000,
+            1_100,
+        ),
+        (
+            125_000_000,
+            2_500_001,
+            125_000_000,
+            1_000,
+            false,
+            0,
+            1_000,
+            1_000,
+        ),
+        (
+            100_000_000_000,
+            0,
+            100_100_000,
+            1_000,
+            false,
+            0,
+            1_000,
+            1_000,
+        ),
+        (110_000_000, 0, 100_000_000, 1_000, false, 0, 1_000, 1_000),
+        (110_000_001, 0, 100_000_000, 1_000, false, 0, 1_000, 1_000),
+        (125_000_000, 0, 125_000_000, 0, false, 0, 1_000, 100),
+        (2, 1, 2, 1_000, false, 0, 1_000, 1_000),
+    ] {
+        let feed = PriceFeed {
+            price,
+            confidence,
+            ema,
+            publish_time,
+            last_updater: Pubkey::default(),
+            halted,
+            bump: 0,
+            max_deviation_bps: deviation,
+            halt_expires_at: expires_at,
+            updater_halts: [UpdaterHalt::default(); MAX_PRICE_UPDATERS],
+            _reserved: [0; 64],
+        };
+        let result = match feed.usable_price(&oracle, now) {
+            Ok(p) => format!("\"{p}\""),
+            Err(anchor_lang::error::Error::AnchorError(e)) => format!("\"{}\"", e.error_name),
+            Err(e) => panic!("{e}"),
+        };
+        usable.push(format!(
+            "{{\"price\": \"{price}\", \"confidence\": \"{confidence}\", \"ema\": \"{ema}\", \"publishTime\": \"{publish_time}\", \"halted\": {halted}, \"haltExpiresAt\": \"{expires_at}\", \"maxDeviationBps\": {deviation}, \"now\": \"{now}\", \"usable\": {result}}}"
+        ));
+    }
+
+    let mut breakers = Vec::new();
+    for (used, updated_at, now, window, max, burst_bps, amount) in [
+        (0u64, 0i64, 1_000i64, 100i64, 10_000u64, 5_000u64, 5_000u64),
+        (5_000, 1_000, 1_000, 100, 10_000, 5_000, 1),
+        (5_000, 1_000, 1_001, 100, 10_000, 5_000, 50),
+        (5_000, 1_000, 1_001, 100, 10_000, 5_000, 51),
+        (5_000, 1_000, 1_100, 100, 10_000, 5_000, 5_000),
+        (3, 0, 2, 7, 6, 5_000, 1),
+        (3, 0, 3, 7, 6, 5_000, 1),
+        (3, 10, 5, 7, 6, 5_000, 0),
+        (
+            1_234_567,
+            1_767_225_600,
+            1_767_229_199,
+            86_400,
+            5_000_000_000,
+            5_000,
+            2_500_000_000,
+        ),
+        (
+            0,
+            0,
+            1_767_225_599,
+            3_600,
+            1_000_000_000_000,
+            9_000,
+            900_000_000_000,
+        ),
+    ] {
+        let state = BreakerState { used, updated_at };
+        let (_, refill) = breaker_capacity(max, burst_bps).unwrap();
+        let drained = breaker_drained(state, now, window, refill);
+        let after = match breaker_after_mint(state, now, window, max, burst_bps, amount) {
+            Ok(a) => format!(
+                "{{\"used\": \"{}\", \"updatedAt\": \"{}\"}}",
+                a.used, a.updated_at
+            ),
             Err(_) => "null".to_string(),
         };
         breakers.push(format!(
-            "{{\"windowStart\": {start}, \"minted\": \"{minted}\", \"now\": {now}, \"window\": {window}, \"max\": \"{max}\", \"amount\": \"{amount}\", \"after\": {after}}}"
+            "{{\"used\": \"{used}\", \"updatedAt\": \"{updated_at}\", \"now\": \"{now}\", \"window\": \"{window}\", \"max\": \"{max}\", \"burstBps\": \"{burst_bps}\", \"amount\": \"{amount}\", \"drained\": {{\"used\": \"{}\", \"updatedAt\": \"{}\"}}, \"after\": {after}}}",
+            drained.used, drained.updated_at
         ));
     }
 
@@ -140,7 +330,7 @@ fn vectors() -> String {
     .collect();
 
     format!(
-        "{{\n  \"decayStart\": {DECAY_START},\n  \"decay\": {},\n  \"halving\": {},\n  \"genesisAllocations\": {:?},\n  \"emission\": {},\n  \"epochMintParams\": {{\"splitBps\": [6000, 2500, 1000, 500], \"crankTip\": \"{}\", \"netSmoothingEpochs\": \"24\", \"netCapPerEpoch\": \"{}\"}},\n  \"epochMints\": {},\n  \"conversions\": {},\n  \"prices\": {},\n  \"emas\": {},\n  \"breakers\": {},\n  \"netDraws\": {}\n}}\n",
+        "{{\n  \"decayStart\": {DECAY_START},\n  \"decay\": {},\n  \"halving\": {},\n  \"genesisAllocations\": {:?},\n  \"emission\": {},\n  \"epochMintParams\": {{\"splitBps\": [6000, 2500, 1000, 500], \"crankTip\": \"{}\", \"netSmoothingEpochs\": \"24\", \"netCapPerEpoch\": \"{}\"}},\n  \"epochMints\": {},\n  \"conversions\": {},\n  \"prices\": {},\n  \"emas\": {},\n  \"boundedEmas\": {},\n  \"deviations\": {},\n  \"halts\": {},\n  \"usable\": {{\"maxStalenessSecs\": \"600\", \"maxConfidenceBps\": 200, \"cases\": {}}},\n  \"breakers\": {},\n  \"netDraws\": {}\n}}\n",
         rows_json(&decay),
         rows_json(&halving),
         genesis_allocations().map(|a| a.to_string()),
@@ -151,6 +341,10 @@ fn vectors() -> String {
         list(conversions),
         list(prices),
         list(emas),
+        list(bounded_emas),
+        list(deviations),
+        list(halts),
+        list(usable),
         list(breakers),
         list(nets),
     )

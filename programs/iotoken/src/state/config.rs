@@ -90,12 +90,50 @@ pub struct OracleParams {
     pub ema_window_secs: i64,
 }
 
-/// IOSD minted by burn-mint per fixed window.
+/// The circuit breaker of burn-mint: at most `max_iosd_per_window` IOSD in any interval of
+/// `window_secs` (a token bucket; `GuardParams::breaker_burst_bps` of it at once).
 #[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
 pub struct BreakerParams {
     pub window_secs: i64,
     /// IOSD base units.
     pub max_iosd_per_window: u64,
+}
+
+/// Bounds on what one price updater can do to the feed and on how fast burn-mint may mint
+/// (review findings M1, L7, L8). Added to a fixed layout, so they live in `TokenConfig`'s
+/// reserved space; `initialize` writes `GuardParams::DEFAULT`, `update_config` changes them within
+/// `validation::validate_guards`. Every field must be positive.
+#[derive(AnchorSerialize, AnchorDeserialize, InitSpace, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GuardParams {
+    /// Most one price update moves the EMA, in basis points of the previous EMA per hour since
+    /// the previous update (default 3,600: 1 bp per second)...
+    pub ema_step_bps_per_hour: u32,
+    /// ...and at most this many basis points in one update however long ago the last was
+    /// (default 200: 2%).
+    pub max_ema_step_bps: u16,
+    /// A spot price further than this from the EMA (basis points of the EMA) is not used by
+    /// burn-mint or the market (`PriceDeviatesFromEma`; default 1,000: 10%).
+    pub max_deviation_bps: u16,
+    /// The share of `BreakerParams::max_iosd_per_window` that can be minted at once; the rest
+    /// refills continuously over the window, so no window-long interval mints more than the limit
+    /// (default 5,000: half).
+    pub breaker_burst_bps: u16,
+    /// How long a price updater's halt lasts (default 1 hour); the authority's lasts until it
+    /// resumes.
+    pub updater_halt_secs: i64,
+    /// An updater may halt again only this long after its previous halt began (default 1 day).
+    pub updater_halt_cooldown_secs: i64,
+}
+
+impl GuardParams {
+    pub const DEFAULT: GuardParams = GuardParams {
+        ema_step_bps_per_hour: 3_600,
+        max_ema_step_bps: 200,
+        max_deviation_bps: 1_000,
+        breaker_burst_bps: 5_000,
+        updater_halt_secs: 3_600,
+        updater_halt_cooldown_secs: 86_400,
+    };
 }
 
 /// The rule of `buyback_burn`: every `interval_secs` at most, anyone may burn `burn_bps` of the
@@ -131,12 +169,42 @@ pub struct TokenConfig {
     /// `["distributor"]` PDA of the program that pays that pool out (the registry for
     /// availability and keepers); `Pubkey::default()` while none is set.
     pub pool_distributors: [Pubkey; 4],
-    /// Kept for parameters added before a layout migration is worth it.
-    pub _reserved: [u8; 128],
+    /// Bounds on price updaters and the breaker's burst, taken from the reserved space.
+    pub guards: GuardParams,
+    /// Kept for parameters added before a layout migration is worth it: 128 bytes at launch,
+    /// less the 26 `guards` took.
+    pub _reserved: [u8; 102],
 }
 
 impl TokenConfig {
     pub fn is_price_updater(&self, key: &Pubkey) -> bool {
         self.price_updaters.contains(key)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guards_take_exactly_their_bytes_of_the_reserved_space() {
+        assert_eq!(GuardParams::INIT_SPACE + 102, 128);
+        // The account's size did not change when the guards were added.
+        assert_eq!(
+            TokenConfig::INIT_SPACE,
+            32 * 3
+                + 1
+                + EmissionParams::INIT_SPACE
+                + FeeParams::INIT_SPACE
+                + OracleParams::INIT_SPACE
+                + BreakerParams::INIT_SPACE
+                + BuybackParams::INIT_SPACE
+                + 4
+                + 32 * MAX_PRICE_UPDATERS
+                + 3
+                + 4
+                + 32 * 4
+                + 128
+        );
     }
 }

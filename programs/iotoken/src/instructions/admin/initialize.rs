@@ -100,7 +100,8 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         iosd_mint_bump: ctx.bumps.iosd_mint,
         pool_bumps: [0; 4],
         pool_distributors: [Pubkey::default(); 4],
-        _reserved: [0; 128],
+        guards: GuardParams::DEFAULT,
+        _reserved: [0; 102],
     });
     accounts.schedule.set_inner(EmissionSchedule {
         sealed: false,

@@ -14,6 +14,8 @@ pub struct UpdateConfigArgs {
     pub breaker: Option<BreakerParams>,
     pub buyback: Option<BuybackParams>,
     pub price_updaters: Option<Vec<Pubkey>>,
+    /// The EMA step and deviation bounds, the breaker's burst and the updaters' halt rules.
+    pub guards: Option<GuardParams>,
 }
 
 #[derive(Accounts)]
@@ -60,6 +62,10 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         validate_updaters(&updaters)?;
         config.price_updaters = updaters;
     }
+    if let Some(guards) = args.guards {
+        validate_guards(&guards)?;
+        config.guards = guards;
+    }
 
     let changed = config.authority != before.authority
         || config.emission != before.emission
@@ -67,7 +73,8 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         || config.oracle != before.oracle
         || config.breaker != before.breaker
         || config.buyback != before.buyback
-        || config.price_updaters != before.price_updaters;
+        || config.price_updaters != before.price_updaters
+        || config.guards != before.guards;
     require!(changed, IotokenError::NothingToUpdate);
 
     emit!(ConfigUpdated {
@@ -84,6 +91,8 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         buyback_before: before.buyback,
         buyback_after: config.buyback,
         price_updaters_after: config.price_updaters.clone(),
+        guards_before: before.guards,
+        guards_after: config.guards,
     });
     Ok(())
 }

@@ -10,9 +10,9 @@ use {
 };
 
 /// Burns the signer's IO and mints IOSD = IO x conservative price (rounded down), the only way
-/// IOSD comes to exist. Refused while the feed is halted, stale or too uncertain, below the
-/// caller's minimum, or past the circuit breaker's window limit. The burned IO joins the
-/// net-emission backlog.
+/// IOSD comes to exist. Refused while the feed is halted, stale, too uncertain or off its EMA,
+/// below the caller's minimum, or past the circuit breaker. The burned IO joins the
+/// net-emission backlog once its epoch is closed.
 #[derive(Accounts)]
 pub struct MintIosd<'info> {
     pub user: Signer<'info>,
@@ -58,12 +58,16 @@ pub fn handler(ctx: Context<MintIosd>, io_amount: u64, min_iosd_out: u64) -> Res
     require!(iosd_amount >= min_iosd_out, IotokenError::SlippageExceeded);
 
     let breaker = accounts.config.breaker;
-    let (window_start, minted_in_window) = breaker_after_mint(
-        accounts.ledger.breaker_window_start,
-        accounts.ledger.breaker_minted,
+    let burst_bps = accounts.config.guards.breaker_burst_bps.into();
+    let (_, refill) = breaker_capacity(breaker.max_iosd_per_window, burst_bps)?;
+    let breaker_before =
+        breaker_drained(accounts.ledger.breaker(), now, breaker.window_secs, refill);
+    let breaker_after = breaker_after_mint(
+        accounts.ledger.breaker(),
         now,
         breaker.window_secs,
         breaker.max_iosd_per_window,
+        burst_bps,
         iosd_amount,
     )?;
 
@@ -98,19 +102,19 @@ pub fn handler(ctx: Context<MintIosd>, io_amount: u64, min_iosd_out: u64) -> Res
     );
 
     let ledger = &mut accounts.ledger;
-    ledger.roll_burns(epoch_at(accounts.schedule.origin(), now));
-    ledger.burned_in_burn_epoch = ledger.burned_in_burn_epoch.safe_add(io_amount)?;
+    ledger.record_burn(epoch_at(accounts.schedule.origin(), now), io_amount)?;
     ledger.total_io_burned = ledger.total_io_burned.safe_add(io_amount)?;
     ledger.total_iosd_minted = ledger.total_iosd_minted.safe_add(iosd_amount)?;
-    ledger.breaker_window_start = window_start;
-    ledger.breaker_minted = minted_in_window;
+    ledger.breaker_updated_at = breaker_after.updated_at;
+    ledger.breaker_used = breaker_after.used;
     emit!(IosdMinted {
         user: accounts.user.key(),
         io_burned: io_amount,
         iosd_minted: iosd_amount,
         price,
-        breaker_window_start: window_start,
-        breaker_minted_after: minted_in_window,
+        breaker_used_before: breaker_before.used,
+        breaker_used_after: breaker_after.used,
+        burn_epoch: ledger.burn_epoch,
         net_backlog_after: ledger.net_backlog,
     });
     Ok(())
