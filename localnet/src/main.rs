@@ -56,6 +56,9 @@ fn main() -> Result<()> {
 }
 
 async fn run(args: Args) -> Result<()> {
+    // Keys that native programs log with `Pubkey::log` (Anchor's failed key comparisons) reach
+    // the transaction logs as they do on a validator.
+    iogrid_svm::capture_stdout_as_program_logs().context("capturing program output")?;
     if let (true, Some(dir)) = (args.reset, &args.state_dir) {
         if dir.exists() {
             std::fs::remove_dir_all(dir).with_context(|| format!("resetting {}", dir.display()))?;

@@ -10,7 +10,8 @@
 //!
 //! Logs are validator-exact: the runtime itself writes `Program <id> invoke [n]` and
 //! `success`/`failed: ...` around every builtin; this module adds `Program log:` (from `msg!`, via
-//! the patched `solana-msg` sink), `Program data:` (from `emit!`), `Program <id> consumed ...` and
+//! the patched `solana-msg` sink, and from what the program prints when the host captures standard
+//! output, see `stdout_logs`), `Program data:` (from `emit!`), `Program <id> consumed ...` and
 //! `Program return: ...`, in the order the BPF loader writes them.
 //!
 //! Compute units: a native program executes no SBF instructions, so the units it reports are the
@@ -18,6 +19,7 @@
 //! They are a lower bound of what the same program would consume on-chain.
 
 use {
+    crate::stdout_logs,
     litesvm::LiteSVM,
     solana_account::Account,
     solana_log_collector::ic_msg,
@@ -225,6 +227,7 @@ fn execute(invoke_context: &mut InvokeContext) -> Result<(), Box<dyn std::error:
             cpi_failure: None,
         })
     });
+    let redirect = stdout_logs::begin();
     let outcome = {
         // SAFETY: `parameters` is a serialised input region laid out exactly as the SBF
         // entrypoint expects, and outlives the account infos borrowed from it.
@@ -233,6 +236,8 @@ fn execute(invoke_context: &mut InvokeContext) -> Result<(), Box<dyn std::error:
             process_instruction(program_id, &account_infos, data)
         }))
     };
+    stdout_logs::drain(true, |line| stable_log::program_log(&log_collector, line));
+    drop(redirect);
     let frame = FRAMES
         .with(|frames| frames.borrow_mut().pop())
         .ok_or(InstructionError::CallDepth)?;
@@ -297,7 +302,10 @@ fn log_message(message: &str) {
             .syscall_base_cost
             .max(message.len() as u64);
         charge(invoke_context, cost);
-        stable_log::program_log(&invoke_context.get_log_collector(), message);
+        let log_collector = invoke_context.get_log_collector();
+        // Lines the program printed before this message come first (see `stdout_logs`).
+        stdout_logs::drain(false, |line| stable_log::program_log(&log_collector, line));
+        stable_log::program_log(&log_collector, message);
     });
     if logged.is_none() {
         println!("{message}");

@@ -62,7 +62,6 @@ fn caller(program_id: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> Program
     match opcode {
         op::LOG => {
             msg!("hello from {}", "native");
-            program_id.log();
             solana_program::log::sol_log_data(&[b"event", &[1, 2, 3]]);
             set_return_data(b"returned");
             Ok(())
@@ -339,7 +338,6 @@ fn logs_are_exactly_the_validators() {
         vec![
             format!("Program {CALLER} invoke [1]"),
             "Program log: hello from native".to_string(),
-            format!("Program log: {CALLER}"),
             format!(
                 "Program data: {} {}",
                 BASE64_STANDARD.encode(b"event"),
