@@ -13,6 +13,6 @@ mod stdout_logs;
 pub use native::{
     add_native_program, install_process_hooks, ProcessInstruction, NATIVE_INVOCATION_COST,
 };
-pub use stdout_logs::capture_stdout_as_program_logs;
 #[doc(hidden)]
 pub use solana_program::{account_info::AccountInfo, entrypoint::ProgramResult, pubkey::Pubkey};
+pub use stdout_logs::capture_stdout_as_program_logs;

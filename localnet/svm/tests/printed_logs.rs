@@ -9,13 +9,8 @@ use {
     solana_keypair::Keypair,
     solana_message::Message,
     solana_program::{
-        account_info::AccountInfo,
-        entrypoint::ProgramResult,
-        instruction::Instruction,
-        msg,
-        program::invoke,
-        program_error::ProgramError,
-        pubkey::Pubkey,
+        account_info::AccountInfo, entrypoint::ProgramResult, instruction::Instruction, msg,
+        program::invoke, program_error::ProgramError, pubkey::Pubkey,
     },
     solana_signer::Signer,
     solana_transaction::Transaction,
@@ -65,7 +60,8 @@ fn main() {
     add_native_program(&mut svm, CALLER, caller);
     add_native_program(&mut svm, CALLEE, callee);
     let payer = Keypair::new();
-    svm.airdrop(&payer.pubkey(), 10_000_000_000).expect("airdrop");
+    svm.airdrop(&payer.pubkey(), 10_000_000_000)
+        .expect("airdrop");
 
     let comparison = [
         "Program log: AnchorError: the keys differ".to_string(),
@@ -77,7 +73,10 @@ fn main() {
     let ok = logs(&mut svm, &payer, vec![0]);
     assert_eq!(ok[0], format!("Program {CALLER} invoke [1]"));
     assert_eq!(ok[1..6], comparison);
-    assert!(ok[6].starts_with(&format!("Program {CALLER} consumed ")), "{ok:#?}");
+    assert!(
+        ok[6].starts_with(&format!("Program {CALLER} consumed ")),
+        "{ok:#?}"
+    );
     assert_eq!(ok[7], format!("Program {CALLER} success"));
 
     // A CPI's printed key lands inside the callee's invocation; a trailing line without its

@@ -211,3 +211,24 @@ fn an_epoch_that_paid_nothing_still_settles_so_devices_and_keepers_can_leave() {
     ));
     assert_eq!(chain.token_balance(&bond_back), KEEPER_BOND);
 }
+
+#[test]
+fn tips_claimed_into_another_mints_account_fail_with_reward_mint_mismatch() {
+    let mut chain = Chain::new();
+    let keeper = chain.keeper();
+    let device = chain.staked_device(H100, 8);
+    succeeded(chain.attest(&keeper, &[&device], &[]));
+    chain.next_epoch();
+    chain.close_epochs(&[0]);
+    let foreign = chain.foreign_token_account(&keeper.authority.pubkey());
+
+    let claim = ix::claim_keeper_tips(&keeper.authority.pubkey(), &foreign, &[0]);
+    assert_fails(
+        chain.send(claim, &[&keeper.authority]),
+        RegistryError::RewardMintMismatch,
+    );
+    assert_eq!(chain.keeper_state(&keeper).activity.earnings.claimed, 0);
+    assert_eq!(chain.token_balance(&foreign), 0);
+    succeeded(chain.claim_tips(&keeper, &[0]));
+    assert!(chain.token_balance(&keeper.tips) > 0);
+}

@@ -68,6 +68,53 @@ fn only_the_renter_books_and_cancels() {
     assert_eq!(chain.reservation(&res).cancelled_at, 0);
 }
 
+#[test]
+fn only_the_renter_extends_claims_and_closes() {
+    let mut chain = Chain::new();
+    let a = chain.device(false);
+    let (renter, res, mut books) = open(&mut chain, &[&a]);
+    succeeded(chain.book(&renter, &res, &[&a], u64::MAX));
+    books.paid(&res, &charges());
+    let stranger = chain.renter();
+    let before = chain.reservation(&res);
+
+    // Each names the renter's reservation and vault, signed by the stranger, paying from (or
+    // into) the stranger's own account.
+    let extend = ix::extend_bookings(
+        &stranger.key(),
+        res.id,
+        &stranger.wallet(res.token),
+        &[a.key()],
+        1,
+        u64::MAX,
+    );
+    assert_fails(
+        chain.send(retarget(extend, &res.key), &[&stranger.keypair]),
+        MarketError::NotRenter,
+    );
+    let mut claim = ix::claim_refund(&stranger.key(), res.id, &stranger.wallet(res.token));
+    claim.accounts[1].pubkey = res.key;
+    claim.accounts[2].pubkey = res.vault();
+    assert_fails(
+        chain.send(claim, &[&stranger.keypair]),
+        MarketError::NotRenter,
+    );
+    let mut close = ix::close_reservation(&stranger.key(), res.id, &res.mint);
+    close.accounts[1].pubkey = res.key;
+    close.accounts[2].pubkey = res.vault();
+    assert_fails(
+        chain.send(close, &[&stranger.keypair]),
+        MarketError::NotRenter,
+    );
+
+    let after = chain.reservation(&res);
+    assert_eq!(
+        (after.hours, after.last_ends_at, after.ledger),
+        (before.hours, before.last_ends_at, before.ledger)
+    );
+    books.check(&chain, &res);
+}
+
 /// `instruction` with its reservation (third account) and vault (fourth) set to `reservation`'s.
 fn retarget(
     mut instruction: anchor_lang::solana_program::instruction::Instruction,

@@ -121,6 +121,21 @@ impl Chain {
             .expect("LiteSVM accepts the rewritten device");
     }
 
+    /// Rewrites the keeper account at `key` with `change` (a keeper as its past left it).
+    pub fn modify_keeper(&mut self, key: &Pubkey, change: impl FnOnce(&mut Keeper)) {
+        let mut account = self.account(key);
+        let mut keeper: Keeper = self.keeper(key);
+        change(&mut keeper);
+        let mut serialized = Vec::new();
+        keeper
+            .try_serialize(&mut serialized)
+            .expect("a keeper serialises");
+        account.data[..serialized.len()].copy_from_slice(&serialized);
+        self.svm
+            .set_account(*key, account)
+            .expect("LiteSVM accepts the rewritten keeper");
+    }
+
     // SPL Token accounts, written directly in the token program's layout.
 
     pub fn create_mint(&mut self, decimals: u8) -> Pubkey {

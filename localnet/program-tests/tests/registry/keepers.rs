@@ -296,6 +296,70 @@ fn add_bond_tops_a_keeper_up_and_counts_in_the_registrys_total() {
     assert_eq!(chain.token_balance(&late), SPARE);
 }
 
+#[test]
+fn add_bond_from_another_mint_or_anothers_account_is_refused_by_name() {
+    let mut chain = Chain::new();
+    let mint = chain.bond_mint;
+    let (authority, _) = registered_keeper(&mut chain);
+    let keeper_key = pda::keeper(&authority.pubkey());
+    let other_mint = chain.create_mint(BOND_DECIMALS);
+    let foreign = chain.create_token_account(&other_mint, &authority.pubkey(), SPARE);
+    let (someone, theirs) = holder(&mut chain, &mint, SPARE);
+
+    // The other mint named as the bond mint, or its account passed as the source.
+    let as_mint = ix::add_bond(&authority.pubkey(), &other_mint, &foreign, SPARE);
+    assert_fails(
+        chain.send(as_mint, &[&authority]),
+        RegistryError::BondMintMismatch,
+    );
+    let as_source = ix::add_bond(&authority.pubkey(), &mint, &foreign, SPARE);
+    assert_fails(
+        chain.send(as_source, &[&authority]),
+        RegistryError::BondMintMismatch,
+    );
+    // Someone else's account of the bond mint: the keeper cannot spend it.
+    let from_theirs = ix::add_bond(&authority.pubkey(), &mint, &theirs, SPARE);
+    assert_fails(
+        chain.send(from_theirs, &[&authority]),
+        RegistryError::TokenAccountOwnerMismatch,
+    );
+
+    assert_eq!(chain.keeper(&keeper_key).bond_amount, BOND_AMOUNT);
+    assert_eq!(chain.token_balance(&foreign), SPARE);
+    assert_eq!(chain.token_balance(&theirs), SPARE);
+    assert!(chain.balance(&someone.pubkey()) > 0);
+}
+
+#[test]
+fn a_keeper_registering_again_after_withdrawing_starts_afresh() {
+    let mut chain = Chain::new();
+    let mint = chain.bond_mint;
+    let (authority, source) = registered_keeper(&mut chain);
+    let keeper_key = pda::keeper(&authority.pubkey());
+    // Its record as the withdrawn keeper left it: some activity.
+    chain.modify_keeper(&keeper_key, |keeper| {
+        keeper.activity.passes_attested = 7;
+        keeper.activity.failures_reported = 2;
+    });
+    succeeded(chain.send(ix::request_unbond(&authority.pubkey()), &[&authority]));
+    chain.set_time(NOW + COOLDOWN_SECS);
+    succeeded(chain.send(
+        ix::withdraw_bond(&authority.pubkey(), &mint, &source, false),
+        &[&authority],
+    ));
+    assert!(!chain.exists(&keeper_key), "the keeper account is closed");
+
+    succeeded(chain.send(
+        ix::register_keeper(&authority.pubkey(), &mint, &source, BOND_AMOUNT),
+        &[&authority],
+    ));
+    let keeper = chain.keeper(&keeper_key);
+    assert_eq!(keeper.activity, KeeperActivity::default());
+    assert_eq!((keeper.bond_amount, keeper.forfeited), (BOND_AMOUNT, 0));
+    assert_eq!((keeper.unbond_requested_at, keeper.withdrawable_at), (0, 0));
+    assert_eq!(keeper.registered_at, NOW + COOLDOWN_SECS);
+}
+
 // request_unbond
 
 #[test]
