@@ -302,14 +302,19 @@ fn log_message(message: &str) {
             .syscall_base_cost
             .max(message.len() as u64);
         charge(invoke_context, cost);
-        let log_collector = invoke_context.get_log_collector();
-        // Lines the program printed before this message come first (see `stdout_logs`).
-        stdout_logs::drain(false, |line| stable_log::program_log(&log_collector, line));
-        stable_log::program_log(&log_collector, message);
+        flush_printed_lines(invoke_context);
+        stable_log::program_log(&invoke_context.get_log_collector(), message);
     });
     if logged.is_none() {
         println!("{message}");
     }
+}
+
+/// Logs the lines the running program printed since its last log line (see `stdout_logs`), so
+/// they come before whatever it logs next: a message, event data or a CPI's invocation.
+fn flush_printed_lines(invoke_context: &InvokeContext) {
+    let log_collector = invoke_context.get_log_collector();
+    stdout_logs::drain(false, |line| stable_log::program_log(&log_collector, line));
 }
 
 /// Consumes compute units; running out is reported by the runtime's meter at the next check, as
@@ -360,6 +365,7 @@ impl SyscallStubs for NativeSyscalls {
                 .saturating_add(cost.syscall_base_cost.saturating_mul(fields.len() as u64))
                 .saturating_add(bytes);
             charge(invoke_context, units);
+            flush_printed_lines(invoke_context);
             stable_log::program_data(&invoke_context.get_log_collector(), fields);
         });
     }
@@ -371,6 +377,7 @@ impl SyscallStubs for NativeSyscalls {
         signers_seeds: &[&[&[u8]]],
     ) -> ProgramResult {
         let outcome = with_invoke_context(|invoke_context| {
+            flush_printed_lines(invoke_context);
             invoke_signed(invoke_context, instruction, account_infos, signers_seeds)
         })
         .unwrap_or(Err(InstructionError::UnsupportedProgramId));

@@ -9,8 +9,13 @@ use {
     solana_keypair::Keypair,
     solana_message::Message,
     solana_program::{
-        account_info::AccountInfo, entrypoint::ProgramResult, instruction::Instruction, msg,
-        program::invoke, program_error::ProgramError, pubkey::Pubkey,
+        account_info::AccountInfo,
+        entrypoint::ProgramResult,
+        instruction::{AccountMeta, Instruction},
+        msg,
+        program::invoke,
+        program_error::ProgramError,
+        pubkey::Pubkey,
     },
     solana_signer::Signer,
     solana_transaction::Transaction,
@@ -23,14 +28,14 @@ const RIGHT: Pubkey = Pubkey::new_from_array([2; 32]);
 
 /// Logs a key comparison exactly as Anchor's error does, then calls the callee, then prints a line
 /// without its newline and fails.
-fn caller(_: &Pubkey, _: &[AccountInfo], data: &[u8]) -> ProgramResult {
+fn caller(_: &Pubkey, accounts: &[AccountInfo], data: &[u8]) -> ProgramResult {
     msg!("AnchorError: the keys differ");
     msg!("Left:");
     LEFT.log();
     msg!("Right:");
     RIGHT.log();
     if data.first() == Some(&1) {
-        invoke(&Instruction::new_with_bytes(CALLEE, &[], vec![]), &[])?;
+        invoke(&Instruction::new_with_bytes(CALLEE, &[], vec![]), accounts)?;
         print!("unterminated");
         return Err(ProgramError::Custom(1));
     }
@@ -43,7 +48,12 @@ fn callee(program_id: &Pubkey, _: &[AccountInfo], _: &[u8]) -> ProgramResult {
 }
 
 fn logs(svm: &mut LiteSVM, payer: &Keypair, data: Vec<u8>) -> Vec<String> {
-    let ix = Instruction::new_with_bytes(CALLER, &data, vec![]);
+    // The callee is named in the transaction, as a CPI's program must be.
+    let ix = Instruction::new_with_bytes(
+        CALLER,
+        &data,
+        vec![AccountMeta::new_readonly(CALLEE, false)],
+    );
     let message = Message::new(&[ix], Some(&payer.pubkey()));
     let tx = Transaction::new(&[payer], message, svm.latest_blockhash());
     let logs = match svm.send_transaction(tx) {
