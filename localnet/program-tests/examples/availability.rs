@@ -22,7 +22,11 @@ mod common;
 
 use {
     common::*,
-    registry::merkle::{tree, MAX_LEAVES_PER_SHARD},
+    registry::{
+        merkle::{tree, MAX_LEAVES_PER_SHARD},
+        state::AvailabilityParams,
+        UpdateConfigArgs,
+    },
     solana_signer::Signer,
     std::time::Instant,
 };
@@ -90,6 +94,15 @@ fn run(count: usize) {
     // Per-device attestations: every device, two per transaction, in one epoch, by two keepers
     // (the default rule attests a device on its second pass by a distinct assigned keeper; the
     // bench's grid puts every keeper on every committee).
+    let authority = chain.authority.pubkey();
+    let default_rule = UpdateConfigArgs {
+        availability: Some(AvailabilityParams {
+            passes_required: 2,
+            ..grid_rules()
+        }),
+        ..Default::default()
+    };
+    succeeded(chain.send_as_authority(ix::registry_update_config(&authority, None, default_rule)));
     chain.open_epoch();
     let second = chain.keeper();
     let mut passes = Vec::new();
