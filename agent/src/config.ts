@@ -3,10 +3,20 @@
  * problem through `@iogrid/sdk/node`'s loader), its defaults, and the commented file `init`
  * writes.
  */
-import { PublicKey } from "@solana/web3.js";
 import { z } from "zod";
 
-import { loadYamlConfig, parseYamlConfig } from "@iogrid/sdk/node";
+import { IOSD_DECIMALS, parseUnits } from "@iogrid/sdk";
+
+import {
+  httpUrlField,
+  listenField,
+  loadYamlConfig,
+  parseListen,
+  parseYamlConfig,
+  positiveIntField,
+  publicKeyField,
+  wsUrlField,
+} from "@iogrid/sdk/node";
 
 /** The workload backends the agent knows. */
 export const BACKENDS = ["process", "docker", "ray"] as const;
@@ -14,47 +24,20 @@ export type BackendName = (typeof BACKENDS)[number];
 
 export const BANDWIDTH_TIERS = ["basic", "standard", "high", "ultra"] as const;
 
-const publicKey = z.string().refine(
-  (s) => {
-    try {
-      return new PublicKey(s).toBase58() === s;
-    } catch {
-      return false;
-    }
-  },
-  { message: "expected a base58 Solana public key" },
-);
+const publicKey = publicKeyField;
+const httpUrl = httpUrlField;
+const wsUrl = wsUrlField;
+const listenAddress = listenField;
 
-const httpUrl = z.string().refine((s) => /^https?:\/\/[^\s/]+/.test(s) && URL.canParse(s), {
-  message: "expected an http:// or https:// URL",
-});
-const wsUrl = z.string().refine((s) => /^wss?:\/\/[^\s/]+/.test(s) && URL.canParse(s), {
-  message: "expected a ws:// or wss:// URL",
-});
-
-/** `host:port` with a numeric port (0 picks a free one). */
-const listenAddress = z.string().refine((s) => parseListen(s) !== undefined, {
-  message: 'expected "host:port", e.g. "0.0.0.0:7777"',
-});
-
-/** `host:port` split, or undefined when malformed. */
-export function parseListen(s: string): { host: string; port: number } | undefined {
-  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(s);
-  if (!m) return undefined;
-  const port = Number(m[2]);
-  if (port > 65_535) return undefined;
-  return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
-}
+export { parseListen };
 
 /** USD with at most 6 decimals ("2.50"), converted to IOSD base units. */
 const usdPrice = z.union([z.string(), z.number()]).transform((v, ctx) => {
-  const text = String(v).trim();
-  if (!/^\d+(\.\d{1,6})?$/.test(text)) {
+  const units = parseUnits(String(v), IOSD_DECIMALS);
+  if (units === undefined) {
     ctx.addIssue({ code: "custom", message: 'expected a USD amount like "2.50"' });
     return z.NEVER;
   }
-  const [whole, frac = ""] = text.split(".");
-  const units = BigInt(whole!) * 1_000_000n + BigInt(frac.padEnd(6, "0"));
   if (units < 1n || units > 1_000_000_000n) {
     ctx.addIssue({ code: "custom", message: "must be between 0.000001 and 1000 USD" });
     return z.NEVER;
@@ -62,7 +45,7 @@ const usdPrice = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return units;
 });
 
-const positiveInt = (max = Number.MAX_SAFE_INTEGER) => z.number().int().min(1).max(max);
+const positiveInt = positiveIntField;
 
 export const configSchema = z.strictObject({
   rpc: z.strictObject({

@@ -4,6 +4,7 @@
  * One generic table (`programErrors`) serves every program. Browser-safe.
  */
 import { AnchorError, LangErrorCode, ProgramError } from "@coral-xyz/anchor";
+import type { PublicKey } from "@solana/web3.js";
 
 import iotokenIdlJson from "../../target/idl/iotoken.json" with { type: "json" };
 import marketIdlJson from "../../target/idl/market.json" with { type: "json" };
@@ -13,6 +14,12 @@ import type { Iotoken } from "../../target/types/iotoken.js";
 import type { Market } from "../../target/types/market.js";
 import type { Registry } from "../../target/types/registry.js";
 import type { Staking } from "../../target/types/staking.js";
+import {
+  IOTOKEN_PROGRAM_ID,
+  MARKET_PROGRAM_ID,
+  REGISTRY_PROGRAM_ID,
+  STAKING_PROGRAM_ID,
+} from "./constants.js";
 
 /**
  * A program's error name exactly as the program defines it (`RegistryError::NotDeviceOwner` is
@@ -237,3 +244,51 @@ export const MARKET_ERRORS: Readonly<Record<MarketErrorName, MarketErrorInfo>> =
 export const marketErrorOf: (err: unknown) => MarketErrorInfo | undefined = marketErrors.of;
 /** Whether `err` is the market error `name`. */
 export const isMarketError: (err: unknown, name: MarketErrorName) => boolean = marketErrors.is;
+
+/** Each iogrid program's error lookup by program id (base58). */
+const ERRORS_BY_PROGRAM: ReadonlyMap<string, (code: number) => { name: string } | undefined> =
+  new Map<string, (code: number) => { name: string } | undefined>([
+    [REGISTRY_PROGRAM_ID.toBase58(), registryErrors.byCode],
+    [IOTOKEN_PROGRAM_ID.toBase58(), iotokenErrors.byCode],
+    [STAKING_PROGRAM_ID.toBase58(), stakingErrors.byCode],
+    [MARKET_PROGRAM_ID.toBase58(), marketErrors.byCode],
+  ]);
+
+/**
+ * The name of the error a transaction failed with, whichever instruction and program failed:
+ * the program error in its logs (anchor's "Error Code: <Name>"), else a custom error number
+ * read in the table of the program the failing instruction called (`programIds[i]`, the
+ * transaction's instructions in order), else the runtime's own error (e.g.
+ * "InsufficientFundsForFee", "BlockhashNotFound", "InstructionError:InvalidAccountData").
+ * Undefined when `err` carries none of these. Never a bare number for an iogrid program.
+ */
+export function transactionErrorName(
+  err: unknown,
+  options: { logs?: readonly string[]; programIds?: readonly PublicKey[] } = {},
+): string | undefined {
+  const logs = options.logs ?? (err as { logs?: unknown } | null)?.logs;
+  if (Array.isArray(logs) && logs.every((l) => typeof l === "string")) {
+    const parsed = AnchorError.parse(logs as string[]);
+    if (parsed) return parsed.error.errorCode.code;
+  }
+  if (err instanceof AnchorError) return err.error.errorCode.code;
+  const raw = (err as { err?: unknown } | null)?.err ?? err;
+  if (typeof raw === "string") return raw;
+  if (typeof raw !== "object" || raw === null) return undefined;
+  const instructionError = (raw as { InstructionError?: unknown }).InstructionError;
+  if (Array.isArray(instructionError)) {
+    const [index, detail] = instructionError as [unknown, unknown];
+    if (typeof detail === "string") return `InstructionError:${detail}`;
+    if (typeof detail === "object" && detail !== null && "Custom" in detail) {
+      const code = (detail as { Custom: unknown }).Custom;
+      if (typeof code !== "number") return undefined;
+      const program = typeof index === "number" ? options.programIds?.[index] : undefined;
+      const table = program ? ERRORS_BY_PROGRAM.get(program.toBase58()) : undefined;
+      const name = table?.(code)?.name ?? anchorErrorName(code);
+      return name ?? `${program ? program.toBase58().slice(0, 8) : "program"}:Custom(${code})`;
+    }
+    return undefined;
+  }
+  const keys = Object.keys(raw);
+  return keys.length === 1 ? keys[0] : undefined;
+}

@@ -22,3 +22,4 @@ export * from "./workload.js";
 export * from "./relay.js";
 export * from "./registry/link.js";
 export * from "./probe-http.js";
+export * from "./units.js";

@@ -11,6 +11,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 import { Connection } from "@solana/web3.js";
+import { closeWebsocket } from "@iogrid/sdk/node";
 import type { Commitment } from "@solana/web3.js";
 
 /** The repository root (this file is tests/support/localnet.ts). */
@@ -170,26 +171,6 @@ async function kill(child: ChildProcess): Promise<void> {
   const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
   await exited;
   clearTimeout(timer);
-}
-
-/**
- * Closes web3.js's websocket for good. web3.js closes an idle socket 500 ms after its last
- * subscription is removed; a chain stopped before that leaves rpc-websockets reconnecting forever,
- * which keeps the test process alive.
- */
-function closeWebsocket(connection: Connection): void {
-  const socket = (
-    connection as unknown as {
-      _rpcWebSocket?: { setAutoReconnect(reconnect: boolean): void; close(): void };
-    }
-  )._rpcWebSocket;
-  if (!socket) return;
-  socket.setAutoReconnect(false);
-  try {
-    socket.close();
-  } catch {
-    // not connected
-  }
 }
 
 /** Starts a chain on free ports and a fresh temporary state directory. */

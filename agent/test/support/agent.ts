@@ -20,14 +20,15 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `iogrid-agent <args>` to completion. */
-export function agentCli(
+/** Runs the Node CLI `bin` (an iogrid tool's entry point) with `args` to completion. */
+export function runCli(
+  bin: string,
   args: string[],
   options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {},
 ): Promise<CliResult> {
   const [command, argv] = options.netns
-    ? ["ip", ["netns", "exec", options.netns, process.execPath, AGENT_BIN, ...args]]
-    : [process.execPath, [AGENT_BIN, ...args]];
+    ? ["ip", ["netns", "exec", options.netns, process.execPath, bin, ...args]]
+    : [process.execPath, [bin, ...args]];
   return new Promise((resolve) => {
     execFile(
       command,
@@ -43,6 +44,14 @@ export function agentCli(
       },
     );
   });
+}
+
+/** Runs `iogrid-agent <args>` to completion. */
+export function agentCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; netns?: string } = {},
+): Promise<CliResult> {
+  return runCli(AGENT_BIN, args, options);
 }
 
 const running = new Set<ChildProcess>();

@@ -77,6 +77,8 @@ export interface Network {
   admin: Keypair;
   renter: Keypair;
   keeper: TestKeeper;
+  /** Every bonded keeper's wallet (the test keeper's first), each bonded 1,000 IO from epoch 0. */
+  keeperWallets: Keypair[];
   registry: Program<Registry>;
   iotoken: Program<Iotoken>;
   staking: Program<Staking>;
@@ -87,13 +89,22 @@ export interface Network {
   community: PublicKey;
 }
 
-/** Starts a chain and brings every program up (about 20 s of transactions). */
-export async function startNetwork(options: LocalnetOptions = {}): Promise<Network> {
+/**
+ * Starts a chain and brings every program up (about 20 s of transactions), with `keepers`
+ * (default 1) keepers bonded before rewards begin, so each weighs in assignments from epoch 0.
+ */
+export async function startNetwork(
+  options: LocalnetOptions & { keepers?: number } = {},
+): Promise<Network> {
   const net = await startLocalnet(options);
   const connection = net.connection;
   const admin = await fundedKeypair(connection, 1000);
   const renter = await fundedKeypair(connection, 20);
-  const keeperWallet = await fundedKeypair(connection, 10);
+  const keeperWallets: Keypair[] = [];
+  for (let i = 0; i < (options.keepers ?? 1); i++) {
+    keeperWallets.push(await fundedKeypair(connection, 10));
+  }
+  const keeperWallet = keeperWallets[0]!;
   const { registry, iotoken, staking } = iogridPrograms(connection, admin);
   const market = marketProgram(walletProvider(connection, admin));
   const send = (ix: Parameters<typeof sendDistinct>[1], signers: Keypair[]): Promise<string> =>
@@ -133,21 +144,20 @@ export async function startNetwork(options: LocalnetOptions = {}): Promise<Netwo
     connection,
     admin,
     community,
-    [
-      [renter, 20_000n * IO],
-      [keeperWallet, 1_000n * IO],
-    ],
+    [[renter, 20_000n * IO], ...keeperWallets.map((k): [Keypair, bigint] => [k, 1_000n * IO])],
     ioAccount,
   );
-  await send(
-    await registerKeeperIx(registry, {
-      authority: keeperWallet.publicKey,
-      bondMint: ioMintPda().address,
-      bondSource: ioAccount.get(keeperWallet)!,
-      bondAmount: 1_000n * IO,
-    }),
-    [keeperWallet],
-  );
+  for (const wallet of keeperWallets) {
+    await send(
+      await registerKeeperIx(registry, {
+        authority: wallet.publicKey,
+        bondMint: ioMintPda().address,
+        bondSource: ioAccount.get(wallet)!,
+        bondAmount: 1_000n * IO,
+      }),
+      [wallet],
+    );
+  }
   // After the keeper's bond: a bond placed before epochs begin weighs in assignments from epoch 0.
   await send(await initializeRewardsIx(registry, { payer: admin.publicKey }), [admin]);
 
@@ -194,6 +204,7 @@ export async function startNetwork(options: LocalnetOptions = {}): Promise<Netwo
     admin,
     renter,
     keeper: new TestKeeper(net, registry, keeperWallet),
+    keeperWallets,
     registry,
     iotoken,
     staking,

@@ -5,8 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 
+import { PublicKey } from "@solana/web3.js";
 import { isMap, LineCounter, parseDocument } from "yaml";
-import type { z } from "zod";
+import { z } from "zod";
 
 import { expandHome } from "./index.js";
 
@@ -93,3 +94,46 @@ export function loadYamlConfig<S extends z.ZodType>(path: string, schema: S): z.
   }
   return parseYamlConfig(text, schema, file);
 }
+
+// Field types the daemons' schemas share.
+
+/** A base58 Solana public key (as a string). */
+export const publicKeyField = z.string().refine(
+  (s) => {
+    try {
+      return new PublicKey(s).toBase58() === s;
+    } catch {
+      return false;
+    }
+  },
+  { message: "expected a base58 Solana public key" },
+);
+
+/** An http:// or https:// URL. */
+export const httpUrlField = z
+  .string()
+  .refine((s) => /^https?:\/\/[^\s/]+/.test(s) && URL.canParse(s), {
+    message: "expected an http:// or https:// URL",
+  });
+
+/** A ws:// or wss:// URL. */
+export const wsUrlField = z.string().refine((s) => /^wss?:\/\/[^\s/]+/.test(s) && URL.canParse(s), {
+  message: "expected a ws:// or wss:// URL",
+});
+
+/** `host:port` split, or undefined when malformed (port 0 picks a free one). */
+export function parseListen(s: string): { host: string; port: number } | undefined {
+  const m = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(s);
+  if (!m) return undefined;
+  const port = Number(m[2]);
+  if (port > 65_535) return undefined;
+  return { host: m[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+/** `host:port` with a numeric port. */
+export const listenField = z.string().refine((s) => parseListen(s) !== undefined, {
+  message: 'expected "host:port", e.g. "0.0.0.0:7777"',
+});
+
+/** An integer from 1 to `max`. */
+export const positiveIntField = (max = Number.MAX_SAFE_INTEGER) => z.number().int().min(1).max(max);

@@ -239,6 +239,7 @@ async function transactionLogs(
   return tx?.meta?.logMessages ?? [];
 }
 
+export * from "./cli.js";
 export * from "./config.js";
 export * from "./epoch.js";
 export * from "./http.js";
@@ -246,3 +247,4 @@ export * from "./keys.js";
 export * from "./log.js";
 export * from "./metrics.js";
 export * from "./rpc.js";
+export * from "./send.js";

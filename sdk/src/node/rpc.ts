@@ -19,16 +19,66 @@ export interface RpcOptions {
   commitment?: Commitment;
   /** Longest a single HTTP request may take; default 10 s. */
   timeoutMs?: number;
+  /**
+   * Most HTTP requests per second this connection makes (a request beyond waits its turn);
+   * default unlimited. Keeps a process under its RPC provider's rate limit.
+   */
+  requestsPerSecond?: number;
+}
+
+/**
+ * Paces calls to at most `perSecond` a second, with bursts of up to `burst`: `take()` resolves
+ * when the call may go. Waiting rather than refusing, for a client's own outgoing requests.
+ */
+export class RequestPacer {
+  private tokens: number;
+  private at: number;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly perSecond: number,
+    readonly burst: number = Math.max(1, Math.ceil(perSecond)),
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!(perSecond > 0)) throw new RangeError("requests per second must be positive");
+    this.tokens = burst;
+    this.at = now();
+  }
+
+  /** Waits for a token (callers are served in order). */
+  take(): Promise<void> {
+    const turn = this.queue.then(async () => {
+      for (;;) {
+        const t = this.now();
+        this.tokens = Math.min(this.burst, this.tokens + ((t - this.at) * this.perSecond) / 1000);
+        this.at = t;
+        if (this.tokens >= 1) {
+          this.tokens -= 1;
+          return;
+        }
+        await sleep(Math.ceil(((1 - this.tokens) * 1000) / this.perSecond));
+      }
+    });
+    this.queue = turn;
+    return turn;
+  }
 }
 
 /**
  * A `Connection` whose HTTP requests abort after `timeoutMs` (web3.js has no request timeout: a
  * hung RPC would hang the caller) and that leaves rate-limit retries to the caller
- * (`disableRetryOnRateLimit`; web3.js would otherwise sleep up to 7.5 s per 429 by itself).
+ * (`disableRetryOnRateLimit`; web3.js would otherwise sleep up to 7.5 s per 429 by itself),
+ * optionally paced to `requestsPerSecond`.
  */
 export function rpcConnection(options: RpcOptions): Connection {
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const timedFetch = (input: string | URL | Request, init?: RequestInit): Promise<Response> => {
+  const pacer =
+    options.requestsPerSecond !== undefined ? new RequestPacer(options.requestsPerSecond) : null;
+  const timedFetch = async (
+    input: string | URL | Request,
+    init?: RequestInit,
+  ): Promise<Response> => {
+    if (pacer) await pacer.take();
     const timeout = AbortSignal.timeout(timeoutMs);
     const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
     return fetch(input, { ...init, signal });
@@ -158,4 +208,24 @@ export function isTransportError(error: unknown): boolean {
   return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE|socket hang up|fetch failed|aborted|timeout|TimeoutError|429|50[0-9] |Too Many Requests|Service Unavailable|Bad Gateway/i.test(
     text,
   );
+}
+
+/**
+ * Closes a web3.js `Connection`'s websocket for good. web3.js closes an idle socket 500 ms after
+ * its last subscription is removed and otherwise reconnects forever, which keeps a process (or a
+ * test run whose chain stopped) alive.
+ */
+export function closeWebsocket(connection: Connection): void {
+  const socket = (
+    connection as unknown as {
+      _rpcWebSocket?: { setAutoReconnect(reconnect: boolean): void; close(): void };
+    }
+  )._rpcWebSocket;
+  if (!socket) return;
+  socket.setAutoReconnect(false);
+  try {
+    socket.close();
+  } catch {
+    // not connected
+  }
 }
