@@ -69,18 +69,19 @@ pub fn keeper_weight(keeper: &Keeper, epoch: u64) -> u64 {
     }
 }
 
-/// Whether `keeper` (its registry account `keeper_key`) is assigned `device` in the epoch of
-/// `record`, whose seed is fixed. The device must have been registered before the seed slot,
-/// so that nobody chose its address knowing the seed.
+/// Whether `keeper` (its registry account `keeper_key`) is assigned `device` (at `device_key`) in
+/// the epoch of `record`, whose seed is fixed. The device must have been registered before the
+/// seed slot, so that nobody chose its address knowing the seed.
 pub fn is_assigned(
     record: &AvailabilityEpoch,
-    device: &Account<Device>,
+    device_key: &Pubkey,
+    device: &Device,
     keeper_key: &Pubkey,
     keeper: &Keeper,
 ) -> bool {
     device.registered_slot < record.seed_slot
         && drawn(
-            assignment_draw(&record.seed, &device.key(), keeper_key),
+            assignment_draw(&record.seed, device_key, keeper_key),
             keeper_weight(keeper, record.epoch),
             record.keeper_bond_total,
             record.committee_size,

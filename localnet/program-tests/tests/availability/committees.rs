@@ -12,7 +12,7 @@ use {
     anchor_lang::prelude::Pubkey,
     litesvm::types::TransactionResult,
     registry::{
-        assignment::{assignment_draw, drawn, keeper_weight},
+        assignment::is_assigned,
         errors::RegistryError,
         events::{
             AvailabilityEpochOpened, AvailabilitySeedFixed, AvailabilitySeedRearmed,
@@ -53,19 +53,18 @@ fn raw_attest(chain: &mut Chain, keeper: &TestKeeper, device: &TestDevice) -> Tr
     )
 }
 
-/// Whether `keeper` is assigned `device` in the running epoch, computed off chain from the
-/// record's seed the way a keeper (and the sdk) computes it.
+/// Whether `keeper` is assigned `device` in the running epoch, by the registry's own rule over
+/// the accounts as they are on chain (the rule a keeper computes off chain with the sdk).
 fn assigned(chain: &Chain, keeper: &TestKeeper, device: &TestDevice) -> bool {
     let record = chain.availability_epoch(chain.epoch());
     assert!(record.seed_fixed);
-    let weight = keeper_weight(&chain.keeper_state(keeper), record.epoch);
-    chain.device_state(device).registered_slot < record.seed_slot
-        && drawn(
-            assignment_draw(&record.seed, &device.key, &keeper.key),
-            weight,
-            record.keeper_bond_total,
-            record.committee_size,
-        )
+    is_assigned(
+        &record,
+        &device.key,
+        &chain.device_state(device),
+        &keeper.key,
+        &chain.keeper_state(keeper),
+    )
 }
 
 // The epoch's record and its seed.

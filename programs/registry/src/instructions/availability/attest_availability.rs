@@ -143,7 +143,13 @@ pub fn handler<'info>(
             RegistryError::KeeperLinkedToDevice
         );
         require!(
-            is_assigned(&record, &device, &keeper_key, &accounts.keeper),
+            is_assigned(
+                &record,
+                &device.key(),
+                &device,
+                &keeper_key,
+                &accounts.keeper
+            ),
             RegistryError::KeeperNotAssigned
         );
         // A paused device is withdrawn from the market, unless a renter still depends on it.

@@ -72,7 +72,13 @@ pub fn handler(ctx: Context<ReportFailure>) -> Result<()> {
     require!(record.seed_fixed, RegistryError::EpochSeedNotFixed);
     let keeper = accounts.keeper.key();
     require!(
-        is_assigned(&record, &accounts.device, &keeper, &accounts.keeper),
+        is_assigned(
+            &record,
+            &accounts.device.key(),
+            &accounts.device,
+            &keeper,
+            &accounts.keeper
+        ),
         RegistryError::KeeperNotAssigned
     );
     let window_opens = epoch_start(origin, epoch)?.safe_add(i64::from(rules.report_after_secs))?;
