@@ -14,7 +14,7 @@ use {
             instruction::{Instruction, InstructionError},
             program_pack::Pack,
         },
-        AccountDeserialize, AnchorDeserialize, Discriminator,
+        AccountDeserialize, AccountSerialize, AnchorDeserialize, Discriminator,
     },
     base64::{prelude::BASE64_STANDARD, Engine},
     iotoken::errors::IotokenError,
@@ -238,6 +238,28 @@ pub trait TestChain {
         assert_eq!(account.owner, *program, "{key} is owned by {program}");
         T::try_deserialize(&mut account.data.as_slice())
             .unwrap_or_else(|error| panic!("{key} holds a {}: {error}", type_name::<T>()))
+    }
+
+    /// Rewrites the account of `program` at `key` with `change`: state as an earlier program,
+    /// config or history left it, which no instruction can produce now.
+    fn rewrite_program_account<T: AccountDeserialize + AccountSerialize>(
+        &mut self,
+        program: &Pubkey,
+        key: &Pubkey,
+        change: impl FnOnce(&mut T),
+    ) {
+        let mut state: T = self.program_account(program, key);
+        change(&mut state);
+        let mut account = self.account(key);
+        let mut data = Vec::new();
+        state
+            .try_serialize(&mut data)
+            .unwrap_or_else(|error| panic!("a {} serialises: {error}", type_name::<T>()));
+        assert!(data.len() <= account.data.len(), "the change fits {key}");
+        account.data[..data.len()].copy_from_slice(&data);
+        self.svm_mut()
+            .set_account(*key, account)
+            .expect("LiteSVM takes the rewritten account");
     }
 
     fn token_account(&self, key: &Pubkey) -> spl_token::state::Account {

@@ -18,7 +18,7 @@ pub use iogrid_program_tests::{
 };
 
 use {
-    anchor_lang::{prelude::Pubkey, AccountSerialize},
+    anchor_lang::prelude::Pubkey,
     iogrid_program_tests::{
         iotoken_defaults::default_fees,
         ix::{self as lib_ix, market::Settled},
@@ -345,18 +345,7 @@ impl Chain {
         change: impl FnOnce(&mut Booking),
     ) {
         let key = res.booking(device);
-        let mut booking = self.booking(res, device);
-        change(&mut booking);
-        let mut account = self.account(&key);
-        let mut data = Vec::new();
-        booking
-            .try_serialize(&mut data)
-            .expect("a booking serialises");
-        account.data[..data.len()].copy_from_slice(&data);
-        self.grid
-            .svm
-            .set_account(key, account)
-            .expect("LiteSVM takes the booking");
+        self.rewrite_program_account(&market::ID, &key, change);
     }
 
     // Sending.

@@ -15,7 +15,7 @@ use {
     anchor_lang::{
         prelude::Pubkey,
         solana_program::{hash::hash, instruction::Instruction, program_pack::Pack},
-        AccountDeserialize, AccountSerialize,
+        AccountDeserialize,
     },
     litesvm::{types::TransactionResult, LiteSVM},
     registry::{
@@ -104,36 +104,12 @@ impl Chain {
 
     /// Rewrites a device account in place, as if the program had made the change.
     pub fn modify_device(&mut self, key: &Pubkey, change: impl FnOnce(&mut Device)) {
-        let mut account = self.account(key);
-        let mut device: Device = self.device(key);
-        change(&mut device);
-        let mut serialized = Vec::new();
-        device
-            .try_serialize(&mut serialized)
-            .expect("a device serialises");
-        assert!(
-            serialized.len() <= account.data.len(),
-            "the change fits the account"
-        );
-        account.data[..serialized.len()].copy_from_slice(&serialized);
-        self.svm
-            .set_account(*key, account)
-            .expect("LiteSVM accepts the rewritten device");
+        self.rewrite_program_account(&registry::ID, key, change);
     }
 
     /// Rewrites the keeper account at `key` with `change` (a keeper as its past left it).
     pub fn modify_keeper(&mut self, key: &Pubkey, change: impl FnOnce(&mut Keeper)) {
-        let mut account = self.account(key);
-        let mut keeper: Keeper = self.keeper(key);
-        change(&mut keeper);
-        let mut serialized = Vec::new();
-        keeper
-            .try_serialize(&mut serialized)
-            .expect("a keeper serialises");
-        account.data[..serialized.len()].copy_from_slice(&serialized);
-        self.svm
-            .set_account(*key, account)
-            .expect("LiteSVM accepts the rewritten keeper");
+        self.rewrite_program_account(&registry::ID, key, change);
     }
 
     // SPL Token accounts, written directly in the token program's layout.
