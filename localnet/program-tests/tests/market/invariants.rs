@@ -406,22 +406,25 @@ impl World {
 
     /// The closed records among the epochs `earnings` has unsettled.
     fn closed_of(&self, earnings: &Earnings) -> Vec<u64> {
+        let closed = self.closed_records();
         earnings
             .unsettled
             .iter()
-            .filter(|entry| entry.weight > 0)
+            .filter(|entry| entry.weight > 0 && closed.contains_key(&entry.epoch))
             .map(|entry| entry.epoch)
-            .filter(|epoch| self.closed_record(*epoch).is_some())
             .collect()
     }
 
-    fn closed_record(&self, epoch: u64) -> Option<AvailabilityEpoch> {
-        let key = pda::registry::availability_epoch(epoch);
-        if !self.chain.exists(&key) {
-            return None;
-        }
-        let record = self.chain.availability_epoch(epoch);
-        record.closed.then_some(record)
+    /// Every closed availability record up to the running epoch, read once.
+    fn closed_records(&self) -> BTreeMap<u64, AvailabilityEpoch> {
+        (0..=self.chain.epoch())
+            .filter(|epoch| {
+                self.chain
+                    .exists(&pda::registry::availability_epoch(*epoch))
+            })
+            .map(|epoch| (epoch, self.chain.availability_epoch(epoch)))
+            .filter(|(_, record)| record.closed)
+            .collect()
     }
 
     fn claim_rewards(&mut self) -> bool {
@@ -509,13 +512,14 @@ impl World {
         }
 
         // The registry's vaults: the device rewards and keeper tips of closed epochs.
+        let closed = self.closed_records();
         let owed_of = |earnings: &Earnings, share: EpochShare| -> u64 {
             let unsettled: u64 = earnings
                 .unsettled
                 .iter()
                 .filter(|entry| entry.weight > 0)
                 .filter_map(|entry| {
-                    let record = self.closed_record(entry.epoch)?;
+                    let record = closed.get(&entry.epoch)?;
                     let (pot, total) = record.share(share);
                     Some(pro_rata(pot, entry.weight, total).expect("a share"))
                 })
@@ -554,11 +558,9 @@ impl World {
 
         // Claims: each equal to what the events paid, never beyond what closed epochs drew.
         let mut drawn = (0u64, 0u64);
-        for epoch in 0..=chain.epoch() {
-            if let Some(record) = self.closed_record(epoch) {
-                drawn.0 += record.device_rewards;
-                drawn.1 += record.keeper_rewards;
-            }
+        for record in closed.values() {
+            drawn.0 += record.device_rewards;
+            drawn.1 += record.keeper_rewards;
         }
         let mut claimed = (0u64, 0u64);
         for device in &self.devices {

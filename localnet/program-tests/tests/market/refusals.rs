@@ -59,7 +59,7 @@ fn only_the_renter_books_and_cancels() {
     let stranger = chain.renter();
     assert_fails(chain.cancel(&stranger, &res), MarketError::NotRenter);
     let book = ix::book_devices(&stranger.key(), res.id, &res.wallet, &[a.pair()], u64::MAX);
-    let book = retarget(book, &res.key);
+    let book = retarget(book, 2, &res.key);
     assert_fails(
         chain.send(book, &[&stranger.keypair]),
         MarketError::NotRenter,
@@ -89,19 +89,20 @@ fn only_the_renter_extends_claims_and_closes() {
         u64::MAX,
     );
     assert_fails(
-        chain.send(retarget(extend, &res.key), &[&stranger.keypair]),
+        chain.send(retarget(extend, 2, &res.key), &[&stranger.keypair]),
         MarketError::NotRenter,
     );
-    let mut claim = ix::claim_refund(&stranger.key(), res.id, &stranger.wallet(res.token));
-    claim.accounts[1].pubkey = res.key;
-    claim.accounts[2].pubkey = res.vault();
+    let claim = ix::claim_refund(&stranger.key(), res.id, &stranger.wallet(res.token));
+    let claim = retarget(claim, 1, &res.key);
     assert_fails(
         chain.send(claim, &[&stranger.keypair]),
         MarketError::NotRenter,
     );
-    let mut close = ix::close_reservation(&stranger.key(), res.id, &res.mint);
-    close.accounts[1].pubkey = res.key;
-    close.accounts[2].pubkey = res.vault();
+    let close = retarget(
+        ix::close_reservation(&stranger.key(), res.id, &res.mint),
+        1,
+        &res.key,
+    );
     assert_fails(
         chain.send(close, &[&stranger.keypair]),
         MarketError::NotRenter,
@@ -115,13 +116,15 @@ fn only_the_renter_extends_claims_and_closes() {
     books.check(&chain, &res);
 }
 
-/// `instruction` with its reservation (third account) and vault (fourth) set to `reservation`'s.
+/// `instruction` with its reservation (account `at`) and vault (the next one) set to
+/// `reservation`'s.
 fn retarget(
     mut instruction: anchor_lang::solana_program::instruction::Instruction,
+    at: usize,
     reservation: &Pubkey,
 ) -> anchor_lang::solana_program::instruction::Instruction {
-    instruction.accounts[2].pubkey = *reservation;
-    instruction.accounts[3].pubkey = iogrid_program_tests::pda::market::vault(reservation);
+    instruction.accounts[at].pubkey = *reservation;
+    instruction.accounts[at + 1].pubkey = iogrid_program_tests::pda::market::vault(reservation);
     instruction
 }
 
