@@ -8,14 +8,14 @@ import { z } from "zod";
 import { IOSD_DECIMALS, parseUnits } from "@iogrid/sdk";
 
 import {
-  httpUrlField,
-  listenField,
+  httpUrlField as httpUrl,
+  listenField as listenAddress,
   loadYamlConfig,
   parseListen,
   parseYamlConfig,
-  positiveIntField,
-  publicKeyField,
-  wsUrlField,
+  positiveIntField as positiveInt,
+  publicKeyField as publicKey,
+  wsUrlField as wsUrl,
 } from "@iogrid/sdk/node";
 
 /** The workload backends the agent knows. */
@@ -24,10 +24,6 @@ export type BackendName = (typeof BACKENDS)[number];
 
 export const BANDWIDTH_TIERS = ["basic", "standard", "high", "ultra"] as const;
 
-const publicKey = publicKeyField;
-const httpUrl = httpUrlField;
-const wsUrl = wsUrlField;
-const listenAddress = listenField;
 
 export { parseListen };
 
@@ -45,7 +41,6 @@ const usdPrice = z.union([z.string(), z.number()]).transform((v, ctx) => {
   return units;
 });
 
-const positiveInt = positiveIntField;
 
 export const configSchema = z.strictObject({
   rpc: z.strictObject({

@@ -40,6 +40,19 @@ struct Cost {
     seconds: f64,
 }
 
+impl std::ops::Add<&Cost> for &Cost {
+    type Output = Cost;
+
+    fn add(self, other: &Cost) -> Cost {
+        Cost {
+            transactions: self.transactions + other.transactions,
+            bytes: self.bytes + other.bytes,
+            lamports: self.lamports + other.lamports,
+            seconds: self.seconds + other.seconds,
+        }
+    }
+}
+
 impl Cost {
     fn print(&self, name: &str, devices: u64) {
         let per_device = |value: u64| value as f64 / devices as f64;
@@ -105,7 +118,7 @@ fn run(count: usize) {
     succeeded(chain.send_as_authority(ix::registry_update_config(&authority, None, default_rule)));
     chain.open_epoch();
     let second = chain.keeper();
-    let mut passes = Vec::new();
+    let mut passes = Vec::with_capacity(2);
     for attester in [&keeper, &second] {
         let payer = attester.authority.pubkey();
         let before = chain.balance(&payer);
@@ -129,13 +142,8 @@ fn run(count: usize) {
         cost.lamports = before - chain.balance(&payer);
         passes.push(cost);
     }
-    let one_pass = passes.remove(0);
-    let two_passes = Cost {
-        transactions: one_pass.transactions + passes[0].transactions,
-        bytes: one_pass.bytes + passes[0].bytes,
-        lamports: one_pass.lamports + passes[0].lamports,
-        seconds: one_pass.seconds + passes[0].seconds,
-    };
+    let one_pass = &passes[0];
+    let two_passes = one_pass + &passes[1];
     let payer = keeper.authority.pubkey();
 
     // Roots: the ended epoch's devices in shards, one root each, then one proof per device.
@@ -193,10 +201,8 @@ fn run(count: usize) {
     roots.lamports = before.0 - chain.balance(&payer);
     proofs.lamports = before.1 - chain.balance(&prover.pubkey());
     let both = Cost {
-        transactions: roots.transactions + proofs.transactions,
-        bytes: roots.bytes + proofs.bytes,
-        lamports: roots.lamports + proofs.lamports,
         seconds,
+        ..&roots + &proofs
     };
     // With leaves carrying cumulative weight (the production design in the README), a device
     // proves once per claim, not per epoch: roots every hour, one proof per device per day.

@@ -249,7 +249,6 @@ impl Grid {
     pub fn new() -> Self {
         let mut chain = Self::without_rewards();
         chain.early_keepers = (0..EARLY_KEEPERS).map(|_| chain.bond_keeper()).collect();
-        chain.early_keepers.reverse();
         let authority = chain.authority.pubkey();
         succeeded(chain.send_as_authority(ix::registry::initialize_rewards(&authority)));
         chain

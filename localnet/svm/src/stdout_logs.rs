@@ -69,7 +69,8 @@ pub fn capture_stdout_as_program_logs() -> io::Result<()> {
 
 /// Standard output redirected into the pipe for as long as it lives (outermost invocation only).
 pub(crate) struct Redirect {
-    _lock: Option<MutexGuard<'static, ()>>,
+    /// Held while standard output is redirected; `None` for a nested or uncaptured invocation.
+    lock: Option<MutexGuard<'static, ()>>,
 }
 
 /// Called as a native program starts: redirects standard output if capture is on and this is the
@@ -89,13 +90,13 @@ pub(crate) fn begin() -> Redirect {
         }
         _ => None,
     };
-    Redirect { _lock: lock }
+    Redirect { lock }
 }
 
 impl Drop for Redirect {
     fn drop(&mut self) {
         DEPTH.with(|depth| depth.set(depth.get().saturating_sub(1)));
-        if self._lock.is_some() {
+        if self.lock.is_some() {
             if let Some(capture) = CAPTURE.get() {
                 let _ = io::stdout().flush();
                 // SAFETY: as in `begin`.
