@@ -24,7 +24,6 @@ export type BackendName = (typeof BACKENDS)[number];
 
 export const BANDWIDTH_TIERS = ["basic", "standard", "high", "ultra"] as const;
 
-
 export { parseListen };
 
 /** USD with at most 6 decimals ("2.50"), converted to IOSD base units. */
@@ -40,7 +39,6 @@ const usdPrice = z.union([z.string(), z.number()]).transform((v, ctx) => {
   }
   return units;
 });
-
 
 export const configSchema = z.strictObject({
   rpc: z.strictObject({
