@@ -6,7 +6,6 @@
  * with its agent key, built by the sdk. Refusals are 4xx with `{error, reason}`; each keeper is
  * rate-limited. The format is documented in agent/README.md.
  */
-import { createHash } from "node:crypto";
 import { execFile } from "node:child_process";
 
 import { PublicKey } from "@solana/web3.js";
@@ -24,35 +23,9 @@ import {
   signProbe,
   slotHash,
 } from "@iogrid/sdk";
-import { httpError } from "@iogrid/sdk/node";
-import type { HttpReply, HttpRequest, MetricsRegistry } from "@iogrid/sdk/node";
+import { benchmarkHash, hashChain, httpError } from "@iogrid/sdk/node";
+import type { BenchmarkResult, HttpReply, HttpRequest, MetricsRegistry } from "@iogrid/sdk/node";
 import { SYSVAR_CLOCK_PUBKEY, SYSVAR_SLOT_HASHES_PUBKEY } from "@solana/web3.js";
-
-/** The CPU benchmark: `iterations` rounds of sha256 starting from the challenge. */
-export function hashChain(seed: Uint8Array, iterations: number): Buffer {
-  let h = Buffer.from(seed);
-  for (let i = 0; i < iterations; i++) h = createHash("sha256").update(h).digest();
-  return h;
-}
-
-/** What the benchmark measured; its hash is the probe's benchmark result hash. */
-export interface BenchmarkResult {
-  cpu: { iterations: number; ms: number; result: string };
-  gpu: { ms: number; result: string; device: string } | null;
-}
-
-/**
- * The probe's benchmark hash: sha256 over "iogrid/benchmark/v1", the CPU chain's result and,
- * when a GPU ran, its result. Timings are reported but not hashed, so a keeper that re-runs the
- * chain from the challenge can check the hash.
- */
-export function benchmarkHash(result: BenchmarkResult): Uint8Array {
-  const h = createHash("sha256")
-    .update("iogrid/benchmark/v1")
-    .update(Buffer.from(result.cpu.result, "hex"));
-  if (result.gpu) h.update(Buffer.from(result.gpu.result, "hex"));
-  return new Uint8Array(h.digest());
-}
 
 /** A GPU matmul through PyTorch (`python3` with CUDA); null when it cannot run here. */
 export const GPU_MATMUL_SCRIPT = `

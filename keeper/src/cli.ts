@@ -1,7 +1,7 @@
 /**
  * `iogrid-keeper`: run the bots and see the keeper's state.
  *
- *   iogrid-keeper run [--config keeper.yaml] [--bots epoch] [--once] [--dry-run]
+ *   iogrid-keeper run [--config keeper.yaml] [--bots epoch,attest,settle] [--once] [--dry-run]
  *   iogrid-keeper status [--json]
  *
  * Every command takes --config, --rpc-url, --ws-url and --keypair; the environment
@@ -61,7 +61,7 @@ const io = (amount: bigint | { toString(): string }): string =>
 
 const program = new Command("iogrid-keeper")
   .description(
-    "iogrid keeper: ends and closes epochs, opens and seeds availability epochs, claims its tips",
+    "iogrid keeper: ends and closes epochs, attests devices and reports failures, settles bookings, claims its tips",
   )
   .showHelpAfterError();
 

@@ -21,7 +21,7 @@ import {
 } from "@iogrid/sdk/node";
 
 /** The keeper's bots. */
-export const BOT_NAMES = ["epoch"] as const;
+export const BOT_NAMES = ["epoch", "attest", "settle"] as const;
 export type BotName = (typeof BOT_NAMES)[number];
 
 const positiveInt = positiveIntField;
@@ -56,7 +56,7 @@ export const configSchema = z.strictObject({
     .array(z.enum(BOT_NAMES))
     .min(1)
     .refine((bots) => new Set(bots).size === bots.length, { message: "a bot is listed twice" })
-    .default(["epoch"]),
+    .default(["epoch", "attest", "settle"]),
   /** `/health` and `/metrics`; "" for none. */
   health: z
     .strictObject({
@@ -99,6 +99,35 @@ export const configSchema = z.strictObject({
       /** Claim this keeper's tips once at least this much IO is claimable. */
       claimTips: z.boolean().default(true),
       minClaimIo: ioAmount.default(0n),
+    })
+    .prefault({}),
+  attest: z
+    .strictObject({
+      intervalMs: interval(20_000),
+      /** The device list is read again in full this often (a subscription keeps it current). */
+      refreshMs: positiveInt(86_400_000).default(300_000),
+      /** Longest wait for one agent's answer. */
+      probeTimeoutMs: positiveInt(120_000).default(10_000),
+      /** Probes of a device per tick before it counts as down (with backoff between). */
+      probeAttempts: positiveInt(10).default(3),
+      retryDelayMs: positiveInt(60_000).default(2_000),
+      /** Agents probed at once. */
+      concurrency: positiveInt(256).default(16),
+      /** Report devices that failed every probe, once the epoch's report window is open. */
+      report: z.boolean().default(true),
+      benchmark: z
+        .strictObject({
+          /** Re-run each probe's CPU benchmark from the challenge before attesting it. */
+          verify: z.boolean().default(true),
+          minIterations: nonNegativeInt().default(1_000),
+          maxIterations: positiveInt(100_000_000).default(2_000_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  settle: z
+    .strictObject({
+      intervalMs: interval(15_000),
     })
     .prefault({}),
   log: z

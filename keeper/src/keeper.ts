@@ -19,7 +19,9 @@ import type { HealthCheck, HealthReport, RunningHttpServer } from "@iogrid/sdk/n
 
 import { BotRunner } from "./bot.js";
 import type { Bot } from "./bot.js";
+import { AttestBot } from "./bots/attest.js";
 import { EpochBot } from "./bots/epoch.js";
+import { SettleBot } from "./bots/settle.js";
 import type { BotName } from "./config.js";
 import type { KeeperContext } from "./context.js";
 
@@ -28,6 +30,10 @@ export function createBot(ctx: KeeperContext, name: BotName): Bot {
   switch (name) {
     case "epoch":
       return new EpochBot(ctx);
+    case "attest":
+      return new AttestBot(ctx);
+    case "settle":
+      return new SettleBot(ctx);
   }
 }
 

@@ -17,6 +17,11 @@ export interface KeeperMetrics {
   epochLag: Metric;
   balance: Metric;
   slot: Metric;
+  probes: Metric;
+  attested: Metric;
+  reported: Metric;
+  settled: Metric;
+  settleBacklog: Metric;
 }
 
 export function keeperMetrics(): KeeperMetrics {
@@ -56,6 +61,26 @@ export function keeperMetrics(): KeeperMetrics {
     ),
     balance: registry.gauge("iogrid_keeper_balance_lamports", "The keeper wallet's SOL balance"),
     slot: registry.gauge("iogrid_keeper_chain_slot", "The chain's slot as last seen"),
+    probes: registry.counter(
+      "iogrid_keeper_probes_total",
+      "Agent probes by result (passed, unreachable, refused, invalid)",
+    ),
+    attested: registry.counter(
+      "iogrid_keeper_devices_attested_total",
+      "Device passes this keeper landed with attest_availability",
+    ),
+    reported: registry.counter(
+      "iogrid_keeper_failures_reported_total",
+      "Failure reports this keeper landed with report_failure",
+    ),
+    settled: registry.counter(
+      "iogrid_keeper_bookings_settled_total",
+      "Bookings this keeper settled with settle_bookings",
+    ),
+    settleBacklog: registry.gauge(
+      "iogrid_keeper_settle_backlog",
+      "Open bookings that could be settled now, as the settle bot last counted them",
+    ),
   };
 }
 

@@ -22,6 +22,9 @@ import {
   saveKeypair,
   startHttpServer,
   transactionFee,
+  benchmarkHash,
+  benchmarkProblem,
+  hashChain,
 } from "@iogrid/sdk/node";
 
 import { loadKeeperConfig, parseKeeperConfig } from "../src/config.js";
@@ -43,8 +46,14 @@ function problems(text: string): string[] {
 describe("keeper config and pure decisions", () => {
   it("the example config is valid, its amounts in base units and every default filled", () => {
     const config = parseKeeperConfig(readFileSync(EXAMPLE, "utf8"));
-    expect(config.bots).to.deep.equal(["epoch"]);
+    expect(config.bots).to.deep.equal(["epoch", "attest", "settle"]);
     expect(config.epoch.minClaimIo).to.equal(0n);
+    expect(config.attest).to.deep.include({ probeAttempts: 3, concurrency: 16, report: true });
+    expect(config.attest.benchmark).to.deep.equal({
+      verify: true,
+      minIterations: 1_000,
+      maxIterations: 2_000_000,
+    });
     expect(config.send.priorityFee).to.deep.include({
       source: "recent",
       maxMicroLamportsPerCu: 200_000,
@@ -61,13 +70,14 @@ describe("keeper config and pure decisions", () => {
   it("each bad value is one line naming the file and the field", () => {
     const text = readFileSync(EXAMPLE, "utf8")
       .replace('url: "http://127.0.0.1:8899"', 'url: "localhost:8899"')
-      .replace("bots: [epoch]", "bots: [epoch, crank]")
+      .replace("bots: [epoch, attest, settle]", "bots: [epoch, crank]")
       .replace("percentile: 50", "percentile: 150")
       .replace('minClaimIo: "0"', 'minClaimIo: "lots"')
       .replace("lookbackEpochs: 48", "lookbackEpochs: 0")
-      .replace("slotStallMs: 30000", "slotStallMz: 30000");
+      .replace("slotStallMs: 30000", "slotStallMz: 30000")
+      .replace("probeAttempts: 3", "probeAttempts: 0");
     const lines = problems(text);
-    expect(lines).to.have.length(6);
+    expect(lines).to.have.length(7);
     for (const line of lines) expect(line.startsWith("keeper.yaml: ")).to.equal(true);
     const text1 = lines.join("\n");
     expect(text1).to.contain("keeper.yaml: rpc.url: expected an http:// or https:// URL");
@@ -76,6 +86,7 @@ describe("keeper config and pure decisions", () => {
     expect(text1).to.contain('epoch.minClaimIo: expected an IO amount like "1000" or "0.5"');
     expect(text1).to.match(/epoch\.lookbackEpochs: /);
     expect(text1).to.contain("health.slotStallMz: unknown field (check its spelling)");
+    expect(text1).to.match(/attest\.probeAttempts: /);
     expect(problems("rpc: { url: [1, 2")[0]).to.match(/^keeper\.yaml: line 1, column \d+: /);
   });
 
@@ -140,7 +151,7 @@ describe("keeper config and pure decisions", () => {
     });
     expect(bots.code).to.equal(2);
     expect(bots.stderr).to.contain(
-      'flags and environment: bots[1]: Invalid input: expected "epoch"',
+      `flags and environment: bots[1]: Invalid option: expected one of "epoch"|"attest"|"settle"`,
     );
   });
 
@@ -230,5 +241,40 @@ describe("keeper config and pure decisions", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("a probe's benchmark is checked by re-running its hash chain from the challenge", () => {
+    const challenge = new Uint8Array(32).fill(7);
+    const bounds = { minIterations: 10, maxIterations: 5_000 };
+    const result = {
+      cpu: { iterations: 1_000, ms: 3, result: hashChain(challenge, 1_000).toString("hex") },
+      gpu: null,
+    };
+    const signed = benchmarkHash(result);
+    expect(benchmarkProblem(result, challenge, signed, bounds)).to.equal(undefined);
+    // Timings are not hashed; a GPU result is, so adding one the agent did not sign fails.
+    expect(
+      benchmarkProblem({ ...result, cpu: { ...result.cpu, ms: 99 } }, challenge, signed, bounds),
+    ).to.equal(undefined);
+    const gpu = { ms: 1, result: "ab".repeat(32), device: "H100" };
+    expect(benchmarkProblem({ ...result, gpu }, challenge, signed, bounds)).to.equal(
+      "the probe's benchmark hash is not the hash of the reported results",
+    );
+    const wrong = {
+      ...result,
+      cpu: { ...result.cpu, result: hashChain(challenge, 999).toString("hex") },
+    };
+    expect(benchmarkProblem(wrong, challenge, benchmarkHash(wrong), bounds)).to.equal(
+      "the CPU benchmark result is not the hash chain of the challenge",
+    );
+    const long = { ...result, cpu: { ...result.cpu, iterations: 6_000 } };
+    expect(benchmarkProblem(long, challenge, signed, bounds)).to.contain(
+      "more than this keeper re-runs (5000)",
+    );
+    const short = { ...result, cpu: { ...result.cpu, iterations: 5 } };
+    expect(benchmarkProblem(short, challenge, signed, bounds)).to.contain("fewer than 10");
+    expect(benchmarkProblem(undefined, challenge, signed, bounds)).to.equal(
+      "no CPU benchmark result",
+    );
   });
 });

@@ -13,9 +13,11 @@ import { MARKET_PROGRAM_ID } from "./constants.js";
 import { toBigInt } from "./ints.js";
 import { decodeBooking, decodeReservation, marketCoder } from "./market.js";
 import type { Booking, Reservation } from "./market.js";
-import { chargesTotal } from "./market/math.js";
+import { chargesTotal, ending, failedAt, failurePending } from "./market/math.js";
+import type { BookingEnding } from "./market/math.js";
 import { bookingPda } from "./pda.js";
 import { decodeDevice } from "./registry.js";
+import { lockFailure } from "./registry/availability.js";
 import type { Device } from "./registry.js";
 
 /**
@@ -80,13 +82,13 @@ export interface BookingEntry {
 
 async function fetchBookings(
   connection: Connection,
-  filter: GetProgramAccountsFilter,
+  filters: GetProgramAccountsFilter[],
   commitment: Commitment,
   programId: PublicKey,
 ): Promise<BookingEntry[]> {
   const accounts = await connection.getProgramAccounts(programId, {
     commitment,
-    filters: [{ dataSize: BOOKING_ACCOUNT_SIZE }, bookingDiscriminatorFilter(), filter],
+    filters: [{ dataSize: BOOKING_ACCOUNT_SIZE }, bookingDiscriminatorFilter(), ...filters],
   });
   return accounts
     .map(({ pubkey, account }) => ({ address: pubkey, booking: decodeBooking(account.data) }))
@@ -100,7 +102,16 @@ export function fetchDeviceBookings(
   commitment: Commitment = "confirmed",
   programId: PublicKey = MARKET_PROGRAM_ID,
 ): Promise<BookingEntry[]> {
-  return fetchBookings(connection, bookingDeviceFilter(device), commitment, programId);
+  return fetchBookings(connection, [bookingDeviceFilter(device)], commitment, programId);
+}
+
+/** Every open (not yet settled) booking on the market, oldest first. */
+export function fetchOpenBookings(
+  connection: Connection,
+  commitment: Commitment = "confirmed",
+  programId: PublicKey = MARKET_PROGRAM_ID,
+): Promise<BookingEntry[]> {
+  return fetchBookings(connection, [], commitment, programId);
 }
 
 /** Every open booking of `reservation`, oldest first (ties by device address). */
@@ -112,7 +123,7 @@ export async function fetchReservationBookings(
 ): Promise<BookingEntry[]> {
   const entries = await fetchBookings(
     connection,
-    bookingReservationFilter(reservation),
+    [bookingReservationFilter(reservation)],
     commitment,
     programId,
   );
@@ -253,4 +264,29 @@ function safeDecodeDevice(data: Uint8Array): Device | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * How `booking` settles at chain time `now` in availability epoch `epoch` (the running one), as
+ * `settle_bookings` decides it: its ending, `"failurePending"` while a provisional failure quorum
+ * of the device may still become the booking's failure (the program's `FailurePending`), or
+ * null while it may not settle yet (`ReservationNotEnded`).
+ */
+export function settlementAt(params: {
+  booking: Booking;
+  reservation: Reservation;
+  device: Device;
+  now: bigint;
+  epoch: bigint;
+}): BookingEnding | "failurePending" | null {
+  const { booking } = params;
+  const failure = lockFailure(params.device.availability, params.epoch);
+  if (failurePending(booking, failure)) return "failurePending";
+  const cancelledAt = toBigInt(params.reservation.cancelledAt);
+  return ending(
+    booking,
+    params.now,
+    cancelledAt === 0n ? null : cancelledAt,
+    failedAt(booking, failure),
+  );
 }

@@ -239,6 +239,7 @@ async function transactionLogs(
   return tx?.meta?.logMessages ?? [];
 }
 
+export * from "./benchmark.js";
 export * from "./cli.js";
 export * from "./config.js";
 export * from "./epoch.js";

@@ -1,0 +1,151 @@
+/**
+ * The settle bot end to end on a real chain with two bonded keepers, a real agent that runs and
+ * acknowledges its bookings, and a device whose agent never answers. A booking nobody
+ * acknowledged settles as a no-show once its start deadline passed, releasing the device, the
+ * renter's refund owed and the tip paid to the settling keeper; a booking that ran to its end
+ * settles with the owner paid to the unit what the sdk's split says, the tip to the keeper that
+ * landed it; two keepers racing for it settle it exactly once and both ticks succeed. The
+ * owners' payment accounts are created when missing.
+ */
+import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { PublicKey } from "@solana/web3.js";
+import { expect } from "chai";
+
+import {
+  bookingPda,
+  decodeBooking,
+  decodeDevice,
+  decodeReservation,
+  decodeTokenConfig,
+  iosdMintPda,
+  iotokenConfigPda,
+  splitTime,
+} from "@iogrid/sdk";
+import type { Booking, Reservation } from "@iogrid/sdk";
+
+import { chainTime, tokenBalance, waitFor, warpTo } from "../../tests/support/chain.js";
+import { setUpHost, startHost } from "../../agent/test/support/host.js";
+import type { Host } from "../../agent/test/support/host.js";
+import { book, startNetwork } from "../../agent/test/support/network.js";
+import type { Network } from "../../agent/test/support/network.js";
+import { inProcessKeeper, stakedDevice } from "./support/keeper.js";
+import type { TestDevice, TestKeeperProcess } from "./support/keeper.js";
+
+const big = (v: { toString(): string }): bigint => BigInt(v.toString());
+const WORKLOAD = { kind: "process" as const, image: "exec sleep 100000", ports: [] };
+
+describe("keeper: the settle bot settles ended and no-show bookings, two keepers", function () {
+  this.timeout(600_000);
+  let n: Network;
+  let host: Host;
+  let silent: TestDevice;
+  let k1: TestKeeperProcess;
+  let k2: TestKeeperProcess;
+  const iosd = iosdMintPda().address;
+
+  const connection = () => n.net.connection;
+  const reservationOf = async (r: PublicKey): Promise<Reservation> =>
+    decodeReservation((await connection().getAccountInfo(r))!.data);
+  const bookingOf = async (r: PublicKey, device: PublicKey): Promise<Booking | null> => {
+    const info = await connection().getAccountInfo(bookingPda(r, device).address);
+    return info ? decodeBooking(info.data) : null;
+  };
+  const iosdOf = async (owner: PublicKey): Promise<bigint> => {
+    const ata = getAssociatedTokenAddressSync(iosd, owner, true);
+    return (await connection().getAccountInfo(ata)) ? tokenBalance(connection(), ata) : 0n;
+  };
+  const networkFeeBps = async (): Promise<bigint> =>
+    big(
+      decodeTokenConfig((await connection().getAccountInfo(iotokenConfigPda().address))!.data).fees
+        .networkFeeBps,
+    );
+
+  before(async function () {
+    this.timeout(600_000);
+    n = await startNetwork({ keepers: 2 });
+    host = await setUpHost(n, { name: "rig", rpcUrl: n.net.rpcUrl, wsUrl: n.net.wsUrl });
+    await startHost(host);
+    silent = await stakedDevice(n, "silent");
+    k1 = inProcessKeeper(n, n.keeperWallets[0]!, { name: "keeper-1" });
+    k2 = inProcessKeeper(n, n.keeperWallets[1]!, { name: "keeper-2" });
+  });
+
+  after(async () => {
+    await k1?.close();
+    await k2?.close();
+    await host?.process?.stop();
+    await n?.net.stop();
+  });
+
+  it("a booking nobody acknowledged settles as a no-show after its start deadline, releasing the device", async () => {
+    const { reservation } = await book(
+      n,
+      [{ address: silent.device, owner: silent.owner.publicKey }],
+      1,
+      WORKLOAD,
+    );
+    const booking = (await bookingOf(reservation, silent.device))!;
+    expect(await k1.tick("settle")).to.include({ due: 0, settled: 0 });
+    await warpTo(connection(), n.net.rpcUrl, big(booking.ackDeadline) + 1n);
+    const tipsBefore = await iosdOf(k1.wallet.publicKey);
+    expect(await k1.tick("settle")).to.include({ due: 1, reservations: 1, settled: 1 });
+    expect(await bookingOf(reservation, silent.device)).to.equal(null);
+    const device = decodeDevice((await connection().getAccountInfo(silent.device))!.data);
+    expect(device.reservation.equals(PublicKey.default)).to.equal(true);
+    const ledger = (await reservationOf(reservation)).ledger;
+    const booked = big(booking.endsAt) - big(booking.bookedAt);
+    const split = splitTime(big(booking.charges.time), 0n, booked, await networkFeeBps(), 0);
+    expect(big(ledger.refunds)).to.equal(split.refund);
+    expect(big(ledger.devicePayouts)).to.equal(0n);
+    expect((await iosdOf(k1.wallet.publicKey)) - tipsBefore).to.equal(big(booking.charges.tip));
+    expect(await k1.tick("settle")).to.include({ due: 0, settled: 0 });
+  });
+
+  it("a booking that ran to its end settles once with the owner paid to the unit, two keepers racing", async () => {
+    const { reservation } = await book(
+      n,
+      [{ address: host.device, owner: host.owner.publicKey }],
+      1,
+      WORKLOAD,
+    );
+    const started = await waitFor(
+      "the agent's start acknowledgement",
+      async () => {
+        const b = await bookingOf(reservation, host.device);
+        return b && big(b.startedAt) !== 0n ? b : undefined;
+      },
+      60_000,
+      500,
+    );
+    expect(await k1.tick("settle")).to.include({ due: 0 });
+    await warpTo(connection(), n.net.rpcUrl, big(started.endsAt) + 1n);
+    const ownerBefore = await iosdOf(host.owner.publicKey);
+    const tips = [await iosdOf(k1.wallet.publicKey), await iosdOf(k2.wallet.publicKey)];
+    const [s1, s2] = await Promise.all([k1.tick("settle"), k2.tick("settle")]);
+    expect(Number(s1.settled) + Number(s2.settled)).to.equal(1);
+    expect(await bookingOf(reservation, host.device)).to.equal(null);
+
+    const booked = big(started.endsAt) - big(started.bookedAt);
+    const delivered = big(started.endsAt) - big(started.startedAt);
+    const split = splitTime(big(started.charges.time), delivered, booked, await networkFeeBps(), 0);
+    expect((await iosdOf(host.owner.publicKey)) - ownerBefore).to.equal(split.ownerPay);
+    const ledger = (await reservationOf(reservation)).ledger;
+    expect(big(ledger.devicePayouts)).to.equal(split.ownerPay);
+    expect(big(ledger.refunds)).to.equal(split.refund);
+    const earned = [
+      (await iosdOf(k1.wallet.publicKey)) - tips[0]!,
+      (await iosdOf(k2.wallet.publicKey)) - tips[1]!,
+    ];
+    const winner = Number(s1.settled) === 1 ? 0 : 1;
+    expect(earned[winner]).to.equal(big(started.charges.tip));
+    expect(earned[1 - winner]).to.equal(0n);
+    // The loser's attempt, if it got that far, was a no-op, never a failure.
+    for (const k of [k1, k2]) {
+      for (const result of ["refused", "failed", "expired", "error"]) {
+        expect(k.transactions("settle_bookings", result), result).to.equal(0);
+      }
+    }
+    expect(await k2.tick("settle")).to.include({ due: 0, settled: 0 });
+    expect(await chainTime(connection())).to.be.greaterThan(Number(started.endsAt));
+  });
+});
