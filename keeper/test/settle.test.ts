@@ -5,8 +5,12 @@
  * renter's refund owed and the tip paid to the settling keeper; a booking that ran to its end
  * settles with the owner paid to the unit what the sdk's split says, the tip to the keeper that
  * landed it; two keepers racing for it settle it exactly once and both ticks succeed. The
- * owners' payment accounts are created when missing.
+ * owners' payment accounts are created when missing. The real keeper process killed with
+ * SIGKILL in the middle of settling a reservation and started again settles the rest, each
+ * booking once, the tips and refunds to the unit.
  */
+import { spawn } from "node:child_process";
+
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
@@ -24,11 +28,18 @@ import {
 import type { Booking, Reservation } from "@iogrid/sdk";
 
 import { chainTime, tokenBalance, waitFor, warpTo } from "../../tests/support/chain.js";
+import { AgentProcess } from "../../agent/test/support/agent.js";
 import { setUpHost, startHost } from "../../agent/test/support/host.js";
 import type { Host } from "../../agent/test/support/host.js";
 import { book, startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
-import { inProcessKeeper, stakedDevice } from "./support/keeper.js";
+import {
+  KEEPER_BIN,
+  inProcessKeeper,
+  keeperCli,
+  keeperFiles,
+  stakedDevice,
+} from "./support/keeper.js";
 import type { TestDevice, TestKeeperProcess } from "./support/keeper.js";
 
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
@@ -147,5 +158,49 @@ describe("keeper: the settle bot settles ended and no-show bookings, two keepers
     }
     expect(await k2.tick("settle")).to.include({ due: 0, settled: 0 });
     expect(await chainTime(connection())).to.be.greaterThan(Number(started.endsAt));
+  });
+
+  it("SIGKILLed mid-reservation and run again, the keeper settles every booking once", async () => {
+    const devices: TestDevice[] = [];
+    for (let i = 0; i < 4; i++) devices.push(await stakedDevice(n, `idle-${i}`));
+    const { reservation } = await book(
+      n,
+      devices.map((d) => ({ address: d.device, owner: d.owner.publicKey })),
+      1,
+      WORKLOAD,
+    );
+    const bookings = await Promise.all(devices.map((d) => bookingOf(reservation, d.device)));
+    await warpTo(connection(), n.net.rpcUrl, big(bookings[0]!.ackDeadline) + 1n);
+    const files = keeperFiles(n, k1.wallet, "settle:\n  intervalMs: 500\n");
+    const tipsBefore = await iosdOf(k1.wallet.publicKey);
+    const refundsBefore = big((await reservationOf(reservation)).ledger.refunds);
+    const child = new AgentProcess(
+      spawn(process.execPath, [KEEPER_BIN, "run", "--config", files.config, "--bots", "settle"], {
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+      "keeper",
+    );
+    await child.waitForLine(/settle_bookings: confirmed/, 60_000);
+    await child.kill();
+    const open = async (): Promise<number> =>
+      (await Promise.all(devices.map((d) => bookingOf(reservation, d.device)))).filter(Boolean)
+        .length;
+    // Killed between two of the reservation's transactions: some bookings are left to settle.
+    expect(await open()).to.be.within(1, devices.length - 1);
+    const again = await keeperCli(["run", "--config", files.config, "--bots", "settle", "--once"]);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(await open()).to.equal(0);
+    const feeBps = await networkFeeBps();
+    let refunds = 0n;
+    let tips = 0n;
+    for (const b of bookings) {
+      const booked = big(b!.endsAt) - big(b!.bookedAt);
+      refunds += splitTime(big(b!.charges.time), 0n, booked, feeBps, 0).refund;
+      tips += big(b!.charges.tip);
+    }
+    const ledger = (await reservationOf(reservation)).ledger;
+    expect(big(ledger.refunds) - refundsBefore).to.equal(refunds);
+    expect((await iosdOf(k1.wallet.publicKey)) - tipsBefore).to.equal(tips);
+    expect((await reservationOf(reservation)).bookingsOpen).to.equal(0);
   });
 });
