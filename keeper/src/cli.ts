@@ -3,6 +3,7 @@
  *
  *   iogrid-keeper run [--config keeper.yaml] [--bots epoch,attest,settle] [--once] [--dry-run]
  *   iogrid-keeper status [--json]
+ *   iogrid-keeper register [--bond IO] | unbond | withdraw | claim-tips
  *
  * Every command takes --config, --rpc-url, --ws-url and --keypair; the environment
  * (IOGRID_RPC_URL, IOGRID_WS_URL, IOGRID_KEEPER_KEYPAIR, IOGRID_KEEPER_CONFIG) fills what flags
@@ -10,10 +11,22 @@
  */
 import { Command, Option } from "commander";
 
-import { IO_DECIMALS, claimableEarnings, formatUnits, unsettledEpochs } from "@iogrid/sdk";
-import { EXIT, exitWithError, printJson } from "@iogrid/sdk/node";
+import type { TransactionInstruction } from "@solana/web3.js";
+
+import {
+  IO_DECIMALS,
+  claimableEarnings,
+  formatUnits,
+  parseUnits,
+  registerKeeperIx,
+  requestUnbondIx,
+  unsettledEpochs,
+  withdrawBondIx,
+} from "@iogrid/sdk";
+import { CliError, EXIT, exitWithError, printJson } from "@iogrid/sdk/node";
 
 import { ClosedEpochs } from "./availability.js";
+import { claimTips, ioAccountIxs } from "./bots/epoch.js";
 import { BOT_NAMES, loadKeeperConfig, parseBotList } from "./config.js";
 import type { BotName, ConfigOverrides } from "./config.js";
 import { createContext, keeperIneligibility, loadKeeperKey } from "./context.js";
@@ -170,5 +183,107 @@ common(
   report(o, out);
   process.exit(EXIT.ok);
 });
+
+/** Sends one transaction for a command; throws a one-line error naming the program's refusal. */
+async function sendCommand(
+  ctx: KeeperContext,
+  label: string,
+  instructions: TransactionInstruction[],
+): Promise<string> {
+  const outcome = await ctx.sender("cli").send({ label, instructions });
+  if (outcome.status === "confirmed") return outcome.signature ?? "";
+  const why = outcome.errorName ?? outcome.status;
+  throw new CliError(
+    `${label}: ${why}${outcome.message ? `: ${outcome.message}` : ""}`,
+    EXIT.failed,
+  );
+}
+
+common(
+  program
+    .command("register")
+    .description("register this wallet as a keeper, bonding IO from its IO account")
+    .option("--bond <IO>", "IO to bond (default: the registry's bond in force)"),
+).action(async (o: CommonOptions & { bond?: string }) => {
+  const ctx = contextOf(o);
+  const [{ config }, keeper] = await Promise.all([ctx.chainNow(), ctx.keeper()]);
+  if (keeper) {
+    throw new CliError(
+      `${ctx.wallet.publicKey.toBase58()} is already a registered keeper (see status)`,
+      EXIT.failed,
+    );
+  }
+  const required = BigInt(config.keeperBondAmount.toString());
+  const bond = o.bond === undefined ? required : parseUnits(o.bond, IO_DECIMALS);
+  if (bond === undefined)
+    throw new CliError(`--bond: expected an IO amount like "1000", got ${o.bond}`, EXIT.usage);
+  if (bond < required) {
+    throw new CliError(
+      `--bond: ${io(bond)} is below the bond in force (${io(required)})`,
+      EXIT.usage,
+    );
+  }
+  const signature = await sendCommand(ctx, "register_keeper", [
+    await registerKeeperIx(ctx.registry, {
+      authority: ctx.wallet.publicKey,
+      bondMint: config.bondMint,
+      bondSource: ctx.ioAccount,
+      bondAmount: bond,
+    }),
+  ]);
+  report(o, { keeperAccount: ctx.keeperAccount.toBase58(), bond: io(bond), signature });
+  process.exit(EXIT.ok);
+});
+
+common(
+  program.command("unbond").description("stop attesting and start the bond's cooldown"),
+).action(async (o: CommonOptions) => {
+  const ctx = contextOf(o);
+  const signature = await sendCommand(ctx, "request_unbond", [
+    await requestUnbondIx(ctx.registry, { authority: ctx.wallet.publicKey }),
+  ]);
+  const keeper = await ctx.keeper();
+  report(o, {
+    signature,
+    withdrawableAt: keeper
+      ? new Date(Number(keeper.withdrawableAt.toString()) * 1000).toISOString()
+      : null,
+  });
+  process.exit(EXIT.ok);
+});
+
+common(
+  program
+    .command("withdraw")
+    .description("after the cooldown: the bond back to the wallet's IO account, the keeper closed"),
+).action(async (o: CommonOptions) => {
+  const ctx = contextOf(o);
+  const keeper = await ctx.keeper();
+  if (!keeper)
+    throw new CliError(
+      `${ctx.wallet.publicKey.toBase58()} is not a registered keeper`,
+      EXIT.failed,
+    );
+  const signature = await sendCommand(ctx, "withdraw_bond", [
+    ...(await ioAccountIxs(ctx)),
+    await withdrawBondIx(ctx.registry, {
+      authority: ctx.wallet.publicKey,
+      bondMint: keeper.bondMint,
+      destination: ctx.ioAccount,
+      withTreasury: BigInt(keeper.forfeited.toString()) > 0n,
+    }),
+  ]);
+  report(o, { signature, withdrawn: io(BigInt(keeper.bondAmount.toString())) });
+  process.exit(EXIT.ok);
+});
+
+common(program.command("claim-tips").description("claim the keeper tips of closed epochs")).action(
+  async (o: CommonOptions) => {
+    const ctx = contextOf(o);
+    const claimed = await claimTips(ctx, "cli", new ClosedEpochs(ctx), 1n);
+    report(o, { claimed: io(claimed) });
+    process.exit(EXIT.ok);
+  },
+);
 
 program.parseAsync(process.argv).catch((error: unknown) => exitWithError("iogrid-keeper", error));

@@ -7,7 +7,8 @@
  * landed it; two keepers racing for it settle it exactly once and both ticks succeed. The
  * owners' payment accounts are created when missing. The real keeper process killed with
  * SIGKILL in the middle of settling a reservation and started again settles the rest, each
- * booking once, the tips and refunds to the unit.
+ * booking once, the tips and refunds to the unit. Last, a new operator's keeper life through the
+ * CLI: register (bonding the bond in force), unbond, withdraw after the cooldown.
  */
 import { spawn } from "node:child_process";
 
@@ -16,7 +17,9 @@ import { PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
+  IO,
   bookingPda,
+  keeperPda,
   decodeBooking,
   decodeDevice,
   decodeReservation,
@@ -27,7 +30,14 @@ import {
 } from "@iogrid/sdk";
 import type { Booking, Reservation } from "@iogrid/sdk";
 
-import { chainTime, tokenBalance, waitFor, warpTo } from "../../tests/support/chain.js";
+import {
+  chainTime,
+  fundedKeypair,
+  tokenBalance,
+  waitFor,
+  warpTo,
+} from "../../tests/support/chain.js";
+import { fundIo } from "../../tests/support/setup.js";
 import { AgentProcess } from "../../agent/test/support/agent.js";
 import { setUpHost, startHost } from "../../agent/test/support/host.js";
 import type { Host } from "../../agent/test/support/host.js";
@@ -202,5 +212,38 @@ describe("keeper: the settle bot settles ended and no-show bookings, two keepers
     expect(big(ledger.refunds) - refundsBefore).to.equal(refunds);
     expect((await iosdOf(k1.wallet.publicKey)) - tipsBefore).to.equal(tips);
     expect((await reservationOf(reservation)).bookingsOpen).to.equal(0);
+  });
+
+  it("the CLI registers a keeper with the bond in force, unbonds it and withdraws after the cooldown", async () => {
+    const operator = await fundedKeypair(connection(), 2);
+    await fundIo(connection(), n.admin, n.community, [[operator, 1_500n * IO]], n.ioAccount);
+    const io = n.ioAccount.get(operator)!;
+    const files = keeperFiles(n, operator);
+    const cli = (...args: string[]) => keeperCli([...args, "--config", files.config, "--json"]);
+    const low = await cli("register", "--bond", "5");
+    expect(low.code).to.equal(2);
+    expect(low.stderr).to.contain("--bond: 5 IO is below the bond in force (1000 IO)");
+    const registered = await cli("register");
+    expect(registered.code, registered.stderr).to.equal(0);
+    expect(JSON.parse(registered.stdout)).to.include({ bond: "1000 IO" });
+    expect(await tokenBalance(connection(), io)).to.equal(500n * IO);
+    const twice = await cli("register");
+    expect(twice.code).to.equal(1);
+    expect(twice.stderr).to.contain("is already a registered keeper");
+    expect((await cli("claim-tips")).stdout).to.contain('"claimed": "0 IO"');
+    expect((await cli("unbond")).code).to.equal(0);
+    const early = await cli("withdraw");
+    expect(early.code).to.equal(1);
+    expect(early.stderr).to.contain("withdraw_bond: CooldownNotElapsed");
+    expect(await tokenBalance(connection(), io)).to.equal(500n * IO);
+    await warpTo(
+      connection(),
+      n.net.rpcUrl,
+      BigInt(await chainTime(connection())) + 7n * 86_400n + 1n,
+    );
+    const withdrawn = await cli("withdraw");
+    expect(withdrawn.code, withdrawn.stderr).to.equal(0);
+    expect(await tokenBalance(connection(), io)).to.equal(1_500n * IO);
+    expect(await connection().getAccountInfo(keeperPda(operator.publicKey).address)).to.equal(null);
   });
 });
