@@ -21,7 +21,7 @@ import {
 } from "@iogrid/sdk/node";
 
 /** The keeper's bots. */
-export const BOT_NAMES = ["epoch", "attest", "settle"] as const;
+export const BOT_NAMES = ["epoch", "attest", "settle", "price"] as const;
 export type BotName = (typeof BOT_NAMES)[number];
 
 const positiveInt = positiveIntField;
@@ -38,6 +38,20 @@ const ioAmount = z.union([z.string(), z.number()]).transform((v, ctx) => {
 });
 
 const interval = (defaultMs: number) => positiveInt(86_400_000).default(defaultMs);
+
+/** Where the price bot reads IO's USD price (see `price-sources.ts`). */
+const priceSource = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("static"), price: z.string().regex(/^\d+(\.\d+)?$/) }),
+  z.strictObject({ kind: z.literal("file"), path: z.string().min(1) }),
+  z.strictObject({
+    kind: z.literal("http"),
+    url: httpUrlField,
+    /** Dotted path of the price in the JSON answer (`data.price`, `result.0.last`). */
+    path: z.string().min(1),
+    /** Dotted path of the quote's unix time (seconds or milliseconds), if the answer has one. */
+    timePath: z.string().min(1).optional(),
+  }),
+]);
 
 export const configSchema = z.strictObject({
   rpc: z.strictObject({
@@ -128,6 +142,25 @@ export const configSchema = z.strictObject({
   settle: z
     .strictObject({
       intervalMs: interval(15_000),
+    })
+    .prefault({}),
+  price: z
+    .strictObject({
+      intervalMs: interval(60_000),
+      sources: z.array(priceSource).default([]),
+      /** Sources that must answer (fresh) for a price to be published. */
+      minSources: positiveInt(64).default(1),
+      maxSourceAgeSecs: positiveInt(86_400).default(300),
+      sourceTimeoutMs: positiveInt(60_000).default(5_000),
+      /** Sources further apart than this (of the median) halt the feed instead. */
+      maxSpreadBps: positiveInt(10_000).default(200),
+      /** A median further than this from the feed's price is refused as an outlier. */
+      maxMoveBps: positiveInt(100_000).default(2_000),
+      /** Publish when the price moved this much, or when the feed is `heartbeatSecs` old. */
+      minChangeBps: nonNegativeInt(10_000).default(10),
+      heartbeatSecs: positiveInt(86_400).default(300),
+      /** The published confidence: this share of the price, or half the sources' spread if more. */
+      confidenceBps: nonNegativeInt(5_000).default(50),
     })
     .prefault({}),
   log: z

@@ -21,6 +21,7 @@ import { BotRunner } from "./bot.js";
 import type { Bot } from "./bot.js";
 import { AttestBot } from "./bots/attest.js";
 import { EpochBot } from "./bots/epoch.js";
+import { PriceBot } from "./bots/price.js";
 import { SettleBot } from "./bots/settle.js";
 import type { BotName } from "./config.js";
 import type { KeeperContext } from "./context.js";
@@ -34,6 +35,8 @@ export function createBot(ctx: KeeperContext, name: BotName): Bot {
       return new AttestBot(ctx);
     case "settle":
       return new SettleBot(ctx);
+    case "price":
+      return new PriceBot(ctx);
   }
 }
 
