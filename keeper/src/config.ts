@@ -127,6 +127,8 @@ export const configSchema = z.strictObject({
       retryDelayMs: positiveInt(60_000).default(2_000),
       /** Agents probed at once. */
       concurrency: positiveInt(256).default(16),
+      /** Attestation transactions in flight at once. */
+      sendConcurrency: positiveInt(64).default(8),
       /** Report devices that failed every probe, once the epoch's report window is open. */
       report: z.boolean().default(true),
       benchmark: z

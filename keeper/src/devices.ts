@@ -4,6 +4,8 @@
  * filter, and listed again every `refreshMs` in case the websocket missed something. Reads are
  * served from memory, so a tick costs no listing.
  */
+import { setTimeout as sleep } from "node:timers/promises";
+
 import { PublicKey } from "@solana/web3.js";
 
 import { REGISTRY_PROGRAM_ID, decodeDevice, deviceSizeFilter } from "@iogrid/sdk";
@@ -95,6 +97,9 @@ export class DeviceIndex {
       await this.ctx.connection.removeProgramAccountChangeListener(id).catch((error: unknown) => {
         this.ctx.log.debug("device subscription already gone", { error: errorText(error) });
       });
+      // web3.js sends the unsubscribe on its own schedule; closing the socket before it went
+      // out makes web3.js log the failed call again and again.
+      await sleep(250);
     }
   }
 

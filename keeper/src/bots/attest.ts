@@ -11,6 +11,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { PublicKey } from "@solana/web3.js";
+import type { TransactionInstruction } from "@solana/web3.js";
 
 import {
   EPOCH_SECS,
@@ -232,7 +233,7 @@ export class AttestBot implements Bot {
         },
       });
     }
-    let attested = 0;
+    const batches: { ixs: TransactionInstruction[]; size: number }[] = [];
     let at = 0;
     while (at < entries.length) {
       // The longest run from `at` that fits one transaction.
@@ -244,20 +245,22 @@ export class AttestBot implements Bot {
         ixs = more;
         take += 1;
       }
-      const batch = entries.slice(at, at + take);
+      batches.push({ ixs, size: take });
       at += take;
+    }
+    // Several in flight: each waits for its confirmation, the chain orders them.
+    const landed = await pooled(batches, this.ctx.config.attest.sendConcurrency, async (batch) => {
       const outcome = await this.ctx.sender(this.name).send({
         label: "attest_availability",
-        instructions: ixs,
+        instructions: batch.ixs,
         // Another pass landed first (this keeper's, in an earlier send, or the last one needed).
         benign: ["AlreadyAttested", "PassesComplete"],
       });
-      if (outcome.status === "confirmed") {
-        attested += batch.length;
-        this.ctx.metrics.attested.inc({}, batch.length);
-      }
-    }
-    return attested;
+      if (outcome.status !== "confirmed") return 0;
+      this.ctx.metrics.attested.inc({}, batch.size);
+      return batch.size;
+    });
+    return landed.reduce((a, b) => a + b, 0);
   }
 
   private async attestIxs(
