@@ -8,7 +8,9 @@
  * owners' payment accounts are created when missing. The real keeper process killed with
  * SIGKILL in the middle of settling a reservation and started again settles the rest, each
  * booking once, the tips and refunds to the unit. Last, a new operator's keeper life through the
- * CLI: register (bonding the bond in force), unbond, withdraw after the cooldown.
+ * CLI: register (bonding the bond in force), unbond, withdraw after the cooldown. And the chain
+ * restarted under a running keeper (six seconds down): it stays up, settles what comes after, is
+ * healthy again and stops cleanly on SIGTERM.
  */
 import { spawn } from "node:child_process";
 
@@ -39,7 +41,7 @@ import {
 } from "../../tests/support/chain.js";
 import { fundIo } from "../../tests/support/setup.js";
 import { AgentProcess } from "../../agent/test/support/agent.js";
-import { setUpHost, startHost } from "../../agent/test/support/host.js";
+import { freePort, setUpHost, startHost } from "../../agent/test/support/host.js";
 import type { Host } from "../../agent/test/support/host.js";
 import { book, startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
@@ -245,5 +247,60 @@ describe("keeper: the settle bot settles ended and no-show bookings, two keepers
     expect(withdrawn.code, withdrawn.stderr).to.equal(0);
     expect(await tokenBalance(connection(), io)).to.equal(1_500n * IO);
     expect(await connection().getAccountInfo(keeperPda(operator.publicKey).address)).to.equal(null);
+  });
+
+  it("the chain restarted under a running keeper: it stays up and settles what comes after", async () => {
+    const port = await freePort();
+    const files = keeperFiles(n, k2.wallet, "settle:\n  intervalMs: 500\n");
+    const child = new AgentProcess(
+      spawn(
+        process.execPath,
+        [
+          KEEPER_BIN,
+          "run",
+          "--config",
+          files.config,
+          "--bots",
+          "settle",
+          "--health-listen",
+          `127.0.0.1:${port}`,
+        ],
+        { stdio: ["ignore", "pipe", "pipe"] },
+      ),
+      "keeper",
+    );
+    const health = async (): Promise<number> =>
+      (await fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(2_000) }))
+        .status;
+    try {
+      await child.waitForLine(/settle: tick done/, 60_000);
+      expect(await health()).to.equal(200);
+      await n.net.restart(6_000);
+      expect(child.alive).to.equal(true);
+      const { reservation } = await book(
+        n,
+        [{ address: silent.device, owner: silent.owner.publicKey }],
+        1,
+        WORKLOAD,
+      );
+      const booking = (await bookingOf(reservation, silent.device))!;
+      await warpTo(connection(), n.net.rpcUrl, big(booking.ackDeadline) + 1n);
+      await waitFor(
+        "the keeper settling the booking made after the restart",
+        async () => ((await bookingOf(reservation, silent.device)) === null ? true : undefined),
+        60_000,
+        500,
+      );
+      await waitFor(
+        "a healthy keeper",
+        async () => ((await health()) === 200 ? true : undefined),
+        60_000,
+        500,
+      );
+      const stopped = await child.stop();
+      expect(stopped.code).to.equal(0);
+    } finally {
+      await child.kill();
+    }
   });
 });
