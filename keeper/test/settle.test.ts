@@ -10,9 +10,12 @@
  * booking once, the tips and refunds to the unit. Last, a new operator's keeper life through the
  * CLI: register (bonding the bond in force), unbond, withdraw after the cooldown. And the chain
  * restarted under a running keeper (six seconds down): it stays up, settles what comes after, is
- * healthy again and stops cleanly on SIGTERM.
+ * healthy again and stops cleanly on SIGTERM. Behind an RPC proxy that drops every third request
+ * and delays the rest, the running keeper retries with backoff and settles once, to the unit.
  */
 import { spawn } from "node:child_process";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 
 import { getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { PublicKey } from "@solana/web3.js";
@@ -301,6 +304,68 @@ describe("keeper: the settle bot settles ended and no-show bookings, two keepers
       expect(stopped.code).to.equal(0);
     } finally {
       await child.kill();
+    }
+  });
+
+  it("behind an RPC that drops and delays requests, the keeper retries and settles once", async () => {
+    let requests = 0;
+    let dropped = 0;
+    const proxy = createServer((req, res) => {
+      let body = "";
+      req.on("data", (chunk: Buffer) => (body += chunk.toString()));
+      req.on("end", () => {
+        requests += 1;
+        if (requests % 3 === 0) {
+          dropped += 1;
+          req.socket.destroy();
+          return;
+        }
+        void (async () => {
+          await new Promise((resolve) => setTimeout(resolve, 150));
+          const upstream = await fetch(n.net.rpcUrl, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body,
+          });
+          res.writeHead(upstream.status, { "content-type": "application/json" });
+          res.end(await upstream.text());
+        })().catch(() => req.socket.destroy());
+      });
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+    const proxied = {
+      ...n,
+      net: { ...n.net, rpcUrl: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` },
+    };
+    const flaky = inProcessKeeper(proxied, k1.wallet, {
+      name: "flaky",
+      extra: "settle:\n  intervalMs: 500\n",
+    });
+    const running = flaky.keeper(["settle"]);
+    try {
+      const { reservation } = await book(
+        n,
+        [{ address: silent.device, owner: silent.owner.publicKey }],
+        1,
+        WORKLOAD,
+      );
+      const booking = (await bookingOf(reservation, silent.device))!;
+      const tipsBefore = await iosdOf(k1.wallet.publicKey);
+      await warpTo(connection(), n.net.rpcUrl, big(booking.ackDeadline) + 1n);
+      await running.start();
+      await waitFor(
+        "the settlement through the flaky RPC",
+        async () => ((await bookingOf(reservation, silent.device)) === null ? true : undefined),
+        90_000,
+        500,
+      );
+      expect(dropped).to.be.greaterThan(0);
+      expect((await iosdOf(k1.wallet.publicKey)) - tipsBefore).to.equal(big(booking.charges.tip));
+      expect(flaky.transactions("settle_bookings", "confirmed")).to.equal(1);
+    } finally {
+      await running.stop();
+      await flaky.close();
+      proxy.close();
     }
   });
 });

@@ -24,6 +24,12 @@ export interface RpcOptions {
    * default unlimited. Keeps a process under its RPC provider's rate limit.
    */
   requestsPerSecond?: number;
+  /**
+   * Times a request that failed in transport (refused, reset, timed out) is sent again, with
+   * backoff; default 3. Every Solana JSON-RPC call is safe to repeat: reads, and sends of the same
+   * signed bytes.
+   */
+  transportRetries?: number;
 }
 
 /**
@@ -74,14 +80,23 @@ export function rpcConnection(options: RpcOptions): Connection {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const pacer =
     options.requestsPerSecond !== undefined ? new RequestPacer(options.requestsPerSecond) : null;
+  const retries = options.transportRetries ?? 3;
   const timedFetch = async (
     input: string | URL | Request,
     init?: RequestInit,
   ): Promise<Response> => {
-    if (pacer) await pacer.take();
-    const timeout = AbortSignal.timeout(timeoutMs);
-    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
-    return fetch(input, { ...init, signal });
+    for (let attempt = 0; ; attempt++) {
+      if (pacer) await pacer.take();
+      const timeout = AbortSignal.timeout(timeoutMs);
+      const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+      try {
+        return await fetch(input, { ...init, signal });
+      } catch (error) {
+        // The caller gave up, or the retries are spent: the failure is the caller's to handle.
+        if (init?.signal?.aborted || attempt >= retries) throw error;
+        await sleep(backoffDelay(attempt, 200, 2_000));
+      }
+    }
   };
   return new Connection(options.url, {
     commitment: options.commitment ?? "confirmed",
