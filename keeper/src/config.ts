@@ -21,7 +21,7 @@ import {
 } from "@iogrid/sdk/node";
 
 /** The keeper's bots. */
-export const BOT_NAMES = ["epoch", "attest", "settle", "price"] as const;
+export const BOT_NAMES = ["epoch", "attest", "settle", "price", "clean"] as const;
 export type BotName = (typeof BOT_NAMES)[number];
 
 const positiveInt = positiveIntField;
@@ -70,7 +70,7 @@ export const configSchema = z.strictObject({
     .array(z.enum(BOT_NAMES))
     .min(1)
     .refine((bots) => new Set(bots).size === bots.length, { message: "a bot is listed twice" })
-    .default(["epoch", "attest", "settle"]),
+    .default(["epoch", "attest", "settle", "clean"]),
   /** `/health` and `/metrics`; "" for none. */
   health: z
     .strictObject({
@@ -144,6 +144,13 @@ export const configSchema = z.strictObject({
   settle: z
     .strictObject({
       intervalMs: interval(15_000),
+    })
+    .prefault({}),
+  clean: z
+    .strictObject({
+      intervalMs: interval(600_000),
+      /** Reservations looked at per tick, oldest first. */
+      maxPerTick: positiveInt(10_000).default(200),
     })
     .prefault({}),
   price: z

@@ -20,6 +20,7 @@ import type { HealthCheck, HealthReport, RunningHttpServer } from "@iogrid/sdk/n
 import { BotRunner } from "./bot.js";
 import type { Bot } from "./bot.js";
 import { AttestBot } from "./bots/attest.js";
+import { CleanBot } from "./bots/clean.js";
 import { EpochBot } from "./bots/epoch.js";
 import { PriceBot } from "./bots/price.js";
 import { SettleBot } from "./bots/settle.js";
@@ -37,6 +38,8 @@ export function createBot(ctx: KeeperContext, name: BotName): Bot {
       return new SettleBot(ctx);
     case "price":
       return new PriceBot(ctx);
+    case "clean":
+      return new CleanBot(ctx);
   }
 }
 

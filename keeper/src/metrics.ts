@@ -22,6 +22,7 @@ export interface KeeperMetrics {
   reported: Metric;
   settled: Metric;
   settleBacklog: Metric;
+  cleaned: Metric;
 }
 
 export function keeperMetrics(): KeeperMetrics {
@@ -80,6 +81,10 @@ export function keeperMetrics(): KeeperMetrics {
     settleBacklog: registry.gauge(
       "iogrid_keeper_settle_backlog",
       "Open bookings that could be settled now, as the settle bot last counted them",
+    ),
+    cleaned: registry.counter(
+      "iogrid_keeper_reservations_closed_total",
+      "Idle reservations this keeper closed (refunds paid to their renters, rent returned)",
     ),
   };
 }

@@ -46,7 +46,8 @@ function problems(text: string): string[] {
 describe("keeper config and pure decisions", () => {
   it("the example config is valid, its amounts in base units and every default filled", () => {
     const config = parseKeeperConfig(readFileSync(EXAMPLE, "utf8"));
-    expect(config.bots).to.deep.equal(["epoch", "attest", "settle"]);
+    expect(config.bots).to.deep.equal(["epoch", "attest", "settle", "clean"]);
+    expect(config.clean).to.deep.equal({ intervalMs: 600_000, maxPerTick: 200 });
     expect(config.epoch.minClaimIo).to.equal(0n);
     expect(config.attest).to.deep.include({ probeAttempts: 3, concurrency: 16, report: true });
     expect(config.attest.benchmark).to.deep.equal({
@@ -70,14 +71,15 @@ describe("keeper config and pure decisions", () => {
   it("each bad value is one line naming the file and the field", () => {
     const text = readFileSync(EXAMPLE, "utf8")
       .replace('url: "http://127.0.0.1:8899"', 'url: "localhost:8899"')
-      .replace("bots: [epoch, attest, settle]", "bots: [epoch, crank]")
+      .replace("bots: [epoch, attest, settle, clean]", "bots: [epoch, crank]")
       .replace("percentile: 50", "percentile: 150")
       .replace('minClaimIo: "0"', 'minClaimIo: "lots"')
       .replace("lookbackEpochs: 48", "lookbackEpochs: 0")
       .replace("slotStallMs: 30000", "slotStallMz: 30000")
-      .replace("probeAttempts: 3", "probeAttempts: 0");
+      .replace("probeAttempts: 3", "probeAttempts: 0")
+      .replace("maxPerTick: 200", "maxPerTick: 0");
     const lines = problems(text);
-    expect(lines).to.have.length(7);
+    expect(lines).to.have.length(8);
     for (const line of lines) expect(line.startsWith("keeper.yaml: ")).to.equal(true);
     const text1 = lines.join("\n");
     expect(text1).to.contain("keeper.yaml: rpc.url: expected an http:// or https:// URL");
@@ -87,6 +89,7 @@ describe("keeper config and pure decisions", () => {
     expect(text1).to.match(/epoch\.lookbackEpochs: /);
     expect(text1).to.contain("health.slotStallMz: unknown field (check its spelling)");
     expect(text1).to.match(/attest\.probeAttempts: /);
+    expect(text1).to.match(/clean\.maxPerTick: /);
     expect(problems("rpc: { url: [1, 2")[0]).to.match(/^keeper\.yaml: line 1, column \d+: /);
   });
 

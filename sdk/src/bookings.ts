@@ -74,6 +74,45 @@ export function bookingReservationFilter(reservation: PublicKey): GetProgramAcco
   return { memcmp: { offset: BOOKING_LAYOUT.reservation, bytes: reservation.toBase58() } };
 }
 
+/** `memcmp` filter: accounts with the `Reservation` discriminator. */
+export function reservationDiscriminatorFilter(): GetProgramAccountsFilter {
+  const { offset, bytes } = marketCoder().accounts.memcmp("reservation") as {
+    offset: number;
+    bytes: string;
+  };
+  return { memcmp: { offset, bytes } };
+}
+
+/** `memcmp` filter: reservations of `renter` (the first field, after the discriminator). */
+export function reservationRenterFilter(renter: PublicKey): GetProgramAccountsFilter {
+  return { memcmp: { offset: 8, bytes: renter.toBase58() } };
+}
+
+/** A reservation with its address. */
+export interface ReservationEntry {
+  address: PublicKey;
+  reservation: Reservation;
+}
+
+/** Every reservation on the market (or only `renter`'s), oldest first. */
+export async function fetchReservations(
+  connection: Connection,
+  options: { renter?: PublicKey; commitment?: Commitment; programId?: PublicKey } = {},
+): Promise<ReservationEntry[]> {
+  const filters = [reservationDiscriminatorFilter()];
+  if (options.renter) filters.push(reservationRenterFilter(options.renter));
+  const accounts = await connection.getProgramAccounts(options.programId ?? MARKET_PROGRAM_ID, {
+    commitment: options.commitment ?? "confirmed",
+    filters,
+  });
+  return accounts
+    .map(({ pubkey, account }) => ({
+      address: pubkey,
+      reservation: decodeReservation(account.data),
+    }))
+    .sort((a, b) => Number(toBigInt(a.reservation.createdAt) - toBigInt(b.reservation.createdAt)));
+}
+
 /** A booking with its address. */
 export interface BookingEntry {
   address: PublicKey;

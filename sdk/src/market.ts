@@ -844,47 +844,57 @@ export async function settleBookingsBatches(
   return Promise.all(batches.map((bookings) => settleBookingsIx(program, { ...params, bookings })));
 }
 
+/** Who sends `claim_refund` or `close_reservation`: the renter, or anyone once it is idle. */
+type ClaimOrCloseParams = ReservationRef & {
+  renter: PublicKey;
+  paymentMint: PublicKey;
+  /** The signer; the renter by default. Anyone else only from `publicCloseAt(reservation)`. */
+  caller?: PublicKey;
+  tokenProgram?: PublicKey;
+};
+
 /**
- * `claim_refund` (the renter): every refund its reservation owes, into `destination` (by default
- * the renter's associated account in `paymentMint`), which must be the renter's, in that mint.
+ * `claim_refund`: every refund the reservation owes, into `destination` (by default the renter's
+ * associated account in `paymentMint`), which must be the renter's, in that mint. Signed by the
+ * renter, or by anyone once the reservation is idle, into the renter's associated account only.
  */
 export function claimRefundIx(
   program: Program<Market>,
-  params: ReservationRef & {
-    renter: PublicKey;
-    paymentMint: PublicKey;
-    destination?: PublicKey;
-    tokenProgram?: PublicKey;
-  },
+  params: ClaimOrCloseParams & { destination?: PublicKey },
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   const reservation = reservationAddress(params, id);
+  const tokenProgram = params.tokenProgram ?? TOKEN_PROGRAM_ID;
   return program.methods
     .claimRefund()
     .accountsPartial({
+      caller: params.caller ?? params.renter,
       renter: params.renter,
       reservation,
       vault: reservationVaultPda(reservation, id).address,
       destination:
-        params.destination ?? getAssociatedTokenAddressSync(params.paymentMint, params.renter),
-      tokenProgram: params.tokenProgram ?? TOKEN_PROGRAM_ID,
+        params.destination ??
+        getAssociatedTokenAddressSync(params.paymentMint, params.renter, true, tokenProgram),
+      tokenProgram,
     })
     .instruction();
 }
 
 /**
- * `close_reservation` (the renter, once no booking is open and every refund is claimed): whatever the vault holds beyond its
- * ledger is swept to iotoken's treasury account of `paymentMint`; vault and reservation closed.
+ * `close_reservation`, once no booking is open and every refund is claimed: whatever the vault
+ * holds beyond its ledger is swept to iotoken's treasury account of `paymentMint`; vault and
+ * reservation closed, their rent to the renter. Signed by the renter, or anyone once idle.
  */
 export function closeReservationIx(
   program: Program<Market>,
-  params: ReservationRef & { renter: PublicKey; paymentMint: PublicKey; tokenProgram?: PublicKey },
+  params: ClaimOrCloseParams,
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   const reservation = reservationAddress(params, id);
   return program.methods
     .closeReservation()
     .accountsPartial({
+      caller: params.caller ?? params.renter,
       renter: params.renter,
       reservation,
       vault: reservationVaultPda(reservation, id).address,

@@ -898,11 +898,22 @@ pub mod market {
 
     /// `renter` claims the refunds owed by its reservation `id` into `destination`.
     pub fn claim_refund(renter: &Pubkey, id: u64, destination: &Pubkey) -> Instruction {
+        claim_refund_by(renter, renter, id, destination)
+    }
+
+    /// `caller` claims the refunds owed to `renter` by its reservation `id` into `destination`.
+    pub fn claim_refund_by(
+        caller: &Pubkey,
+        renter: &Pubkey,
+        id: u64,
+        destination: &Pubkey,
+    ) -> Instruction {
         let reservation = pda::reservation(renter, id);
         program_ix(
             ID,
             instruction::ClaimRefund {},
             accounts::ClaimRefund {
+                caller: *caller,
                 renter: *renter,
                 reservation,
                 vault: pda::vault(&reservation),
@@ -915,11 +926,22 @@ pub mod market {
     /// `renter` closes reservation `id` paid in `payment_mint` (its surplus to that mint's
     /// treasury account).
     pub fn close_reservation(renter: &Pubkey, id: u64, payment_mint: &Pubkey) -> Instruction {
+        close_reservation_by(renter, renter, id, payment_mint)
+    }
+
+    /// `caller` closes `renter`'s reservation `id` paid in `payment_mint`.
+    pub fn close_reservation_by(
+        caller: &Pubkey,
+        renter: &Pubkey,
+        id: u64,
+        payment_mint: &Pubkey,
+    ) -> Instruction {
         let reservation = pda::reservation(renter, id);
         program_ix(
             ID,
             instruction::CloseReservation {},
             accounts::CloseReservation {
+                caller: *caller,
                 renter: *renter,
                 reservation,
                 vault: pda::vault(&reservation),

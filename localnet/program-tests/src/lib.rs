@@ -106,7 +106,28 @@ pub fn set_time(svm: &mut LiteSVM, unix_timestamp: i64) {
 
 /// A token account of `mint` owned by `owner` holding `amount` (the mint's supply is left as is).
 pub fn put_token_account(svm: &mut LiteSVM, mint: &Pubkey, owner: &Pubkey, amount: u64) -> Pubkey {
-    let key = Pubkey::new_unique();
+    put_token_account_at(svm, Pubkey::new_unique(), mint, owner, amount)
+}
+
+/// `owner`'s associated token account of `mint` (SPL Token), holding `amount`.
+pub fn put_associated_token_account(
+    svm: &mut LiteSVM,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+) -> Pubkey {
+    let key = anchor_spl::associated_token::get_associated_token_address(owner, mint);
+    put_token_account_at(svm, key, mint, owner, amount)
+}
+
+/// A token account at `key`, as `put_token_account` makes one.
+pub fn put_token_account_at(
+    svm: &mut LiteSVM,
+    key: Pubkey,
+    mint: &Pubkey,
+    owner: &Pubkey,
+    amount: u64,
+) -> Pubkey {
     let mut data = vec![0; spl_token::state::Account::LEN];
     spl_token::state::Account {
         mint: *mint,

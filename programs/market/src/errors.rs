@@ -84,4 +84,6 @@ pub enum MarketError {
         "A keeper failure quorum on the device is provisional until its epoch ends: settle then"
     )]
     FailurePending,
+    #[msg("Only the renter may do this until the reservation has been idle for 7 days")]
+    ReservationNotIdle,
 }

@@ -119,6 +119,8 @@ pub struct BookingSettled {
 pub struct RefundClaimed {
     pub reservation: Pubkey,
     pub renter: Pubkey,
+    /// The renter, or whoever claimed for it into its associated token account.
+    pub claimed_by: Pubkey,
     pub destination: Pubkey,
     pub amount: u64,
     pub refunds_claimed_after: u64,
@@ -129,6 +131,8 @@ pub struct RefundClaimed {
 pub struct ReservationClosed {
     pub reservation: Pubkey,
     pub renter: Pubkey,
+    /// The renter, or whoever closed it once idle.
+    pub closed_by: Pubkey,
     pub ledger: ReservationLedger,
     /// Tokens the vault held beyond its ledger (sent from outside the market), swept to
     /// `treasury`, iotoken's treasury account of the payment mint.

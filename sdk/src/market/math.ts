@@ -39,6 +39,22 @@ export const MIN_BOOKING_SECS = SECS_PER_HOUR;
 export const MAX_ACK_GRACE_SECS = MIN_BOOKING_SECS / 2n;
 /** Longest reservation the market's config may allow, in hours: 365 days. */
 export const MAX_RESERVATION_HOURS_LIMIT = 365 * 24;
+/**
+ * How long a reservation must have been idle (past its creation and its latest booking's end)
+ * before anyone, not only its renter, may claim its refunds into the renter's associated token
+ * account and close it, the rent going to the renter: 7 days.
+ */
+export const PUBLIC_CLOSE_DELAY_SECS = 7n * 24n * SECS_PER_HOUR;
+
+/** Unix seconds from which anyone may claim a reservation's refunds for its renter and close it. */
+export function publicCloseAt(reservation: {
+  createdAt: bigint | number | { toString(): string };
+  lastEndsAt: bigint | number | { toString(): string };
+}): bigint {
+  const createdAt = toBigInt(reservation.createdAt);
+  const lastEndsAt = toBigInt(reservation.lastEndsAt);
+  return (createdAt > lastEndsAt ? createdAt : lastEndsAt) + PUBLIC_CLOSE_DELAY_SECS;
+}
 
 /** An error the Rust returns as `MarketError::<errorName>`. */
 export class MarketMathError extends Error {

@@ -146,8 +146,8 @@ fn m2_a_closed_renter_account_blocks_no_settlement_and_refunds_are_claimed_once(
         &stranger.wallet(PaymentToken::Iosd),
     );
     let mut stolen = stolen;
-    stolen.accounts[1].pubkey = res.key;
-    stolen.accounts[2].pubkey = res.vault();
+    stolen.accounts[2].pubkey = res.key;
+    stolen.accounts[3].pubkey = res.vault();
     assert_fails(
         chain.send(stolen, &[&stranger.keypair]),
         MarketError::NotRenter,

@@ -22,7 +22,7 @@ use {
     iogrid_program_tests::{
         iotoken_defaults::default_fees,
         ix::{self as lib_ix, market::Settled},
-        pda, put_mint, put_token_account,
+        pda, put_associated_token_account, put_mint, put_token_account,
     },
     iotoken::math::IO,
     litesvm::types::TransactionResult,
@@ -268,6 +268,12 @@ impl Chain {
     pub fn token_wallet(&mut self, token: PaymentToken, owner: &Pubkey) -> Pubkey {
         let mint = self.mint(token);
         put_token_account(&mut self.grid.svm, &mint, owner, 0)
+    }
+
+    /// `owner`'s associated token account of `token`, empty.
+    pub fn associated_wallet(&mut self, token: PaymentToken, owner: &Pubkey) -> Pubkey {
+        let mint = self.mint(token);
+        put_associated_token_account(&mut self.grid.svm, &mint, owner, 0)
     }
 
     /// A funded renter holding `WALLET` in each payment mint.

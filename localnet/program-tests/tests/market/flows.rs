@@ -207,6 +207,92 @@ fn a_cancellation_after_the_start_pays_the_first_hour_and_refunds_the_rest() {
     );
 }
 
+/// A renter who never claims its refund or closes its reservation: for a week only the renter
+/// may; then anyone (a keeper's clean bot) pays the refund into the renter's associated token
+/// account, nowhere else, and closes the reservation, the rent of the reservation and its vault
+/// going to the renter.
+#[test]
+fn an_idle_reservation_is_claimed_for_and_closed_by_anyone_after_a_week_to_the_renters_benefit() {
+    let mut chain = Chain::new();
+    let a = chain.device(false);
+    let (keeper, tips) = chain.settler(PaymentToken::Iosd);
+    let (renter, res, charges, mut books) = booked(&mut chain, PaymentToken::Iosd, 2, &[&a], &tips);
+    chain.advance(30);
+    succeeded(chain.ack(&res, &a));
+    chain.advance(10 * 60);
+    succeeded(chain.cancel(&renter, &res));
+    succeeded(chain.settle(&keeper, &tips, &res, &[&a]));
+    let split = expect::split(charges.time, HOUR - 30, 2 * HOUR, 0);
+    books.settled(&chain, &res, &a, &tips, &charges, split);
+    books.check(&chain, &res);
+    assert!(books.refund_owed() > 0);
+
+    let renters_own = chain.associated_wallet(PaymentToken::Iosd, &renter.key());
+    let strangers = chain.token_wallet(PaymentToken::Iosd, &keeper.pubkey());
+    books.track(
+        &chain,
+        &[
+            ("renter's associated account", renters_own),
+            ("keeper's account", strangers),
+        ],
+    );
+    let claim_into = |destination: &Pubkey| {
+        ix::claim_refund_by(&keeper.pubkey(), &renter.key(), res.id, destination)
+    };
+    let close = ix::close_reservation_by(&keeper.pubkey(), &renter.key(), res.id, &res.mint);
+
+    // Until a week after the latest booking's end, only the renter acts.
+    let idle_from = chain.reservation(&res).public_close_at();
+    assert_eq!(
+        idle_from,
+        chain.reservation(&res).last_ends_at + 7 * 24 * HOUR
+    );
+    chain.set_time(idle_from - 1);
+    assert_fails(
+        chain.send(claim_into(&renters_own), &[&keeper]),
+        MarketError::ReservationNotIdle,
+    );
+    assert_fails(
+        chain.send(close.clone(), &[&keeper]),
+        MarketError::ReservationNotIdle,
+    );
+    books.check(&chain, &res);
+
+    // Then anyone, but the refund goes only to the renter's associated account.
+    chain.set_time(idle_from);
+    for elsewhere in [strangers, res.wallet] {
+        assert_fails(
+            chain.send(claim_into(&elsewhere), &[&keeper]),
+            MarketError::InvalidRenterAccount,
+        );
+    }
+    assert_fails(
+        chain.send(close.clone(), &[&keeper]),
+        MarketError::RefundsUnclaimed,
+    );
+    let meta = succeeded(chain.send(claim_into(&renters_own), &[&keeper]));
+    let claimed: RefundClaimed = only_event_of(&meta);
+    assert_eq!(
+        (claimed.renter, claimed.claimed_by, claimed.amount),
+        (renter.key(), keeper.pubkey(), split.refund)
+    );
+    books.claimed(&res, &renters_own);
+    books.check(&chain, &res);
+
+    let rent = chain.balance(&res.key) + chain.balance(&res.vault());
+    let renter_lamports = chain.balance(&renter.key());
+    let meta = succeeded(chain.send(close, &[&keeper]));
+    let closed: ReservationClosed = only_event_of(&meta);
+    assert_eq!(
+        (closed.renter, closed.closed_by),
+        (renter.key(), keeper.pubkey())
+    );
+    books.closed(&chain, &res);
+    books.check_balances(&chain);
+    assert_eq!(chain.balance(&renter.key()), renter_lamports + rent);
+    assert!(!chain.exists(&res.key) && !chain.exists(&res.vault()));
+}
+
 #[test]
 fn a_cancellation_before_any_start_refunds_all_the_time_but_not_the_fees() {
     let mut chain = Chain::new();

@@ -93,14 +93,14 @@ fn only_the_renter_extends_claims_and_closes() {
         MarketError::NotRenter,
     );
     let claim = ix::claim_refund(&stranger.key(), res.id, &stranger.wallet(res.token));
-    let claim = retarget(claim, 1, &res.key);
+    let claim = retarget(claim, 2, &res.key);
     assert_fails(
         chain.send(claim, &[&stranger.keypair]),
         MarketError::NotRenter,
     );
     let close = retarget(
         ix::close_reservation(&stranger.key(), res.id, &res.mint),
-        1,
+        2,
         &res.key,
     );
     assert_fails(

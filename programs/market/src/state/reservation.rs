@@ -4,6 +4,11 @@ use anchor_lang::prelude::*;
 pub const MAX_WORKLOAD_IMAGE_LEN: usize = 256;
 /// Ports a workload may expose.
 pub const MAX_WORKLOAD_PORTS: usize = 16;
+/// How long a reservation must have been idle (past its creation and its latest booking's end)
+/// before anyone, not only the renter, may pay its refunds into the renter's associated token
+/// account and close it, returning its rent to the renter. A week leaves the renter time to
+/// claim elsewhere, book again or read the account before keepers tidy it up.
+pub const PUBLIC_CLOSE_DELAY_SECS: i64 = 7 * 24 * 3600;
 
 /// The token a reservation is paid in. Prices are USD (IOSD base units); IO is converted at
 /// iotoken's conservative price when paid.
@@ -136,5 +141,21 @@ pub struct Reservation {
 impl Reservation {
     pub fn is_cancelled(&self) -> bool {
         self.cancelled_at != 0
+    }
+
+    /// Unix seconds from which anyone may claim its refunds for the renter and close it.
+    pub fn public_close_at(&self) -> i64 {
+        self.created_at
+            .max(self.last_ends_at)
+            .saturating_add(PUBLIC_CLOSE_DELAY_SECS)
+    }
+
+    /// The renter acts on its reservation at any time; anyone else once it is idle.
+    pub fn check_closer(&self, caller: &Pubkey, now: i64) -> Result<()> {
+        require!(
+            *caller == self.renter || now >= self.public_close_at(),
+            crate::errors::MarketError::ReservationNotIdle
+        );
+        Ok(())
     }
 }

@@ -7,16 +7,24 @@ use {
         state::*,
     },
     anchor_lang::prelude::*,
-    anchor_spl::token::{Token, TokenAccount},
+    anchor_spl::{
+        associated_token::get_associated_token_address_with_program_id,
+        token::{Token, TokenAccount},
+    },
 };
 
 /// The renter claims the refunds settlement accrued for it (undelivered time), paid from the
 /// vault into any token account of its own in the payment mint. Settlement never pays the renter
 /// directly, so nothing the renter controls (a closed or frozen account) can stop a booking from
-/// settling, its device from being released or its owner from being paid.
+/// settling, its device from being released or its owner from being paid. Once the reservation
+/// has been idle for `PUBLIC_CLOSE_DELAY_SECS`, anyone may claim for the renter, into the
+/// renter's associated token account only, so that keepers can close forgotten reservations.
 #[derive(Accounts)]
 pub struct ClaimRefund<'info> {
-    pub renter: Signer<'info>,
+    /// The renter, or anyone once the reservation is idle.
+    pub caller: Signer<'info>,
+    /// CHECK: the reservation's renter (`has_one`); only its key is read.
+    pub renter: UncheckedAccount<'info>,
     #[account(
         mut,
         seeds = [RESERVATION_SEED, reservation.renter.as_ref(), &reservation.id.to_le_bytes()],
@@ -39,6 +47,21 @@ pub struct ClaimRefund<'info> {
 
 pub fn handler(ctx: Context<ClaimRefund>) -> Result<()> {
     let accounts = ctx.accounts;
+    accounts
+        .reservation
+        .check_closer(accounts.caller.key, Clock::get()?.unix_timestamp)?;
+    if accounts.caller.key() != accounts.renter.key() {
+        let renters_own = get_associated_token_address_with_program_id(
+            accounts.renter.key,
+            &accounts.reservation.payment_mint,
+            accounts.token_program.key,
+        );
+        require_keys_eq!(
+            accounts.destination.key(),
+            renters_own,
+            MarketError::InvalidRenterAccount
+        );
+    }
     let owed = accounts
         .reservation
         .ledger
@@ -59,6 +82,7 @@ pub fn handler(ctx: Context<ClaimRefund>) -> Result<()> {
     emit!(RefundClaimed {
         reservation: accounts.reservation.key(),
         renter: accounts.renter.key(),
+        claimed_by: accounts.caller.key(),
         destination: accounts.destination.key(),
         amount: owed,
         refunds_claimed_after: refunds_claimed,

@@ -15,11 +15,15 @@ use {
 /// (`claim_refund`, which may go first in the same transaction): whatever the vault holds
 /// beyond its ledger (tokens sent to it from outside the market, never the renter's) is swept to
 /// iotoken's treasury account of the payment mint, then the empty vault and the reservation are
-/// closed and their rent returned.
+/// closed and their rent returned to the renter. Once the reservation has been idle for
+/// `PUBLIC_CLOSE_DELAY_SECS` anyone may close it (keepers do), the rent still going to the renter.
 #[derive(Accounts)]
 pub struct CloseReservation<'info> {
+    /// The renter, or anyone once the reservation is idle.
+    pub caller: Signer<'info>,
+    /// CHECK: the reservation's renter (`has_one`), who receives the rent.
     #[account(mut)]
-    pub renter: Signer<'info>,
+    pub renter: UncheckedAccount<'info>,
     #[account(
         mut,
         close = renter,
@@ -43,6 +47,9 @@ pub struct CloseReservation<'info> {
 
 pub fn handler(ctx: Context<CloseReservation>) -> Result<()> {
     let accounts = ctx.accounts;
+    accounts
+        .reservation
+        .check_closer(accounts.caller.key, Clock::get()?.unix_timestamp)?;
     require!(
         accounts.reservation.bookings_open == 0,
         MarketError::BookingsOpen
@@ -78,6 +85,7 @@ pub fn handler(ctx: Context<CloseReservation>) -> Result<()> {
     emit!(ReservationClosed {
         reservation: reservation.key(),
         renter: reservation.renter,
+        closed_by: accounts.caller.key(),
         ledger: reservation.ledger,
         surplus_swept: surplus,
         treasury: accounts.treasury.key(),
