@@ -1,11 +1,14 @@
 import { ConnectionProvider, WalletProvider, useConnection } from "@solana/wallet-adapter-react";
 import { IOSD_DECIMALS, IO_DECIMALS } from "@iogrid/sdk";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import type { FormEvent, ReactElement } from "react";
 import { loadCluster, saveCluster } from "./cluster.js";
 import type { Cluster } from "./cluster.js";
 import { formatUnits } from "./format.js";
 import { useOverview } from "./query.js";
+import { TokenPage } from "./Token.js";
+import { SignerProvider, WalletBar } from "./wallet.js";
+import "./style.css";
 
 function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
   const [rpc, setRpc] = useState(cluster.rpc);
@@ -98,21 +101,48 @@ function Home(): ReactElement {
   );
 }
 
+type Route = "home" | "token";
+
+function routeOf(hash: string): Route {
+  return hash === "#/token" ? "token" : "home";
+}
+
+/** The page from the URL's hash (`#/`, `#/token`), so the query keeps the cluster. */
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => routeOf(window.location.hash));
+  useEffect(() => {
+    const onHash = (): void => setRoute(routeOf(window.location.hash));
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+  return route;
+}
+
 export function App(): ReactElement {
   const cluster = useMemo(() => loadCluster(), []);
+  const route = useRoute();
   return (
     <ConnectionProvider
       endpoint={cluster.rpc}
       config={{ wsEndpoint: cluster.ws, commitment: "confirmed" }}
     >
       <WalletProvider wallets={[]} autoConnect={false}>
-        <header>
-          <h1>iogrid</h1>
-          <ClusterForm cluster={cluster} />
-        </header>
-        <main>
-          <Home />
-        </main>
+        <SignerProvider>
+          <header>
+            <h1>iogrid</h1>
+            <nav aria-label="Pages">
+              <a href="#/" aria-current={route === "home" ? "page" : undefined}>
+                Explorer
+              </a>
+              <a href="#/token" aria-current={route === "token" ? "page" : undefined}>
+                Token
+              </a>
+            </nav>
+            <WalletBar />
+            <ClusterForm cluster={cluster} />
+          </header>
+          <main>{route === "token" ? <TokenPage cluster={cluster} /> : <Home />}</main>
+        </SignerProvider>
       </WalletProvider>
     </ConnectionProvider>
   );
