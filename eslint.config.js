@@ -79,8 +79,30 @@ export default tseslint.config(
     },
   },
   {
+    // The web app runs in the browser: only the sdk's browser-safe entry, no Node built-ins.
+    files: ["app/src/**/*.{ts,tsx}"],
+    languageOptions: {
+      globals: globals.browser,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: NODE_ONLY,
+              message:
+                "the app is a browser bundle: import only @iogrid/sdk, never @iogrid/sdk/node",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests use chai's property assertions (`expect(x).to.be.true`-style chains are expressions).
-    files: ["tests/**/*.ts"],
+    files: ["tests/**/*.ts", "app/test/**/*.ts"],
     rules: { "@typescript-eslint/no-unused-expressions": "off" },
   },
 );

@@ -1,0 +1,149 @@
+import { ConnectionProvider, WalletProvider, useConnection } from "@solana/wallet-adapter-react";
+import { IOSD_DECIMALS, IO_DECIMALS } from "@iogrid/sdk";
+import { useEffect, useMemo, useState } from "react";
+import type { FormEvent, ReactElement } from "react";
+import { loadCluster, saveCluster } from "./cluster.js";
+import type { Cluster } from "./cluster.js";
+import { formatUnits } from "./format.js";
+import { useOverview } from "./query.js";
+import { TokenPage } from "./Token.js";
+import { SignerProvider, WalletBar } from "./wallet.js";
+import "./style.css";
+
+function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
+  const [rpc, setRpc] = useState(cluster.rpc);
+  const [ws, setWs] = useState(cluster.ws);
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    saveCluster({ rpc, ws });
+    window.location.search = "";
+  };
+  return (
+    <form className="cluster" onSubmit={submit} aria-label="Cluster">
+      <label>
+        RPC URL <input value={rpc} onChange={(e) => setRpc(e.target.value)} />
+      </label>
+      <label>
+        WebSocket URL <input value={ws} onChange={(e) => setWs(e.target.value)} />
+      </label>
+      <button type="submit">Use cluster</button>
+    </form>
+  );
+}
+
+function Stat({ label, value, id }: { label: string; value: string; id: string }): ReactElement {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd data-testid={id}>{value}</dd>
+    </div>
+  );
+}
+
+function Home(): ReactElement {
+  const { connection } = useConnection();
+  const overview = useOverview(connection);
+  if (overview.state === "loading") return <p role="status">Loading chain state…</p>;
+  if (overview.state === "error")
+    return (
+      <p role="alert" className="error">
+        Could not read the chain: {overview.error}
+      </p>
+    );
+  const { devices, ioSupply, iosdSupply } = overview.value;
+  const byModel = new Map<string, number>();
+  for (const row of devices) {
+    if (row.status === "active")
+      byModel.set(row.device.gpuModel, (byModel.get(row.device.gpuModel) ?? 0) + 1);
+  }
+  return (
+    <section aria-label="Network overview">
+      <dl className="stats">
+        <Stat id="devices-total" label="Devices" value={String(devices.length)} />
+        <Stat
+          id="devices-active"
+          label="Active devices"
+          value={String(devices.filter((d) => d.status === "active").length)}
+        />
+        <Stat
+          id="io-supply"
+          label="IO supply"
+          value={ioSupply === null ? "—" : formatUnits(ioSupply, IO_DECIMALS)}
+        />
+        <Stat
+          id="iosd-supply"
+          label="IOSD supply"
+          value={iosdSupply === null ? "—" : formatUnits(iosdSupply, IOSD_DECIMALS)}
+        />
+      </dl>
+      <h2>Active hardware by GPU model</h2>
+      {byModel.size === 0 ? (
+        <p>No active devices.</p>
+      ) : (
+        <table aria-label="Active hardware by GPU model">
+          <thead>
+            <tr>
+              <th>GPU model</th>
+              <th>Devices</th>
+            </tr>
+          </thead>
+          <tbody>
+            {[...byModel].sort().map(([model, count]) => (
+              <tr key={model}>
+                <td>{model}</td>
+                <td>{count}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+type Route = "home" | "token";
+
+function routeOf(hash: string): Route {
+  return hash === "#/token" ? "token" : "home";
+}
+
+/** The page from the URL's hash (`#/`, `#/token`), so the query keeps the cluster. */
+function useRoute(): Route {
+  const [route, setRoute] = useState(() => routeOf(window.location.hash));
+  useEffect(() => {
+    const onHash = (): void => setRoute(routeOf(window.location.hash));
+    window.addEventListener("hashchange", onHash);
+    return () => window.removeEventListener("hashchange", onHash);
+  }, []);
+  return route;
+}
+
+export function App(): ReactElement {
+  const cluster = useMemo(() => loadCluster(), []);
+  const route = useRoute();
+  return (
+    <ConnectionProvider
+      endpoint={cluster.rpc}
+      config={{ wsEndpoint: cluster.ws, commitment: "confirmed" }}
+    >
+      <WalletProvider wallets={[]} autoConnect={false}>
+        <SignerProvider>
+          <header>
+            <h1>iogrid</h1>
+            <nav aria-label="Pages">
+              <a href="#/" aria-current={route === "home" ? "page" : undefined}>
+                Explorer
+              </a>
+              <a href="#/token" aria-current={route === "token" ? "page" : undefined}>
+                Token
+              </a>
+            </nav>
+            <WalletBar />
+            <ClusterForm cluster={cluster} />
+          </header>
+          <main>{route === "token" ? <TokenPage cluster={cluster} /> : <Home />}</main>
+        </SignerProvider>
+      </WalletProvider>
+    </ConnectionProvider>
+  );
+}

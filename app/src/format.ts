@@ -1,0 +1,16 @@
+/** `amount` base units with `decimals` decimals, exact (no floating point). */
+export function formatUnits(amount: bigint, decimals: number): string {
+  const base = 10n ** BigInt(decimals);
+  const whole = amount / base;
+  const frac = (amount % base).toString().padStart(decimals, "0").replace(/0+$/, "");
+  return frac ? `${whole.toLocaleString("en-US")}.${frac}` : whole.toLocaleString("en-US");
+}
+
+/** A decimal string (e.g. "12.5") as base units with `decimals` decimals; null when not one. */
+export function parseUnits(text: string, decimals: number): bigint | null {
+  const match = /^\s*(\d+)(?:\.(\d*))?\s*$/.exec(text);
+  if (!match) return null;
+  const frac = match[2] ?? "";
+  if (frac.length > decimals) return null;
+  return BigInt(match[1]!) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, "0") || "0");
+}
