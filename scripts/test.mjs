@@ -1,5 +1,17 @@
 // `npm test`: every lint and test of the repository, in the order a failure is cheapest to find.
+import { existsSync } from "node:fs";
+
 import { ensureNodeModules, run } from "./lib.mjs";
+
+// The app's browser tests drive Debian's chromium; say so before anything runs rather than fail
+// after the Rust steps. `.ci/run` installs it (and the agent's sandbox packages) on a new machine.
+const chromium = process.env.CHROMIUM ?? "/usr/bin/chromium";
+if (!existsSync(chromium)) {
+  console.error(
+    `npm test: ${chromium} is missing: install Debian's chromium (apt-get install chromium) or run .ci/run, which installs it`,
+  );
+  process.exit(1);
+}
 
 const steps = [
   ["rustfmt", "cargo", ["fmt", "--all", "--check"]],
@@ -24,6 +36,7 @@ try {
   console.error(`\n${error.message}`);
   process.exit(1);
 } finally {
-  for (const [name, seconds] of timings) console.log(`${seconds.toFixed(1).padStart(8)} s  ${name}`);
+  for (const [name, seconds] of timings)
+    console.log(`${seconds.toFixed(1).padStart(8)} s  ${name}`);
 }
 console.log("\nall checks passed");
