@@ -250,7 +250,7 @@ describe("keeper: the epoch bot on a real chain, two keepers", function () {
         for (const result of ["refused", "failed", "expired", "error"]) {
           expect(
             k.transactions(undefined, result),
-            `${k.wallet.publicKey.toBase58()} ${result}`,
+            `${k.wallet.publicKey.toBase58()} ${result}: ${k.transactionSeries(undefined, result).join(", ")}`,
           ).to.equal(0);
         }
       }

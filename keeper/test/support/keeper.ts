@@ -103,12 +103,21 @@ export class TestKeeperProcess {
   /** Transactions counted for `label` (any when undefined) with `result` (all bots). */
   transactions(label: string | undefined, result: string): number {
     let total = 0;
-    for (const line of this.ctx.metrics.registry.render().split("\n")) {
-      if (!line.startsWith("iogrid_keeper_transactions_total{")) continue;
-      if (label !== undefined && !line.includes(`label="${label}"`)) continue;
-      if (line.includes(`result="${result}"`)) total += Number(line.split(" ").pop());
-    }
+    for (const line of this.transactionSeries(label, result)) total += Number(line.split(" ").pop());
     return total;
+  }
+
+  /** The transaction counters' lines for `label` (any when undefined) with `result`, to name them. */
+  transactionSeries(label: string | undefined, result: string): string[] {
+    return this.ctx.metrics.registry
+      .render()
+      .split("\n")
+      .filter(
+        (line) =>
+          line.startsWith("iogrid_keeper_transactions_total{") &&
+          (label === undefined || line.includes(`label="${label}"`)) &&
+          line.includes(`result="${result}"`),
+      );
   }
 
   async close(): Promise<void> {
