@@ -45,8 +45,9 @@ export async function ensureAvailabilityEpoch(
     await sender.send({
       label: "open_availability_epoch",
       instructions: [await ix()],
-      // Another keeper opened it first (and the seed slot passed or not yet).
-      benign: ["EpochSeedAlreadyFixed", "EpochSeedNotFixed"],
+      // Another keeper opened it first (and the seed slot passed or not yet), or the hour ended
+      // since it was read: the program opens only the running hour's record.
+      benign: ["EpochSeedAlreadyFixed", "EpochSeedNotFixed", "EpochRecordMismatch"],
     });
     record = await fetchAvailabilityEpoch(ctx, epoch);
     if (!record) return null;
@@ -61,8 +62,9 @@ export async function ensureAvailabilityEpoch(
   await sender.send({
     label: "fix_availability_seed",
     instructions: [await ix()],
-    // Fixed by another keeper (or by an attestation in passing), or the slot hash not there yet.
-    benign: ["EpochSeedAlreadyFixed", "EpochSeedNotFixed"],
+    // Fixed by another keeper (or by an attestation in passing), the slot hash not there yet, or
+    // the hour ended while this keeper waited for its seed slot.
+    benign: ["EpochSeedAlreadyFixed", "EpochSeedNotFixed", "EpochRecordMismatch"],
   });
   record = await fetchAvailabilityEpoch(ctx, epoch);
   return record?.seedFixed ? record : null;

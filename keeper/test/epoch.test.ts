@@ -22,10 +22,12 @@ import {
   keeperPda,
   keeperTipsVaultPda,
   ledgerPda,
+  openAvailabilityEpochIx,
   proRata,
 } from "@iogrid/sdk";
 import type { AvailabilityEpoch, EpochRecord } from "@iogrid/sdk";
 
+import { ensureAvailabilityEpoch } from "../src/availability.js";
 import { chainTime, tokenBalance, waitFor, warpTo } from "../../tests/support/chain.js";
 import { startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
@@ -289,5 +291,29 @@ describe("keeper: the epoch bot on a real chain, two keepers", function () {
       eligible: "yes",
       tipsClaimable: "0 IO",
     });
+  });
+
+  it("an hour that ends while a keeper waits to fix its seed is a no-op, never a refusal", async () => {
+    // A fresh hour nobody has opened: k2 opens its record, then the hour ends before the seed is fixed.
+    await warpPastEnd(await currentEpoch());
+    const e = await currentEpoch();
+    const sender = k2.ctx.sender("epoch");
+    const opened = await sender.send({
+      label: "open_availability_epoch",
+      instructions: [
+        await openAvailabilityEpochIx(k2.ctx.registry, { payer: k2.wallet.publicKey, epoch: e }),
+      ],
+    });
+    expect(opened.status).to.equal("confirmed");
+    expect((await availability(e))!.seedFixed).to.equal(false);
+    await warpPastEnd(e);
+    const noops = k2.transactions("fix_availability_seed", "noop");
+    expect(await ensureAvailabilityEpoch(k2.ctx, sender, e)).to.equal(null);
+    expect(k2.transactions("fix_availability_seed", "noop")).to.equal(noops + 1);
+    expect(
+      k2.transactions(undefined, "refused"),
+      k2.transactionSeries(undefined, "refused").join(", "),
+    ).to.equal(0);
+    expect((await availability(e))!.seedFixed).to.equal(false);
   });
 });
