@@ -144,7 +144,14 @@ describe("keeper: the attest bot probes real agents and attests, three keepers",
 
   it("the first keeper passes both agents in one transaction and refuses the forged and the down device", async () => {
     const [k1] = keepers;
+    const lamports = await connection().getBalance(k1!.wallet.publicKey);
     const summary = await k1!.tick("attest");
+    // The fees the keeper counts are what the chain took beyond the rent of the epoch's record it
+    // opened: each transaction's signature and, in the attestation, both probes' Ed25519 ones.
+    const rent = await connection().getBalance(availabilityEpochPda(epoch).address);
+    const paid = lamports - (await connection().getBalance(k1!.wallet.publicKey)) - rent;
+    expect(k1!.feesPaid("attest")).to.equal(paid);
+    expect(paid).to.be.at.least(5_000 + 5_000 + 3 * 5_000);
     expect(summary).to.include({
       epoch: epoch.toString(),
       assigned: 4,

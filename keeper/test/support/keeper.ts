@@ -108,6 +108,15 @@ export class TestKeeperProcess {
     return total;
   }
 
+  /** Lamports of fees the keeper counted for `bot`'s transactions. */
+  feesPaid(bot: string): number {
+    const line = this.ctx.metrics.registry
+      .render()
+      .split("\n")
+      .find((l) => l.startsWith(`iogrid_keeper_fees_lamports_total{bot="${bot}"}`));
+    return line ? Number(line.split(" ").pop()) : 0;
+  }
+
   /** The transaction counters' lines for `label` (any when undefined) with `result`, to name them. */
   transactionSeries(label: string | undefined, result: string): string[] {
     return this.ctx.metrics.registry

@@ -11,6 +11,9 @@ import { setTimeout as sleep } from "node:timers/promises";
 
 import {
   ComputeBudgetProgram,
+  Ed25519Program,
+  PublicKey,
+  Secp256k1Program,
   SendTransactionError,
   TransactionExpiredBlockheightExceededError,
   TransactionMessage,
@@ -20,7 +23,6 @@ import type {
   AddressLookupTableAccount,
   Commitment,
   Connection,
-  PublicKey,
   Signer,
   TransactionInstruction,
   TransactionSignature,
@@ -102,6 +104,28 @@ export function cappedPrice(
 /** Lamports a transaction of `signatures` signatures asking `units` at `microLamports` costs. */
 export function transactionFee(signatures: number, units: number, microLamports: number): number {
   return signatures * LAMPORTS_PER_SIGNATURE + Math.ceil((microLamports * units) / 1_000_000);
+}
+
+/** The signature verification programs whose instructions the base fee counts per signature. */
+const PRECOMPILES = [
+  Ed25519Program.programId,
+  Secp256k1Program.programId,
+  new PublicKey("Secp256r1SigVerify1111111111111111111111111"),
+];
+
+/**
+ * The signatures the base fee charges for: the transaction's own plus every signature a
+ * precompile instruction verifies (its data's first byte), as the runtime counts them.
+ */
+export function feeSignatures(
+  signers: number,
+  instructions: readonly TransactionInstruction[],
+): number {
+  let total = signers;
+  for (const ix of instructions) {
+    if (PRECOMPILES.some((id) => id.equals(ix.programId))) total += ix.data[0] ?? 0;
+  }
+  return total;
 }
 
 /** Estimates the priority fee (see `PriorityFeeOptions`). */
@@ -421,7 +445,11 @@ export class TransactionSender {
         request.lookupTables,
       );
       tx.sign(signers);
-      const cost = transactionFee(signers.length, units, microLamports);
+      const cost = transactionFee(
+        feeSignatures(signers.length, request.instructions),
+        units,
+        microLamports,
+      );
       const landed = await this.confirm(tx, latest.lastValidBlockHeight);
       const info = { ...base, builds, computeUnits: units, microLamports };
       switch (landed.kind) {
