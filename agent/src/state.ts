@@ -6,16 +6,10 @@
  * fsync, rename, fsync of the directory), so a SIGKILL at any point leaves the old or the new
  * state, never a torn one.
  */
-import {
-  closeSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from "node:fs";
-import { dirname, join } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+import { writeFileDurably } from "@iogrid/sdk/node";
 
 import type { BackendName } from "./config.js";
 import type { BackendRef } from "./backends/types.js";
@@ -118,21 +112,6 @@ export class StateStore {
   }
 
   private flush(): void {
-    mkdirSync(dirname(this.path), { recursive: true });
-    const tmp = `${this.path}.tmp`;
-    const fd = openSync(tmp, "w", 0o600);
-    try {
-      writeSync(fd, JSON.stringify(this.state, null, 2) + "\n");
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(tmp, this.path);
-    const dir = openSync(dirname(this.path), "r");
-    try {
-      fsyncSync(dir);
-    } finally {
-      closeSync(dir);
-    }
+    writeFileDurably(this.path, JSON.stringify(this.state, null, 2) + "\n");
   }
 }

@@ -65,6 +65,8 @@ export const configSchema = z.strictObject({
   }),
   /** Path of the keeper's keypair file (Solana CLI JSON, mode 0600). */
   keypair: z.string().min(1).optional(),
+  /** Where the keeper keeps what it must find again after a restart (its lookup table's address). */
+  stateDir: z.string().min(1).default("~/.local/state/iogrid-keeper"),
   /** Bots run by `run` (the `--bots` flag overrides). */
   bots: z
     .array(z.enum(BOT_NAMES))
@@ -129,6 +131,8 @@ export const configSchema = z.strictObject({
       concurrency: positiveInt(256).default(16),
       /** Attestation transactions in flight at once. */
       sendConcurrency: positiveInt(64).default(8),
+      /** Pack three probes per v0 transaction through the keeper's lookup table, not two (legacy). */
+      lookupTable: z.boolean().default(true),
       /** Report devices that failed every probe, once the epoch's report window is open. */
       report: z.boolean().default(true),
       benchmark: z

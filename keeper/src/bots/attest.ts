@@ -11,7 +11,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 import { PublicKey } from "@solana/web3.js";
-import type { TransactionInstruction } from "@solana/web3.js";
+import type { AddressLookupTableAccount, TransactionInstruction } from "@solana/web3.js";
 
 import {
   EPOCH_SECS,
@@ -33,6 +33,7 @@ import type { KeeperContext } from "../context.js";
 import { keeperIneligibility } from "../context.js";
 import { DeviceIndex } from "../devices.js";
 import type { DeviceEntry } from "../devices.js";
+import { AttestLookupTable } from "../lookup-table.js";
 import { probeAgent } from "../probe.js";
 import type { ProbeResult } from "../probe.js";
 
@@ -70,6 +71,7 @@ export class AttestBot implements Bot {
   readonly intervalMs: number;
   private readonly devices: DeviceIndex;
   private readonly closed: ClosedEpochs;
+  private readonly lookupTable: AttestLookupTable | undefined;
   /** Why the last tick could not attest (health detail), if it could not. */
   private problem: string | undefined;
 
@@ -77,6 +79,7 @@ export class AttestBot implements Bot {
     this.intervalMs = ctx.config.attest.intervalMs;
     this.devices = new DeviceIndex(ctx, ctx.config.attest.refreshMs);
     this.closed = new ClosedEpochs(ctx);
+    if (ctx.config.attest.lookupTable) this.lookupTable = new AttestLookupTable(ctx, this.name);
   }
 
   async init(): Promise<void> {
@@ -233,6 +236,13 @@ export class AttestBot implements Bot {
         },
       });
     }
+    // Three probes fit a v0 transaction through the lookup table, two a legacy one: the table
+    // pays for itself once a third device waits.
+    const tables: AddressLookupTableAccount[] = [];
+    if (this.lookupTable && entries.length >= 3) {
+      const table = await this.lookupTable.forEpoch(epoch);
+      if (table) tables.push(table);
+    }
     const batches: { ixs: TransactionInstruction[]; size: number }[] = [];
     let at = 0;
     while (at < entries.length) {
@@ -241,7 +251,7 @@ export class AttestBot implements Bot {
       let ixs = await this.attestIxs(entries.slice(at, at + 1), keeper, epoch);
       while (take < MAX_DEVICES_PER_ATTESTATION && at + take < entries.length) {
         const more = await this.attestIxs(entries.slice(at, at + take + 1), keeper, epoch);
-        if (!fitsTransaction(this.ctx.wallet.publicKey, more)) break;
+        if (!fitsTransaction(this.ctx.wallet.publicKey, more, tables)) break;
         ixs = more;
         take += 1;
       }
@@ -253,6 +263,7 @@ export class AttestBot implements Bot {
       const outcome = await this.ctx.sender(this.name).send({
         label: "attest_availability",
         instructions: batch.ixs,
+        lookupTables: tables,
         // Another pass landed first (this keeper's, in an earlier send, or the last one needed).
         benign: ["AlreadyAttested", "PassesComplete"],
       });

@@ -38,9 +38,15 @@ import type { Bot, TickSummary } from "../../src/bot.js";
 /** The keeper CLI's entry point. */
 export const KEEPER_BIN = fileURLToPath(new URL("../../bin/iogrid-keeper.js", import.meta.url));
 
-/** A config for `n`'s chain with test-speed intervals; `extra` YAML is appended. */
+/**
+ * A config for `n`'s chain with test-speed intervals and a new state directory (unless `extra`
+ * names one); `extra` YAML is appended.
+ */
 export function testConfigText(n: Network, extra = ""): string {
-  return `rpc:
+  const stateDir = /^stateDir:/m.test(extra)
+    ? ""
+    : `stateDir: ${JSON.stringify(mkdtempSync(join(tmpdir(), "iogrid-keeper-state-")))}\n`;
+  return `${stateDir}rpc:
   url: ${JSON.stringify(n.net.rpcUrl)}
   wsUrl: ${JSON.stringify(n.net.wsUrl)}
   requestsPerSecond: 500

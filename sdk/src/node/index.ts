@@ -243,6 +243,7 @@ export * from "./benchmark.js";
 export * from "./cli.js";
 export * from "./config.js";
 export * from "./epoch.js";
+export * from "./files.js";
 export * from "./http.js";
 export * from "./keys.js";
 export * from "./log.js";
