@@ -23,7 +23,7 @@ import {
 import { sendDistinct, tokenBalance, warpTo } from "../../tests/support/chain.js";
 import { book, startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
-import { inProcessKeeper, stakedDevice } from "./support/keeper.js";
+import { stakedDevice, twoKeepers } from "./support/keeper.js";
 import type { TestKeeperProcess } from "./support/keeper.js";
 
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
@@ -38,8 +38,7 @@ describe("keeper: the clean bot closes idle reservations for their renters, two 
   before(async function () {
     this.timeout(300_000);
     n = await startNetwork({ keepers: 2 });
-    k1 = inProcessKeeper(n, n.keeperWallets[0]!, { name: "keeper-1" });
-    k2 = inProcessKeeper(n, n.keeperWallets[1]!, { name: "keeper-2" });
+    [k1, k2] = twoKeepers(n);
   });
 
   after(async () => {

@@ -33,10 +33,10 @@ import { startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
 import {
   attestDevice,
-  inProcessKeeper,
   keeperCli,
   keeperFiles,
   stakedDevice,
+  twoKeepers,
 } from "./support/keeper.js";
 import type { TestDevice, TestKeeperProcess } from "./support/keeper.js";
 
@@ -94,8 +94,7 @@ describe("keeper: the epoch bot on a real chain, two keepers", function () {
     this.timeout(300_000);
     n = await startNetwork({ keepers: 2 });
     device = await stakedDevice(n, "rig");
-    k1 = inProcessKeeper(n, n.keeperWallets[0]!, { name: "keeper-1" });
-    k2 = inProcessKeeper(n, n.keeperWallets[1]!, { name: "keeper-2" });
+    [k1, k2] = twoKeepers(n);
   });
 
   after(async () => {

@@ -54,6 +54,7 @@ import {
   keeperCli,
   keeperFiles,
   stakedDevice,
+  twoKeepers,
 } from "./support/keeper.js";
 import type { TestDevice, TestKeeperProcess } from "./support/keeper.js";
 
@@ -92,8 +93,7 @@ describe("keeper: the settle bot settles ended and no-show bookings, two keepers
     host = await setUpHost(n, { name: "rig", rpcUrl: n.net.rpcUrl, wsUrl: n.net.wsUrl });
     await startHost(host);
     silent = await stakedDevice(n, "silent");
-    k1 = inProcessKeeper(n, n.keeperWallets[0]!, { name: "keeper-1" });
-    k2 = inProcessKeeper(n, n.keeperWallets[1]!, { name: "keeper-2" });
+    [k1, k2] = twoKeepers(n);
   });
 
   after(async () => {

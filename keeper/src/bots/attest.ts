@@ -37,6 +37,9 @@ import { AttestLookupTable } from "../lookup-table.js";
 import { probeAgent } from "../probe.js";
 import type { ProbeResult } from "../probe.js";
 
+/** A device whose probe passed, with the probe to land. */
+type PassedProbe = { entry: DeviceEntry; result: ProbeResult & { ok: true } };
+
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
 
 /** The device's passers in `epoch` (keeper accounts). */
@@ -115,11 +118,24 @@ export class AttestBot implements Bot {
     };
     if (todo.length === 0) return { ...summary, probed: 0 };
 
-    const { passed, failed } = await this.probeWithRetries(todo, epoch);
+    // A probe signs over a recent slot and the chain takes it for `max_probe_age_slots` only, so
+    // the devices go in rounds small enough that every pass lands while its challenge is fresh.
+    const round = this.ctx.config.attest.concurrency * 8;
+    let passed = 0;
+    let attested = 0;
+    const failed: { entry: DeviceEntry; reason: string }[] = [];
+    for (let at = 0; at < todo.length; at += round) {
+      const result = await this.probeWithRetries(todo.slice(at, at + round), epoch, (ok) =>
+        this.attest(ok, epoch, keeper, record.passesRequired),
+      );
+      passed += result.passed;
+      attested += result.attested;
+      failed.push(...result.failed);
+    }
     summary.probed = todo.length;
-    summary.passed = passed.length;
+    summary.passed = passed;
     summary.failed = failed.length;
-    summary.attested = await this.attest(passed, epoch, keeper, record.passesRequired);
+    summary.attested = attested;
     const windowOpens =
       big(chain.config.epochOrigin) +
       epoch * EPOCH_SECS +
@@ -156,16 +172,23 @@ export class AttestBot implements Bot {
     );
   }
 
-  /** Probes `devices`, retrying the failures with backoff; the last result of each. */
+  /**
+   * Probes `devices`, retrying the failures with backoff, and hands each attempt's passes to
+   * `land` at once (a pass kept through the retries of others would go stale); the passes and
+   * attestations counted, and the failures with the last reason of each.
+   */
   private async probeWithRetries(
     devices: readonly DeviceEntry[],
     epoch: bigint,
+    land: (passed: PassedProbe[]) => Promise<number>,
   ): Promise<{
-    passed: { entry: DeviceEntry; result: ProbeResult & { ok: true } }[];
+    passed: number;
+    attested: number;
     failed: { entry: DeviceEntry; reason: string }[];
   }> {
     const cfg = this.ctx.config.attest;
-    const passed: { entry: DeviceEntry; result: ProbeResult & { ok: true } }[] = [];
+    let passed = 0;
+    let attested = 0;
     let pending = [...devices];
     let last = new Map<string, string>();
     for (let attempt = 0; attempt < cfg.probeAttempts && pending.length > 0; attempt++) {
@@ -187,16 +210,19 @@ export class AttestBot implements Bot {
         ),
       );
       const retry: DeviceEntry[] = [];
+      const ok: PassedProbe[] = [];
       last = new Map();
       results.forEach((result, n) => {
         const entry = pending[n]!;
         this.ctx.metrics.probes.inc({ result: result.ok ? "passed" : result.kind });
-        if (result.ok) passed.push({ entry, result });
+        if (result.ok) ok.push({ entry, result });
         else {
           retry.push(entry);
           last.set(entry.address.toBase58(), `${result.kind}: ${result.reason}`);
         }
       });
+      passed += ok.length;
+      attested += await land(ok);
       pending = retry;
     }
     const failed = pending.map((entry) => {
@@ -204,12 +230,12 @@ export class AttestBot implements Bot {
       this.ctx.log.child(this.name).info(`probe of ${entry.address.toBase58()} failed`, { reason });
       return { entry, reason };
     });
-    return { passed, failed };
+    return { passed, attested, failed };
   }
 
   /** Lands the passed probes, packed into as few transactions as fit; returns devices attested. */
   private async attest(
-    passed: readonly { entry: DeviceEntry; result: ProbeResult & { ok: true } }[],
+    passed: readonly PassedProbe[],
     epoch: bigint,
     keeper: Keeper,
     passesRequired: number,

@@ -155,6 +155,16 @@ export function inProcessKeeper(
   );
 }
 
+/** In-process keepers for `n`'s first two bonded keeper wallets, named keeper-1 and keeper-2. */
+export function twoKeepers(n: Network): [TestKeeperProcess, TestKeeperProcess] {
+  const [w1, w2] = n.keeperWallets;
+  if (!w1 || !w2) throw new Error("the network has fewer than two bonded keepers");
+  return [
+    inProcessKeeper(n, w1, { name: "keeper-1" }),
+    inProcessKeeper(n, w2, { name: "keeper-2" }),
+  ];
+}
+
 /** A directory with `keeper.yaml` (the test config plus `extra`) and the wallet's key file. */
 export function keeperFiles(
   n: Network,
