@@ -22,7 +22,12 @@ import type { FilterFlags } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import { readContext } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
+import { connect } from "./connect.js";
+import type { ConnectOptions } from "./connect.js";
 import { printJson } from "./format.js";
+import { cancel, extend, status } from "./manage.js";
+import { reserve } from "./reserve.js";
+import type { ReserveOptions } from "./reserve.js";
 import {
   deviceJson,
   devicesTable,
@@ -111,6 +116,66 @@ filters(common(program.command("quote")))
     if (o.json) return printJson({ now: snapshot.now, ...quoteJson(q, selection) });
     console.log(quoteText(q, selection));
   });
+
+filters(common(program.command("reserve")))
+  .description(
+    "reserve the first N matching devices for H hours, book them in batches, wait until every agent started",
+  )
+  .option("--devices <n>", "how many devices")
+  .option("--hours <h>", "hours per device")
+  .option("--pay <token>", "payment token: iosd, usdc or io", "iosd")
+  .option("--workload <kind>", "process, container or ray", "process")
+  .option("--command <line>", "the command line a process or ray workload runs")
+  .option("--image <ref>", "the image a container workload runs")
+  .option("--port <port...>", "ports the workload serves (repeat or comma-separate)")
+  .option("--env-file <file>", "NAME=value lines handed to the agents (their sha256 goes on chain)")
+  .option(
+    "--relay <url>",
+    "the tunnel relay, for the connect commands printed (default $IOGRID_RELAY_URL)",
+  )
+  .option(
+    "--resume <reservation>",
+    "finish an interrupted reserve: book what is missing, wait again",
+  )
+  .option("--no-wait", "do not wait for the agents' acknowledgements")
+  .option(
+    "--wait-timeout <secs>",
+    "stop waiting after this long (default: until every start deadline)",
+  )
+  .option("-y, --yes", "reserve without asking")
+  .action(async (o: ReserveOptions) => reserve(o));
+
+common(program.command("status"))
+  .description("a reservation and its bookings, or (without R) every reservation of the wallet")
+  .argument("[reservation]", "the reservation's address")
+  .action(async (reservation: string | undefined, o: GlobalOptions) => status(reservation, o));
+
+common(program.command("extend"))
+  .description("add hours to every running booking of a reservation, at each booking's price")
+  .argument("<reservation>", "the reservation's address")
+  .requiredOption("--hours <h>", "hours to add")
+  .option("-y, --yes", "extend without asking")
+  .action(async (reservation: string, o: GlobalOptions & { hours?: string }) =>
+    extend(reservation, o),
+  );
+
+common(program.command("cancel"))
+  .description(
+    "show the refund, cancel, settle the bookings (their tips back to you), claim the refund, close",
+  )
+  .argument("<reservation>", "the reservation's address")
+  .option("-y, --yes", "cancel without asking")
+  .action(async (reservation: string, o: GlobalOptions) => cancel(reservation, o));
+
+common(program.command("connect"))
+  .description("reach a port of a reserved device through the tunnel relay (runs until Ctrl-C)")
+  .argument("<reservation>", "the reservation's address")
+  .requiredOption("--device <address>", "the device's address")
+  .option("--port <port>", "the workload's port on the device (default: its first)")
+  .option("--local-port <port>", "local port to listen on (0: any free one)", "0")
+  .option("--local-host <host>", "local address to listen on", "127.0.0.1")
+  .option("--relay <url>", "the tunnel relay, ws:// or wss:// (default $IOGRID_RELAY_URL)")
+  .action(async (reservation: string, o: ConnectOptions) => connect(reservation, o));
 
 try {
   await program.parseAsync(joinNegativeValues(process.argv));

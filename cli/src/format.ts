@@ -5,9 +5,14 @@
 import { IOSD_DECIMALS, formatUnits, paymentDecimals } from "@iogrid/sdk";
 import type { PaymentTokenName } from "@iogrid/sdk";
 
-import { printJson } from "@iogrid/sdk/node";
+import { jsonText, printJson } from "@iogrid/sdk/node";
 
 export { printJson };
+
+/** Prints `value` as JSON on one line (for a long-running command's scripts to read as it comes). */
+export function printJsonLine(value: unknown): void {
+  process.stdout.write(JSON.stringify(JSON.parse(jsonText(value))) + "\n");
+}
 
 /** `amount` base units of `token` with its symbol ("4.01 IOSD"). */
 export function tokenAmount(amount: bigint, token: PaymentTokenName): string {

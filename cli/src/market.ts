@@ -99,6 +99,15 @@ export function selectDevices(
   return matches.slice(0, count);
 }
 
+/** Every match not in `exclude` (base58 addresses), best first. */
+export function matchesExcept(
+  snapshot: MarketSnapshot,
+  criteria: DeviceCriteria,
+  exclude: readonly string[],
+): MarketDevice[] {
+  return searchDevices(snapshot, criteria).filter((d) => !exclude.includes(d.address.toBase58()));
+}
+
 /** `paymentTerms` refuses IO while the feed is unusable: a clear refusal. */
 export function quoteOrFail(
   snapshot: MarketSnapshot,
