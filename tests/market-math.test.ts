@@ -482,6 +482,25 @@ describe("market matching: filter, rank and quote registry devices", () => {
     ).to.have.length(1);
   });
 
+  it("matches a part of the GPU model and a region family, as renters type them", () => {
+    const h100 = staked(fakeDevice({ price: 1n, region: "eu-west" }));
+    const a100 = staked(fakeDevice({ price: 1n, gpuModel: "NVIDIA A100-SXM4-80GB", region: "eu" }));
+    const us = staked(fakeDevice({ price: 1n, region: "us-east" }));
+    const europe = staked(fakeDevice({ price: 1n, region: "europe" }));
+    const all = [h100, a100, us, europe];
+    const addresses = (criteria: Parameters<typeof matchDevices>[1]): string[] =>
+      matchDevices(all, criteria, stakingConfig)
+        .map((d) => d.address.toBase58())
+        .sort();
+    const sorted = (...ds: MarketDevice[]): string[] => ds.map((d) => d.address.toBase58()).sort();
+    expect(addresses({ gpuModelContains: "h100" })).to.deep.equal(sorted(h100, us, europe));
+    expect(addresses({ gpuModelContains: "A100-sxm4" })).to.deep.equal(sorted(a100));
+    expect(addresses({ gpuModelContains: "H200" })).to.deep.equal([]);
+    expect(addresses({ regionFamily: "eu" })).to.deep.equal(sorted(h100, a100));
+    expect(addresses({ regionFamily: "eu-west" })).to.deep.equal(sorted(h100));
+    expect(addresses({ regionFamily: "us", gpuModelContains: "h100" })).to.deep.equal(sorted(us));
+  });
+
   it("ranks by price, then reputation, and quotes the selection", () => {
     const cheap = staked(fakeDevice({ price: 1_000_000n, reputationBps: 1_000, gpuCount: 2 }));
     const dearGood = staked(fakeDevice({ price: 3_000_000n, reputationBps: 9_000, gpuCount: 1 }));

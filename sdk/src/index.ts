@@ -17,6 +17,7 @@ export * from "./staking.js";
 export * from "./staking/math.js";
 export * from "./market.js";
 export * from "./market/math.js";
+export * from "./market/snapshot.js";
 export * from "./bookings.js";
 export * from "./workload.js";
 export * from "./relay.js";

@@ -329,12 +329,19 @@ export type MinimumStakeRules = Parameters<typeof deviceMinimumStake>[0];
 export interface DeviceCriteria {
   /** GPU model, compared case-insensitively (exact match). */
   gpuModel?: string;
+  /**
+   * A part of the GPU model, compared case-insensitively ("h100" matches "NVIDIA H100 80GB
+   * HBM3"), as a renter types it.
+   */
+  gpuModelContains?: string;
   /** Fewest GPUs in one device. */
   minGpuCount?: number;
   /** Least VRAM per GPU, MiB. */
   minVramMib?: number;
   /** Region code (exact match). */
   region?: string;
+  /** A region or its family: "eu" matches "eu" and every "eu-..." region; "eu-west" itself. */
+  regionFamily?: string;
   /** Highest price per GPU-hour, IOSD base units. */
   maxPricePerGpuHour?: bigint;
   /** Lowest reputation, basis points. */
@@ -377,6 +384,19 @@ export function deviceMatches(
   }
   if (criteria.minVramMib !== undefined && device.specs.vramMib < criteria.minVramMib) return false;
   if (criteria.region !== undefined && device.region !== criteria.region) return false;
+  if (
+    criteria.gpuModelContains !== undefined &&
+    !device.gpuModel.toLowerCase().includes(criteria.gpuModelContains.toLowerCase())
+  ) {
+    return false;
+  }
+  if (
+    criteria.regionFamily !== undefined &&
+    device.region !== criteria.regionFamily &&
+    !device.region.startsWith(`${criteria.regionFamily}-`)
+  ) {
+    return false;
+  }
   if (criteria.maxPricePerGpuHour !== undefined && price > criteria.maxPricePerGpuHour) {
     return false;
   }

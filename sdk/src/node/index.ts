@@ -250,3 +250,4 @@ export * from "./log.js";
 export * from "./metrics.js";
 export * from "./rpc.js";
 export * from "./send.js";
+export * from "./solana-config.js";
