@@ -103,7 +103,8 @@ export class TestKeeperProcess {
   /** Transactions counted for `label` (any when undefined) with `result` (all bots). */
   transactions(label: string | undefined, result: string): number {
     let total = 0;
-    for (const line of this.transactionSeries(label, result)) total += Number(line.split(" ").pop());
+    for (const line of this.transactionSeries(label, result))
+      total += Number(line.split(" ").pop());
     return total;
   }
 
