@@ -7,6 +7,7 @@ import type { Cluster } from "./cluster.js";
 import { formatUnits } from "./format.js";
 import { useOverview } from "./query.js";
 import { TokenPage } from "./Token.js";
+import { Stat } from "./ui.js";
 import { SignerProvider, WalletBar } from "./wallet.js";
 import "./style.css";
 
@@ -28,15 +29,6 @@ function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
       </label>
       <button type="submit">Use cluster</button>
     </form>
-  );
-}
-
-function Stat({ label, value, id }: { label: string; value: string; id: string }): ReactElement {
-  return (
-    <div className="stat">
-      <dt>{label}</dt>
-      <dd data-testid={id}>{value}</dd>
-    </div>
   );
 }
 
