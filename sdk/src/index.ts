@@ -18,6 +18,7 @@ export * from "./staking/math.js";
 export * from "./market.js";
 export * from "./market/math.js";
 export * from "./bookings.js";
+export * from "./devices.js";
 export * from "./workload.js";
 export * from "./relay.js";
 export * from "./registry/link.js";

@@ -19,7 +19,7 @@ export interface AppSuite {
   page: Page;
   /** The served app's base URL. */
   url: string;
-  /** Opens the app's page `hash` (e.g. `#/token`) on this suite's chain. */
+  /** Loads the app afresh at its page `hash` (e.g. `#/token`) on this suite's chain. */
   open(hash?: string): Promise<void>;
   /** Waits for `locator`; on a timeout the error carries the page's text and console errors. */
   waitFor(locator: Locator): Promise<void>;
@@ -33,6 +33,8 @@ export function appSuite(seed?: (n: Network) => Promise<void>): AppSuite {
   const suite = {
     async open(hash = "") {
       const { rpcUrl, wsUrl } = suite.n.net;
+      // From a blank page, so a hash-only change still loads the app afresh.
+      await suite.page.goto("about:blank");
       await suite.page.goto(
         `${suite.url}?rpc=${encodeURIComponent(rpcUrl)}&ws=${encodeURIComponent(wsUrl)}${hash}`,
       );
