@@ -6,7 +6,9 @@ import { loadCluster, saveCluster } from "./cluster.js";
 import type { Cluster } from "./cluster.js";
 import { formatUnits } from "./format.js";
 import { useOverview } from "./query.js";
+import { DevicePage, DevicesPage } from "./Devices.js";
 import { TokenPage } from "./Token.js";
+import { Stat } from "./ui.js";
 import { SignerProvider, WalletBar } from "./wallet.js";
 import "./style.css";
 
@@ -28,15 +30,6 @@ function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
       </label>
       <button type="submit">Use cluster</button>
     </form>
-  );
-}
-
-function Stat({ label, value, id }: { label: string; value: string; id: string }): ReactElement {
-  return (
-    <div className="stat">
-      <dt>{label}</dt>
-      <dd data-testid={id}>{value}</dd>
-    </div>
   );
 }
 
@@ -101,13 +94,19 @@ function Home(): ReactElement {
   );
 }
 
-type Route = "home" | "token";
+export type Route =
+  { page: "home" } | { page: "token" } | { page: "devices" } | { page: "device"; address: string };
 
-function routeOf(hash: string): Route {
-  return hash === "#/token" ? "token" : "home";
+export function routeOf(hash: string): Route {
+  const path = hash.replace(/^#/, "");
+  const device = /^\/device\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(path);
+  if (device) return { page: "device", address: device[1]! };
+  if (path === "/token") return { page: "token" };
+  if (path === "/devices") return { page: "devices" };
+  return { page: "home" };
 }
 
-/** The page from the URL's hash (`#/`, `#/token`), so the query keeps the cluster. */
+/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`). */
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(window.location.hash));
   useEffect(() => {
@@ -116,6 +115,25 @@ function useRoute(): Route {
     return () => window.removeEventListener("hashchange", onHash);
   }, []);
   return route;
+}
+
+const NAV: [Route["page"], string, string][] = [
+  ["home", "#/", "Explorer"],
+  ["devices", "#/devices", "Devices"],
+  ["token", "#/token", "Token"],
+];
+
+function Page({ route, cluster }: { route: Route; cluster: Cluster }): ReactElement {
+  switch (route.page) {
+    case "token":
+      return <TokenPage cluster={cluster} />;
+    case "devices":
+      return <DevicesPage />;
+    case "device":
+      return <DevicePage address={route.address} />;
+    default:
+      return <Home />;
+  }
 }
 
 export function App(): ReactElement {
@@ -131,17 +149,26 @@ export function App(): ReactElement {
           <header>
             <h1>iogrid</h1>
             <nav aria-label="Pages">
-              <a href="#/" aria-current={route === "home" ? "page" : undefined}>
-                Explorer
-              </a>
-              <a href="#/token" aria-current={route === "token" ? "page" : undefined}>
-                Token
-              </a>
+              {NAV.map(([page, href, label]) => (
+                <a
+                  key={page}
+                  href={href}
+                  aria-current={
+                    route.page === page || (page === "devices" && route.page === "device")
+                      ? "page"
+                      : undefined
+                  }
+                >
+                  {label}
+                </a>
+              ))}
             </nav>
             <WalletBar />
             <ClusterForm cluster={cluster} />
           </header>
-          <main>{route === "token" ? <TokenPage cluster={cluster} /> : <Home />}</main>
+          <main>
+            <Page route={route} cluster={cluster} />
+          </main>
         </SignerProvider>
       </WalletProvider>
     </ConnectionProvider>

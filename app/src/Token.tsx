@@ -31,6 +31,7 @@ import type { Cluster } from "./cluster.js";
 import { formatUnits, parseUnits } from "./format.js";
 import type { Loadable } from "./query.js";
 import { TxStatusView, useSendTransaction } from "./tx.js";
+import { AmountInput, Stat } from "./ui.js";
 import { useSigner } from "./wallet.js";
 
 export interface TokenState {
@@ -146,10 +147,12 @@ export function TokenPage({ cluster }: { cluster: Cluster }): ReactElement {
   const t = token.value;
   const quote = t.price.ok && ioAmount !== null ? iosdForIo(ioAmount, t.price.value) : null;
   const busy = status.state === "signing" || status.state === "sent";
+  // Refused before signing: the program would fail the transfer anyway, after a fee.
+  const overBalance = ioAmount !== null && ioAmount > t.io;
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    if (ioAmount === null || minIosdOut === null) return;
+    if (ioAmount === null || minIosdOut === null || overBalance) return;
     const owner = signer.publicKey;
     const iosdMint = iosdMintPda().address;
     const iosdAta = getAssociatedTokenAddressSync(iosdMint, owner);
@@ -169,56 +172,49 @@ export function TokenPage({ cluster }: { cluster: Cluster }): ReactElement {
   return (
     <section aria-label="Token">
       <dl className="stats">
-        <div className="stat">
-          <dt>IO balance</dt>
-          <dd data-testid="io-balance">{formatUnits(t.io, IO_DECIMALS)}</dd>
-        </div>
-        <div className="stat">
-          <dt>IOSD balance</dt>
-          <dd data-testid="iosd-balance">{formatUnits(t.iosd, IOSD_DECIMALS)}</dd>
-        </div>
-        <div className="stat">
-          <dt>Burn-mint price (USD per IO)</dt>
-          <dd data-testid="burn-price">
-            {t.price.ok
-              ? formatUnits(t.price.value, PRICE_DECIMALS)
-              : `Refused: ${t.price.refusal}`}
-          </dd>
-        </div>
-        <div className="stat">
-          <dt>Circuit breaker room</dt>
-          <dd data-testid="breaker-room">
-            {t.breakerRoom === null ? "—" : `${formatUnits(t.breakerRoom, IOSD_DECIMALS)} IOSD`}
-            {t.windowSecs !== null && <small> per {String(t.windowSecs / 3600n)} h window</small>}
-          </dd>
-        </div>
+        <Stat id="io-balance" label="IO balance" value={formatUnits(t.io, IO_DECIMALS)} />
+        <Stat id="iosd-balance" label="IOSD balance" value={formatUnits(t.iosd, IOSD_DECIMALS)} />
+        <Stat
+          id="burn-price"
+          label="Burn-mint price (USD per IO)"
+          value={
+            t.price.ok ? formatUnits(t.price.value, PRICE_DECIMALS) : `Refused: ${t.price.refusal}`
+          }
+        />
+        <Stat
+          id="breaker-room"
+          label="Circuit breaker room"
+          value={
+            <>
+              {t.breakerRoom === null ? "—" : `${formatUnits(t.breakerRoom, IOSD_DECIMALS)} IOSD`}
+              {t.windowSecs !== null && <small> per {String(t.windowSecs / 3600n)} h window</small>}
+            </>
+          }
+        />
       </dl>
       <h2>Burn IO for IOSD</h2>
       <form className="card burn" onSubmit={(e) => void submit(e)} aria-label="Burn IO for IOSD">
-        <label>
-          IO to burn{" "}
-          <input
-            name="io-amount"
-            inputMode="decimal"
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-          />
-        </label>
-        <label>
-          Minimum IOSD out (optional){" "}
-          <input
-            name="min-iosd-out"
-            inputMode="decimal"
-            value={minOut}
-            onChange={(e) => setMinOut(e.target.value)}
-          />
-        </label>
-        <p data-testid="burn-quote">
-          {quote === null ? "—" : `You receive ${formatUnits(quote, IOSD_DECIMALS)} IOSD`}
-        </p>
+        <AmountInput label="IO to burn" name="io-amount" value={amount} onChange={setAmount} />
+        <AmountInput
+          label="Minimum IOSD out (optional)"
+          name="min-iosd-out"
+          value={minOut}
+          onChange={setMinOut}
+        />
+        {overBalance ? (
+          <p role="alert" className="error" data-testid="burn-refusal">
+            You hold {formatUnits(t.io, IO_DECIMALS)} IO: you cannot burn more than that.
+          </p>
+        ) : (
+          <p data-testid="burn-quote">
+            {quote === null ? "—" : `You receive ${formatUnits(quote, IOSD_DECIMALS)} IOSD`}
+          </p>
+        )}
         <button
           type="submit"
-          disabled={busy || ioAmount === null || ioAmount === 0n || minIosdOut === null}
+          disabled={
+            busy || ioAmount === null || ioAmount === 0n || overBalance || minIosdOut === null
+          }
         >
           Burn
         </button>

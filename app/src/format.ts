@@ -14,3 +14,8 @@ export function parseUnits(text: string, decimals: number): bigint | null {
   if (frac.length > decimals) return null;
   return BigInt(match[1]!) * 10n ** BigInt(decimals) + BigInt(frac.padEnd(decimals, "0") || "0");
 }
+
+/** A decoded integer (BN, number or bigint) as a bigint. */
+export function big(value: bigint | number | { toString(): string }): bigint {
+  return typeof value === "bigint" ? value : BigInt(value.toString());
+}

@@ -1,15 +1,35 @@
 import { unpackMint } from "@solana/spl-token";
+import { PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import type { Connection } from "@solana/web3.js";
 import {
   REGISTRY_PROGRAM_ID,
+  STAKING_PROGRAM_ID,
+  availabilityEpochAt,
+  clockUnixTimestamp,
+  configPda,
   decodeDevice,
+  decodePriceFeed,
+  decodeRegistryConfig,
+  decodeStakingConfig,
+  decodeTokenConfig,
   deviceSizeFilter,
   deviceStatusName,
+  fetchMarketDevices,
   ioMintPda,
   iosdMintPda,
+  iotokenConfigPda,
+  priceFeedPda,
+  stakingConfigPda,
 } from "@iogrid/sdk";
-import type { Device } from "@iogrid/sdk";
-import { useEffect, useState } from "react";
+import type {
+  Device,
+  MarketDevice,
+  PriceFeed,
+  RegistryConfig,
+  StakingConfig,
+  TokenConfig,
+} from "@iogrid/sdk";
+import { useCallback, useEffect, useState } from "react";
 
 export interface DeviceRow {
   address: string;
@@ -71,4 +91,106 @@ export function useOverview(connection: Connection): Loadable<Overview> {
     };
   }, [connection]);
   return value;
+}
+
+/**
+ * `load()` as a Loadable, re-run when `deps` change, when `reload()` is called, and (debounced)
+ * when an account of one of `programs` changes: one program subscription each, not one per row.
+ */
+export function useLoad<T>(
+  connection: Connection,
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+  programs: readonly PublicKey[] = [],
+): [Loadable<T>, () => void] {
+  const [value, setValue] = useState<Loadable<T>>({ state: "loading" });
+  const [tick, setTick] = useState(0);
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  useEffect(() => {
+    let live = true;
+    load().then(
+      (v) => live && setValue({ state: "ready", value: v }),
+      (err: unknown) => live && setValue({ state: "error", error: String(err) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [connection, tick, ...deps]);
+  const programKey = programs.map((p) => p.toBase58()).join(",");
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const subs = programKey
+      .split(",")
+      .filter(Boolean)
+      .map((program) =>
+        connection.onProgramAccountChange(
+          new PublicKey(program),
+          () => {
+            clearTimeout(timer);
+            timer = setTimeout(reload, 250);
+          },
+          "confirmed",
+        ),
+      );
+    return () => {
+      clearTimeout(timer);
+      for (const sub of subs) void connection.removeProgramAccountChangeListener(sub);
+    };
+  }, [connection, programKey, reload]);
+  return [value, reload];
+}
+
+/** What lists, device pages and quotes read: every device with its pool, the configs and time. */
+export interface MarketState {
+  devices: MarketDevice[];
+  stakingConfig: StakingConfig;
+  registryConfig: RegistryConfig;
+  tokenConfig: TokenConfig;
+  priceFeed: PriceFeed;
+  /** The chain's clock. */
+  now: bigint;
+  /** For `matchDevices`: the availability epochs' origin and the chain's time. */
+  epoch: { origin: bigint; now: bigint };
+  /** The running availability epoch (0 before the origin). */
+  runningEpoch: bigint;
+}
+
+/** Two getProgramAccounts (devices, stake pools) and one getMultipleAccounts (configs, clock). */
+export async function fetchMarketState(connection: Connection): Promise<MarketState> {
+  const [devices, infos] = await Promise.all([
+    fetchMarketDevices(connection),
+    connection.getMultipleAccountsInfo(
+      [
+        stakingConfigPda().address,
+        configPda().address,
+        iotokenConfigPda().address,
+        priceFeedPda().address,
+        SYSVAR_CLOCK_PUBKEY,
+      ],
+      "confirmed",
+    ),
+  ]);
+  const [staking, registry, token, feed, clock] = infos;
+  if (!staking || !registry || !token || !feed || !clock) {
+    throw new Error("the programs are not initialised on this cluster");
+  }
+  const registryConfig = decodeRegistryConfig(registry.data);
+  const now = clockUnixTimestamp(clock.data);
+  const origin = BigInt(registryConfig.epochOrigin.toString());
+  return {
+    devices,
+    stakingConfig: decodeStakingConfig(staking.data),
+    registryConfig,
+    tokenConfig: decodeTokenConfig(token.data),
+    priceFeed: decodePriceFeed(feed.data),
+    now,
+    epoch: { origin, now },
+    runningEpoch: now >= origin ? availabilityEpochAt(origin, now) : 0n,
+  };
+}
+
+export const MARKET_PROGRAMS: readonly PublicKey[] = [REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID];
+
+export function useMarketState(connection: Connection): [Loadable<MarketState>, () => void] {
+  return useLoad(connection, () => fetchMarketState(connection), [], MARKET_PROGRAMS);
 }

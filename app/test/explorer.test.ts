@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import { Keypair } from "@solana/web3.js";
-import type { Server } from "node:http";
-import { join } from "node:path";
 import {
   IOSD_DECIMALS,
   IO_DECIMALS,
@@ -13,21 +11,13 @@ import {
 } from "@iogrid/sdk";
 import { getMint } from "@solana/spl-token";
 import { H100_SERVER_SPECS, fundedKeypair, sendDistinct } from "../../tests/support/chain.js";
-import { startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
 import { formatUnits } from "../src/format.js";
-import { ARTIFACTS, openBrowser, serveDist } from "./support/browser.js";
-import type { Browser } from "./support/browser.js";
+import { appSuite } from "./support/app.js";
 
 describe("app: explorer home against a local chain", function () {
   this.timeout(120_000);
-  let n: Network;
-  let server: Server;
-  let url: string;
-  let browser: Browser;
-
-  before(async () => {
-    n = await startNetwork();
+  const app = appSuite(async (n: Network) => {
     const owner = await fundedKeypair(n.net.connection, 10);
     const models = ["NVIDIA H100 80GB HBM3", "NVIDIA H100 80GB HBM3", "NVIDIA A100 80GB"];
     for (const [i, gpuModel] of models.entries()) {
@@ -47,21 +37,13 @@ describe("app: explorer home against a local chain", function () {
         [owner, agent],
       );
     }
-    ({ url, server } = await serveDist());
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    await n?.net.stop();
   });
 
   it("shows the device count and token supplies the chain holds, to the unit", async () => {
-    const { connection, rpcUrl, wsUrl } = n.net;
-    const page = browser.page;
-    await page.goto(`${url}?rpc=${encodeURIComponent(rpcUrl)}&ws=${encodeURIComponent(wsUrl)}`);
-    await page.getByTestId("devices-total").waitFor();
+    const { connection } = app.n.net;
+    const page = app.page;
+    await app.open();
+    await app.waitFor(page.getByTestId("devices-total"));
 
     const devices = await connection.getProgramAccounts(REGISTRY_PROGRAM_ID, {
       filters: [deviceSizeFilter()],
@@ -85,14 +67,15 @@ describe("app: explorer home against a local chain", function () {
       "NVIDIA A100 80GB1",
       "NVIDIA H100 80GB HBM32",
     ]);
-    await page.screenshot({ path: join(ARTIFACTS, "home-1280.png"), fullPage: true });
+    await app.screenshot("home-1280");
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(ARTIFACTS, "home-390.png"), fullPage: true });
+    await app.screenshot("home-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     // The cluster came from the query and is kept for the next visit without it.
-    await page.goto(url);
-    await page.getByTestId("devices-total").waitFor();
+    await page.goto(app.url);
+    await app.waitFor(page.getByTestId("devices-total"));
     expect(await page.getByTestId("devices-total").textContent()).to.equal("3");
-    expect(browser.errors).to.deep.equal([]);
+    expect(app.browser.errors).to.deep.equal([]);
   });
 });

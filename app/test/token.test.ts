@@ -1,7 +1,5 @@
 import { expect } from "chai";
 import { LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
-import type { Server } from "node:http";
-import { join } from "node:path";
 import {
   IO,
   IOSD_DECIMALS,
@@ -24,54 +22,28 @@ import {
   transfer,
 } from "@solana/spl-token";
 import { chainTime, sendDistinct } from "../../tests/support/chain.js";
-import { startNetwork } from "../../agent/test/support/network.js";
-import type { Network } from "../../agent/test/support/network.js";
 import { formatUnits } from "../src/format.js";
-import { ARTIFACTS, openBrowser, serveDist } from "./support/browser.js";
-import type { Browser } from "./support/browser.js";
+import { appSuite } from "./support/app.js";
 
 describe("app: local wallet and the token page's burn IO -> IOSD", function () {
   this.timeout(180_000);
-  let n: Network;
-  let server: Server;
-  let url: string;
-  let browser: Browser;
-
-  before(async () => {
-    n = await startNetwork();
-    ({ url, server } = await serveDist());
-    browser = await openBrowser();
-  });
-
-  after(async () => {
-    await browser?.close();
-    server?.close();
-    await n?.net.stop();
-  });
+  const app = appSuite();
 
   async function balanceOf(mint: PublicKey, owner: PublicKey): Promise<bigint> {
     const address = getAssociatedTokenAddressSync(mint, owner);
     try {
-      return (await getAccount(n.net.connection, address, "confirmed")).amount;
+      return (await getAccount(app.n.net.connection, address, "confirmed")).amount;
     } catch {
       return 0n;
     }
   }
 
   it("airdrops SOL, burns IO for the IOSD the sdk predicts, and names a refusal", async () => {
-    const { connection, rpcUrl, wsUrl } = n.net;
-    const page = browser.page;
-    await page.goto(
-      `${url}?rpc=${encodeURIComponent(rpcUrl)}&ws=${encodeURIComponent(wsUrl)}#/token`,
-    );
-    await page
-      .getByTestId("io-balance")
-      .waitFor()
-      .catch(async (err: unknown) => {
-        throw new Error(
-          `${String(err)}\npage: ${await page.locator("body").innerText()}\nerrors: ${browser.errors.join("\n")}`,
-        );
-      });
+    const { connection, rpcUrl } = app.n.net;
+    const n = app.n;
+    const page = app.page;
+    await app.open("#/token");
+    await app.waitFor(page.getByTestId("io-balance"));
     const owner = new PublicKey((await page.getByTestId("wallet-address").textContent())!);
     expect(await page.getByTestId("io-balance").textContent()).to.equal("0");
 
@@ -147,7 +119,24 @@ describe("app: local wallet and the token page's burn IO -> IOSD", function () {
     expect(await page.getByTestId("iosd-balance").textContent()).to.equal(
       formatUnits(iosdAfter, IOSD_DECIMALS),
     );
-    await page.screenshot({ path: join(ARTIFACTS, "token-1280.png"), fullPage: true });
+    await app.screenshot("token-1280");
+
+    // More IO than the wallet holds: refused on the page, nothing signed or sent.
+    const signatures = await connection.getSignaturesForAddress(owner, {}, "confirmed");
+    await page.locator('input[name="io-amount"]').fill("75.00000001");
+    expect(await page.getByTestId("burn-refusal").textContent()).to.equal(
+      "You hold 75 IO: you cannot burn more than that.",
+    );
+    expect(await page.getByRole("button", { name: "Burn" }).isDisabled()).to.equal(true);
+    await page
+      .locator("form.burn")
+      .evaluate((form) => (form as unknown as { requestSubmit(): void }).requestSubmit());
+    expect(await page.getByTestId("tx-status").getAttribute("data-state")).to.equal("confirmed");
+    expect(await connection.getSignaturesForAddress(owner, {}, "confirmed")).to.deep.equal(
+      signatures,
+    );
+    await page.locator('input[name="io-amount"]').fill("75");
+    expect(await page.getByTestId("burn-quote").textContent()).to.match(/^You receive /);
 
     // Asking for more IOSD than 1 IO buys: the program refuses and the page names why.
     await page.locator('input[name="io-amount"]').fill("1");
@@ -160,7 +149,7 @@ describe("app: local wallet and the token page's burn IO -> IOSD", function () {
     );
     expect(await balanceOf(ioMintPda().address, owner)).to.equal(ioAfter);
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.screenshot({ path: join(ARTIFACTS, "token-390.png"), fullPage: true });
-    expect(browser.errors).to.deep.equal([]);
+    await app.screenshot("token-390");
+    expect(app.browser.errors).to.deep.equal([]);
   });
 });

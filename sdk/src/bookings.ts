@@ -13,7 +13,7 @@ import { MARKET_PROGRAM_ID } from "./constants.js";
 import { toBigInt } from "./ints.js";
 import { decodeBooking, decodeReservation, marketCoder } from "./market.js";
 import type { Booking, Reservation } from "./market.js";
-import { chargesTotal, ending, failedAt, failurePending } from "./market/math.js";
+import { chargesTotal, ending, failedAt, failurePending, splitTime } from "./market/math.js";
 import type { BookingEnding } from "./market/math.js";
 import { bookingPda } from "./pda.js";
 import { decodeDevice } from "./registry.js";
@@ -328,4 +328,71 @@ export function settlementAt(params: {
     cancelledAt === 0n ? null : cancelledAt,
     failedAt(booking, failure),
   );
+}
+
+/** What settling one booking gives back (`settle_bookings`' split), in payment-token base units. */
+export interface BookingReturn {
+  booking: PublicKey;
+  device: PublicKey;
+  /** How it settles, or `"failurePending"` while settlement would refuse it. */
+  ending: BookingEnding | "failurePending" | null;
+  /** The undelivered part of its time charge, owed to the renter (0 unless it settles). */
+  refund: bigint;
+  /** Its settlement tip, paid to whoever settles it (0 unless it settles). */
+  tip: bigint;
+}
+
+/**
+ * What the renter gets back by cancelling `reservation` at chain time `now` (or, already
+ * cancelled, at its cancellation) and settling every open booking at once, as
+ * `cancel_reservation` then `settle_bookings` decide it: per booking the refund of its
+ * undelivered time (started devices are paid up to the later of now and one hour after their
+ * booking: the first hour is not refundable; fees are not refunded) and its tip, which goes to
+ * the settler (the renter, when it settles its own bookings). `devices` holds each booking's
+ * device account by address; `epoch` is the running availability epoch.
+ */
+export function cancellationReturns(params: {
+  reservation: Reservation;
+  bookings: readonly BookingEntry[];
+  devices: ReadonlyMap<string, Device>;
+  now: bigint;
+  epoch: bigint;
+}): { bookings: BookingReturn[]; refund: bigint; tips: bigint } {
+  const cancelledAt =
+    toBigInt(params.reservation.cancelledAt) === 0n ? params.now : params.reservation.cancelledAt;
+  const reservation = { ...params.reservation, cancelledAt } as Reservation;
+  const bookings = params.bookings.map(({ address, booking }): BookingReturn => {
+    const device = params.devices.get(booking.device.toBase58());
+    if (!device) throw new Error(`no device account for booking ${address.toBase58()}`);
+    const end = settlementAt({
+      booking,
+      reservation,
+      device,
+      now: params.now,
+      epoch: params.epoch,
+    });
+    if (end === null || end === "failurePending") {
+      return { booking: address, device: booking.device, ending: end, refund: 0n, tip: 0n };
+    }
+    const bookedSecs = toBigInt(booking.endsAt) - toBigInt(booking.bookedAt);
+    const { refund } = splitTime(
+      toBigInt(booking.charges.time),
+      end.deliveredSecs,
+      bookedSecs,
+      0,
+      0,
+    );
+    return {
+      booking: address,
+      device: booking.device,
+      ending: end,
+      refund,
+      tip: toBigInt(booking.charges.tip),
+    };
+  });
+  return {
+    bookings,
+    refund: bookings.reduce((sum, b) => sum + b.refund, 0n),
+    tips: bookings.reduce((sum, b) => sum + b.tip, 0n),
+  };
 }

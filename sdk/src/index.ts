@@ -19,6 +19,7 @@ export * from "./market.js";
 export * from "./market/math.js";
 export * from "./market/snapshot.js";
 export * from "./bookings.js";
+export * from "./devices.js";
 export * from "./workload.js";
 export * from "./relay.js";
 export * from "./registry/link.js";

@@ -23,15 +23,23 @@ const TYPES: Record<string, string> = {
   ".json": "application/json",
 };
 
-/** Builds the app with vite (so the test checks the current sources) and serves it on a free port. */
+let built = false;
+
+/**
+ * Builds the app with vite (so the test checks the current sources; once per test process) and
+ * serves it on a free port.
+ */
 export async function serveDist(): Promise<{ url: string; server: Server }> {
-  // In a child process: vite's in-process build under the test's TypeScript loader would emit
-  // the loader's helpers into the bundle.
-  execFileSync(process.execPath, [VITE, "build", "--logLevel", "warn"], {
-    cwd: APP_ROOT,
-    stdio: "inherit",
-  });
-  if (!existsSync(join(DIST, "index.html"))) throw new Error(`vite build left no ${DIST}`);
+  if (!built) {
+    // In a child process: vite's in-process build under the test's TypeScript loader would emit
+    // the loader's helpers into the bundle.
+    execFileSync(process.execPath, [VITE, "build", "--logLevel", "warn"], {
+      cwd: APP_ROOT,
+      stdio: "inherit",
+    });
+    if (!existsSync(join(DIST, "index.html"))) throw new Error(`vite build left no ${DIST}`);
+    built = true;
+  }
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
     let file = join(DIST, path);

@@ -1,0 +1,62 @@
+import type { ReactElement, ReactNode } from "react";
+
+/** One figure of a stats list: a label and the value a test reads by `id`. */
+export function Stat({
+  label,
+  value,
+  id,
+}: {
+  label: string;
+  value: ReactNode;
+  id: string;
+}): ReactElement {
+  return (
+    <div className="stat">
+      <dt>{label}</dt>
+      <dd data-testid={id}>{value}</dd>
+    </div>
+  );
+}
+
+/** A labelled decimal-amount input named `name`. */
+export function AmountInput({
+  label,
+  name,
+  value,
+  onChange,
+}: {
+  label: string;
+  name: string;
+  value: string;
+  onChange: (value: string) => void;
+}): ReactElement {
+  return (
+    <label>
+      {label}{" "}
+      <input
+        name={name}
+        inputMode="decimal"
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </label>
+  );
+}
+
+/** Loading and error states of a chain read, or nothing once it is ready. */
+export function LoadState({
+  state,
+  what,
+}: {
+  state: { state: "loading" } | { state: "error"; error: string } | { state: "ready" };
+  what: string;
+}): ReactElement | null {
+  if (state.state === "loading") return <p role="status">Loading {what}…</p>;
+  if (state.state === "error")
+    return (
+      <p role="alert" className="error">
+        Could not read the chain: {state.error}
+      </p>
+    );
+  return null;
+}
