@@ -11,7 +11,11 @@ pub fn list(items: Vec<String>) -> String {
 /// Panics unless `sdk/test-vectors/<file>` (from the workspace root) holds `expected`; with
 /// `IOGRID_WRITE_VECTORS` set, writes it first. `package` names the crate whose tests do this.
 pub fn check(file: &str, expected: &str, package: &str) {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../sdk/test-vectors/").to_owned() + file;
+    // The manifest directory at run time: a target directory shared between clones at other paths
+    // keeps the compile-time value of whichever clone built these tests first.
+    let manifest_dir =
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").into());
+    let path = format!("{manifest_dir}/../../sdk/test-vectors/{file}");
     if std::env::var_os("IOGRID_WRITE_VECTORS").is_some() {
         std::fs::write(&path, expected).unwrap();
     }
