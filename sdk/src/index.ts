@@ -26,3 +26,4 @@ export * from "./registry/link.js";
 export * from "./probe-http.js";
 export * from "./units.js";
 export * from "./explorer.js";
+export * from "./receipts.js";
