@@ -14,13 +14,13 @@ import { writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
 
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { createTransferInstruction, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { bookingPda, iosdMintPda } from "@iogrid/sdk";
+import { bookingPda, iosdMintPda, reservationVaultPda } from "@iogrid/sdk";
 
-import { fundedKeypair, tokenBalance } from "../../tests/support/chain.js";
+import { fundedKeypair, sendDistinct, tokenBalance } from "../../tests/support/chain.js";
 import { AgentProcess, spawnAgent } from "../../agent/test/support/agent.js";
 import { freePort, setUpHost, startHost } from "../../agent/test/support/host.js";
 import type { Host } from "../../agent/test/support/host.js";
@@ -63,7 +63,9 @@ interface ReceiptsJson {
     devices: number;
     settlements: { device: string; refund: string; tip: string }[];
     refundClaimed: string;
+    surplusSwept: string;
     renterChange: string;
+    vaultChange: string;
     explorer: string;
   }[];
 }
@@ -468,8 +470,27 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
       expect(out.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
       expect(out.stderr, args.join(" ")).to.match(pattern);
     }
+    // Tokens sent to the vault from outside the market: a receipt of its own ("transfer"),
+    // swept to the treasury at close.
+    const stray = await sendDistinct(
+      n.net.connection,
+      createTransferInstruction(
+        getAssociatedTokenAddressSync(iosd, n.renter.publicKey),
+        reservationVaultPda(new PublicKey(r.reservation)).address,
+        n.renter.publicKey,
+        1n,
+      ),
+      [n.renter],
+    );
     // The devices are taken now: the too-poor wallet finds none; once free, it cannot pay.
     await iogrid(n, renter, ["cancel", r.reservation, "--yes", "--json"]);
+    const history = jsonOf<ReceiptsJson>(
+      await iogrid(n, stranger, ["receipts", r.reservation, "--json"]),
+    );
+    const transfer = history.receipts.find((x) => x.signature === stray)!;
+    expect(transfer).to.include({ renterChange: "-1", vaultChange: "1" });
+    expect(transfer.kinds).to.deep.equal(["transfer"]);
+    expect(history.receipts.find((x) => x.kinds.includes("close"))!.surplusSwept).to.equal("1");
     const poor = await iogrid(n, stranger, reserveArgs());
     expect(poor.code, poor.stderr).to.equal(5);
     expect(poor.stderr).to.match(
