@@ -6,7 +6,6 @@
  * vault. Works after `close_reservation` too: the history outlives the accounts.
  */
 import type {
-  Commitment,
   ConfirmedSignatureInfo,
   Connection,
   PublicKey,
@@ -269,7 +268,7 @@ export async function fetchReservationReceipts(
   const commitment = options.commitment ?? "confirmed";
   const vault = reservationVaultPda(reservation, programId).address;
   const [info, ofReservation, ofVault] = await Promise.all([
-    connection.getAccountInfo(reservation, commitment as Commitment),
+    connection.getAccountInfo(reservation, commitment),
     allSignatures(connection, reservation, commitment),
     allSignatures(connection, vault, commitment),
   ]);
