@@ -1,7 +1,7 @@
 /**
  * The sdk against the program's Rust sources, without a chain: seeds byte for byte, error names,
  * numbers and messages in declaration order, PDA derivation, the device id hash, and offline
- * instruction building and decoding.
+ * instruction building and decoding, explorer links.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
@@ -34,6 +34,8 @@ import {
   deviceHistoryPda,
   devicePda,
   devicePdaFromHash,
+  explorerAddressUrl,
+  explorerTxUrl,
   isRegistryError,
   keeperBondVaultPda,
   keeperPda,
@@ -257,5 +259,25 @@ describe("sdk (no chain)", () => {
     expect(loaded.publicKey.equals(keypair.publicKey)).to.equal(true);
     expect(() => keypairFromJson("[1,2,3]", "test")).to.throw(/64 byte values/);
     expect(() => keypairFromJson("nope", "test")).to.throw(/not JSON/);
+  });
+
+  it("links transactions and accounts on Solana Explorer for the cluster in use", () => {
+    const sig = "5YNDpvwMiFy4QWqEPuGpZV7cSiWwfL8fNkufRmNtjRfY";
+    expect(explorerTxUrl(sig, "https://api.mainnet-beta.solana.com")).to.equal(
+      `https://explorer.solana.com/tx/${sig}`,
+    );
+    expect(explorerTxUrl(sig, "https://api.devnet.solana.com/")).to.equal(
+      `https://explorer.solana.com/tx/${sig}?cluster=devnet`,
+    );
+    expect(explorerTxUrl(sig, "https://api.testnet.solana.com")).to.equal(
+      `https://explorer.solana.com/tx/${sig}?cluster=testnet`,
+    );
+    expect(explorerTxUrl(sig, "http://127.0.0.1:8899")).to.equal(
+      `https://explorer.solana.com/tx/${sig}?cluster=custom&customUrl=http%3A%2F%2F127.0.0.1%3A8899`,
+    );
+    const address = Keypair.generate().publicKey;
+    expect(explorerAddressUrl(address, "https://rpc.example.com/?key=a&b=c")).to.equal(
+      `https://explorer.solana.com/address/${address.toBase58()}?cluster=custom&customUrl=${encodeURIComponent("https://rpc.example.com/?key=a&b=c")}`,
+    );
   });
 });

@@ -36,8 +36,3 @@ export function loadCluster(search: string = window.location.search): Cluster {
 export function saveCluster(cluster: Cluster): void {
   window.localStorage.setItem(KEY, JSON.stringify(cluster));
 }
-
-/** Solana Explorer's link for a transaction on a custom cluster. */
-export function explorerTxUrl(signature: string, cluster: Cluster): string {
-  return `https://explorer.solana.com/tx/${signature}?cluster=custom&customUrl=${encodeURIComponent(cluster.rpc)}`;
-}

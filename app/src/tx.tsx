@@ -6,11 +6,11 @@ import {
   MARKET_ERRORS,
   REGISTRY_ERRORS,
   STAKING_ERRORS,
+  explorerTxUrl,
   transactionErrorName,
 } from "@iogrid/sdk";
 import { useCallback, useState } from "react";
 import type { ReactElement } from "react";
-import { explorerTxUrl } from "./cluster.js";
 import type { Cluster } from "./cluster.js";
 import { useSigner } from "./wallet.js";
 
@@ -97,7 +97,7 @@ export function TxStatusView({
   if (status.state === "idle") return null;
   const signature = "signature" in status ? status.signature : undefined;
   const link = signature ? (
-    <a href={explorerTxUrl(signature, cluster)} target="_blank" rel="noreferrer">
+    <a href={explorerTxUrl(signature, cluster.rpc)} target="_blank" rel="noreferrer">
       View on Solana Explorer
     </a>
   ) : null;

@@ -9,6 +9,7 @@
  *   iogrid extend R --hours H [--yes]
  *   iogrid cancel R [--yes]                           shows the refund, cancels, settles, refunds
  *   iogrid connect R --device D --port P [--local-port L] --relay URL
+ *   iogrid receipts R                                 every payment, settlement and refund, with links
  *
  * Every command takes --url, --keypair and --json; exit codes are `EXIT` (errors.ts).
  */
@@ -26,6 +27,7 @@ import { connect } from "./connect.js";
 import type { ConnectOptions } from "./connect.js";
 import { printJson } from "./format.js";
 import { cancel, extend, status } from "./manage.js";
+import { receipts } from "./receipts.js";
 import { reserve } from "./reserve.js";
 import type { ReserveOptions } from "./reserve.js";
 import {
@@ -176,6 +178,13 @@ common(program.command("connect"))
   .option("--local-host <host>", "local address to listen on", "127.0.0.1")
   .option("--relay <url>", "the tunnel relay, ws:// or wss:// (default $IOGRID_RELAY_URL)")
   .action(async (reservation: string, o: ConnectOptions) => connect(reservation, o));
+
+common(program.command("receipts"))
+  .description(
+    "every payment, settlement and refund of a reservation, from the chain's history, with explorer links",
+  )
+  .argument("<reservation>", "the reservation's address")
+  .action(async (reservation: string, o: GlobalOptions) => receipts(reservation, o));
 
 try {
   await program.parseAsync(joinNegativeValues(process.argv));

@@ -3,8 +3,9 @@
  * network namespace (reachable by the renter only through the tunnel relay), run `iogrid-agent
  * start`; the renter quotes, reserves both (environment from a file, delivered to the agents),
  * waits for their acknowledgements, reads the status, reaches the workload's TCP service through
- * `iogrid connect`, extends and cancels; every figure printed is checked against the renter's
- * token balance and the chain's accounts, to the unit. Then a reserve killed half-way and
+ * `iogrid connect`, extends and cancels, then reads the receipts back from the chain's history;
+ * every figure printed is checked against the renter's token balance and the chain's accounts, to
+ * the unit. Then a reserve killed half-way and
  * resumed, and refusals that send nothing: an unknown reservation, someone else's, a too-poor
  * wallet.
  */
@@ -13,13 +14,13 @@ import { writeFileSync } from "node:fs";
 import { connect as tcpConnect } from "node:net";
 import { join } from "node:path";
 
-import { getAssociatedTokenAddressSync } from "@solana/spl-token";
+import { createTransferInstruction, getAssociatedTokenAddressSync } from "@solana/spl-token";
 import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
-import { bookingPda, iosdMintPda } from "@iogrid/sdk";
+import { bookingPda, iosdMintPda, reservationVaultPda } from "@iogrid/sdk";
 
-import { fundedKeypair, tokenBalance } from "../../tests/support/chain.js";
+import { fundedKeypair, sendDistinct, tokenBalance } from "../../tests/support/chain.js";
 import { AgentProcess, spawnAgent } from "../../agent/test/support/agent.js";
 import { freePort, setUpHost, startHost } from "../../agent/test/support/host.js";
 import type { Host } from "../../agent/test/support/host.js";
@@ -47,6 +48,25 @@ interface ReserveJson {
     endsAt: string;
     total: string;
     connect: string;
+  }[];
+}
+
+interface ReceiptsJson {
+  open: boolean;
+  ledger: { deposited: string; refundsClaimed: string };
+  totals: { paid: string; refundClaimed: string; tipsToRenter: string; renterChange: string };
+  receipts: {
+    signature: string;
+    slot: number;
+    kinds: string[];
+    paid: string;
+    devices: number;
+    settlements: { device: string; refund: string; tip: string }[];
+    refundClaimed: string;
+    surplusSwept: string;
+    renterChange: string;
+    vaultChange: string;
+    explorer: string;
   }[];
 }
 
@@ -265,6 +285,7 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
     );
     const extended = jsonOf<{
       paid: string;
+      signatures: string[];
       devices: { device: string; endsAt: string; hours: number }[];
     }>(await iogrid(n, renter, ["extend", r.reservation, "--hours", "1", "--yes", "--json"]));
     const afterExtend = await renterIosd();
@@ -295,6 +316,7 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
       expected: { refund: string; tips: string };
       received: string;
       closed: boolean;
+      signatures: string[];
     }>(await iogrid(n, renter, ["cancel", r.reservation, "--yes", "--json"]));
     const afterCancel = await renterIosd();
     expect(afterCancel - afterExtend).to.equal(BigInt(cancelled.received));
@@ -307,6 +329,67 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
       const device = await n.registry.account.device.fetch(h.device);
       expect(device.reservation.equals(PublicKey.default)).to.equal(true);
     }
+
+    // The receipts, read back from the chain's history after the account is gone: the booking
+    // payments, the extension, the settlements and the refund, each amount equal to the renter's
+    // balance change, and every transaction of extend and cancel among them, with its link.
+    const history = jsonOf<ReceiptsJson>(
+      await iogrid(n, renter, ["receipts", r.reservation, "--json"]),
+    );
+    expect(history.open).to.equal(false);
+    const net = (list: ReceiptsJson["receipts"]): bigint =>
+      list.reduce((s, x) => s + BigInt(x.renterChange), 0n);
+    const paid = (list: ReceiptsJson["receipts"]): bigint =>
+      list.reduce((s, x) => s + BigInt(x.paid), 0n);
+    const bookings = history.receipts.filter((x) => x.kinds.includes("booking"));
+    expect(bookings.reduce((s, x) => s + x.devices, 0)).to.equal(2);
+    expect(paid(bookings)).to.equal(BigInt(r.paid));
+    for (const x of bookings) expect(BigInt(x.renterChange)).to.equal(-BigInt(x.paid));
+    const reservePhase = history.receipts.filter((x) => x.slot <= bookings.at(-1)!.slot);
+    expect(net(reservePhase)).to.equal(afterReserve - before);
+    const extensions = history.receipts.filter((x) => x.kinds.includes("extension"));
+    expect(extensions.map((x) => x.signature)).to.deep.equal(extended.signatures);
+    expect(paid(extensions)).to.equal(BigInt(extended.paid));
+    expect(net(extensions)).to.equal(afterExtend - afterReserve);
+    const cancelPhase = history.receipts.slice(history.receipts.indexOf(extensions.at(-1)!) + 1);
+    expect(cancelPhase.map((x) => x.signature)).to.deep.equal(
+      cancelled.signatures.filter((sig) => cancelPhase.some((x) => x.signature === sig)),
+    );
+    expect(cancelPhase.map((x) => x.kinds).flat()).to.include.members([
+      "cancel",
+      "settlement",
+      "refund",
+      "close",
+    ]);
+    expect(net(cancelPhase)).to.equal(BigInt(cancelled.received));
+    const settlements = cancelPhase.flatMap((x) => x.settlements);
+    expect(settlements.map((x) => x.device).sort()).to.deep.equal(
+      r.devices.map((d) => d.device).sort(),
+    );
+    const refunds = cancelPhase.filter((x) => x.kinds.includes("refund"));
+    expect(refunds).to.have.length(1);
+    const claimed = BigInt(refunds[0]!.refundClaimed);
+    expect(BigInt(refunds[0]!.renterChange)).to.equal(claimed);
+    expect(claimed).to.equal(settlements.reduce((s, x) => s + BigInt(x.refund), 0n));
+    const tips = settlements.reduce((s, x) => s + BigInt(x.tip), 0n);
+    expect(claimed + tips).to.equal(refund);
+    expect(BigInt(history.totals.renterChange)).to.equal(afterCancel - before);
+    expect(BigInt(history.totals.paid)).to.equal(BigInt(r.paid) + BigInt(extended.paid));
+    expect(BigInt(history.totals.refundClaimed)).to.equal(claimed);
+    expect(BigInt(history.totals.tipsToRenter)).to.equal(tips);
+    expect(BigInt(history.ledger.deposited)).to.equal(BigInt(history.totals.paid));
+    expect(BigInt(history.ledger.refundsClaimed)).to.equal(claimed);
+    expect(history.receipts.filter((x) => x.kinds.includes("start"))).to.have.length(2);
+    expect(history.receipts[0]!.kinds[0]).to.equal("create");
+    for (const x of history.receipts) {
+      expect(x.explorer).to.equal(
+        `https://explorer.solana.com/tx/${x.signature}?cluster=custom&customUrl=${encodeURIComponent(n.net.rpcUrl)}`,
+      );
+    }
+    const text = await iogrid(n, renter, ["receipts", r.reservation]);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.include(refunds[0]!.explorer);
+    expect(text.stdout).to.match(/refund claimed [\d.]+ IOSD/);
   });
 
   it("a reserve killed half-way is finished by --resume; one killed and cancelled releases its devices", async () => {
@@ -362,6 +445,7 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
     const cases: [RenterFiles, string[], number, RegExp][] = [
       [renter, ["status", unknown], 3, /UnknownReservation: no reservation/],
       [renter, ["cancel", unknown, "--yes"], 3, /UnknownReservation/],
+      [renter, ["receipts", unknown], 3, /UnknownReservation: no reservation/],
       [renter, ["status", "not-an-address"], 2, /reservation: expected a base58 address/],
       [stranger, ["cancel", r.reservation, "--yes"], 4, /NotRenter: reservation \w+ belongs to/],
       [stranger, ["extend", r.reservation, "--hours", "1", "--yes"], 4, /NotRenter/],
@@ -386,8 +470,27 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
       expect(out.stderr.trim().split("\n"), args.join(" ")).to.have.length(1);
       expect(out.stderr, args.join(" ")).to.match(pattern);
     }
+    // Tokens sent to the vault from outside the market: a receipt of its own ("transfer"),
+    // swept to the treasury at close.
+    const stray = await sendDistinct(
+      n.net.connection,
+      createTransferInstruction(
+        getAssociatedTokenAddressSync(iosd, n.renter.publicKey),
+        reservationVaultPda(new PublicKey(r.reservation)).address,
+        n.renter.publicKey,
+        1n,
+      ),
+      [n.renter],
+    );
     // The devices are taken now: the too-poor wallet finds none; once free, it cannot pay.
     await iogrid(n, renter, ["cancel", r.reservation, "--yes", "--json"]);
+    const history = jsonOf<ReceiptsJson>(
+      await iogrid(n, stranger, ["receipts", r.reservation, "--json"]),
+    );
+    const transfer = history.receipts.find((x) => x.signature === stray)!;
+    expect(transfer).to.include({ renterChange: "-1", vaultChange: "1" });
+    expect(transfer.kinds).to.deep.equal(["transfer"]);
+    expect(history.receipts.find((x) => x.kinds.includes("close"))!.surplusSwept).to.equal("1");
     const poor = await iogrid(n, stranger, reserveArgs());
     expect(poor.code, poor.stderr).to.equal(5);
     expect(poor.stderr).to.match(

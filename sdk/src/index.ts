@@ -25,3 +25,5 @@ export * from "./relay.js";
 export * from "./registry/link.js";
 export * from "./probe-http.js";
 export * from "./units.js";
+export * from "./explorer.js";
+export * from "./receipts.js";
