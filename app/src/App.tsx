@@ -8,6 +8,7 @@ import { formatUnits } from "./format.js";
 import { useOverview } from "./query.js";
 import { DevicePage, DevicesPage } from "./Devices.js";
 import { TokenPage } from "./Token.js";
+import { CloudPage } from "./Cloud.js";
 import { Stat } from "./ui.js";
 import { SignerProvider, WalletBar } from "./wallet.js";
 import "./style.css";
@@ -95,7 +96,11 @@ function Home(): ReactElement {
 }
 
 export type Route =
-  { page: "home" } | { page: "token" } | { page: "devices" } | { page: "device"; address: string };
+  | { page: "home" }
+  | { page: "token" }
+  | { page: "devices" }
+  | { page: "device"; address: string }
+  | { page: "cloud" };
 
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, "");
@@ -103,6 +108,7 @@ export function routeOf(hash: string): Route {
   if (device) return { page: "device", address: device[1]! };
   if (path === "/token") return { page: "token" };
   if (path === "/devices") return { page: "devices" };
+  if (path === "/cloud" || path === "/clusters") return { page: "cloud" };
   return { page: "home" };
 }
 
@@ -120,6 +126,7 @@ function useRoute(): Route {
 const NAV: [Route["page"], string, string][] = [
   ["home", "#/", "Explorer"],
   ["devices", "#/devices", "Devices"],
+  ["cloud", "#/cloud", "Cloud"],
   ["token", "#/token", "Token"],
 ];
 
@@ -131,6 +138,8 @@ function Page({ route, cluster }: { route: Route; cluster: Cluster }): ReactElem
       return <DevicesPage />;
     case "device":
       return <DevicePage address={route.address} />;
+    case "cloud":
+      return <CloudPage cluster={cluster} />;
     default:
       return <Home />;
   }
