@@ -100,7 +100,7 @@ export type Route =
   | { page: "token" }
   | { page: "devices" }
   | { page: "device"; address: string }
-  | { page: "cloud" };
+  | { page: "cloud"; clusters: boolean };
 
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, "");
@@ -108,11 +108,12 @@ export function routeOf(hash: string): Route {
   if (device) return { page: "device", address: device[1]! };
   if (path === "/token") return { page: "token" };
   if (path === "/devices") return { page: "devices" };
-  if (path === "/cloud" || path === "/clusters") return { page: "cloud" };
+  if (path === "/cloud" || path === "/clusters")
+    return { page: "cloud", clusters: path === "/clusters" };
   return { page: "home" };
 }
 
-/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`). */
+/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`, `#/clusters`). */
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(window.location.hash));
   useEffect(() => {
@@ -139,7 +140,7 @@ function Page({ route, cluster }: { route: Route; cluster: Cluster }): ReactElem
     case "device":
       return <DevicePage address={route.address} />;
     case "cloud":
-      return <CloudPage cluster={cluster} />;
+      return <CloudPage cluster={cluster} focusClusters={route.clusters} />;
     default:
       return <Home />;
   }

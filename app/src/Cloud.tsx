@@ -314,7 +314,13 @@ function TextInput({
 }
 
 /** The renter's page: find devices, the full quote, deploy, and the renter's clusters. */
-export function CloudPage({ cluster }: { cluster: Cluster }): ReactElement {
+export function CloudPage({
+  cluster,
+  focusClusters = false,
+}: {
+  cluster: Cluster;
+  focusClusters?: boolean;
+}): ReactElement {
   const { connection } = useConnection();
   const signer = useSigner();
   const [snapshot, reloadSnapshot] = useLoad(
@@ -347,6 +353,10 @@ export function CloudPage({ cluster }: { cluster: Cluster }): ReactElement {
       for (const sub of subs) void connection.removeAccountChangeListener(sub);
     };
   }, [connection, signer.publicKey, usdcMint, reloadRenter]);
+  const ready = snapshot.state === "ready";
+  useEffect(() => {
+    if (focusClusters && ready) document.getElementById("clusters")?.scrollIntoView();
+  }, [focusClusters, ready]);
   const steps = useSteps(() => {
     reloadSnapshot();
     reloadRenter();
@@ -483,42 +493,44 @@ export function CloudPage({ cluster }: { cluster: Cluster }): ReactElement {
       {ranked.length === 0 ? (
         <p data-testid="no-match">No free device matches these filters.</p>
       ) : (
-        <table aria-label="Matching devices">
-          <thead>
-            <tr>
-              <th>#</th>
-              <th>Device</th>
-              <th>GPU model</th>
-              <th>GPUs</th>
-              <th>VRAM / GPU (MiB)</th>
-              <th>Region</th>
-              <th>Price / GPU-hour</th>
-              <th>Reputation</th>
-              <th>In the quote</th>
-            </tr>
-          </thead>
-          <tbody>
-            {ranked.slice(0, 200).map((d, i) => (
-              <tr
-                key={d.address.toBase58()}
-                data-testid="match-row"
-                data-address={d.address.toBase58()}
-              >
-                <td>{i + 1}</td>
-                <td>
-                  <a href={`#/device/${d.address.toBase58()}`}>{d.device.name}</a>
-                </td>
-                <td>{d.device.gpuModel}</td>
-                <td>{d.device.specs.gpuCount}</td>
-                <td>{d.device.specs.vramMib}</td>
-                <td>{d.device.region}</td>
-                <td>{formatIosd(big(d.device.pricePerGpuHour))}</td>
-                <td>{formatBps(d.device.availability.reputationBps)}</td>
-                <td>{picked.has(d.address.toBase58()) ? "yes" : ""}</td>
+        <div className="scroll">
+          <table aria-label="Matching devices">
+            <thead>
+              <tr>
+                <th>#</th>
+                <th>Device</th>
+                <th>GPU model</th>
+                <th>GPUs</th>
+                <th>VRAM / GPU (MiB)</th>
+                <th>Region</th>
+                <th>Price / GPU-hour</th>
+                <th>Reputation</th>
+                <th>In the quote</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {ranked.slice(0, 200).map((d, i) => (
+                <tr
+                  key={d.address.toBase58()}
+                  data-testid="match-row"
+                  data-address={d.address.toBase58()}
+                >
+                  <td>{i + 1}</td>
+                  <td>
+                    <a href={`#/device/${d.address.toBase58()}`}>{d.device.name}</a>
+                  </td>
+                  <td>{d.device.gpuModel}</td>
+                  <td>{d.device.specs.gpuCount}</td>
+                  <td>{d.device.specs.vramMib}</td>
+                  <td>{d.device.region}</td>
+                  <td>{formatIosd(big(d.device.pricePerGpuHour))}</td>
+                  <td>{formatBps(d.device.availability.reputationBps)}</td>
+                  <td>{picked.has(d.address.toBase58()) ? "yes" : ""}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
 
       <h2>Deploy</h2>
@@ -622,6 +634,7 @@ export function CloudPage({ cluster }: { cluster: Cluster }): ReactElement {
             names={renter.value.deviceNames}
             balance={renter.value.balances[entry.token]}
             steps={steps}
+            onRefresh={reloadSnapshot}
           />
         ))
       )}
@@ -697,34 +710,36 @@ function QuoteView({
           }
         />
       </dl>
-      <table aria-label="Quote per device">
-        <thead>
-          <tr>
-            <th>Device</th>
-            <th>Per device-hour</th>
-            <th>Time</th>
-            <th>Reservation fee</th>
-            <th>Payment fee</th>
-            <th>Total</th>
-          </tr>
-        </thead>
-        <tbody>
-          {q.devices.map((d, i) => (
-            <tr
-              key={d.address.toBase58()}
-              data-testid="quote-row"
-              data-address={d.address.toBase58()}
-            >
-              <td>{quote.selection[i]!.device.name}</td>
-              <td>{formatIosd(d.pricePerHour)}</td>
-              <td>{formatToken(d.charges.time, token)}</td>
-              <td>{formatToken(d.charges.reservationFee, token)}</td>
-              <td>{formatToken(d.charges.paymentFee, token)}</td>
-              <td>{formatToken(d.total, token)}</td>
+      <div className="scroll">
+        <table aria-label="Quote per device">
+          <thead>
+            <tr>
+              <th>Device</th>
+              <th>Per device-hour</th>
+              <th>Time</th>
+              <th>Reservation fee</th>
+              <th>Payment fee</th>
+              <th>Total</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {q.devices.map((d, i) => (
+              <tr
+                key={d.address.toBase58()}
+                data-testid="quote-row"
+                data-address={d.address.toBase58()}
+              >
+                <td>{quote.selection[i]!.device.name}</td>
+                <td>{formatIosd(d.pricePerHour)}</td>
+                <td>{formatToken(d.charges.time, token)}</td>
+                <td>{formatToken(d.charges.reservationFee, token)}</td>
+                <td>{formatToken(d.charges.paymentFee, token)}</td>
+                <td>{formatToken(d.total, token)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       <p className="muted">
         Of the reservation fee,{" "}
         {formatToken(
@@ -745,12 +760,14 @@ function ClusterCard({
   names,
   balance,
   steps,
+  onRefresh,
 }: {
   entry: RenterReservation;
   snapshot: MarketSnapshot;
   names: Map<string, string>;
   balance: bigint;
   steps: ReturnType<typeof useSteps>;
+  onRefresh: () => void;
 }): ReactElement {
   const signer = useSigner();
   const { connection } = useConnection();
@@ -825,10 +842,13 @@ function ClusterCard({
       );
       settles.forEach((ix) => out.push({ label: "Settling the bookings", ixs: [COMPUTE, ix] }));
     }
-    out.push({
-      label: "Claiming the refund",
-      ixs: [await claimRefundIx(program, { reservation: address, renter, paymentMint: mint })],
-    });
+    // claim_refund with nothing owed is refused: only when settling leaves a refund.
+    if (returns.refund + owedBefore > 0n) {
+      out.push({
+        label: "Claiming the refund",
+        ixs: [await claimRefundIx(program, { reservation: address, renter, paymentMint: mint })],
+      });
+    }
     out.push({
       label: "Closing the reservation",
       ixs: [await closeReservationIx(program, { reservation: address, renter, paymentMint: mint })],
@@ -914,48 +934,59 @@ function ClusterCard({
         />
       </dl>
       {bookings.length > 0 && (
-        <table aria-label={`Devices of cluster ${id}`}>
-          <thead>
-            <tr>
-              <th>Device</th>
-              <th>Status</th>
-              <th>Hours</th>
-              <th>Start by</th>
-              <th>Ends</th>
-              <th>Paid</th>
-              <th>Connect</th>
-            </tr>
-          </thead>
-          <tbody>
-            {bookings.map((b) => {
-              const device = b.booking.device.toBase58();
-              const c = b.booking.charges;
-              return (
-                <tr key={b.address.toBase58()} data-testid="cluster-device" data-device={device}>
-                  <td>
-                    <a href={`#/device/${device}`}>{names.get(device) ?? device}</a>
-                  </td>
-                  <td data-testid="cluster-device-status">
-                    {bookingStatus(b.booking, cancelled, now)}
-                  </td>
-                  <td>{bookingHours(b.booking)}</td>
-                  <td>{formatTime(b.booking.ackDeadline)}</td>
-                  <td>{formatTime(b.booking.endsAt)}</td>
-                  <td>
-                    {formatToken(big(c.time) + big(c.reservationFee) + big(c.paymentFee), token)}
-                  </td>
-                  <td>
-                    {ports.map((p) => (
-                      <code key={p} className="connect">
-                        iogrid connect {address.toBase58()} --device {device} --port {p}
-                      </code>
-                    ))}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <div className="scroll">
+          <table aria-label={`Devices of cluster ${id}`}>
+            <thead>
+              <tr>
+                <th>Device</th>
+                <th>Status</th>
+                <th>Hours</th>
+                <th>Start by</th>
+                <th>Ends</th>
+                <th>Paid</th>
+              </tr>
+            </thead>
+            <tbody>
+              {bookings.map((b) => {
+                const device = b.booking.device.toBase58();
+                const c = b.booking.charges;
+                return (
+                  <tr key={b.address.toBase58()} data-testid="cluster-device" data-device={device}>
+                    <td>
+                      <a href={`#/device/${device}`}>{names.get(device) ?? device}</a>
+                    </td>
+                    <td data-testid="cluster-device-status">
+                      {bookingStatus(b.booking, cancelled, now)}
+                    </td>
+                    <td>{bookingHours(b.booking)}</td>
+                    <td>{formatTime(b.booking.ackDeadline)}</td>
+                    <td>{formatTime(b.booking.endsAt)}</td>
+                    <td>
+                      {formatToken(big(c.time) + big(c.reservationFee) + big(c.paymentFee), token)}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {bookings.length > 0 && ports.length > 0 && (
+        <details>
+          <summary>Connect to a port</summary>
+          <ul aria-label={`Connect commands of cluster ${id}`}>
+            {bookings.flatMap((b) =>
+              ports.map((p) => (
+                <li key={`${b.booking.device.toBase58()}:${p}`}>
+                  <code className="connect">
+                    iogrid connect {address.toBase58()} --device {b.booking.device.toBase58()}{" "}
+                    --port {p}
+                  </code>
+                </li>
+              )),
+            )}
+          </ul>
+        </details>
       )}
       {!cancelled && !ended && (
         <form
@@ -993,7 +1024,15 @@ function ClusterCard({
       {bookings.length > 0 || owedBefore > 0n || cancelled || ended ? (
         <div className="refund">
           {!confirming ? (
-            <button type="button" disabled={steps.busy} onClick={() => setConfirming(true)}>
+            <button
+              type="button"
+              disabled={steps.busy}
+              onClick={() => {
+                // The refund depends on the chain's time: read it afresh for the preview.
+                onRefresh();
+                setConfirming(true);
+              }}
+            >
               {!cancelled && !ended ? "Cancel cluster…" : "Settle and claim…"}
             </button>
           ) : (
@@ -1006,7 +1045,8 @@ function ClusterCard({
                 <strong>
                   <Amount id="cancel-back" amount={back} token={token} />
                 </strong>
-                . Fees are kept; a started device keeps its first hour.
+                . Fees are kept; a started device keeps its first hour. As of chain time{" "}
+                {formatTime(now)}.
               </p>
               <ul aria-label="Refund per device">
                 {returns.devices.map((d) => (
