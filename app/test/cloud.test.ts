@@ -21,6 +21,7 @@ import {
 } from "@iogrid/sdk";
 
 import { chainTime, sendDistinct } from "../../tests/support/chain.js";
+import { criteriaOf, NO_FILTER, parsePorts } from "../src/cloudRequest.js";
 import { formatUnits } from "../src/format.js";
 import { appSuite } from "./support/app.js";
 import { seedDevice } from "./support/devices.js";
@@ -191,6 +192,14 @@ describe("app: the Cloud page deploys, extends and cancels a cluster against a l
     expect(await card.locator("code.connect").count()).to.equal(4);
     await app.screenshot("cloud-1280");
 
+    // `#/clusters` opens the same page at My clusters, read afresh from the chain.
+    await app.open("#/clusters");
+    await app.waitFor(card.getByTestId("cluster-device").nth(1));
+    expect(await statusOf(a.address).textContent()).to.equal("started");
+    await page.setViewportSize({ width: 390, height: 844 });
+    await app.screenshot("clusters-390");
+    await page.setViewportSize({ width: 1280, height: 900 });
+
     // Extend by an hour: the page's quote is the sdk's extension quote and what leaves the wallet.
     await card.getByLabel("Add hours").fill("1");
     const fresh = await fetchMarketSnapshot(connection);
@@ -254,5 +263,42 @@ describe("app: the Cloud page deploys, extends and cancels a cluster against a l
     );
     await app.screenshot("cloud-cancelled-1280");
     expect(app.browser.errors).to.deep.equal([]);
+  });
+
+  it("reads the filter form as the sdk's criteria and refuses what is not a number", () => {
+    expect(criteriaOf(NO_FILTER)).to.deep.equal({ ok: true, criteria: {} });
+    expect(
+      criteriaOf({
+        gpuModel: H100,
+        minGpus: "2",
+        minVramGib: "80",
+        region: "eu-west",
+        maxPrice: "2.5",
+        minReputation: "95.5",
+      }),
+    ).to.deep.equal({
+      ok: true,
+      criteria: {
+        gpuModel: H100,
+        region: "eu-west",
+        minGpuCount: 2,
+        minVramMib: 81_920,
+        maxPricePerGpuHour: 2_500_000n,
+        minReputationBps: 9_550,
+      },
+    });
+    expect(criteriaOf({ ...NO_FILTER, maxPrice: "cheap" })).to.deep.equal({
+      ok: false,
+      field: "max price",
+    });
+    expect(criteriaOf({ ...NO_FILTER, minReputation: "101" })).to.deep.equal({
+      ok: false,
+      field: "min reputation",
+    });
+    expect(parsePorts("8000, 8080")).to.deep.equal([8000, 8080]);
+    expect(parsePorts("")).to.deep.equal([]);
+    expect(parsePorts("8000,8000")).to.equal(null);
+    expect(parsePorts("0")).to.equal(null);
+    expect(parsePorts("80a")).to.equal(null);
   });
 });
