@@ -112,14 +112,12 @@ async function fetchRenterState(
       bookings: await fetchReservationBookings(connection, r.address),
     })),
   );
-  const booked = [
-    ...new Set(withBookings.flatMap((r) => r.bookings.map((b) => b.booking.device.toBase58()))),
-  ];
+  // The booked devices' names: one getMultipleAccounts (booked devices are not in the snapshot).
+  const keys = withBookings
+    .flatMap((r) => r.bookings.map((b) => b.booking.device))
+    .filter((k, i, all) => all.findIndex((x) => x.equals(k)) === i);
   const deviceNames = new Map<string, string>();
-  if (booked.length > 0) {
-    const keys = withBookings
-      .flatMap((r) => r.bookings.map((b) => b.booking.device))
-      .filter((k, i, all) => all.findIndex((x) => x.equals(k)) === i);
+  if (keys.length > 0) {
     const accounts = await connection.getMultipleAccountsInfo(keys, "confirmed");
     accounts.forEach((info, i) => {
       if (info) deviceNames.set(keys[i]!.toBase58(), decodeDevice(info.data).name);
@@ -195,7 +193,8 @@ type Step = { label: string; ixs: TransactionInstruction[] };
 
 /** Sends steps one transaction each through the page's status, with "n of m" progress. */
 function useSteps(onDone: () => void): {
-  run: (steps: Step[], done: string) => Promise<boolean>;
+  /** `onFail` is added to the progress line when a transaction fails. */
+  run: (steps: Step[], done: string, onFail?: string) => Promise<boolean>;
   progress: { at: number; of: number; text: string; failed: boolean } | null;
   busy: boolean;
   status: ReturnType<typeof useSendTransaction>["status"];
@@ -208,7 +207,7 @@ function useSteps(onDone: () => void): {
     failed: boolean;
   } | null>(null);
   const [busy, setBusy] = useState(false);
-  const run = async (steps: Step[], done: string): Promise<boolean> => {
+  const run = async (steps: Step[], done: string, onFail = ""): Promise<boolean> => {
     setBusy(true);
     try {
       for (const [i, step] of steps.entries()) {
@@ -222,7 +221,7 @@ function useSteps(onDone: () => void): {
           setProgress({
             at: i,
             of: steps.length,
-            text: `${step.label} failed: transaction ${i + 1} of ${steps.length}; ${i} confirmed.`,
+            text: `${step.label} failed: transaction ${i + 1} of ${steps.length}; ${i} confirmed.${onFail}`,
             failed: true,
           });
           return false;
@@ -437,6 +436,7 @@ export function CloudPage({
         })),
       ],
       `Deployed: ${n} device${n === 1 ? "" : "s"} booked for ${quote.hours} h, paid ${formatToken(q.total, token)}; waiting for the agents to start.`,
+      " What was booked is under My clusters: cancel it there to release it and get the time back.",
     );
   };
 
