@@ -29,6 +29,7 @@ import type { SeededDevice } from "./support/devices.js";
 
 const H100 = "NVIDIA H100 80GB HBM3";
 const A100 = "NVIDIA A100 80GB";
+const L40S = "NVIDIA L40S";
 
 describe("app: the Cloud page deploys, extends and cancels a cluster against a local chain", function () {
   this.timeout(240_000);
@@ -39,6 +40,12 @@ describe("app: the Cloud page deploys, extends and cancels a cluster against a l
       { name: "h100-eu-b", gpuModel: H100, region: "eu-west", price: 2_200_000n },
       { name: "h100-eu-dear", gpuModel: H100, region: "eu-west", price: 3_000_000n },
       { name: "a100-us", gpuModel: A100, region: "us-east", price: 1_000_000n },
+      ...Array.from({ length: 7 }, (_, i) => ({
+        name: `l40s-${i + 1}`,
+        gpuModel: L40S,
+        region: "ap-south",
+        price: 500_000n + BigInt(i) * 10_000n,
+      })),
     ];
     for (const seed of seeds) seeded.set(seed.name, await seedDevice(n, seed));
   });
@@ -57,19 +64,10 @@ describe("app: the Cloud page deploys, extends and cancels a cluster against a l
       return 0n;
     }
   }
-  const units = async (id: string): Promise<bigint> =>
-    BigInt((await app.page.getByTestId(id).first().getAttribute("data-units"))!);
-
-  it("filters, quotes every fee, deploys 2 devices paying IOSD, extends and cancels with the refund shown", async () => {
+  /** SOL for fees and rent and 500 IOSD from the network's renter into the page's local wallet. */
+  async function fund(wallet: PublicKey): Promise<void> {
     const { connection } = app.n.net;
     const n = app.n;
-    const page = app.page;
-    await app.open("#/cloud");
-    await app.waitFor(page.getByTestId("match-row").first());
-    expect(await page.getByTestId("no-clusters").textContent()).to.match(/No cluster yet/);
-    const wallet = new PublicKey((await page.getByTestId("wallet-address").textContent())!);
-
-    // Fund the local wallet: SOL for fees and rent, 500 IOSD from the network's renter.
     const sig = await connection.requestAirdrop(wallet, 2 * LAMPORTS_PER_SOL);
     await connection.confirmTransaction({
       signature: sig,
@@ -84,9 +82,23 @@ describe("app: the Cloud page deploys, extends and cancels a cluster against a l
       n.renter,
       500n * 10n ** BigInt(IOSD_DECIMALS),
     );
+  }
+  const units = async (id: string): Promise<bigint> =>
+    BigInt((await app.page.getByTestId(id).first().getAttribute("data-units"))!);
 
-    // Filters: all four devices are free; H100 in eu-west at most 2.5 IOSD/GPU-h leaves two.
-    expect(await page.getByTestId("match-count").textContent()).to.match(/^4 devices/);
+  it("filters, quotes every fee, deploys 2 devices paying IOSD, extends and cancels with the refund shown", async () => {
+    const { connection } = app.n.net;
+    const n = app.n;
+    const page = app.page;
+    await app.open("#/cloud");
+    await app.waitFor(page.getByTestId("match-row").first());
+    expect(await page.getByTestId("no-clusters").textContent()).to.match(/No cluster yet/);
+    const wallet = new PublicKey((await page.getByTestId("wallet-address").textContent())!);
+
+    await fund(wallet);
+
+    // Filters: all eleven devices are free; H100 in eu-west at most 2.5 IOSD/GPU-h leaves two.
+    expect(await page.getByTestId("match-count").textContent()).to.match(/^11 devices/);
     await page.getByLabel("GPU model").selectOption(H100);
     await page.getByLabel("Region").selectOption("eu-west");
     await page.getByLabel("Min VRAM per GPU (GiB)").fill("80");
@@ -262,6 +274,60 @@ describe("app: the Cloud page deploys, extends and cancels a cluster against a l
       formatUnits(shown, IOSD_DECIMALS),
     );
     await app.screenshot("cloud-cancelled-1280");
+    expect(app.browser.errors).to.deep.equal([]);
+  });
+
+  it("deploys 7 devices in several book_devices batches and cancels them in settle batches", async () => {
+    const { connection } = app.n.net;
+    const page = app.page;
+    await app.open("#/cloud");
+    await app.waitFor(page.getByTestId("match-row").first());
+    const wallet = new PublicKey((await page.getByTestId("wallet-address").textContent())!);
+    const start = await iosdOf(wallet);
+    await fund(wallet);
+    await page
+      .getByTestId("renter-balance-amount")
+      .filter({ hasText: formatUnits(start + 500_000_000n, IOSD_DECIMALS) })
+      .waitFor();
+    await page.getByLabel("GPU model").selectOption(L40S);
+    expect(await page.getByTestId("match-count").textContent()).to.match(/^7 devices/);
+    await page.locator('input[name="devices"]').fill("7");
+    await page.locator('input[name="hours"]').fill("1");
+    const snapshot = await fetchMarketSnapshot(connection);
+    const selection = searchDevices(snapshot, { gpuModel: L40S }).slice(0, 7);
+    const q = quoteOnSnapshot(snapshot, selection, 1, "iosd");
+    await app.waitFor(page.getByTestId("quote"));
+    expect(await units("quote-total-amount")).to.equal(q.total);
+
+    const before = await iosdOf(wallet);
+    await page.getByRole("button", { name: "Deploy" }).click();
+    await app.waitFor(
+      page.getByTestId("progress-text").filter({ hasText: /^Deployed: 7 devices/ }),
+    );
+    // One create_reservation, then 6 + 1 devices booked.
+    expect(await page.getByLabel("Transactions confirmed").getAttribute("max")).to.equal("3");
+    expect(before - (await iosdOf(wallet))).to.equal(q.total);
+    const [entry] = await fetchReservations(connection, { renter: wallet });
+    const reservation = entry!.address;
+    const bookings = await fetchReservationBookings(connection, reservation);
+    expect(bookings.map((b) => b.booking.device.toBase58()).sort()).to.deep.equal(
+      selection.map((d) => d.address.toBase58()).sort(),
+    );
+
+    const card = page.locator(`[data-testid="cluster"][data-address="${reservation.toBase58()}"]`);
+    await app.waitFor(card.getByTestId("cluster-device").nth(6));
+    const paid = await iosdOf(wallet);
+    await card.getByRole("button", { name: "Cancel cluster…" }).click();
+    await app.waitFor(card.getByTestId("cancel-preview"));
+    const shown = BigInt((await card.getByTestId("cancel-back").getAttribute("data-units"))!);
+    // Nothing started: every time charge comes back, with the tips.
+    const time = bookings.reduce((s, b) => s + BigInt(b.booking.charges.time.toString()), 0n);
+    const tips = bookings.reduce((s, b) => s + BigInt(b.booking.charges.tip.toString()), 0n);
+    expect(shown).to.equal(time + tips);
+    await card.getByRole("button", { name: "Cancel and refund" }).click();
+    await app.waitFor(page.getByTestId("progress-text").filter({ hasText: /cancelled/ }));
+    expect(await iosdOf(wallet)).to.equal(paid + shown);
+    expect(await connection.getAccountInfo(reservation, "confirmed")).to.equal(null);
     expect(app.browser.errors).to.deep.equal([]);
   });
 
