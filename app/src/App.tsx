@@ -8,6 +8,7 @@ import { formatUnits } from "./format.js";
 import { useOverview } from "./query.js";
 import { DevicePage, DevicesPage } from "./Devices.js";
 import { TokenPage } from "./Token.js";
+import { CloudPage } from "./Cloud.js";
 import { Stat } from "./ui.js";
 import { SignerProvider, WalletBar } from "./wallet.js";
 import "./style.css";
@@ -95,7 +96,11 @@ function Home(): ReactElement {
 }
 
 export type Route =
-  { page: "home" } | { page: "token" } | { page: "devices" } | { page: "device"; address: string };
+  | { page: "home" }
+  | { page: "token" }
+  | { page: "devices" }
+  | { page: "device"; address: string }
+  | { page: "cloud"; clusters: boolean };
 
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, "");
@@ -103,10 +108,12 @@ export function routeOf(hash: string): Route {
   if (device) return { page: "device", address: device[1]! };
   if (path === "/token") return { page: "token" };
   if (path === "/devices") return { page: "devices" };
+  if (path === "/cloud" || path === "/clusters")
+    return { page: "cloud", clusters: path === "/clusters" };
   return { page: "home" };
 }
 
-/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`). */
+/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`, `#/clusters`). */
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(window.location.hash));
   useEffect(() => {
@@ -120,6 +127,7 @@ function useRoute(): Route {
 const NAV: [Route["page"], string, string][] = [
   ["home", "#/", "Explorer"],
   ["devices", "#/devices", "Devices"],
+  ["cloud", "#/cloud", "Cloud"],
   ["token", "#/token", "Token"],
 ];
 
@@ -131,6 +139,8 @@ function Page({ route, cluster }: { route: Route; cluster: Cluster }): ReactElem
       return <DevicesPage />;
     case "device":
       return <DevicePage address={route.address} />;
+    case "cloud":
+      return <CloudPage cluster={cluster} focusClusters={route.clusters} />;
     default:
       return <Home />;
   }
