@@ -3,8 +3,11 @@
  * the agent checks the device is its own, the epoch is the chain's current one, the keeper is a
  * registered keeper, and the slot is recent by reading the SlotHashes sysvar itself (never a hash
  * the keeper sent), runs a short benchmark seeded by the challenge, and answers the probe signed
- * with its agent key, built by the sdk. Refusals are 4xx with `{error, reason}`; each keeper is
- * rate-limited. The format is documented in agent/README.md.
+ * with its agent key, built by the sdk. Refusals are 4xx with `{error, reason}`. The request is
+ * not signed, so the rate limits are per keeper *and* peer address (a stranger naming a keeper
+ * spends only its own address's budget for it) and per peer address overall (ten keepers' worth,
+ * so made-up keepers cannot make the agent look each up). The format is documented in
+ * agent/README.md.
  */
 import { execFile } from "node:child_process";
 
@@ -133,9 +136,15 @@ export interface ProbeServiceOptions {
   metrics: MetricsRegistry;
 }
 
+/** A peer address may send as many probe requests as this many keepers together. */
+const PEER_BUDGET_IN_KEEPERS = 10;
+
 /** Answers probe requests. */
 export class ProbeService {
+  /** Per keeper and peer address. */
   private readonly limiter: RateLimiter;
+  /** Per peer address, whatever keeper it names. */
+  private readonly peerLimiter: RateLimiter;
   private readonly keepers = new Map<string, { ok: boolean; at: number }>();
   private config: { at: number; origin: bigint; maxAge: bigint } | undefined;
   private readonly served;
@@ -143,6 +152,7 @@ export class ProbeService {
 
   constructor(private readonly o: ProbeServiceOptions) {
     this.limiter = new RateLimiter(o.perKeeperPerMinute);
+    this.peerLimiter = new RateLimiter(o.perKeeperPerMinute * PEER_BUDGET_IN_KEEPERS);
     this.served = o.metrics.counter("iogrid_agent_probes_total", "Probe requests by outcome");
     this.latency = o.metrics.histogram(
       "iogrid_agent_probe_seconds",
@@ -217,11 +227,18 @@ export class ProbeService {
         `this agent serves device ${this.o.device.toBase58()}, not ${device.toBase58()}`,
       );
     }
-    if (!this.limiter.take(keeper.toBase58())) {
+    if (!this.peerLimiter.take(request.remoteAddress)) {
       return this.refuse(
         429,
         "RateLimited",
-        `at most ${this.o.perKeeperPerMinute} probes per keeper per minute`,
+        `at most ${this.o.perKeeperPerMinute * PEER_BUDGET_IN_KEEPERS} probe requests per address per minute`,
+      );
+    }
+    if (!this.limiter.take(`${keeper.toBase58()}@${request.remoteAddress}`)) {
+      return this.refuse(
+        429,
+        "RateLimited",
+        `at most ${this.o.perKeeperPerMinute} probes per keeper and address per minute`,
       );
     }
     const { origin, maxAge } = await this.registryConfig();

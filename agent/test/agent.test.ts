@@ -9,6 +9,7 @@
  * RPC outage is logged once and survived; SIGTERM stops cleanly.
  */
 import { readFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 
 import { PublicKey } from "@solana/web3.js";
@@ -28,6 +29,33 @@ import { portOpen, processStartTime } from "../src/backends/process.js";
 /** A workload serving HTTP on `port` inside its sandbox, printing a line first. */
 function httpWorkload(port: number, greeting = "hello"): string {
   return `echo workload-started; exec node -e "require('http').createServer((q, s) => s.end('${greeting} ' + (process.env.GREETING || '-') + ' ' + process.env.IOGRID_BOOKING)).listen(${port}, '127.0.0.1')"`;
+}
+
+/** POSTs `body` as JSON to `<endpoint>/v1/probe` from the local address `from`. */
+function postProbeFrom(
+  from: string,
+  endpoint: string,
+  body: unknown,
+): Promise<{ status: number; error?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(
+      `${endpoint.replace(/\/$/, "")}/v1/probe`,
+      { method: "POST", localAddress: from, headers: { "content-type": "application/json" } },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => (text += chunk));
+        res.on("end", () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            error: (JSON.parse(text) as { error?: string }).error,
+          }),
+        );
+      },
+    );
+    req.on("error", reject);
+    req.end(JSON.stringify(body));
+  });
 }
 
 async function httpGet(port: number): Promise<string> {
@@ -130,6 +158,25 @@ describe("agent: init, register, start, probes, bookings, restarts", function ()
       expect(answer.body.error).to.equal(error);
       expect(answer.body.reason).to.be.a("string").and.not.equal("");
     }
+  });
+
+  it("a stranger naming the keeper from another address spends only its own probe budget", async () => {
+    const valid = await n.keeper.request(host.device);
+    // probe.perKeeperPerMinute is 30 by default: a burst of 60 from one address is cut at 30
+    // plus what refills while it arrives (benchmarks run between the arrivals).
+    const burst = Promise.all(
+      Array.from({ length: 60 }, () => postProbeFrom("127.0.0.2", host.endpoint, valid)),
+    );
+    await sleep(300);
+    // Meanwhile the keeper, from its own address, is answered with a probe it can attest.
+    const probe = await n.keeper.probe(host.endpoint, host.device);
+    expect(probe.message.length).to.be.greaterThan(0);
+    const answers = await burst;
+    const served = answers.filter((a) => a.status === 200).length;
+    expect(served).to.be.within(30, 59);
+    expect(answers.filter((a) => a.status !== 200)).to.deep.equal(
+      Array(60 - served).fill({ status: 429, error: "RateLimited" }),
+    );
   });
 
   it("a booked reservation's process workload runs, the start is acknowledged once, logs are kept, and it stops at the end", async () => {
