@@ -133,7 +133,7 @@ export const configSchema = z.strictObject({
     .prefault({}),
   ray: z
     .strictObject({
-      /** The `ray` executable (scripts/setup-ray.sh installs one into a venv). */
+      /** The `ray` executable (PyPI's `ray`, e.g. in a venv). */
       command: z.string().min(1).default("ray"),
       /** GCS port of a head this agent starts. */
       headPort: positiveInt(65_535).default(6379),

@@ -102,7 +102,8 @@ export class Daemon {
   private syncing: Promise<void> | undefined;
   private syncAgain = false;
   private pollTimer: NodeJS.Timeout | undefined;
-  private subscriptions: number[] = [];
+  /** Unsubscribes each websocket subscription. */
+  private subscriptions: (() => Promise<void>)[] = [];
   private stopped = false;
   private lastSync = 0;
   private lastSyncError: string | null = null;
@@ -172,6 +173,12 @@ export class Daemon {
       this.backendChecks.set(name, check);
       (check.ok ? this.log.info : this.log.warn)(`backend ${name}: ${check.detail}`);
     }
+    for (const name of config.backends) {
+      if (!this.backends.has(name))
+        this.log.warn(
+          `backend ${name}: not in this version of the agent; bookings of ${name} workloads cannot start`,
+        );
+    }
 
     // Reconcile before serving.
     await this.sync("start");
@@ -230,14 +237,18 @@ export class Daemon {
 
     // Watch: websocket subscriptions for fast reaction, polling as the fallback.
     try {
+      const connection = this.ctx.connection;
+      const bookings = connection.onProgramAccountChange(
+        MARKET_PROGRAM_ID,
+        () => this.requestSync(),
+        { commitment: "confirmed", filters: [bookingDeviceFilter(this.ctx.device)] },
+      );
+      const device = connection.onAccountChange(this.ctx.device, () => this.requestSync(), {
+        commitment: "confirmed",
+      });
       this.subscriptions.push(
-        this.ctx.connection.onProgramAccountChange(MARKET_PROGRAM_ID, () => this.requestSync(), {
-          commitment: "confirmed",
-          filters: [bookingDeviceFilter(this.ctx.device)],
-        }),
-        this.ctx.connection.onAccountChange(this.ctx.device, () => this.requestSync(), {
-          commitment: "confirmed",
-        }),
+        () => connection.removeProgramAccountChangeListener(bookings),
+        () => connection.removeAccountChangeListener(device),
       );
     } catch (e) {
       this.log.warn(`websocket subscriptions failed (${errorText(e)}); polling only`);
@@ -513,7 +524,11 @@ export class Daemon {
     if (!backend || !this.ctx.config.backends.includes(kind)) {
       this.logOnce(
         booking,
-        `booking ${booking}: the reservation's ${kind} workload is not among this agent's backends (${this.ctx.config.backends.join(", ")}); it cannot start`,
+        `booking ${booking}: the reservation's ${kind} workload cannot start here: ${
+          this.ctx.config.backends.includes(kind)
+            ? `this version of the agent has no ${kind} backend`
+            : `the config allows ${this.ctx.config.backends.join(", ")}`
+        } (it runs ${[...this.backends.keys()].join(", ") || "nothing"})`,
       );
       return;
     }
@@ -753,9 +768,7 @@ export class Daemon {
   async shutdown(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
-    for (const id of this.subscriptions) {
-      await this.ctx.connection.removeProgramAccountChangeListener(id).catch(() => undefined);
-    }
+    for (const unsubscribe of this.subscriptions) await unsubscribe().catch(() => undefined);
     this.subscriptions = [];
     this.relay?.stop();
     this.telemetry?.stop();
