@@ -24,6 +24,7 @@ import type { Host } from "./support/host.js";
 import { book, startNetwork, warpBy } from "./support/network.js";
 import type { Network } from "./support/network.js";
 import { Namespaces, canUseNetns, nodeIn } from "./support/netns.js";
+import { TunnelRefused, signedRequest } from "../src/relay/connect.js";
 import type { Namespace } from "./support/netns.js";
 import { join } from "node:path";
 
@@ -275,6 +276,25 @@ describe("relay: a renter reaches a device behind NAT only through the relay", f
     );
     const replay = await answer("/v1/connect", () => ({ t: "request", ...valid }));
     expect(replay).to.include({ t: "refused", error: "Replayed" });
+  });
+
+  it("the renter signs only for the relay it dialled: a nonce for another name is refused before signing", async () => {
+    const dialled = {
+      relayUrl: `ws://127.0.0.1:${relayPort}`,
+      reservation,
+      device: host.device,
+      port: ECHO_PORT,
+      renter: n.renter,
+    };
+    // This relay's nonces name RELAY_DOMAIN, not the host:port the renter dialled.
+    const refusal = await signedRequest(dialled).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(refusal).to.be.instanceOf(TunnelRefused);
+    expect((refusal as TunnelRefused).error).to.equal("RelayDomainMismatch");
+    const signed = await signedRequest({ ...dialled, relayDomain: RELAY_DOMAIN });
+    expect(signed.message).to.include(RELAY_DOMAIN);
   });
 
   it("an agent key of no registered device, or of another device, cannot attach", async () => {

@@ -177,6 +177,10 @@ common(program.command("connect"))
   .option("--local-port <port>", "local port to listen on (0: any free one)", "0")
   .option("--local-host <host>", "local address to listen on", "127.0.0.1")
   .option("--relay <url>", "the tunnel relay, ws:// or wss:// (default $IOGRID_RELAY_URL)")
+  .option(
+    "--relay-domain <name>",
+    "the relay's name, signed in the request (default $IOGRID_RELAY_DOMAIN, else the URL's host:port)",
+  )
   .action(async (reservation: string, o: ConnectOptions) => connect(reservation, o));
 
 common(program.command("receipts"))

@@ -19,6 +19,7 @@ export interface ConnectOptions extends GlobalOptions {
   localPort?: string;
   localHost?: string;
   relay?: string;
+  relayDomain?: string;
 }
 
 export async function connect(reservationArg: string, o: ConnectOptions): Promise<void> {
@@ -55,6 +56,7 @@ export async function connect(reservationArg: string, o: ConnectOptions): Promis
   }
   const tunnel = new Tunnel({
     relayUrl: relay,
+    relayDomain: o.relayDomain ?? process.env.IOGRID_RELAY_DOMAIN,
     reservation,
     device,
     port: target,

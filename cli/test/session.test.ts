@@ -258,6 +258,8 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
           String(ECHO_PORT),
           "--relay",
           relayUrl,
+          "--relay-domain",
+          RELAY_DOMAIN,
           "--url",
           n.net.rpcUrl,
           "--keypair",

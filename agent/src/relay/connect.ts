@@ -44,9 +44,17 @@ export function httpBase(relayUrl: string): string {
   return relayUrl.replace(/^ws/, "http").replace(/\/$/, "");
 }
 
-/** A tunnel request signed by `renter` over a nonce fetched from the relay. */
+/**
+ * A tunnel request signed by `renter` over a nonce fetched from the relay. The renter signs only
+ * for the relay it dialled (`relayDomain`, by default the URL's host:port): a relay handing out
+ * another relay's nonce, to pass the renter's signature on and open the renter's tunnel there, is
+ * refused (`RelayDomainMismatch`).
+ */
 export async function signedRequest(
-  o: Pick<ConnectOptions, "relayUrl" | "reservation" | "device" | "port" | "renter" | "lifetimeMs">,
+  o: Pick<
+    ConnectOptions,
+    "relayUrl" | "relayDomain" | "reservation" | "device" | "port" | "renter" | "lifetimeMs"
+  >,
 ): Promise<SignedTunnelRequest> {
   const res = await fetch(`${httpBase(o.relayUrl)}/v1/nonce`, {
     signal: AbortSignal.timeout(10_000),
@@ -58,6 +66,13 @@ export async function signedRequest(
     uri: string;
     chainId: string;
   };
+  const expected = o.relayDomain ?? new URL(o.relayUrl).host;
+  if (domain !== expected) {
+    throw new TunnelRefused(
+      "RelayDomainMismatch",
+      `the relay at ${o.relayUrl} asks to be signed for as ${JSON.stringify(domain)}, not ${JSON.stringify(expected)}; if that is its name, pass it as the relay domain`,
+    );
+  }
   const issuedAt = Date.now();
   return signTunnelRequest(o.renter, {
     domain,
