@@ -23,6 +23,7 @@ import type { BackendName } from "./config.js";
 import { defaultConfigPath, loadContext } from "./context.js";
 import { detectHardware, machineDeviceId } from "./detect.js";
 import {
+  changeAgent,
   cosignRegistration,
   deregister,
   deviceStatus,
@@ -247,6 +248,26 @@ program
       console.log(`claimable:  ${Number(report.claimableIo ?? 0n) / 1e8} IO`);
     }
     if (!report.registered) process.exitCode = EXIT.notRegistered;
+  });
+
+program
+  .command("change-agent")
+  .description(
+    "make this agent's key the device's agent key (owner and agent sign; refused while reserved)",
+  )
+  .addOption(configOption())
+  .requiredOption("--owner-keypair <path>", "the owner's keypair")
+  .addOption(jsonOption())
+  .action(async (o) => {
+    const ctx = loadContext(o.config);
+    const { previous, signature } = await changeAgent(ctx, ownerKeypair(o.ownerKeypair)!);
+    const agent = ctx.agent.publicKey;
+    if (o.json) return printJson({ device: ctx.device, previous, agent, signature });
+    console.log(
+      signature
+        ? `device ${ctx.device.toBase58()}: agent key ${previous.toBase58()} -> ${agent.toBase58()} (${signature})`
+        : `device ${ctx.device.toBase58()} already names this agent key ${agent.toBase58()}`,
+    );
   });
 
 program

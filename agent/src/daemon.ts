@@ -159,7 +159,7 @@ export class Daemon {
     }
     if (!device.agent.equals(this.ctx.agent.publicKey)) {
       throw new CliError(
-        `device ${config.device.id} names agent key ${device.agent.toBase58()}, not this agent's ${this.ctx.agent.publicKey.toBase58()}; run iogrid-agent update --owner-keypair <owner> or use the right key`,
+        `device ${config.device.id} names agent key ${device.agent.toBase58()}, not this agent's ${this.ctx.agent.publicKey.toBase58()}; run iogrid-agent change-agent --owner-keypair <owner> to make this key the device's agent, or start with the key it names`,
       );
     }
     this.deviceOk = { name: "device", ok: true };

@@ -1,7 +1,8 @@
 /**
  * The device on chain, as the owner and the agent manage it: registration (co-signed by the
  * agent key, in one function for the owner's keypair, the browser link and co-signing a
- * transaction the web app prepared), updates, status and deregistration. Every instruction comes
+ * transaction the web app prepared), updates, moving the device to this agent's key, status and
+ * deregistration. Every instruction comes
  * from the sdk's builders.
  */
 import { ComputeBudgetProgram, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
@@ -10,6 +11,7 @@ import type { Keypair } from "@solana/web3.js";
 import {
   addDeviceLink,
   availabilityEpochPda,
+  changeAgentIx,
   claimableEarnings,
   decodeAvailabilityEpoch,
   decodeDeviceAccount,
@@ -283,7 +285,7 @@ export async function updateRegistration(
     throw new CliError(`device ${ctx.config.device.id} is not registered`, EXIT.notRegistered);
   if (!device.agent.equals(ctx.agent.publicKey)) {
     throw new CliError(
-      `the device's agent key is ${device.agent.toBase58()}, not this agent's ${ctx.agent.publicKey.toBase58()}`,
+      `the device's agent key is ${device.agent.toBase58()}, not this agent's ${ctx.agent.publicKey.toBase58()}; iogrid-agent change-agent --owner-keypair <owner> makes this key the device's agent`,
     );
   }
   const changes = deviceChanges(device, registrationParams(ctx, hardware, device.owner));
@@ -412,4 +414,32 @@ export async function deregister(ctx: AgentContext, owner: Keypair): Promise<str
     deviceId: ctx.config.device.id,
   });
   return sendAndConfirm(ctx.connection, new Transaction().add(ix), [owner]);
+}
+
+/**
+ * Makes this agent's key the device's agent (`change_agent`: the owner and the new key sign; the
+ * registry refuses while the device is reserved): for a machine whose key was lost or replaced.
+ * Nothing is sent when the device already names this key.
+ */
+export async function changeAgent(
+  ctx: AgentContext,
+  owner: Keypair,
+): Promise<{ previous: PublicKey; signature: string | null }> {
+  const device = await fetchDevice(ctx);
+  if (!device)
+    throw new CliError(`device ${ctx.config.device.id} is not registered`, EXIT.notRegistered);
+  if (!device.owner.equals(owner.publicKey)) {
+    throw new CliError(`the device's owner is ${device.owner.toBase58()}, not the keypair given`);
+  }
+  if (device.agent.equals(ctx.agent.publicKey)) return { previous: device.agent, signature: null };
+  const ix = await changeAgentIx(ctx.registry, {
+    owner: owner.publicKey,
+    newAgent: ctx.agent.publicKey,
+    device: ctx.device,
+  });
+  const signature = await sendAndConfirm(ctx.connection, new Transaction().add(ix), [
+    owner,
+    ctx.agent,
+  ]);
+  return { previous: device.agent, signature };
 }

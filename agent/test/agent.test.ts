@@ -8,14 +8,15 @@
  * `start`, reconciles (no second acknowledgement, running work adopted, ended work stopped); an
  * RPC outage is logged once and survived; SIGTERM stops cleanly.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 
-import { PublicKey } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 
 import { bookingPda, devicePda, workloadEnvHash } from "@iogrid/sdk";
+import { saveKeypair } from "@iogrid/sdk/node";
 
 import { sleep, waitFor } from "../../tests/support/chain.js";
 import { agentCli } from "./support/agent.js";
@@ -318,6 +319,45 @@ describe("agent: init, register, start, probes, bookings, restarts", function ()
     expect(ackLines()).to.have.length(0);
     expect(allAckLines).to.equal(2);
     await settle(n, reservation, [deviceRef()]);
+  });
+
+  it("change-agent moves a device to a replacement agent key, which start refused until then", async () => {
+    const moved = await setUpHost(n, { name: "moved", rpcUrl: n.net.rpcUrl, wsUrl: n.net.wsUrl });
+    // A replacement key, as after a lost disk: same config, another agentKey.
+    const replacement = Keypair.generate();
+    const keyFile = join(moved.dir, "replacement-key.json");
+    saveKeypair(keyFile, replacement);
+    const config = join(moved.dir, "replacement.yaml");
+    writeFileSync(
+      config,
+      readFileSync(moved.config, "utf8").replace(
+        /^agentKey: .*$/m,
+        `agentKey: ${JSON.stringify(keyFile)}`,
+      ),
+    );
+    const refused = await agentCli(["start", "--config", config], { timeoutMs: 60_000 });
+    expect(refused.code).to.equal(1);
+    expect(refused.stderr).to.match(/iogrid-agent change-agent --owner-keypair/);
+
+    const args = ["change-agent", "--config", config, "--owner-keypair", moved.ownerKeyFile];
+    const changed = await agentCli([...args, "--json"]);
+    expect(changed.code, changed.stderr).to.equal(0);
+    const result = JSON.parse(changed.stdout) as {
+      previous: string;
+      agent: string;
+      signature: string | null;
+    };
+    expect(result.previous).to.equal(moved.agent.toBase58());
+    expect(result.agent).to.equal(replacement.publicKey.toBase58());
+    expect(result.signature).to.be.a("string");
+    const device = await n.registry.account.device.fetch(moved.device);
+    expect(device.agent.toBase58()).to.equal(replacement.publicKey.toBase58());
+
+    // Again: nothing to send. The old key's config no longer matches.
+    const again = await agentCli([...args, "--json"]);
+    expect((JSON.parse(again.stdout) as { signature: string | null }).signature).to.equal(null);
+    const old = await agentCli(["status", "--config", moved.config, "--json"]);
+    expect((JSON.parse(old.stdout) as { agentMatches: boolean }).agentMatches).to.equal(false);
   });
 
   it("an RPC outage is logged once and survived; SIGTERM stops cleanly", async () => {
