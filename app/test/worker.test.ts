@@ -9,16 +9,20 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
 import {
   BANDWIDTH_TIER,
   decodeDeviceAccount,
+  decodeStakingConfig,
+  deviceMinimumStake,
   devicePda,
   deviceStatusName,
   registryProgram,
+  stakingConfigPda,
 } from "@iogrid/sdk";
 import type { Device, DeviceSpecs } from "@iogrid/sdk";
 
 import { parseConfig } from "../../agent/src/config.js";
 import type { AgentContext } from "../../agent/src/context.js";
 import type { DetectedHardware } from "../../agent/src/detect.js";
-import { registrationLink } from "../../agent/src/device.js";
+import { cosignRegistration, registrationLink } from "../../agent/src/device.js";
+import { stakeDevice } from "../../agent/test/support/network.js";
 import { formatBps, formatIo, formatIosd } from "../src/deviceList.js";
 import { big } from "../src/format.js";
 import { appSuite } from "./support/app.js";
@@ -58,28 +62,25 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
     throw new Error("the chain never showed the expected device state");
   }
 
-  const card = () => app.page.getByTestId(`worker-device-${device.toBase58()}`);
-
-  it("opens the agent's link, shows its specs, and the wallet signs the co-signed registration", async () => {
-    const page = app.page;
+  /**
+   * An agent's context as `loadContext` makes it (config parsed by the agent's own schema, the
+   * owner's wallet in it when given) and the hardware `detect` would report.
+   */
+  function agentContext(
+    key: Keypair,
+    id: string,
+    owner?: PublicKey,
+  ): { ctx: AgentContext; hardware: DetectedHardware } {
     const connection = app.n.net.connection;
-    await app.open("#/worker");
-    await app.waitFor(page.getByTestId("worker-empty"));
-    owner = new PublicKey(await page.getByTestId("wallet-address").innerText());
-    const airdrop = await connection.requestAirdrop(owner, 5 * LAMPORTS_PER_SOL);
-    const latest = await connection.getLatestBlockhash();
-    await connection.confirmTransaction({ signature: airdrop, ...latest }, "confirmed");
-
-    // The agent's context as `loadContext` makes it, with the owner's wallet in the config.
     const config = parseConfig(
       [
         "rpc:",
         `  url: ${JSON.stringify(app.n.net.rpcUrl)}`,
         'agentKey: "/nonexistent/agent.json"',
         'workDir: "/nonexistent/work"',
-        `owner: ${JSON.stringify(owner.toBase58())}`,
+        ...(owner ? [`owner: ${JSON.stringify(owner.toBase58())}`] : []),
         "device:",
-        `  id: ${JSON.stringify(deviceId)}`,
+        `  id: ${JSON.stringify(id)}`,
         '  name: "rack-7 gpu box"',
         "  region: eu-west",
         '  pricePerGpuHour: "2.25"',
@@ -88,13 +89,12 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
         `appUrl: ${JSON.stringify(app.url)}`,
       ].join("\n"),
     );
-    price = BigInt(config.device.pricePerGpuHour.toString());
     const ctx: AgentContext = {
       configPath: "/nonexistent/config.yaml",
       config,
-      agent,
+      agent: key,
       connection,
-      device,
+      device: devicePda(id).address,
       registry: registryProgram(),
       market: app.n.market,
       staking: app.n.staking,
@@ -115,6 +115,23 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
       os: "linux",
       warnings: [],
     } as unknown as DetectedHardware;
+    return { ctx, hardware };
+  }
+
+  const card = () => app.page.getByTestId(`worker-device-${device.toBase58()}`);
+
+  it("opens the agent's link, shows its specs, and the wallet signs the co-signed registration", async () => {
+    const page = app.page;
+    const connection = app.n.net.connection;
+    await app.open("#/worker");
+    await app.waitFor(page.getByTestId("worker-empty"));
+    owner = new PublicKey(await page.getByTestId("wallet-address").innerText());
+    const airdrop = await connection.requestAirdrop(owner, 5 * LAMPORTS_PER_SOL);
+    const latest = await connection.getLatestBlockhash();
+    await connection.confirmTransaction({ signature: airdrop, ...latest }, "confirmed");
+
+    const { ctx, hardware } = agentContext(agent, deviceId, owner);
+    price = BigInt(ctx.config.device.pricePerGpuHour.toString());
     const { url, transaction } = await registrationLink(ctx, hardware);
     expect(transaction, "the link carries the agent-co-signed transaction").to.be.a("string");
     expect(url.startsWith(`${app.url}worker/add-device?`)).to.equal(true);
@@ -249,6 +266,55 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
     expect(await chainDevice(), "the device account is closed").to.equal(null);
     await app.waitFor(page.getByTestId("worker-empty"));
     await app.screenshot("worker-deregistered");
+    expect(app.browser.errors).to.deep.equal([]);
+  });
+
+  it("registers from a link without an owner: the agent co-signs the app's transaction, then the stake shows as met", async () => {
+    const page = app.page;
+    const connection = app.n.net.connection;
+    const agentB = Keypair.generate();
+    const idB = `worker-cosign-${agentB.publicKey.toBase58().slice(0, 8)}`;
+    const deviceB = devicePda(idB).address;
+    const { ctx, hardware } = agentContext(agentB, idB);
+    const { url, transaction } = await registrationLink(ctx, hardware);
+    expect(transaction, "no owner in the config: no transaction in the link").to.equal(undefined);
+
+    await page.goto(url);
+    await page.getByRole("button", { name: "Prepare the transaction for the agent" }).click();
+    const command = await page.getByTestId("cosign-command").innerText();
+    const prefix = "iogrid-agent register --cosign ";
+    expect(command.startsWith(prefix)).to.equal(true);
+    // What `iogrid-agent register --cosign` does on the machine.
+    const cosigned = await cosignRegistration(ctx, hardware, command.slice(prefix.length).trim());
+    await page.getByLabel("Co-signed transaction (base64)").fill(cosigned);
+    await page.getByRole("button", { name: "Sign and register" }).click();
+    await app.waitFor(page.locator('[data-testid="tx-status"][data-state="confirmed"]'));
+    const info = await connection.getAccountInfo(deviceB, "confirmed");
+    expect(info, "the device is on chain").to.not.equal(null);
+    const d = decodeDeviceAccount(info!);
+    expect(d.owner.toBase58()).to.equal(owner.toBase58());
+    expect(d.agent.toBase58()).to.equal(agentB.publicKey.toBase58());
+    expect(d.name).to.equal("rack-7 gpu box");
+
+    // The owner (the browser's local wallet) stakes the device to its minimum.
+    const secret = await page.evaluate<string | null>(
+      'window.localStorage.getItem("iogrid.localWallet")',
+    );
+    const ownerKeypair = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(secret!) as number[]));
+    expect(ownerKeypair.publicKey.toBase58()).to.equal(owner.toBase58());
+    const staked = await stakeDevice(app.n, ownerKeypair, deviceB, H100, specs.gpuCount);
+    const rules = decodeStakingConfig(
+      (await connection.getAccountInfo(stakingConfigPda().address))!.data,
+    );
+    expect(staked).to.equal(deviceMinimumStake(rules, H100, specs.gpuCount));
+
+    await app.open("#/worker");
+    const cardB = page.getByTestId(`worker-device-${deviceB.toBase58()}`);
+    await app.waitFor(cardB);
+    expect(await cardB.getByTestId("device-stake").innerText()).to.equal(
+      `${formatIo(staked)} / ${formatIo(staked)}`,
+    );
+    await app.screenshot("worker-staked");
     expect(app.browser.errors).to.deep.equal([]);
   });
 });
