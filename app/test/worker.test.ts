@@ -197,7 +197,7 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
     expect(app.browser.errors).to.deep.equal([]);
   });
 
-  it("renames, pauses, resumes and reprices the device; the chain follows each step", async () => {
+  it("renames (a refused name shows the program's error), pauses, resumes and reprices the device; the chain follows each step", async () => {
     const c = card();
     const confirmed = c.locator('[data-testid="tx-status"][data-state="confirmed"]');
     const step = async (
@@ -208,6 +208,14 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
       await app.waitFor(confirmed);
       return chainUntil(check);
     };
+
+    // A name the program refuses: the page names the program's error, the chain keeps the name.
+    await c.getByLabel("Name", { exact: true }).fill("x".repeat(40));
+    await c.getByRole("button", { name: "Rename" }).click();
+    await app.waitFor(c.locator('[data-testid="tx-status"][data-state="failed"]'));
+    expect(await c.getByTestId("tx-error-name").innerText()).to.equal("InvalidName");
+    expect((await chainDevice())!.name).to.equal("rack-7 gpu box");
+    await app.screenshot("worker-rename-refused");
 
     await c.getByLabel("Name", { exact: true }).fill("rack-7 renamed");
     let d = await step(
@@ -315,6 +323,29 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
       `${formatIo(staked)} / ${formatIo(staked)}`,
     );
     await app.screenshot("worker-staked");
+    expect(app.browser.errors).to.deep.equal([]);
+  });
+
+  it("refuses to sign a link that names another owner, and names a bad link's problem", async () => {
+    const page = app.page;
+    const other = Keypair.generate().publicKey;
+    const agentC = Keypair.generate();
+    const { ctx, hardware } = agentContext(
+      agentC,
+      `worker-other-${other.toBase58().slice(0, 8)}`,
+      other,
+    );
+    const { url } = await registrationLink(ctx, hardware);
+    await page.goto(url);
+    await app.waitFor(page.getByTestId("owner-mismatch"));
+    expect(await page.getByTestId("owner-mismatch").innerText()).to.contain(other.toBase58());
+    expect(await page.getByRole("button", { name: "Sign and register" }).isDisabled()).to.equal(
+      true,
+    );
+    await app.screenshot("worker-add-device-other-owner");
+
+    await page.goto(url.replace(/&agent=[^&]*/, ""));
+    await app.waitFor(page.getByText("the add-device link has no agent"));
     expect(app.browser.errors).to.deep.equal([]);
   });
 });
