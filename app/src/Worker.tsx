@@ -9,8 +9,8 @@ import {
   createAssociatedTokenAccountIdempotentInstruction,
   getAssociatedTokenAddressSync,
 } from "@solana/spl-token";
-import { PublicKey, Transaction } from "@solana/web3.js";
-import type { Connection } from "@solana/web3.js";
+import { ComputeBudgetProgram, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
+import type { Connection, TransactionInstruction } from "@solana/web3.js";
 import {
   IOSD_DECIMALS,
   REGISTRY_PROGRAM_ID,
@@ -46,7 +46,7 @@ import { useMemo, useState } from "react";
 import type { FormEvent, ReactElement } from "react";
 import type { Cluster } from "./cluster.js";
 import { formatBps, formatIo, formatIosd } from "./deviceList.js";
-import { big, parseUnits } from "./format.js";
+import { big, formatUnits, parseUnits } from "./format.js";
 import { useLoad } from "./query.js";
 import { TxStatusView, useSendTransaction } from "./tx.js";
 import { LoadState, Stat } from "./ui.js";
@@ -339,18 +339,50 @@ export function WorkerPage({ cluster }: { cluster: Cluster }): ReactElement {
   );
 }
 
-/** Whether `tx`'s program instruction is `register_device` of exactly `expected`'s record. */
-function registersRecord(
+const SYSTEM_TRANSFER = 2;
+
+/** A System Program transfer to `to`: its lamports, else null. */
+function transferTo(ix: TransactionInstruction, to: PublicKey): bigint | null {
+  if (!ix.programId.equals(SystemProgram.programId) || ix.keys.length !== 2) return null;
+  if (ix.data.length !== 12 || ix.data.readUInt32LE(0) !== SYSTEM_TRANSFER) return null;
+  return ix.keys[1]!.pubkey.equals(to) ? ix.data.readBigUInt64LE(4) : null;
+}
+
+/**
+ * Why `tx` is not what the link says (null when it is): exactly one `register_device` of
+ * `expected`'s record, with only compute-budget instructions and SOL for the agent key's fees
+ * beside it, paid by `owner`. The same rule as the agent's `register --cosign`.
+ */
+export function registrationProblem(
   tx: Transaction,
-  expected: { programId: PublicKey; data: Buffer; keys: { pubkey: PublicKey }[] },
-): boolean {
-  return tx.instructions.some(
-    (ix) =>
+  expected: TransactionInstruction,
+  owner: PublicKey,
+  agent: PublicKey,
+): string | null {
+  if (!tx.feePayer?.equals(owner)) return "its fee payer is not this wallet";
+  let registrations = 0;
+  for (const ix of tx.instructions) {
+    if (ix.programId.equals(ComputeBudgetProgram.programId)) continue;
+    if (transferTo(ix, agent) !== null) continue;
+    const same =
       ix.programId.equals(expected.programId) &&
       ix.data.equals(expected.data) &&
       ix.keys.length === expected.keys.length &&
-      ix.keys.every((k, i) => k.pubkey.equals(expected.keys[i]!.pubkey)),
-  );
+      ix.keys.every((k, i) => k.pubkey.equals(expected.keys[i]!.pubkey));
+    if (!same) return "it carries an instruction other than this device's registration";
+    registrations++;
+  }
+  return registrations === 1 ? null : "it does not register this link's device exactly once";
+}
+
+/** The SOL a link's transaction moves to the agent key (its fee budget). */
+function agentFunding(base64: string, agent: PublicKey): bigint {
+  try {
+    const tx = Transaction.from(Buffer.from(base64, "base64"));
+    return tx.instructions.reduce((sum, ix) => sum + (transferTo(ix, agent) ?? 0n), 0n);
+  } catch {
+    return 0n;
+  }
 }
 
 type Parsed = { state: "ok"; link: AddDeviceLink } | { state: "error"; error: string };
@@ -388,6 +420,10 @@ function AddDevice({ link, cluster }: { link: AddDeviceLink; cluster: Cluster })
   const busy = status.state === "signing" || status.state === "sent";
   const ownerMismatch = link.owner && !link.owner.equals(signer.publicKey);
   const params = { ...link, owner: signer.publicKey };
+  const funding = useMemo(
+    () => (link.transaction ? agentFunding(link.transaction, link.agent) : 0n),
+    [link],
+  );
 
   /** The link's own transaction (or one pasted back co-signed), checked against the link. */
   const sendCosigned = async (base64: string): Promise<void> => {
@@ -400,10 +436,9 @@ function AddDevice({ link, cluster }: { link: AddDeviceLink; cluster: Cluster })
       return;
     }
     const expected = await registerDeviceIx(program, params);
-    if (!tx.feePayer?.equals(signer.publicKey) || !registersRecord(tx, expected)) {
-      setProblem(
-        "the transaction is not the registration of this link's device with this wallet as owner",
-      );
+    const wrong = registrationProblem(tx, expected, signer.publicKey, link.agent);
+    if (wrong) {
+      setProblem(`Refusing to sign: ${wrong}.`);
       return;
     }
     await sendPrepared(tx);
@@ -471,8 +506,16 @@ function AddDevice({ link, cluster }: { link: AddDeviceLink; cluster: Cluster })
           >
             Sign and register
           </button>{" "}
-          The agent co-signed this registration; it expires about a minute after the link was
-          printed (print a new one if it did).
+          The agent co-signed this registration
+          {funding > 0n && (
+            <>
+              {" "}
+              and the move of{" "}
+              <strong data-testid="add-agent-funding">{formatUnits(funding, 9)} SOL</strong> to the
+              agent key for its transaction fees
+            </>
+          )}
+          ; it expires about a minute after the link was printed (print a new one if it did).
         </p>
       ) : (
         <div>

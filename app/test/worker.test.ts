@@ -5,7 +5,7 @@
  * repriced on #/worker; the chain is checked after every step.
  */
 import { expect } from "chai";
-import { Keypair, LAMPORTS_PER_SOL, PublicKey } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, Transaction } from "@solana/web3.js";
 import {
   BANDWIDTH_TIER,
   decodeDeviceAccount,
@@ -21,10 +21,14 @@ import type { Device, DeviceSpecs } from "@iogrid/sdk";
 import { parseConfig } from "../../agent/src/config.js";
 import type { AgentContext } from "../../agent/src/context.js";
 import type { DetectedHardware } from "../../agent/src/detect.js";
-import { cosignRegistration, registrationLink } from "../../agent/src/device.js";
+import {
+  AGENT_FUNDING_LAMPORTS,
+  cosignRegistration,
+  registrationLink,
+} from "../../agent/src/device.js";
 import { stakeDevice } from "../../agent/test/support/network.js";
 import { formatBps, formatIo, formatIosd } from "../src/deviceList.js";
-import { big } from "../src/format.js";
+import { big, formatUnits } from "../src/format.js";
 import { appSuite } from "./support/app.js";
 
 const H100 = "NVIDIA H100 80GB HBM3";
@@ -149,6 +153,10 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
     expect(await page.getByTestId("add-region").innerText()).to.equal("eu-west");
     expect(await page.getByTestId("add-price").innerText()).to.equal(formatIosd(price));
     expect(await page.getByTestId("add-agent").innerText()).to.equal(agent.publicKey.toBase58());
+    // The agent key had no SOL: the registration also moves its fee budget.
+    expect(await page.getByTestId("add-agent-funding").innerText()).to.equal(
+      `${formatUnits(BigInt(AGENT_FUNDING_LAMPORTS), 9)} SOL`,
+    );
     await app.screenshot("worker-add-device");
 
     await page.getByRole("button", { name: "Sign and register" }).click();
@@ -326,7 +334,7 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
     expect(app.browser.errors).to.deep.equal([]);
   });
 
-  it("refuses to sign a link that names another owner, and names a bad link's problem", async () => {
+  it("refuses to sign a link for another owner or one whose transaction does more, and names a bad link's problem", async () => {
     const page = app.page;
     const other = Keypair.generate().publicKey;
     const agentC = Keypair.generate();
@@ -343,6 +351,35 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
       true,
     );
     await app.screenshot("worker-add-device-other-owner");
+
+    // A link whose transaction also pays someone else is refused before the wallet signs.
+    const mine = agentContext(
+      Keypair.generate(),
+      `worker-tampered-${other.toBase58().slice(0, 6)}`,
+      owner,
+    );
+    const honest = await registrationLink(mine.ctx, mine.hardware);
+    const tampered = Transaction.from(Buffer.from(honest.transaction!, "base64")).add(
+      SystemProgram.transfer({ fromPubkey: owner, toPubkey: other, lamports: LAMPORTS_PER_SOL }),
+    );
+    const tamperedUrl = new URL(honest.url);
+    tamperedUrl.searchParams.set(
+      "tx",
+      tampered
+        .serialize({ requireAllSignatures: false, verifySignatures: false })
+        .toString("base64"),
+    );
+    const before = await app.n.net.connection.getBalance(owner, "confirmed");
+    await page.goto(tamperedUrl.toString());
+    await page.getByRole("button", { name: "Sign and register" }).click();
+    await app.waitFor(
+      page.getByText(
+        "Refusing to sign: it carries an instruction other than this device's registration.",
+      ),
+    );
+    expect(await page.getByTestId("tx-status").count()).to.equal(0);
+    expect(await app.n.net.connection.getBalance(owner, "confirmed")).to.equal(before);
+    expect(await app.n.net.connection.getAccountInfo(mine.ctx.device)).to.equal(null);
 
     await page.goto(url.replace(/&agent=[^&]*/, ""));
     await app.waitFor(page.getByText("the add-device link has no agent"));
