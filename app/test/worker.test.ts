@@ -331,6 +331,15 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
       `${formatIo(staked)} / ${formatIo(staked)}`,
     );
     await app.screenshot("worker-staked");
+    // At a phone's width nothing runs off the side.
+    await page.setViewportSize({ width: 390, height: 844 });
+    try {
+      const width = await page.evaluate<number>("document.documentElement.scrollWidth");
+      expect(width, "page width at 390 px").to.be.at.most(390);
+      await app.screenshot("worker-phone");
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
     expect(app.browser.errors).to.deep.equal([]);
   });
 
