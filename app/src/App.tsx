@@ -9,6 +9,7 @@ import { useOverview } from "./query.js";
 import { DevicePage, DevicesPage } from "./Devices.js";
 import { TokenPage } from "./Token.js";
 import { CloudPage } from "./Cloud.js";
+import { AddDevicePage, WorkerPage } from "./Worker.js";
 import { Stat } from "./ui.js";
 import { SignerProvider, WalletBar } from "./wallet.js";
 import "./style.css";
@@ -100,7 +101,9 @@ export type Route =
   | { page: "token" }
   | { page: "devices" }
   | { page: "device"; address: string }
-  | { page: "cloud"; clusters: boolean };
+  | { page: "cloud"; clusters: boolean }
+  | { page: "worker" }
+  | { page: "worker-add" };
 
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, "");
@@ -108,12 +111,15 @@ export function routeOf(hash: string): Route {
   if (device) return { page: "device", address: device[1]! };
   if (path === "/token") return { page: "token" };
   if (path === "/devices") return { page: "devices" };
+  if (path === "/worker") return { page: "worker" };
+  // The agent's add-device link: index.html rewrites `<app>/worker/add-device?…` to this page.
+  if (path === "/worker/add") return { page: "worker-add" };
   if (path === "/cloud" || path === "/clusters")
     return { page: "cloud", clusters: path === "/clusters" };
   return { page: "home" };
 }
 
-/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`, `#/clusters`). */
+/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`, `#/clusters`, `#/worker`, `#/worker/add`). */
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(window.location.hash));
   useEffect(() => {
@@ -128,6 +134,7 @@ const NAV: [Route["page"], string, string][] = [
   ["home", "#/", "Explorer"],
   ["devices", "#/devices", "Devices"],
   ["cloud", "#/cloud", "Cloud"],
+  ["worker", "#/worker", "Worker"],
   ["token", "#/token", "Token"],
 ];
 
@@ -141,6 +148,10 @@ function Page({ route, cluster }: { route: Route; cluster: Cluster }): ReactElem
       return <DevicePage address={route.address} />;
     case "cloud":
       return <CloudPage cluster={cluster} focusClusters={route.clusters} />;
+    case "worker":
+      return <WorkerPage cluster={cluster} />;
+    case "worker-add":
+      return <AddDevicePage cluster={cluster} />;
     default:
       return <Home />;
   }
@@ -164,7 +175,9 @@ export function App(): ReactElement {
                   key={page}
                   href={href}
                   aria-current={
-                    route.page === page || (page === "devices" && route.page === "device")
+                    route.page === page ||
+                    (page === "devices" && route.page === "device") ||
+                    (page === "worker" && route.page === "worker-add")
                       ? "page"
                       : undefined
                   }

@@ -44,22 +44,30 @@ function failure(err: unknown, logs: readonly string[] | undefined, ixs: Transac
 
 /**
  * Signs `instructions` with the current signer, sends them and follows the transaction to
- * confirmation; a refusal is decoded to the program's error name and message.
+ * confirmation; a refusal is decoded to the program's error name and message. `sendPrepared`
+ * does the same for a transaction built elsewhere (e.g. one co-signed by an agent): the wallet
+ * adds its signature to those it already carries.
  */
 export function useSendTransaction(): {
   status: TxStatus;
   send: (instructions: TransactionInstruction[]) => Promise<boolean>;
+  sendPrepared: (transaction: Transaction) => Promise<boolean>;
 } {
   const { connection } = useConnection();
   const signer = useSigner();
   const [status, setStatus] = useState<TxStatus>({ state: "idle" });
-  const send = useCallback(
-    async (instructions: TransactionInstruction[]): Promise<boolean> => {
+  const run = useCallback(
+    async (
+      build: () => Promise<{
+        tx: Transaction;
+        latest: { blockhash: string; lastValidBlockHeight: number };
+      }>,
+      instructions: () => TransactionInstruction[],
+    ): Promise<boolean> => {
       setStatus({ state: "signing" });
       let signature: string | undefined;
       try {
-        const latest = await connection.getLatestBlockhash("confirmed");
-        const tx = new Transaction({ feePayer: signer.publicKey, ...latest }).add(...instructions);
+        const { tx, latest } = await build();
         signature = await signer.send(tx, connection, () => undefined);
         setStatus({ state: "sent", signature });
         const result = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
@@ -69,7 +77,7 @@ export function useSendTransaction(): {
             maxSupportedTransactionVersion: 0,
           });
           const logs = detail?.meta?.logMessages ?? undefined;
-          setStatus({ state: "failed", signature, ...failure(result.value, logs, instructions) });
+          setStatus({ state: "failed", signature, ...failure(result.value, logs, instructions()) });
           return false;
         }
         setStatus({ state: "confirmed", signature });
@@ -77,13 +85,44 @@ export function useSendTransaction(): {
       } catch (err) {
         const logs = (err as { logs?: unknown }).logs;
         const list = Array.isArray(logs) ? (logs as string[]) : undefined;
-        setStatus({ state: "failed", signature, ...failure(err, list, instructions) });
+        setStatus({ state: "failed", signature, ...failure(err, list, instructions()) });
         return false;
       }
     },
     [connection, signer],
   );
-  return { status, send };
+  const send = useCallback(
+    (instructions: TransactionInstruction[]): Promise<boolean> =>
+      run(
+        async () => {
+          const latest = await connection.getLatestBlockhash("confirmed");
+          const tx = new Transaction({ feePayer: signer.publicKey, ...latest }).add(
+            ...instructions,
+          );
+          return { tx, latest };
+        },
+        () => instructions,
+      ),
+    [run, connection, signer],
+  );
+  const sendPrepared = useCallback(
+    (transaction: Transaction): Promise<boolean> =>
+      run(
+        async () => {
+          const blockhash = transaction.recentBlockhash;
+          if (!blockhash) throw new Error("the transaction has no recent blockhash");
+          // The wire format does not carry the blockhash's last valid height: the latest
+          // blockhash's is an upper bound for it.
+          const lastValidBlockHeight =
+            transaction.lastValidBlockHeight ??
+            (await connection.getLatestBlockhash("confirmed")).lastValidBlockHeight;
+          return { tx: transaction, latest: { blockhash, lastValidBlockHeight } };
+        },
+        () => transaction.instructions,
+      ),
+    [run, connection],
+  );
+  return { status, send, sendPrepared };
 }
 
 /** A transaction's progress: signing, sent, confirmed or failed, with its explorer link. */

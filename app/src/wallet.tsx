@@ -59,7 +59,8 @@ export function SignerProvider({ children }: { children: ReactNode }): ReactElem
       publicKey: local.publicKey,
       kind: "local",
       send: async (tx, connection, onSigned) => {
-        tx.sign(local);
+        // Adds the local signature to any the transaction already carries (a co-signer's).
+        tx.partialSign(local);
         onSigned();
         return connection.sendRawTransaction(tx.serialize());
       },
