@@ -60,7 +60,7 @@ import { formatToken } from "./Devices.js";
 import { big, formatUnits } from "./format.js";
 import { useLoad } from "./query.js";
 import { TxStatusView, useSendTransaction } from "./tx.js";
-import { LoadState, Stat } from "./ui.js";
+import { LoadState, Select, Stat, TextInput } from "./ui.js";
 import { useSigner } from "./wallet.js";
 
 /** The market's batches get the most compute a transaction may use. */
@@ -258,57 +258,6 @@ function Progress({
         {progress.text}
       </p>
     </div>
-  );
-}
-
-function Select({
-  label,
-  value,
-  onChange,
-  options,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  options: readonly (readonly [string, string])[];
-}): ReactElement {
-  return (
-    <label>
-      {label}{" "}
-      <select value={value} onChange={(e) => onChange(e.target.value)}>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
-
-function TextInput({
-  label,
-  name,
-  value,
-  onChange,
-  inputMode,
-}: {
-  label: string;
-  name: string;
-  value: string;
-  onChange: (value: string) => void;
-  inputMode?: "decimal" | "numeric";
-}): ReactElement {
-  return (
-    <label>
-      {label}{" "}
-      <input
-        name={name}
-        inputMode={inputMode}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-      />
-    </label>
   );
 }
 

@@ -30,7 +30,7 @@ import {
 } from "./deviceList.js";
 import type { DeviceFilter, DeviceSort } from "./deviceList.js";
 import { useLoad, useMarketState } from "./query.js";
-import { LoadState, Stat } from "./ui.js";
+import { LoadState, Select, Stat } from "./ui.js";
 
 function bandwidthName(tier: BandwidthTier): string {
   return Object.keys(tier)[0] ?? "—";
@@ -41,31 +41,6 @@ function distinct(values: readonly string[]): string[] {
 }
 
 const VIEW_HEIGHT = 540;
-
-function Select({
-  label,
-  value,
-  onChange,
-  options,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  options: readonly (readonly [string, string])[];
-}): ReactElement {
-  return (
-    <label>
-      {label}{" "}
-      <select value={value} onChange={(e) => onChange(e.target.value)}>
-        {options.map(([v, text]) => (
-          <option key={v} value={v}>
-            {text}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 /** The explorer's devices list: filters, sorting, a virtualised table. */
 export function DevicesPage(): ReactElement {

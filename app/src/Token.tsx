@@ -31,7 +31,7 @@ import type { Cluster } from "./cluster.js";
 import { formatUnits, parseUnits } from "./format.js";
 import type { Loadable } from "./query.js";
 import { TxStatusView, useSendTransaction } from "./tx.js";
-import { AmountInput, Stat } from "./ui.js";
+import { Stat, TextInput } from "./ui.js";
 import { useSigner } from "./wallet.js";
 
 export interface TokenState {
@@ -194,9 +194,16 @@ export function TokenPage({ cluster }: { cluster: Cluster }): ReactElement {
       </dl>
       <h2>Burn IO for IOSD</h2>
       <form className="card burn" onSubmit={(e) => void submit(e)} aria-label="Burn IO for IOSD">
-        <AmountInput label="IO to burn" name="io-amount" value={amount} onChange={setAmount} />
-        <AmountInput
+        <TextInput
+          label="IO to burn"
+          name="io-amount"
+          inputMode="decimal"
+          value={amount}
+          onChange={setAmount}
+        />
+        <TextInput
           label="Minimum IOSD out (optional)"
+          inputMode="decimal"
           name="min-iosd-out"
           value={minOut}
           onChange={setMinOut}

@@ -18,27 +18,55 @@ export function Stat({
   );
 }
 
-/** A labelled decimal-amount input named `name`. */
-export function AmountInput({
+/** A labelled text input named `name` (a decimal or whole-number keypad where asked). */
+export function TextInput({
   label,
   name,
   value,
   onChange,
+  inputMode,
 }: {
   label: string;
   name: string;
   value: string;
   onChange: (value: string) => void;
+  inputMode?: "decimal" | "numeric";
 }): ReactElement {
   return (
     <label>
       {label}{" "}
       <input
         name={name}
-        inputMode="decimal"
+        inputMode={inputMode}
         value={value}
         onChange={(e) => onChange(e.target.value)}
       />
+    </label>
+  );
+}
+
+/** A labelled select over `[value, text]` options. */
+export function Select({
+  label,
+  value,
+  onChange,
+  options,
+}: {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  options: readonly (readonly [string, string])[];
+}): ReactElement {
+  return (
+    <label>
+      {label}{" "}
+      <select value={value} onChange={(e) => onChange(e.target.value)}>
+        {options.map(([v, text]) => (
+          <option key={v} value={v}>
+            {text}
+          </option>
+        ))}
+      </select>
     </label>
   );
 }
