@@ -63,21 +63,12 @@ function bookingState(b: Booking, r: Reservation, now: bigint): string {
   return now > big(b.ackDeadline) ? "no-show" : "starting";
 }
 
-function reservationJson(
-  address: PublicKey,
-  r: Reservation,
-  bookings: BookingEntry[],
-  now: bigint,
-): Record<string, unknown> {
-  const plan = loadPlan(address);
-  const l = r.ledger;
+/** The fields every view of a reservation prints. */
+function reservationSummary(address: PublicKey, r: Reservation, plan: ReturnType<typeof loadPlan>) {
   return {
     reservation: address,
-    renter: r.renter,
     id: big(r.id),
     token: paymentTokenName(r.paymentToken),
-    paymentMint: r.paymentMint,
-    decimals: paymentDecimals(paymentTokenName(r.paymentToken)),
     hours: r.hours,
     createdAt: big(r.createdAt),
     cancelledAt: big(r.cancelledAt),
@@ -85,6 +76,21 @@ function reservationJson(
     bookingsMade: r.bookingsMade,
     bookingsOpen: r.bookingsOpen,
     devicesAsked: plan?.devices ?? null,
+  };
+}
+
+function reservationJson(
+  address: PublicKey,
+  r: Reservation,
+  bookings: BookingEntry[],
+  now: bigint,
+): Record<string, unknown> {
+  const l = r.ledger;
+  return {
+    ...reservationSummary(address, r, loadPlan(address)),
+    renter: r.renter,
+    paymentMint: r.paymentMint,
+    decimals: paymentDecimals(paymentTokenName(r.paymentToken)),
     workload: {
       kind: Object.keys(r.workload.kind)[0],
       image: r.workload.image,
@@ -132,16 +138,7 @@ export async function status(reservationArg: string | undefined, o: GlobalOption
     const rows = entries.map(({ address, reservation: r }) => {
       const plan = loadPlan(address);
       return {
-        reservation: address,
-        id: big(r.id),
-        token: paymentTokenName(r.paymentToken),
-        hours: r.hours,
-        createdAt: big(r.createdAt),
-        cancelledAt: big(r.cancelledAt),
-        lastEndsAt: big(r.lastEndsAt),
-        bookingsMade: r.bookingsMade,
-        bookingsOpen: r.bookingsOpen,
-        devicesAsked: plan?.devices ?? null,
+        ...reservationSummary(address, r, plan),
         escrowOpen: big(r.ledger.escrowOpen),
         refundOwed: refundOwed(r.ledger),
         state:
