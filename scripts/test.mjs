@@ -20,6 +20,7 @@ const steps = [
   ["build (IDL, types, chain)", "npm", ["run", "build"]],
   ["typecheck", "npm", ["run", "typecheck"]],
   ["eslint + prettier", "npm", ["run", "lint"]],
+  ["Ray venv (the agent's ray backend)", "npm", ["run", "-s", "setup:ray"]],
   ["mocha (stock clients against the local chain)", "npm", ["run", "test:ts"]],
 ];
 
