@@ -73,6 +73,8 @@ program
   .option("--relay-url <url>", "tunnel relay (ws:// or wss://)", "")
   .option("--backends <list>", `comma-separated: ${BACKENDS.join(", ")}`, "process")
   .option("--work-dir <path>", "work dir (default: beside the config)")
+  .option("--ray-command <path>", "the ray executable (ray backend)", "ray")
+  .option("--ray-port-base <port>", "first of the 100 ports of this agent's Ray nodes", "20000")
   .option("--force", "overwrite an existing config (the key is never overwritten)")
   .addOption(jsonOption())
   .action((o) => {
@@ -103,6 +105,11 @@ program
         .map((b) => b.trim())
         .filter(Boolean) as BackendName[],
       workDir: expandHome((o.workDir as string | undefined) ?? resolve(dir, "work")),
+      // A bare name is looked up in PATH; a path is taken as given.
+      rayCommand: String(o.rayCommand).includes("/")
+        ? expandHome(o.rayCommand as string)
+        : String(o.rayCommand),
+      rayPortBase: Number(o.rayPortBase),
     });
     // The flags become the config: check it as the daemon will, before writing anything.
     parseConfig(text, configPath);

@@ -141,6 +141,10 @@ export const configSchema = z.strictObject({
       nodeAddress: z.string().min(1).default("127.0.0.1"),
       /** First of the port range this agent's Ray processes use (node manager, workers). */
       portBase: positiveInt(65_000).default(20_000),
+      /** CPUs the node offers to Ray's scheduler (0: every core). */
+      cpus: z.number().int().min(0).max(4_096).default(0),
+      /** Ray's object store per node, MiB (0: Ray's default, 30% of RAM). */
+      objectStoreMib: z.number().int().min(0).max(16_777_216).default(0),
     })
     .prefault({}),
   telemetry: z
@@ -179,6 +183,10 @@ export interface InitValues {
   relayUrl: string;
   backends: BackendName[];
   workDir: string;
+  /** The `ray` executable (ray backend). */
+  rayCommand?: string;
+  /** First port of this agent's Ray nodes. */
+  rayPortBase?: number;
 }
 
 const q = (s: string): string => JSON.stringify(s);
@@ -248,11 +256,18 @@ process:
 docker:
   host: "/var/run/docker.sock"
 
+# Ray nodes (ray backend): PyPI's ray[default], e.g. the venv \`npm run setup:ray\` creates.
 ray:
-  command: "ray"
+  command: ${q(v.rayCommand ?? "ray")}
+  # GCS port when this device is a cluster's head.
   headPort: 6379
+  # This machine's address as the other devices of a cluster reach it (Ray nodes connect
+  # directly: the devices of a Ray reservation must reach each other's addresses).
   nodeAddress: "127.0.0.1"
-  portBase: 20000
+  # This agent's Ray processes use portBase .. portBase + 99.
+  portBase: ${v.rayPortBase ?? 20000}
+  cpus: 0              # CPUs offered to Ray's scheduler; 0 = every core
+  objectStoreMib: 0    # 0 = Ray's default (30% of RAM)
 
 telemetry:
   intervalMs: 15000

@@ -414,9 +414,9 @@ export class Daemon {
       if (!this.starting.has(record.booking)) this.state.remove(record.booking);
     }
     for (const record of this.state.workloads) {
-      if (record.phase === "running" && record.kind === "process") {
+      if (record.phase === "running") {
         (
-          this.backends.get("process") as { enforceLogLimit?(dir: string): void } | undefined
+          this.backends.get(record.kind) as { enforceLogLimit?(dir: string): void } | undefined
         )?.enforceLogLimit?.(record.dir);
       }
     }

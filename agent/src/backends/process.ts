@@ -21,6 +21,7 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readdirSync,
   statSync,
   truncateSync,
   writeSync,
@@ -31,7 +32,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
-import type { AgentConfig } from "../config.js";
+import type { AgentConfig, BackendName } from "../config.js";
 import { run as runCommand } from "../detect.js";
 import type { Backend, BackendDeps, BackendRef, WorkloadRun, WorkloadStatus } from "./types.js";
 
@@ -96,14 +97,31 @@ export function sandboxArgv(params: {
   asRoot: boolean;
   nodePath?: string;
   bridgePath?: string;
+  /** Instead of `process.network`: `full` for workloads that talk to other hosts (Ray nodes). */
+  network?: AgentConfig["process"]["network"];
+  /** Host paths the sandbox sees read-only where they are (a Python venv and its interpreter). */
+  readOnly?: string[];
+  /** Read-write binds, host path -> path in the sandbox, beside the work dir. */
+  binds?: [string, string][];
+  /** Device nodes passed through (the GPUs). */
+  devices?: string[];
+  /** `prlimit` arguments instead of the configured limits'. */
+  limits?: string[];
 }): string[] {
   const { config, paths } = params;
-  const limited = ["prlimit", ...prlimitArgs(config.limits), "--", "/bin/sh", "-c", params.command];
+  const limited = [
+    "prlimit",
+    ...(params.limits ?? prlimitArgs(config.limits)),
+    "--",
+    "/bin/sh",
+    "-c",
+    params.command,
+  ];
   if (config.process.sandbox === "none") return limited;
   const drop = params.asRoot
     ? ["setpriv", `--reuid=${WORKLOAD_UID}`, `--regid=${WORKLOAD_UID}`, "--clear-groups", "--"]
     : [];
-  const bridged = config.process.network === "ports";
+  const bridged = (params.network ?? config.process.network) === "ports";
   const bridgePath = params.bridgePath ?? BRIDGE;
   const bwrap = [
     "bwrap",
@@ -150,11 +168,14 @@ export function sandboxArgv(params: {
     "/proc",
     "--dev",
     "/dev",
+    ...(params.devices ?? []).flatMap((device) => ["--dev-bind", device, device]),
+    ...(params.readOnly ?? []).flatMap((path) => ["--ro-bind", path, path]),
     "--tmpfs",
     "/tmp",
     "--bind",
     paths.work,
     "/work",
+    ...(params.binds ?? []).flatMap(([from, to]) => ["--bind", from, to]),
     ...(bridged
       ? ["--bind", paths.run, "/run/iogrid", "--ro-bind", bridgePath, "/run/iogrid-bridge.mjs"]
       : []),
@@ -186,6 +207,29 @@ export function processStartTime(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The live (not zombie) processes of process group `pgid`. */
+export function groupMembers(pgid: number): number[] {
+  const members: number[] = [];
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return members;
+  }
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (rest[0] !== "Z" && rest[0] !== "X" && Number(rest[2]) === pgid)
+        members.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return members;
 }
 
 function alive(ref: BackendRef): boolean {
@@ -237,16 +281,41 @@ async function bridgedPortOpen(socketPath: string): Promise<boolean> {
   });
 }
 
+/** How a backend's workload process is started and when it counts as running. */
+export interface LaunchSpec {
+  argv: string[];
+  env: Record<string, string>;
+  /** Whether it runs now; without it, a process that survives half a second runs. */
+  ready?: () => Promise<boolean>;
+  /** What `ready` waits for, for the error when it never comes. */
+  waitingFor: string;
+  timeoutMs?: number;
+  pollMs?: number;
+  /** Kept in the workload's `BackendRef`. */
+  data?: Record<string, string | number>;
+}
+
+/** The GPU device nodes of this machine (`/dev/nvidia*`), passed into sandboxes. */
+export function gpuDevices(): string[] {
+  try {
+    return readdirSync("/dev")
+      .filter((name) => name.startsWith("nvidia"))
+      .map((name) => join("/dev", name));
+  } catch {
+    return [];
+  }
+}
+
 export class ProcessBackend implements Backend {
-  readonly name = "process" as const;
+  readonly name: BackendName = "process";
   /** Host-side port forwarders per booking. */
   private readonly forwarders = new Map<string, Server[]>();
   /** Exit statuses of workloads this agent started. */
   private readonly exits = new Map<number, { code: number | null; signal: string | null }>();
 
-  constructor(private readonly deps: BackendDeps) {}
+  constructor(protected readonly deps: BackendDeps) {}
 
-  private get asRoot(): boolean {
+  protected get asRoot(): boolean {
     return process.getuid?.() === 0;
   }
 
@@ -300,9 +369,12 @@ export class ProcessBackend implements Backend {
     return paths;
   }
 
+  /** Whether the workload's ports are served from the sandbox's unix sockets (process only). */
   private bridged(): boolean {
     return (
-      this.deps.config.process.sandbox === "bwrap" && this.deps.config.process.network === "ports"
+      this.name === "process" &&
+      this.deps.config.process.sandbox === "bwrap" &&
+      this.deps.config.process.network === "ports"
     );
   }
 
@@ -337,8 +409,11 @@ export class ProcessBackend implements Backend {
     await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
   }
 
-  async start(run: WorkloadRun): Promise<BackendRef> {
-    const paths = this.prepare(run);
+  /** What to run for `run` and when it counts as running; the `ray` backend overrides it. */
+  protected async launchSpec(
+    run: WorkloadRun,
+    paths: ReturnType<typeof bookingPaths>,
+  ): Promise<LaunchSpec> {
     const home = this.deps.config.process.sandbox === "bwrap" ? "/work" : paths.work;
     const argv = sandboxArgv({
       command: run.image,
@@ -346,23 +421,46 @@ export class ProcessBackend implements Backend {
       paths,
       config: this.deps.config,
       asRoot: this.asRoot,
+      devices: run.gpuCount > 0 ? gpuDevices() : [],
     });
+    const ready =
+      run.ports.length === 0
+        ? undefined
+        : async () => {
+            const open = await Promise.all(
+              run.ports.map((p) =>
+                this.bridged() ? bridgedPortOpen(join(paths.run, `${p}.sock`)) : portOpen(p),
+              ),
+            );
+            return open.every(Boolean);
+          };
+    return {
+      argv,
+      env: workloadEnv(run, home),
+      ready,
+      waitingFor: `port(s) ${run.ports.join(", ")}`,
+    };
+  }
+
+  async start(run: WorkloadRun): Promise<BackendRef> {
+    const paths = this.prepare(run);
+    const spec = await this.launchSpec(run, paths);
     const out = openSync(paths.stdout, "a", 0o640);
     const err = openSync(paths.stderr, "a", 0o640);
     writeSync(
       err,
       `--- ${new Date().toISOString()} iogrid-agent starts booking ${run.booking.toBase58()}\n`,
     );
-    const child = spawn(argv[0]!, argv.slice(1), {
+    const child = spawn(spec.argv[0]!, spec.argv.slice(1), {
       cwd: paths.work,
-      env: workloadEnv(run, home),
+      env: spec.env,
       stdio: ["ignore", out, err],
       detached: true,
     });
     closeSync(out);
     closeSync(err);
     const pid = child.pid;
-    if (pid === undefined) throw new Error(`cannot start ${argv[0]}`);
+    if (pid === undefined) throw new Error(`cannot start ${spec.argv[0]}`);
     child.on("exit", (code, signal) => this.exits.set(pid, { code, signal }));
     child.unref();
     let pidStartTime: string | undefined;
@@ -370,45 +468,49 @@ export class ProcessBackend implements Backend {
       pidStartTime = processStartTime(pid);
       if (!pidStartTime) await sleep(10);
     }
-    const ref: BackendRef = { backend: "process", pid, pidStartTime: pidStartTime ?? "" };
+    const ref: BackendRef = {
+      backend: this.name,
+      pid,
+      pidStartTime: pidStartTime ?? "",
+      ...(spec.data ? { data: spec.data } : {}),
+    };
     await this.forward(run);
-    await this.waitRunning(ref, run, paths);
+    await this.waitRunning(ref, run, paths, spec);
     return ref;
   }
 
-  /** Resolves when every port answers (or, without ports, the process survived a moment). */
+  /** Resolves when `spec.ready` says so (or, without it, once the process survived a moment). */
   private async waitRunning(
     ref: BackendRef,
     run: WorkloadRun,
     paths: ReturnType<typeof bookingPaths>,
+    spec: LaunchSpec,
   ): Promise<void> {
-    const deadline = Date.now() + 60_000;
+    const timeoutMs = spec.timeoutMs ?? 60_000;
+    const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (!alive(ref)) {
         const exit = ref.pid !== undefined ? this.exits.get(ref.pid) : undefined;
-        // A command without ports that finished successfully did run.
-        if (run.ports.length === 0 && exit?.code === 0) return;
+        // A command that needs to open nothing and finished successfully did run.
+        if (!spec.ready && exit?.code === 0) return;
         await this.unforward(run.booking.toBase58());
         throw new Error(
           `the workload exited before it was running (code ${exit?.code ?? "?"}${exit?.signal ? `, signal ${exit.signal}` : ""}): ${tail(paths.stderr, 5).trim()}`,
         );
       }
-      if (run.ports.length === 0) {
+      if (!spec.ready) {
         await sleep(500);
         if (alive(ref)) return;
         continue;
       }
-      const open = await Promise.all(
-        run.ports.map((p) =>
-          this.bridged() ? bridgedPortOpen(join(paths.run, `${p}.sock`)) : portOpen(p),
-        ),
-      );
-      if (open.every(Boolean)) return;
+      if (await spec.ready()) return;
       if (Date.now() > deadline) {
         await this.stop(ref, run);
-        throw new Error(`the workload did not open port(s) ${run.ports.join(", ")} within 60 s`);
+        throw new Error(
+          `the workload did not open ${spec.waitingFor} within ${Math.round(timeoutMs / 1000)} s`,
+        );
       }
-      await sleep(100);
+      await sleep(spec.pollMs ?? 100);
     }
   }
 
@@ -448,23 +550,27 @@ export class ProcessBackend implements Backend {
     return { stdout: tail(paths.stdout, lines), stderr: tail(paths.stderr, lines) };
   }
 
+  /**
+   * Stops the workload's whole process group: SIGTERM, then SIGKILL after 10 s. It waits for
+   * every member, not only the leader: a sandbox's leader exits at once on SIGTERM while what it
+   * runs (a Ray node's servers) may linger; killing the sandbox's init ends them all.
+   */
   async stop(ref: BackendRef, run: Pick<WorkloadRun, "booking" | "dir" | "ports">): Promise<void> {
     await this.unforward(run.booking.toBase58());
-    if (!alive(ref) || ref.pid === undefined) return;
-    const group = -ref.pid;
-    try {
-      process.kill(group, "SIGTERM");
-    } catch {
-      return;
-    }
-    for (let i = 0; i < 100 && alive(ref); i++) await sleep(100);
-    if (alive(ref)) {
+    if (ref.pid === undefined) return;
+    const pgid = ref.pid;
+    // Without its leader, a group of that id is still ours: a pid is not reused while it names
+    // a process group.
+    const running = (): boolean => alive(ref) || groupMembers(pgid).length > 0;
+    if (!running()) return;
+    for (const signal of ["SIGTERM", "SIGKILL"] as const) {
       try {
-        process.kill(group, "SIGKILL");
+        process.kill(-pgid, signal);
       } catch {
-        // gone meanwhile
+        return;
       }
-      for (let i = 0; i < 50 && alive(ref); i++) await sleep(100);
+      for (let i = 0; i < 100 && running(); i++) await sleep(100);
+      if (!running()) return;
     }
   }
 

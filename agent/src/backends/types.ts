@@ -7,14 +7,6 @@ import type { PublicKey } from "@solana/web3.js";
 
 import type { AgentConfig, BackendName } from "../config.js";
 
-/** A Ray cluster's layout for one device of a reservation. */
-export interface RayRole {
-  /** This device starts the head (the reservation's first booked device) or joins it. */
-  role: "head" | "worker";
-  /** `host:port` of the head's GCS (workers). */
-  headAddress?: string;
-}
-
 /** What a backend starts: the booking's workload as the chain describes it. */
 export interface WorkloadRun {
   booking: PublicKey;
@@ -29,7 +21,6 @@ export interface WorkloadRun {
   dir: string;
   /** GPUs detected on the machine (0 for none). */
   gpuCount: number;
-  ray?: RayRole;
 }
 
 /** What a backend keeps to find its workload again (persisted in the agent's state file). */

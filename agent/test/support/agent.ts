@@ -151,15 +151,19 @@ export class AgentProcess {
   }
 }
 
-/** Starts `iogrid-agent <args>` in the background (inside `netns` when given). */
+/**
+ * Starts `iogrid-agent <args>` in the background (inside `netns` when given); `bin` runs another
+ * of the repository's CLIs the same way (the renter's `iogrid`).
+ */
 export function spawnAgent(
   name: string,
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; netns?: string } = {},
+  options: { env?: NodeJS.ProcessEnv; netns?: string; bin?: string } = {},
 ): AgentProcess {
+  const bin = options.bin ?? AGENT_BIN;
   const [command, argv] = options.netns
-    ? ["ip", ["netns", "exec", options.netns, process.execPath, AGENT_BIN, ...args]]
-    : [process.execPath, [AGENT_BIN, ...args]];
+    ? ["ip", ["netns", "exec", options.netns, process.execPath, bin, ...args]]
+    : [process.execPath, [bin, ...args]];
   const child = spawn(command, argv, {
     env: { ...process.env, IOGRID_NVIDIA_SMI: "/nonexistent/nvidia-smi", ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
