@@ -9,6 +9,7 @@
  *   iogrid extend R --hours H [--yes]
  *   iogrid cancel R [--yes]                           shows the refund, cancels, settles, refunds
  *   iogrid connect R --device D --port P [--local-port L] --relay URL
+ *   iogrid ray R [--local-port L] --relay URL
  *   iogrid receipts R                                 every payment, settlement and refund, with links
  *
  * Every command takes --url, --keypair and --json; exit codes are `EXIT` (errors.ts).
@@ -23,7 +24,7 @@ import type { FilterFlags } from "./args.js";
 import type { GlobalOptions } from "./context.js";
 import { readContext } from "./context.js";
 import { CliError, EXIT } from "./errors.js";
-import { connect } from "./connect.js";
+import { connect, rayTunnel } from "./connect.js";
 import type { ConnectOptions } from "./connect.js";
 import { printJson } from "./format.js";
 import { cancel, extend, status } from "./manage.js";
@@ -182,6 +183,20 @@ common(program.command("connect"))
     "the relay's name, signed in the request (default $IOGRID_RELAY_DOMAIN, else the URL's host:port)",
   )
   .action(async (reservation: string, o: ConnectOptions) => connect(reservation, o));
+
+common(program.command("ray"))
+  .description(
+    "a tunnel to the Ray head's job API of a ray reservation; prints the RAY_ADDRESS to export (runs until Ctrl-C)",
+  )
+  .argument("<reservation>", "the reservation's address")
+  .option("--local-port <port>", "local port to listen on (0: any free one)", "0")
+  .option("--local-host <host>", "local address to listen on", "127.0.0.1")
+  .option("--relay <url>", "the tunnel relay, ws:// or wss:// (default $IOGRID_RELAY_URL)")
+  .option(
+    "--relay-domain <name>",
+    "the relay's name, signed in the request (default $IOGRID_RELAY_DOMAIN, else the URL's host:port)",
+  )
+  .action(async (reservation: string, o: ConnectOptions) => rayTunnel(reservation, o));
 
 common(program.command("receipts"))
   .description(
