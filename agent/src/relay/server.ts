@@ -34,7 +34,13 @@ import {
   MAX_CLOCK_SKEW_MS,
 } from "@iogrid/sdk";
 import type { TunnelRequest } from "@iogrid/sdk";
-import { MetricsRegistry, PROMETHEUS_CONTENT_TYPE, errorText } from "@iogrid/sdk/node";
+import {
+  MetricsRegistry,
+  OutageTracker,
+  PROMETHEUS_CONTENT_TYPE,
+  errorText,
+  retrying,
+} from "@iogrid/sdk/node";
 import type { Logger } from "@iogrid/sdk/node";
 
 import { CLOSE, parseControl, parseData, sendControl, sendData } from "./protocol.js";
@@ -143,7 +149,11 @@ export class RelayServer {
   }
 
   async start(): Promise<void> {
-    this.chainId = chainIdOf(await this.o.connection.getGenesisHash());
+    // The chain may still be starting (or down): wait for it rather than exit.
+    const outage = new OutageTracker(`RPC ${this.o.connection.rpcEndpoint}`, this.o.log);
+    this.chainId = chainIdOf(
+      await retrying(() => this.o.connection.getGenesisHash(), { outage, maxMs: 10_000 }),
+    );
     await new Promise<void>((resolve, reject) => {
       this.http.once("error", reject);
       this.http.listen(this.o.port, this.o.host, () => resolve());
