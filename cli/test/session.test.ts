@@ -463,6 +463,14 @@ describe("iogrid reserve, status, connect, extend, cancel: a session with real a
         3,
         /DeviceNotInReservation/,
       ],
+      [
+        renter,
+        ["ray", r.reservation, "--relay", relayUrl],
+        2,
+        /NotARayReservation: \w+ runs a process workload/,
+      ],
+      [stranger, ["ray", r.reservation, "--relay", relayUrl], 4, /NotRenter/],
+      [renter, ["ray", unknown, "--relay", relayUrl], 3, /UnknownReservation/],
       [renter, ["extend", r.reservation, "--hours", "48", "--yes"], 2, /InvalidHours/],
       [renter, ["cancel", r.reservation], 2, /pass --yes to confirm without a terminal/],
     ];
