@@ -37,6 +37,7 @@ import {
   OutageTracker,
   TransactionFailedError,
   createLogger,
+  answerRequest,
   errorText,
   healthReport,
   healthRoutes,
@@ -49,6 +50,7 @@ import {
 import type {
   HealthCheck,
   HttpReply,
+  HttpRequest,
   HttpRoute,
   Logger,
   RunningHttpServer,
@@ -202,23 +204,21 @@ export class Daemon {
       this.hardware.gpus.length > 0,
     );
     const listen = parseListen(config.probe.listen)!;
-    this.server = await startHttpServer({
-      host: listen.host,
-      port: listen.port,
-      routes: [
-        { method: "POST", path: "/v1/probe", handle: (r) => probes.handle(r) },
-        ...healthRoutes(this.metrics, () => this.health()),
-        {
-          method: "GET",
-          path: "/v1/telemetry",
-          handle: async () => ({ status: 200, json: await this.telemetry!.latest() }),
-        },
-        { method: "POST", path: "/v1/env", handle: (r) => this.receiveEnv(r.json) },
-        ...this.extraRoutes(),
-      ],
-      onError: (error, request) =>
-        this.log.warn(`${request.method} ${request.path} failed: ${errorText(error)}`),
-    });
+    // The same routes answer on the probe listener and through the relay.
+    const routes: HttpRoute[] = [
+      { method: "POST", path: "/v1/probe", handle: (r) => probes.handle(r) },
+      ...healthRoutes(this.metrics, () => this.health()),
+      {
+        method: "GET",
+        path: "/v1/telemetry",
+        handle: async () => ({ status: 200, json: await this.telemetry!.latest() }),
+      },
+      { method: "POST", path: "/v1/env", handle: (r) => this.receiveEnv(r.json) },
+      ...this.extraRoutes(),
+    ];
+    const onError = (error: unknown, request: HttpRequest): void =>
+      this.log.warn(`${request.method} ${request.path} failed: ${errorText(error)}`);
+    this.server = await startHttpServer({ host: listen.host, port: listen.port, routes, onError });
     this.log.info(`serving probes on ${this.server.url}`);
     this.telemetry.start(config.telemetry.intervalMs);
 
@@ -230,7 +230,7 @@ export class Daemon {
         device: this.ctx.device,
         log: this.log.child("relay"),
         allowStream: (reservation, port) => this.allowStream(reservation, port),
-        telemetry: async () => this.telemetry!.latest(),
+        http: (request) => answerRequest(routes, request, onError),
       });
       this.relay.start();
     }

@@ -19,6 +19,7 @@ import {
   decodeStakingConfig,
   deregisterDeviceIx,
   deviceMinimumStake,
+  devicePda,
   deviceStatusName,
   fetchDeviceBookings,
   poolQualifyingStake,
@@ -33,9 +34,23 @@ import {
 import type { Device, DeviceSpecs, RegisterDeviceParams, DEVICE_STATUS } from "@iogrid/sdk";
 import { retrying, isTransportError, sendAndConfirm } from "@iogrid/sdk/node";
 
+import type { AgentConfig } from "./config.js";
 import type { AgentContext } from "./context.js";
 import type { DetectedHardware } from "./detect.js";
 import { CliError, EXIT } from "./output.js";
+
+/**
+ * Where keepers and renters reach this device's HTTP routes, as the chain records it: the
+ * configured `device.publicEndpoint`, or for a device only the relay reaches (no public
+ * endpoint, a relay set) the relay's route to it, `http(s)://<relay>/v1/devices/<device>`.
+ */
+export function advertisedEndpoint(config: AgentConfig): string {
+  if (config.device.publicEndpoint || !config.relay.url) return config.device.publicEndpoint;
+  const relay = new URL(config.relay.url);
+  relay.protocol = relay.protocol === "wss:" ? "https:" : "http:";
+  const base = relay.toString().replace(/\/+$/, "");
+  return `${base}/v1/devices/${devicePda(config.device.id).address.toBase58()}`;
+}
 
 /** The `register_device` arguments for this machine: config plus detected hardware. */
 export function registrationParams(
@@ -53,7 +68,7 @@ export function registrationParams(
     specs: { ...hardware.specs, bandwidthTier: BANDWIDTH_TIER[c.device.bandwidth] },
     pricePerGpuHour: c.device.pricePerGpuHour,
     agent: ctx.agent.publicKey,
-    endpoint: c.device.publicEndpoint,
+    endpoint: advertisedEndpoint(c),
   };
 }
 

@@ -24,7 +24,7 @@ import { waitFor } from "../../tests/support/chain.js";
 import { IOGRID_BIN } from "../../cli/test/support/cli.js";
 import { spawnAgent } from "./support/agent.js";
 import type { AgentProcess } from "./support/agent.js";
-import { freePort, setUpHost, startHost } from "./support/host.js";
+import { freePort, rayCommand, rayConfig, setUpHost, startHost } from "./support/host.js";
 import type { Host } from "./support/host.js";
 import { book, settle, startNetwork, warpBy } from "./support/network.js";
 import type { Network } from "./support/network.js";
@@ -37,7 +37,6 @@ import {
 } from "../src/backends/ray.js";
 
 const exec = promisify(execFile);
-const SETUP_RAY = new URL("../../scripts/setup-ray.mjs", import.meta.url).pathname;
 
 /** A Ray job: one task pinned to each live node; prints the distinct nodes and a checked sum. */
 const JOB = `
@@ -142,8 +141,7 @@ describe("ray backend: a 3-device reservation is a 3-node Ray cluster reached th
 
   before(async function () {
     this.timeout(900_000);
-    const setup = await exec(process.execPath, [SETUP_RAY], { maxBuffer: 16 << 20 });
-    ray = setup.stdout.trim().split("\n").pop()!;
+    ray = await rayCommand();
     n = await startNetwork();
     relayPort = await freePort();
     relay = spawnAgent("relay", [
@@ -157,21 +155,13 @@ describe("ray backend: a 3-device reservation is a 3-node Ray cluster reached th
     ]);
     await relay.waitForLine(/relay listening/, 30_000);
     for (const [i, name] of ["ray-a", "ray-b", "ray-c"].entries()) {
-      const headPort = await freePort();
-      const portBase = 21_000 + i * 200 + Math.floor(Math.random() * 30) * 1_000;
       const host = await setUpHost(n, {
         name,
         rpcUrl: n.net.rpcUrl,
         wsUrl: n.net.wsUrl,
         relayUrl: `ws://127.0.0.1:${relayPort}`,
         backends: "process,ray",
-        edit: (yaml) =>
-          yaml
-            .replace('command: "ray"', `command: ${JSON.stringify(ray)}`)
-            .replace("headPort: 6379", `headPort: ${headPort}`)
-            .replace("portBase: 20000", `portBase: ${portBase}`)
-            .replace("cpus: 0 ", "cpus: 1 ")
-            .replace("objectStoreMib: 0 ", "objectStoreMib: 128 "),
+        edit: await rayConfig(ray, i),
       });
       hosts.push(host);
       agents.push(await startHost(host));

@@ -7,8 +7,7 @@
  * restarted under a connected agent: it reattaches and the renter gets through again. The tunnel
  * closes when the booking ends.
  */
-import { PublicKey } from "@solana/web3.js";
-import type { Keypair } from "@solana/web3.js";
+import { Keypair, PublicKey } from "@solana/web3.js";
 import { expect } from "chai";
 import WebSocket from "ws";
 
@@ -87,6 +86,7 @@ describe("relay: a renter reaches a device behind NAT only through the relay", f
       rpcUrl: `http://${agentNs.gateway}:${rpcPort}`,
       wsUrl: `ws://${agentNs.gateway}:${wsPort}`,
       relayUrl: `ws://${agentNs.gateway}:${relayPort}`,
+      relayOnly: true,
       listenHost: agentNs.address,
       netns: agentNs.name,
       edit: (yaml) =>
@@ -235,6 +235,46 @@ describe("relay: a renter reaches a device behind NAT only through the relay", f
       echo: "ping over the relay",
       http: "http ok /hello",
     });
+  });
+
+  it("with no public endpoint the device's routes are the relay's: a keeper probes it there and attests it", async () => {
+    const device = await n.registry.account.device.fetch(host.device);
+    expect(device.endpoint).to.equal(
+      `http://${agentNs.gateway}:${relayPort}/v1/devices/${host.device.toBase58()}`,
+    );
+    expect(host.endpoint).to.equal(device.endpoint);
+    const probe = await n.keeper.probe(device.endpoint, host.device);
+    await n.keeper.attest(probe, host.owner.publicKey);
+    const after = await n.registry.account.device.fetch(host.device);
+    expect(BigInt(after.availability.lastPassEpoch.toString())).to.equal(await n.keeper.epoch());
+    // A forged challenge is the agent's refusal, carried back by the relay.
+    const forged = await n.keeper.post(device.endpoint, {
+      ...(await n.keeper.request(host.device)),
+      device: Keypair.generate().publicKey.toBase58(),
+    });
+    expect(forged.status).to.be.within(400, 499);
+    // The renter's environment reaches the agent the same way (this one names no reservation
+    // of the device).
+    const env = await fetch(`${device.endpoint}/v1/env`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ reservation: Keypair.generate().publicKey.toBase58(), env: {} }),
+    });
+    expect(env.status).to.equal(404);
+    expect(((await env.json()) as { error: string }).error).to.equal("UnknownReservation");
+    const telemetry = (await (await fetch(`${device.endpoint}/telemetry`)).json()) as {
+      cpu: { cores: number };
+    };
+    expect(telemetry.cpu.cores).to.be.greaterThan(0);
+    // Only the agent's probe, env, telemetry, ray and health routes are carried, and only to an
+    // attached agent.
+    const metrics = await fetch(`${device.endpoint}/metrics`);
+    expect(metrics.status).to.equal(404);
+    expect(((await metrics.json()) as { error: string }).error).to.equal("NotFound");
+    const stranger = Keypair.generate().publicKey.toBase58();
+    const absent = await fetch(`http://127.0.0.1:${relayPort}/v1/devices/${stranger}/health`);
+    expect(absent.status).to.equal(404);
+    expect(((await absent.json()) as { error: string }).error).to.equal("AgentNotAttached");
   });
 
   it("a stranger, an expired, a replayed, a forged request and a wrong port are refused with a reason", async () => {

@@ -12,7 +12,7 @@ import WebSocket from "ws";
 
 import { agentAttachText, signText } from "@iogrid/sdk";
 import { OutageTracker, errorText } from "@iogrid/sdk/node";
-import type { Logger } from "@iogrid/sdk/node";
+import type { HttpReply, HttpRequest, Logger } from "@iogrid/sdk/node";
 
 import {
   CLOSE,
@@ -33,7 +33,8 @@ export interface RelayClientOptions {
   log: Logger;
   /** Why a stream to `port` of `reservation` may not open, or undefined to allow it. */
   allowStream(reservation: string, port: number): string | undefined;
-  telemetry(): Promise<unknown>;
+  /** Answers an HTTP request the relay carried (probes, environments, telemetry). */
+  http(request: Omit<HttpRequest, "json">): Promise<HttpReply>;
 }
 
 export class RelayClient {
@@ -146,11 +147,28 @@ export class RelayClient {
           socket.once("connect", () => sendControl(ws, { t: "opened", id }));
           break;
         }
-        case "telemetry-request":
+        case "http-request": {
+          const { rid } = msg;
           void this.o
-            .telemetry()
-            .then((data) => sendControl(ws, { t: "telemetry", rid: msg.rid, data }));
+            .http({
+              method: msg.method,
+              path: msg.path,
+              query: new URLSearchParams(msg.query),
+              headers: {},
+              remoteAddress: msg.remoteAddress,
+              body: Buffer.from(msg.body, "base64"),
+            })
+            .catch((): HttpReply => ({ status: 500, json: { error: "InternalError" } }))
+            .then((reply) =>
+              sendControl(ws, {
+                t: "http-response",
+                rid,
+                status: reply.status,
+                json: reply.json ?? (reply.text !== undefined ? { text: reply.text } : null),
+              }),
+            );
           break;
+        }
         default:
           if ("id" in msg) streams.get(msg.id)?.control(msg);
       }

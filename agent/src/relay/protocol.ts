@@ -8,6 +8,9 @@
  * `close` (both directions, with a reason) / `pause` and `resume` (the receiver's TCP socket is
  * full, or drained: end-to-end backpressure). The WebSocket's own buffer is bounded as well: a
  * TCP source is paused while more than `HIGH_WATER` bytes it sent are not yet flushed.
+ *
+ * `http-request` / `http-response` carry a keeper's probe, a renter's environment or a telemetry
+ * read to the agent's HTTP routes when only the relay reaches the device.
  */
 import type { Socket } from "node:net";
 
@@ -27,8 +30,18 @@ export type Control =
   | { t: "close"; id: number; reason?: string }
   | { t: "pause"; id: number }
   | { t: "resume"; id: number }
-  | { t: "telemetry-request"; rid: number }
-  | { t: "telemetry"; rid: number; data: unknown };
+  /** An HTTP request to the agent's server carried by the relay (a device behind NAT). */
+  | {
+      t: "http-request";
+      rid: number;
+      method: string;
+      path: string;
+      query: string;
+      /** Base64. */
+      body: string;
+      remoteAddress: string;
+    }
+  | { t: "http-response"; rid: number; status: number; json: unknown };
 
 /** Bytes sent but not flushed above which a TCP source is paused. */
 export const HIGH_WATER = 1 << 20;

@@ -70,7 +70,8 @@ interface AgentConn {
   /** Streams on this connection: relay-chosen id -> the renter side. */
   streams: Map<number, { session: Session; renterId: number }>;
   nextId: number;
-  pending: Map<number, (data: unknown) => void>;
+  /** Answers awaited from the agent, by request id. */
+  pending: Map<number, (reply: { status: number; json: unknown }) => void>;
 }
 
 interface Session {
@@ -80,6 +81,34 @@ interface Session {
   streams: Map<number, number>;
 }
 
+/** The agent routes the relay carries to a device (`/v1/devices/<device><path>`). */
+const AGENT_ROUTES: { method: string; path: RegExp }[] = [
+  { method: "POST", path: /^\/v1\/probe$/ },
+  { method: "POST", path: /^\/v1\/env$/ },
+  { method: "GET", path: /^\/v1\/telemetry$/ },
+  { method: "GET", path: /^\/v1\/ray\/[1-9A-HJ-NP-Za-km-z]{32,44}$/ },
+  { method: "GET", path: /^\/health$/ },
+];
+const MAX_AGENT_BODY = 64 * 1024;
+
+/** The request's body, or undefined past `limit` bytes. */
+function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        resolve(undefined);
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
+    req.on("error", reject);
+  });
+}
 /** Why a renter may not use a tunnel request, or undefined when the chain admits it. */
 export async function admitFromChain(
   connection: Connection,
@@ -205,7 +234,12 @@ export class RelayServer {
     const url = new URL(req.url ?? "/", "http://x");
     const json = (status: number, body: unknown): void => {
       const text = JSON.stringify(body);
-      res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" });
+      res.writeHead(status, {
+        "content-type": "application/json",
+        "cache-control": "no-store",
+        // The web app reads devices' telemetry from its own origin; nothing here uses cookies.
+        "access-control-allow-origin": "*",
+      });
       res.end(text);
     };
     try {
@@ -230,17 +264,37 @@ export class RelayServer {
         res.end(this.metrics.render());
         return;
       }
-      const telemetry = /^\/v1\/devices\/([1-9A-HJ-NP-Za-km-z]{32,44})\/telemetry$/.exec(
-        url.pathname,
-      );
-      if (req.method === "GET" && telemetry) {
-        const agent = this.agents.get(telemetry[1]!);
+      // A device's own HTTP routes, carried over its agent's connection: keepers probe and
+      // renters hand environments to devices that only the relay reaches. `/telemetry` is the
+      // short name of `/v1/telemetry`.
+      const device = /^\/v1\/devices\/([1-9A-HJ-NP-Za-km-z]{32,44})(\/.*)$/.exec(url.pathname);
+      if (device) {
+        const path = device[2] === "/telemetry" ? "/v1/telemetry" : device[2]!;
+        if (!AGENT_ROUTES.some((r) => r.method === req.method && r.path.test(path)))
+          return json(404, {
+            error: "NotFound",
+            reason: `the relay carries no ${req.method} ${path}`,
+          });
+        const agent = this.agents.get(device[1]!);
         if (!agent)
           return json(404, {
             error: "AgentNotAttached",
             reason: "the device's agent is not attached to this relay",
           });
-        return json(200, await this.askTelemetry(agent));
+        const body = await readLimited(req, MAX_AGENT_BODY);
+        if (!body)
+          return json(413, {
+            error: "BodyTooLarge",
+            reason: `request bodies are limited to ${MAX_AGENT_BODY} bytes`,
+          });
+        const reply = await this.askAgent(agent, {
+          method: req.method!,
+          path,
+          query: url.search.slice(1),
+          body: body.toString("base64"),
+          remoteAddress: req.socket.remoteAddress ?? "unknown",
+        });
+        return json(reply.status, reply.json);
       }
       json(404, { error: "NotFound", reason: `nothing is served on ${url.pathname}` });
     } catch (e) {
@@ -248,18 +302,25 @@ export class RelayServer {
     }
   }
 
-  private askTelemetry(agent: AgentConn): Promise<unknown> {
+  /** Sends an HTTP request to the agent; its answer, or 504 `AgentTimeout` after 10 s. */
+  private askAgent(
+    agent: AgentConn,
+    request: Omit<Extract<Control, { t: "http-request" }>, "t" | "rid">,
+  ): Promise<{ status: number; json: unknown }> {
     const rid = agent.nextId++;
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         agent.pending.delete(rid);
-        reject(new Error("the agent did not answer within 5 s"));
-      }, 5_000);
-      agent.pending.set(rid, (data) => {
+        resolve({
+          status: 504,
+          json: { error: "AgentTimeout", reason: "the agent did not answer within 10 s" },
+        });
+      }, 10_000);
+      agent.pending.set(rid, (reply) => {
         clearTimeout(timer);
-        resolve(data);
+        resolve(reply);
       });
-      sendControl(agent.ws, { t: "telemetry-request", rid });
+      sendControl(agent.ws, { t: "http-request", rid, ...request });
     });
   }
 
@@ -371,8 +432,8 @@ export class RelayServer {
   }
 
   private fromAgent(conn: AgentConn, msg: Control): void {
-    if (msg.t === "telemetry") {
-      conn.pending.get(msg.rid)?.(msg.data);
+    if (msg.t === "http-response") {
+      conn.pending.get(msg.rid)?.({ status: msg.status, json: msg.json });
       conn.pending.delete(msg.rid);
       return;
     }

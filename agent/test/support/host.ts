@@ -2,11 +2,14 @@
  * One GPU host as a supplier sets it up: `iogrid-agent init` and `register --owner-keypair` run
  * as the real CLI, the device then staked to its minimum, and `start` run in the background.
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 
 import type { Keypair } from "@solana/web3.js";
 import { PublicKey } from "@solana/web3.js";
@@ -55,11 +58,38 @@ export interface HostOptions {
   listenHost?: string;
   publicHost?: string;
   relayUrl?: string;
+  /** No public endpoint: keepers and renters reach the device's routes through the relay. */
+  relayOnly?: boolean;
   backends?: string;
   netns?: string;
   pollIntervalMs?: number;
   /** Extra YAML appended to the `ray:` section etc. (raw replacements of the template). */
   edit?: (yaml: string) => string;
+}
+
+/** The `ray` executable of the venv `scripts/setup-ray.mjs` creates (creating it if needed). */
+export async function rayCommand(): Promise<string> {
+  const script = fileURLToPath(new URL("../../../scripts/setup-ray.mjs", import.meta.url));
+  const { stdout } = await promisify(execFile)(process.execPath, [script], {
+    maxBuffer: 16 << 20,
+  });
+  return stdout.trim().split("\n").pop()!;
+}
+
+/**
+ * A config edit for a `ray` host: `ray` the executable, its own GCS port and 100-port range
+ * (several agents on one machine), one CPU and a small object store each.
+ */
+export async function rayConfig(ray: string, index: number): Promise<(yaml: string) => string> {
+  const headPort = await freePort();
+  const portBase = 21_000 + index * 200 + Math.floor(Math.random() * 30) * 1_000;
+  return (yaml) =>
+    yaml
+      .replace(/command: "[^"]*"/, `command: ${JSON.stringify(ray)}`)
+      .replace("headPort: 6379", `headPort: ${headPort}`)
+      .replace("portBase: 20000", `portBase: ${portBase}`)
+      .replace("cpus: 0 ", "cpus: 1 ")
+      .replace("objectStoreMib: 0 ", "objectStoreMib: 128 ");
 }
 
 /** init + register (owner signs) + stake, as a supplier does on a new machine. */
@@ -95,7 +125,7 @@ export async function setUpHost(n: Network, o: HostOptions): Promise<Host> {
     "--listen",
     `${listenHost}:${port}`,
     "--public-endpoint",
-    endpoint,
+    o.relayOnly ? "" : endpoint,
     "--relay-url",
     o.relayUrl ?? "",
     "--backends",
@@ -130,7 +160,9 @@ export async function setUpHost(n: Network, o: HostOptions): Promise<Host> {
     ownerKeyFile,
     device,
     agent,
-    endpoint,
+    endpoint: o.relayOnly
+      ? `${o.relayUrl!.replace(/^ws/, "http").replace(/\/+$/, "")}/v1/devices/${device.toBase58()}`
+      : endpoint,
     netns: o.netns,
   };
 }

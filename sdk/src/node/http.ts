@@ -84,22 +84,57 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
   return typeof value === "bigint" ? value.toString() : value;
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+/** The request's body, or undefined once it passes `limit` bytes (the rest is drained). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limit) {
-        reject(new Error("body too large"));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+      if (size <= limit) chunks.push(chunk);
+      // Far past the limit: stop reading rather than drain an endless upload.
+      else if (size > 16 * limit) req.destroy();
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
+    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
     req.on("error", reject);
+    req.on("close", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
   });
+}
+
+/**
+ * Answers one request from `routes` as the server does: unknown paths 404 `NotFound`, other
+ * methods 405 `MethodNotAllowed`, a body that is not JSON 400 `MalformedBody`, a route that
+ * throws 500 `InternalError` (reported to `onError`). Also for requests that arrive another way
+ * than this server (the relay carries probes to agents behind NAT).
+ */
+export async function answerRequest(
+  routes: HttpRoute[],
+  request: Omit<HttpRequest, "json">,
+  onError?: (error: unknown, request: HttpRequest) => void,
+): Promise<HttpReply> {
+  const matches = (r: HttpRoute): boolean =>
+    r.prefix ? request.path.startsWith(r.path) : request.path === r.path;
+  const route = routes.find((r) => r.method === request.method && matches(r));
+  if (!route) {
+    return routes.some(matches)
+      ? httpError(405, "MethodNotAllowed", `${request.method} is not served on ${request.path}`)
+      : httpError(404, "NotFound", `nothing is served on ${request.path}`);
+  }
+  let json: unknown;
+  if (request.body.length > 0) {
+    try {
+      json = JSON.parse(request.body.toString("utf8"));
+    } catch {
+      return httpError(400, "MalformedBody", "the request body is not valid JSON");
+    }
+  }
+  const full: HttpRequest = { ...request, json };
+  try {
+    return await route.handle(full);
+  } catch (error) {
+    onError?.(error, full);
+    return httpError(500, "InternalError", "the server failed");
+  }
 }
 
 /** Starts an HTTP server on `host:port` serving `routes`; unknown paths get 404. */
@@ -108,56 +143,25 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
   const server = createServer((req, res) => {
     void (async () => {
       const url = new URL(req.url ?? "/", "http://localhost");
-      const method = req.method ?? "GET";
-      const route = options.routes.find(
-        (r) =>
-          r.method === method &&
-          (r.prefix ? url.pathname.startsWith(r.path) : url.pathname === r.path),
-      );
-      if (!route) {
-        const known = options.routes.some((r) =>
-          r.prefix ? url.pathname.startsWith(r.path) : url.pathname === r.path,
-        );
-        send(
-          res,
-          known
-            ? httpError(405, "MethodNotAllowed", `${method} is not served on ${url.pathname}`)
-            : httpError(404, "NotFound", `nothing is served on ${url.pathname}`),
-        );
-        req.resume();
-        return;
-      }
-      let body: Buffer;
-      try {
-        body = await readBody(req, limit);
-      } catch {
+      const body = await readBody(req, limit).catch(() => undefined);
+      if (!body) {
+        res.setHeader("connection", "close");
         send(res, httpError(413, "BodyTooLarge", `request bodies are limited to ${limit} bytes`));
         return;
       }
-      let json: unknown;
-      if (body.length > 0) {
-        try {
-          json = JSON.parse(body.toString("utf8"));
-        } catch {
-          send(res, httpError(400, "MalformedBody", "the request body is not valid JSON"));
-          return;
-        }
-      }
-      const request: HttpRequest = {
-        method,
-        path: url.pathname,
-        query: url.searchParams,
-        headers: req.headers,
-        remoteAddress: req.socket.remoteAddress ?? "unknown",
-        body,
-        json,
-      };
-      try {
-        send(res, await route.handle(request));
-      } catch (error) {
-        options.onError?.(error, request);
-        if (!res.headersSent) send(res, httpError(500, "InternalError", "the server failed"));
-      }
+      const reply = await answerRequest(
+        options.routes,
+        {
+          method: req.method ?? "GET",
+          path: url.pathname,
+          query: url.searchParams,
+          headers: req.headers,
+          remoteAddress: req.socket.remoteAddress ?? "unknown",
+          body,
+        },
+        options.onError,
+      );
+      if (!res.headersSent) send(res, reply);
     })();
   });
   return new Promise((resolve, reject) => {
