@@ -594,6 +594,14 @@ export function labelOf(name: string): string {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** A field path as labels: "params.passThresholdBps" -> "Params › Pass threshold bps". */
+function pathLabel(path: string): string {
+  return path
+    .split(".")
+    .map((part) => labelOf(part.replace(/\[(\d+)\]/g, (_, i: string) => ` ${Number(i) + 1}`)))
+    .join(" › ");
+}
+
 /** The editor of one field of a change, recursively (structs, lists, options). */
 function FieldEditor({
   field,
@@ -759,7 +767,7 @@ function ProposalForm({
       change = parameterChangeFromInput(kind, input);
     } catch (err) {
       setError(
-        err instanceof ChangeInputError ? `${labelOf(err.path)}: ${err.reason}` : String(err),
+        err instanceof ChangeInputError ? `${pathLabel(err.path)}: ${err.reason}` : String(err),
       );
       return;
     }
