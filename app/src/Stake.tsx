@@ -74,14 +74,16 @@ import { TxStatusView, useSendTransaction } from "./tx.js";
 import { LoadState, Select, Stat, TextInput } from "./ui.js";
 import { useSigner } from "./wallet.js";
 
-/** "3 d 4 h" from now to `at` (both unix seconds), or "now" once passed. */
+/** How far `at` is from `now` (unix seconds): "in 3 d 4 h", "2 h 5 min ago", "now". */
 function until(at: bigint, now: bigint): string {
-  const secs = at - now;
-  if (secs <= 0n) return "now";
+  const past = at < now;
+  const secs = past ? now - at : at - now;
+  if (secs < 60n) return "now";
   const d = secs / DAY_SECS;
   const h = (secs % DAY_SECS) / 3_600n;
   const m = (secs % 3_600n) / 60n;
-  return d > 0n ? `in ${d} d ${h} h` : h > 0n ? `in ${h} h ${m} min` : `in ${m} min`;
+  const span = d > 0n ? `${d} d ${h} h` : h > 0n ? `${h} h ${m} min` : `${m} min`;
+  return past ? `${span} ago` : `in ${span}`;
 }
 
 /** A unix time with how far off it is. */
@@ -226,7 +228,15 @@ function StakeForm({
               <Stat
                 id="pool-operator"
                 label="Operator"
-                value={isOperator ? "you" : <code>{row.pool.operator.toBase58()}</code>}
+                value={
+                  isOperator ? (
+                    "you"
+                  ) : (
+                    <code title={row.pool.operator.toBase58()}>
+                      {`${row.pool.operator.toBase58().slice(0, 6)}…${row.pool.operator.toBase58().slice(-6)}`}
+                    </code>
+                  )
+                }
               />
               <Stat
                 id="pool-self-stake"
