@@ -27,9 +27,11 @@ import {
   decodeStakePosition,
   decodeStakingConfig,
   decodeVoteRecord,
+  depositRewardsIx,
   devicePda,
   governancePda,
   ioMintPda,
+  positionClaimable,
   positionPda,
   positionValue,
   proposalPda,
@@ -398,6 +400,37 @@ describe("app: Stake & Govern stakes with a lock, proposes, votes and executes a
     expect(await ioBalance(holder)).to.equal(balance + 200n * IO);
     await app.waitFor(card.getByTestId("position-cooling").filter({ hasText: /^0 IO$/ }));
     expect(await text(card, "position-cooldown-end")).to.equal("—");
+    expect(app.browser.errors).to.deep.equal([]);
+  });
+
+  it("claims the rewards deposited to the locked position's pool, to the unit", async () => {
+    const n = app.n;
+    // Anyone may deposit rewards; the holder's position holds every active share of the pool.
+    await sendDistinct(
+      n.net.connection,
+      await depositRewardsIx(n.staking, {
+        depositor: n.admin.publicKey,
+        pool: poolOf(a),
+        source: n.community,
+        amount: 10n * IO,
+      }),
+      [n.admin],
+    );
+    const position = await account(positionPda(poolOf(a), holder).address, decodeStakePosition);
+    const pool = await account(poolOf(a), decodeStakePool);
+    const claimable = positionClaimable(position, pool);
+    expect(claimable).to.equal(10n * IO);
+    await app.open("#/stake");
+    const card = positionCard(a);
+    await app.waitFor(card.getByTestId("position-claimable").filter({ hasText: /^10 IO$/ }));
+    const balance = await ioBalance(holder);
+    const claimed = await txOf(card, () =>
+      card.getByRole("button", { name: "Claim rewards" }).click(),
+    );
+    expect(claimed.state).to.equal("confirmed");
+    expect(await ioBalance(holder)).to.equal(balance + claimable);
+    await app.waitFor(card.getByTestId("position-claimable").filter({ hasText: /^0 IO$/ }));
+    expect(await card.getByRole("button", { name: "Claim rewards" }).isDisabled()).to.equal(true);
     expect(app.browser.errors).to.deep.equal([]);
   });
 
