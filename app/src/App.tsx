@@ -10,6 +10,7 @@ import { DevicePage, DevicesPage } from "./Devices.js";
 import { TokenPage } from "./Token.js";
 import { CloudPage } from "./Cloud.js";
 import { AddDevicePage, WorkerPage } from "./Worker.js";
+import { StakePage } from "./Stake.js";
 import { Stat } from "./ui.js";
 import { SignerProvider, WalletBar } from "./wallet.js";
 import "./style.css";
@@ -103,7 +104,8 @@ export type Route =
   | { page: "device"; address: string }
   | { page: "cloud"; clusters: boolean }
   | { page: "worker" }
-  | { page: "worker-add" };
+  | { page: "worker-add" }
+  | { page: "stake" };
 
 export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, "");
@@ -112,6 +114,7 @@ export function routeOf(hash: string): Route {
   if (path === "/token") return { page: "token" };
   if (path === "/devices") return { page: "devices" };
   if (path === "/worker") return { page: "worker" };
+  if (path === "/stake") return { page: "stake" };
   // The agent's add-device link: index.html rewrites `<app>/worker/add-device?…` to this page.
   if (path === "/worker/add") return { page: "worker-add" };
   if (path === "/cloud" || path === "/clusters")
@@ -119,7 +122,7 @@ export function routeOf(hash: string): Route {
   return { page: "home" };
 }
 
-/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`, `#/clusters`, `#/worker`, `#/worker/add`). */
+/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`, `#/clusters`, `#/worker`, `#/worker/add`, `#/stake`). */
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(window.location.hash));
   useEffect(() => {
@@ -135,6 +138,7 @@ const NAV: [Route["page"], string, string][] = [
   ["devices", "#/devices", "Devices"],
   ["cloud", "#/cloud", "Cloud"],
   ["worker", "#/worker", "Worker"],
+  ["stake", "#/stake", "Stake & Govern"],
   ["token", "#/token", "Token"],
 ];
 
@@ -152,6 +156,8 @@ function Page({ route, cluster }: { route: Route; cluster: Cluster }): ReactElem
       return <WorkerPage cluster={cluster} />;
     case "worker-add":
       return <AddDevicePage cluster={cluster} />;
+    case "stake":
+      return <StakePage cluster={cluster} />;
     default:
       return <Home />;
   }

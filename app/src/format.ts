@@ -1,3 +1,5 @@
+import { IO_DECIMALS } from "@iogrid/sdk";
+
 /** `amount` base units with `decimals` decimals, exact (no floating point). */
 export function formatUnits(amount: bigint, decimals: number): string {
   const base = 10n ** BigInt(decimals);
@@ -19,3 +21,11 @@ export function parseUnits(text: string, decimals: number): bigint | null {
 export function big(value: bigint | number | { toString(): string }): bigint {
   return typeof value === "bigint" ? value : BigInt(value.toString());
 }
+
+/** A vote-weight multiplier in basis points as "2.5×". */
+export function formatMultiplier(bps: bigint): string {
+  return `${formatUnits(bps, 4)}×`;
+}
+
+/** A voting weight (IO base units × lock multiplier) in IO. */
+export const formatWeight = (weight: bigint): string => formatUnits(weight, IO_DECIMALS);

@@ -1,4 +1,4 @@
-import { unpackMint } from "@solana/spl-token";
+import { getAssociatedTokenAddressSync, unpackAccount, unpackMint } from "@solana/spl-token";
 import { PublicKey, SYSVAR_CLOCK_PUBKEY } from "@solana/web3.js";
 import type { Connection } from "@solana/web3.js";
 import {
@@ -10,24 +10,34 @@ import {
   decodeDevice,
   decodePriceFeed,
   decodeRegistryConfig,
+  decodeStakePool,
   decodeStakingConfig,
   decodeTokenConfig,
   deviceSizeFilter,
   deviceStatusName,
   fetchMarketDevices,
+  fetchOwnerPositions,
+  fetchProposals,
+  fetchVoteRecords,
   ioMintPda,
   iosdMintPda,
   iotokenConfigPda,
   priceFeedPda,
+  stakePoolPda,
   stakingConfigPda,
 } from "@iogrid/sdk";
 import type {
+  Addressed,
   Device,
   MarketDevice,
   PriceFeed,
+  Proposal,
   RegistryConfig,
+  StakePool,
+  StakePosition,
   StakingConfig,
   TokenConfig,
+  VoteRecord,
 } from "@iogrid/sdk";
 import { useCallback, useEffect, useState } from "react";
 
@@ -193,4 +203,82 @@ export const MARKET_PROGRAMS: readonly PublicKey[] = [REGISTRY_PROGRAM_ID, STAKI
 
 export function useMarketState(connection: Connection): [Loadable<MarketState>, () => void] {
   return useLoad(connection, () => fetchMarketState(connection), [], MARKET_PROGRAMS);
+}
+
+/** One pool the Stake page shows: its address, its device (when still registered) and itself. */
+export interface StakePoolRow {
+  address: PublicKey;
+  pool: StakePool;
+  device: MarketDevice["device"] | null;
+}
+
+/** What the Stake & Govern page reads for `owner`. */
+export interface StakeState {
+  market: MarketState;
+  /** Every pool of a registered device, and any other pool one of `owner`'s positions is in. */
+  pools: Map<string, StakePoolRow>;
+  positions: Addressed<StakePosition>[];
+  proposals: Addressed<Proposal>[];
+  /** `owner`'s votes, keyed "<proposal>/<position>". */
+  votes: Map<string, VoteRecord>;
+  /** IO base units in `owner`'s IO account, null without one. */
+  io: bigint | null;
+  ioAccount: PublicKey;
+}
+
+/**
+ * The market state (two getProgramAccounts, one getMultipleAccounts), `owner`'s positions and
+ * every proposal (one getProgramAccounts each), then one getMultipleAccounts for `owner`'s IO
+ * account and pools not among the devices', and one per 100 (proposal, position) vote records.
+ */
+export async function fetchStakeState(
+  connection: Connection,
+  owner: PublicKey,
+): Promise<StakeState> {
+  const [market, positions, proposals] = await Promise.all([
+    fetchMarketState(connection),
+    fetchOwnerPositions(connection, owner),
+    fetchProposals(connection),
+  ]);
+  const pools = new Map<string, StakePoolRow>();
+  for (const d of market.devices) {
+    if (!d.pool) continue;
+    const address = stakePoolPda(d.address, d.pool.operator).address;
+    pools.set(address.toBase58(), { address, pool: d.pool, device: d.device });
+  }
+  const missing = [
+    ...new Set(positions.map((p) => p.account.pool.toBase58()).filter((k) => !pools.has(k))),
+  ].map((k) => new PublicKey(k));
+  const ioAccount = getAssociatedTokenAddressSync(ioMintPda().address, owner);
+  const [infos, votes] = await Promise.all([
+    connection.getMultipleAccountsInfo([ioAccount, ...missing], "confirmed"),
+    fetchVoteRecords(
+      connection,
+      proposals.map((p) => p.address),
+      positions.map((p) => p.address),
+    ),
+  ]);
+  const [ioInfo, ...poolInfos] = infos;
+  poolInfos.forEach((info, i) => {
+    if (info)
+      pools.set(missing[i]!.toBase58(), {
+        address: missing[i]!,
+        pool: decodeStakePool(info.data),
+        device: null,
+      });
+  });
+  const io = ioInfo ? unpackAccount(ioAccount, ioInfo, ioInfo.owner).amount : null;
+  return { market, pools, positions, proposals, votes, io, ioAccount };
+}
+
+export function useStakeState(
+  connection: Connection,
+  owner: PublicKey,
+): [Loadable<StakeState>, () => void] {
+  return useLoad(
+    connection,
+    () => fetchStakeState(connection, owner),
+    [owner.toBase58()],
+    MARKET_PROGRAMS,
+  );
 }

@@ -15,6 +15,8 @@ export * from "./iotoken/math.js";
 export * from "./iotoken/presets.js";
 export * from "./staking.js";
 export * from "./staking/math.js";
+export * from "./staking/accounts.js";
+export * from "./staking/changes.js";
 export * from "./market.js";
 export * from "./market/math.js";
 export * from "./market/snapshot.js";
