@@ -136,6 +136,48 @@ log:
 `;
 }
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why the state directory is in use, from the `run.json` a running `npm start` keeps there: it
+ * is still running, or it was killed (SIGKILL) and left children behind.
+ */
+function previousRun(stateDir: string): string | undefined {
+  const file = join(stateDir, "run.json");
+  if (!existsSync(file)) return undefined;
+  let run: { pid: number; children: Record<string, number> };
+  try {
+    run = JSON.parse(readFileSync(file, "utf8")) as typeof run;
+  } catch {
+    return undefined;
+  }
+  const cmdline = (pid: number): string => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+    } catch {
+      return "";
+    }
+  };
+  // The pid of a start that ended may be another process's now.
+  if (alive(run.pid) && cmdline(run.pid).includes("start.mjs"))
+    return `npm start (pid ${run.pid}) is already running on ${stateDir}`;
+  const left = Object.entries(run.children).filter(([, pid]) => alive(-pid));
+  if (left.length > 0) {
+    const list = left.map(([name, pid]) => `${name} ${pid}`).join(", ");
+    const groups = left.map(([, pid]) => `-${pid}`).join(" ");
+    return `a previous npm start was killed and left ${list} running: stop them (kill -TERM -- ${groups})`;
+  }
+  rmSync(file);
+  return undefined;
+}
+
 /** `npm start` itself; resolves with the exit code. */
 export async function main(argv: string[]): Promise<number> {
   let o: StartOptions;
@@ -149,6 +191,11 @@ export async function main(argv: string[]): Promise<number> {
   if (o.help) {
     console.log(USAGE);
     return 0;
+  }
+  const previous = previousRun(o.stateDir);
+  if (previous) {
+    console.error(`npm start: ${previous}; nothing was started`);
+    return 1;
   }
   const busy = await portInUse(o.ports);
   if (busy) {

@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -244,6 +244,29 @@ describe("npm start", function () {
     console.log(
       `      first start ${first.seconds.toFixed(1)} s, second (resumed) ${second.seconds.toFixed(1)} s`,
     );
+  });
+
+  it("names what a killed start left running and starts nothing", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "iogrid-start-left-"));
+    const left = spawn("sleep", ["60"], { detached: true, stdio: "ignore" });
+    try {
+      // A start that was SIGKILLed: its pid is gone, a child's process group is not.
+      writeFileSync(
+        join(dir, "run.json"),
+        JSON.stringify({ pid: 2 ** 22 + 1, children: { chain: left.pid } }),
+      );
+      const run = npmStart(["--state-dir", dir, "--no-build"]);
+      const exit = await run.exited;
+      const text = run.output.join("");
+      expect(exit.code).to.equal(1);
+      expect(text).to.contain(`left chain ${left.pid} running`);
+      expect(text).to.contain(`kill -TERM -- -${left.pid}`);
+      expect(text).to.contain("nothing was started");
+      expect(existsSync(join(dir, "keys")), "no keys").to.equal(false);
+    } finally {
+      process.kill(-left.pid!, "SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("names a port in use and starts nothing", async () => {
