@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -98,13 +98,19 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+/** The processes in process group `pgid` (from /proc: field 5 of `/proc/<pid>/stat`). */
+function groupMembers(pgid: number): number[] {
+  return readdirSync("/proc")
+    .filter((name) => /^\d+$/.test(name))
+    .filter((name) => {
+      try {
+        const stat = readFileSync(`/proc/${name}/stat`, "utf8");
+        return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[2]) === pgid;
+      } catch {
+        return false; // it ended meanwhile
+      }
+    })
+    .map(Number);
 }
 
 interface Snapshot {
@@ -227,8 +233,8 @@ describe("npm start", function () {
       expect(exit.code === 0 || exit.signal === "SIGINT", run.output.join("")).to.equal(true);
       expect(run.output.join("")).to.contain("npm start: stopped");
       for (const [name, pid] of Object.entries(state.children)) {
-        expect(alive(pid), `${name} (pid ${pid}) stopped`).to.equal(false);
-        expect(alive(-pid), `${name}'s process group is gone`).to.equal(false);
+        expect(existsSync(`/proc/${pid}`), `${name} (pid ${pid}) stopped`).to.equal(false);
+        expect(groupMembers(pid), `${name}'s process group is empty`).to.deep.equal([]);
       }
       for (const port of ports)
         expect(await listening(port), `port ${port} closed`).to.equal(false);
