@@ -113,11 +113,20 @@ export async function ensureFunded(
       `wallet ${wallet.publicKey.toBase58()} holds ${balance / LAMPORTS_PER_SOL} SOL; fund it first`,
     );
   }
-  const signature = await connection.requestAirdrop(wallet.publicKey, AIRDROP_LAMPORTS);
+  await airdrop(connection, wallet.publicKey, AIRDROP_LAMPORTS);
+  log(`airdropped ${AIRDROP_LAMPORTS / LAMPORTS_PER_SOL} SOL to ${wallet.publicKey.toBase58()}`);
+}
+
+/** Airdrops `lamports` to `to` (a local chain's `requestAirdrop`) and waits for its confirmation. */
+export async function airdrop(
+  connection: Connection,
+  to: PublicKey,
+  lamports: number,
+): Promise<void> {
+  const signature = await connection.requestAirdrop(to, lamports);
   const latest = await connection.getLatestBlockhash();
   const { value } = await connection.confirmTransaction({ signature, ...latest }, "confirmed");
   if (value.err) throw new Error(`airdrop ${signature} failed: ${JSON.stringify(value.err)}`);
-  log(`airdropped ${AIRDROP_LAMPORTS / LAMPORTS_PER_SOL} SOL to ${wallet.publicKey.toBase58()}`);
 }
 
 /**

@@ -318,7 +318,7 @@ describe("app: worker page adds a device from the agent's link, renames, pauses,
     );
     const ownerKeypair = Keypair.fromSecretKey(Uint8Array.from(JSON.parse(secret!) as number[]));
     expect(ownerKeypair.publicKey.toBase58()).to.equal(owner.toBase58());
-    const staked = await stakeDevice(app.n, ownerKeypair, deviceB, H100, specs.gpuCount);
+    const staked = await stakeDevice(app.n, ownerKeypair, deviceB);
     const rules = decodeStakingConfig(
       (await connection.getAccountInfo(stakingConfigPda().address))!.data,
     );

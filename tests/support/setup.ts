@@ -29,20 +29,17 @@ import {
   iotokenProgram,
   lockIx,
   mintGenesisIx,
-  openPoolIx,
   openPositionIx,
   registerDeviceIx,
   registryProgram,
   scheduleChunks,
   sealScheduleIx,
-  deviceMinimumStake,
   devicePda,
   stakeIx,
-  stakeSelfIx,
-  stakingConfigPda,
   stakingProgram,
 } from "@iogrid/sdk";
 import type { DeviceSpecs, GenesisDestinations, Iotoken, Registry, Staking } from "@iogrid/sdk";
+import { stakeToMinimum } from "@iogrid/sdk/node";
 
 import { chainTime, sendDistinct } from "./chain.js";
 
@@ -227,7 +224,6 @@ export async function registerStakedDevice(
 ): Promise<{ address: PublicKey; stake: bigint }> {
   const { registry, staking } = programs;
   const { owner, deviceId, gpuModel, specs } = params;
-  const signers = [owner];
   await sendDistinct(
     connection,
     await registerDeviceIx(registry, {
@@ -243,27 +239,11 @@ export async function registerStakedDevice(
     [owner, params.agent],
   );
   const address = devicePda(deviceId).address;
-  await sendDistinct(
-    connection,
-    await openPoolIx(staking, {
-      operator: owner.publicKey,
-      device: address,
-      stakerShareBps: params.stakerShareBps ?? 100,
-      costakingOpen: false,
-    }),
-    signers,
-  );
-  const config = await staking.account.stakingConfig.fetch(stakingConfigPda().address);
-  const stake = deviceMinimumStake(config, gpuModel, specs.gpuCount);
-  await sendDistinct(
-    connection,
-    await stakeSelfIx(staking, {
-      operator: owner.publicKey,
-      pool: { device: address, operator: owner.publicKey },
-      tokenAccount: params.tokenAccount,
-      amount: stake,
-    }),
-    signers,
-  );
+  const { added: stake } = await stakeToMinimum(connection, staking, {
+    owner,
+    device: address,
+    tokenAccount: params.tokenAccount,
+    stakerShareBps: params.stakerShareBps,
+  });
   return { address, stake };
 }

@@ -151,7 +151,7 @@ export async function setUpHost(n: Network, o: HostOptions): Promise<Host> {
   if (registered.code !== 0) throw new Error(`register failed: ${registered.stderr}`);
   const device = new PublicKey((JSON.parse(registered.stdout) as { device: string }).device);
   const agent = new PublicKey((JSON.parse(init.stdout) as { agent: string }).agent);
-  await stakeDevice(n, owner, device, "CPU only", 1);
+  await stakeDevice(n, owner, device);
   return {
     name: o.name,
     dir,

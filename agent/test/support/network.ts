@@ -27,7 +27,6 @@ import {
   createReservationIx,
   createTreasuryAccountIx,
   decodeProbeResponse,
-  deviceMinimumStake,
   initializeMarketIx,
   initializeRewardsIx,
   initializeStakingIx,
@@ -35,7 +34,6 @@ import {
   iosdMintPda,
   marketProgram,
   mintIosdIx,
-  openPoolIx,
   parseProbeMessage,
   probeChallenge,
   probeHttpRequest,
@@ -45,14 +43,12 @@ import {
   registerKeeperIx,
   reservationPda,
   setPoolDistributorIx,
-  stakeSelfIx,
-  stakingConfigPda,
   updateConfigIx,
   cancelReservationIx,
   settleBookingsIx,
 } from "@iogrid/sdk";
 import type { Iotoken, Market, Registry, SignedProbe, Staking, WorkloadParams } from "@iogrid/sdk";
-import { openAvailabilityEpoch, sendAndConfirm } from "@iogrid/sdk/node";
+import { openAvailabilityEpoch, sendAndConfirm, stakeToMinimum } from "@iogrid/sdk/node";
 
 import {
   chainTime,
@@ -215,40 +211,17 @@ export async function startNetwork(
   };
 }
 
-/** IO for `owner` and its device's stake pool opened and self-staked to the minimum. */
-export async function stakeDevice(
-  n: Network,
-  owner: Keypair,
-  device: PublicKey,
-  gpuModel: string,
-  gpuCount: number,
-): Promise<bigint> {
+/** IO for `owner` and its device's stake pool opened and self-staked to the minimum; returns the IO staked. */
+export async function stakeDevice(n: Network, owner: Keypair, device: PublicKey): Promise<bigint> {
   const connection = n.net.connection;
   if (!n.ioAccount.has(owner))
     await fundIo(connection, n.admin, n.community, [[owner, 100_000n * IO]], n.ioAccount);
-  await sendDistinct(
-    connection,
-    await openPoolIx(n.staking, {
-      operator: owner.publicKey,
-      device,
-      stakerShareBps: 100,
-      costakingOpen: false,
-    }),
-    [owner],
-  );
-  const config = await n.staking.account.stakingConfig.fetch(stakingConfigPda().address);
-  const stake = deviceMinimumStake(config, gpuModel, gpuCount);
-  await sendDistinct(
-    connection,
-    await stakeSelfIx(n.staking, {
-      operator: owner.publicKey,
-      pool: { device, operator: owner.publicKey },
-      tokenAccount: n.ioAccount.get(owner)!,
-      amount: stake,
-    }),
-    [owner],
-  );
-  return stake;
+  const { added } = await stakeToMinimum(connection, n.staking, {
+    owner,
+    device,
+    tokenAccount: n.ioAccount.get(owner)!,
+  });
+  return added;
 }
 
 let reservationIds = 1n;

@@ -1,27 +1,18 @@
 import { execFileSync } from "node:child_process";
-import { createReadStream, existsSync, mkdtempSync, statSync } from "node:fs";
-import { createServer } from "node:http";
+import { existsSync, mkdtempSync } from "node:fs";
 import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { extname, join, normalize } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import type { BrowserContext, Page } from "playwright-core";
 
+import { DIST, serveDist as serveBuilt } from "../../scripts/serve.js";
+
 export const APP_ROOT = new URL("../../", import.meta.url).pathname;
-export const DIST = join(APP_ROOT, "dist/");
 const VITE = fileURLToPath(new URL("../../../node_modules/vite/bin/vite.js", import.meta.url));
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 export const ARTIFACTS = process.env.APP_ARTIFACTS ?? mkdtempSync(join(tmpdir(), "iogrid-app-"));
-
-const TYPES: Record<string, string> = {
-  ".html": "text/html",
-  ".js": "text/javascript",
-  ".css": "text/css",
-  ".svg": "image/svg+xml",
-  ".json": "application/json",
-};
 
 let built = false;
 
@@ -40,18 +31,7 @@ export async function serveDist(): Promise<{ url: string; server: Server }> {
     if (!existsSync(join(DIST, "index.html"))) throw new Error(`vite build left no ${DIST}`);
     built = true;
   }
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname));
-    let file = join(DIST, path);
-    if (!file.startsWith(DIST) || !existsSync(file) || statSync(file).isDirectory()) {
-      file = join(DIST, "index.html");
-    }
-    res.writeHead(200, { "content-type": TYPES[extname(file)] ?? "application/octet-stream" });
-    createReadStream(file).pipe(res);
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://127.0.0.1:${port}/`, server };
+  return serveBuilt();
 }
 
 export interface Browser {

@@ -56,6 +56,6 @@ export async function seedDevice(n: Network, seed: DeviceSeed): Promise<SeededDe
     [owner, agent],
   );
   const address = devicePda(deviceId).address;
-  if (!seed.unstaked) await stakeDevice(n, owner, address, seed.gpuModel, specs.gpuCount);
+  if (!seed.unstaked) await stakeDevice(n, owner, address);
   return { address, owner, agent };
 }

@@ -111,6 +111,6 @@ export async function hardwareDevice(
     [owner, agent],
   );
   const device = devicePda(deviceId).address;
-  if (hw.staked !== false) await stakeDevice(n, owner, device, hw.gpuModel, hw.gpuCount);
+  if (hw.staked !== false) await stakeDevice(n, owner, device);
   return { device, owner, agent };
 }

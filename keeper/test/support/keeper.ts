@@ -223,7 +223,7 @@ export async function stakedDevice(n: Network, name: string): Promise<TestDevice
     [owner, agent],
   );
   const device = devicePda(deviceId).address;
-  await stakeDevice(n, owner, device, "CPU only", 1);
+  await stakeDevice(n, owner, device);
   return { device, owner, agent };
 }
 

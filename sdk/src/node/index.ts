@@ -251,3 +251,4 @@ export * from "./metrics.js";
 export * from "./rpc.js";
 export * from "./send.js";
 export * from "./solana-config.js";
+export * from "./stake.js";
