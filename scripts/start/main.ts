@@ -47,15 +47,16 @@ const LOCALNET_BIN = join(
 );
 
 /**
- * The three host agents: two devices of owner-1, one of owner-2. `backends` is the one value to
- * change for another workload kind (the third agent takes "ray" once the agent has that backend);
- * each agent has its own Ray ports so that three can run on one machine.
+ * The three host agents: two devices of owner-1, one of owner-2, each running `process` and
+ * `ray` workloads (a Ray reservation of all three is a 3-node Ray cluster); each agent has its
+ * own Ray ports so that three can run on one machine.
  */
 const AGENTS = [
-  { owner: "owner-1", region: "eu-west", price: "1.00", backends: ["process"] },
-  { owner: "owner-1", region: "eu-west", price: "1.20", backends: ["process"] },
-  { owner: "owner-2", region: "us-east", price: "0.80", backends: ["process"] },
+  { owner: "owner-1", region: "eu-west", price: "1.00", backends: ["process", "ray"] },
+  { owner: "owner-1", region: "eu-west", price: "1.20", backends: ["process", "ray"] },
+  { owner: "owner-2", region: "us-east", price: "0.80", backends: ["process", "ray"] },
 ] as const;
+const SETUP_RAY = join(REPO_ROOT, "scripts", "setup-ray.mjs");
 
 /** The local wallet's key in the app (app/src/wallet.tsx). */
 const APP_WALLET_KEY = "iogrid.localWallet";
@@ -254,6 +255,15 @@ export async function main(argv: string[]): Promise<number> {
       throw new StepError("app/dist is missing: run npm start without --no-build");
     }
 
+    // The Ray venv (a no-op once it is there; the first time it downloads Ray from PyPI).
+    const ray = await s.output("setup-ray", NODE, [SETUP_RAY]);
+    if (ray.code !== 0) {
+      throw new StepError(
+        `the Ray venv could not be made (npm run setup:ray); see ${show(join(l.logs, "setup-ray.log"))}`,
+      );
+    }
+    const rayCommand = ray.stdout.trim().split("\n").pop()!;
+
     // Loaded once built: the sdk reads the programs' IDLs from target/.
     const { devicePda } = await import("@iogrid/sdk");
     const { loadOrCreateKeypair } = await import("@iogrid/sdk/node");
@@ -340,11 +350,17 @@ export async function main(argv: string[]): Promise<number> {
           agent.backends.join(","),
           "--work-dir",
           join(dir, "work"),
+          "--ray-command",
+          rayCommand,
+          "--ray-port-base",
+          String(20_000 + 1_000 * i),
         ]);
         const doc = parseDocument(readFileSync(config, "utf8"));
         doc.setIn(["appUrl"], appBase);
         doc.setIn(["ray", "headPort"], 6379 + 10 * i);
-        doc.setIn(["ray", "portBase"], 20_000 + 1_000 * i);
+        // Three nodes share this machine's cores and memory.
+        doc.setIn(["ray", "cpus"], 1);
+        doc.setIn(["ray", "objectStoreMib"], 256);
         writeFileSync(config, doc.toString(), { mode: 0o600 });
         // `status` exits 3 for a device that is not registered.
         const { code } = await s.output(`${name}-setup`, NODE, [
