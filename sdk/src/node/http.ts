@@ -164,6 +164,11 @@ export function startHttpServer(options: HttpServerOptions): Promise<RunningHttp
       if (!res.headersSent) send(res, reply);
     })();
   });
+  // A request that arrives on an idle keep-alive connection while the event loop is busy (a
+  // probe's CPU benchmark) must not find that connection closed by an expired 5 s idle timer
+  // when the loop comes back: the client would see a reset. Idle connections stay a minute.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return new Promise((resolve, reject) => {
     server.once("error", reject);
     server.listen(options.port, options.host, () => {
