@@ -118,20 +118,28 @@ function ioInstructions(owner: PublicKey, ioAccount: PublicKey): TransactionInst
   );
 }
 
-/** Stake IO on a device: co-stake (with a lock) by anyone, self-stake by its operator. */
-function StakeForm({
-  state,
-  cluster,
-  reload,
-}: {
+/** The signing wallet, its transaction status and the staking program a section sends with. */
+function useStakingTx(): ReturnType<typeof useSendTransaction> & {
+  signer: ReturnType<typeof useSigner>;
+  program: ReturnType<typeof stakingProgram>;
+} {
+  const signer = useSigner();
+  const tx = useSendTransaction();
+  const program = useMemo(() => stakingProgram(), []);
+  return { ...tx, signer, program };
+}
+
+/** What every section of the page gets: the page's chain state, the cluster, a reload. */
+interface SectionProps {
   state: StakeState;
   cluster: Cluster;
   reload: () => void;
-}): ReactElement {
-  const signer = useSigner();
+}
+
+/** Stake IO on a device: co-stake (with a lock) by anyone, self-stake by its operator. */
+function StakeForm({ state, cluster, reload }: SectionProps): ReactElement {
+  const { signer, status, send, program } = useStakingTx();
   const owner = signer.publicKey;
-  const { status, send } = useSendTransaction();
-  const program = useMemo(() => stakingProgram(), []);
   const rows = [...state.pools.values()].filter((r) => r.device);
   const openable = state.market.devices.filter((d) => !d.pool && d.device.owner.equals(owner));
   const [choice, setChoice] = useState(rows[0]?.address.toBase58() ?? "");
@@ -348,16 +356,9 @@ function PositionCard({
   state,
   cluster,
   reload,
-}: {
-  entry: Addressed<StakePosition>;
-  state: StakeState;
-  cluster: Cluster;
-  reload: () => void;
-}): ReactElement {
-  const signer = useSigner();
+}: SectionProps & { entry: Addressed<StakePosition> }): ReactElement {
+  const { signer, status, send, program } = useStakingTx();
   const owner = signer.publicKey;
-  const { status, send } = useSendTransaction();
-  const program = useMemo(() => stakingProgram(), []);
   const [amount, setAmount] = useState("");
   const [lockDays, setLockDays] = useState("365");
   const [error, setError] = useState<string | null>(null);
@@ -513,10 +514,8 @@ function SelfStakeCard({
   cluster: Cluster;
   reload: () => void;
 }): ReactElement {
-  const signer = useSigner();
+  const { signer, status, send, program } = useStakingTx();
   const operator = signer.publicKey;
-  const { status, send } = useSendTransaction();
-  const program = useMemo(() => stakingProgram(), []);
   const [amount, setAmount] = useState("");
   const [error, setError] = useState<string | null>(null);
   const busy = status.state === "signing" || status.state === "sent";
@@ -731,19 +730,9 @@ function FieldEditor({
 }
 
 /** The new-proposal form: a title, any typed change, and the position that backs it. */
-function ProposalForm({
-  state,
-  cluster,
-  reload,
-}: {
-  state: StakeState;
-  cluster: Cluster;
-  reload: () => void;
-}): ReactElement {
-  const signer = useSigner();
+function ProposalForm({ state, cluster, reload }: SectionProps): ReactElement {
+  const { signer, status, send, program } = useStakingTx();
   const proposer = signer.publicKey;
-  const { status, send } = useSendTransaction();
-  const program = useMemo(() => stakingProgram(), []);
   const kinds = parameterChangeKinds();
   const configs = {
     staking: state.market.stakingConfig,
@@ -907,16 +896,9 @@ function ProposalCard({
   state,
   cluster,
   reload,
-}: {
-  entry: Addressed<Proposal>;
-  state: StakeState;
-  cluster: Cluster;
-  reload: () => void;
-}): ReactElement {
-  const signer = useSigner();
+}: SectionProps & { entry: Addressed<Proposal> }): ReactElement {
+  const { signer, status, send, program } = useStakingTx();
   const voter = signer.publicKey;
-  const { status, send } = useSendTransaction();
-  const program = useMemo(() => stakingProgram(), []);
   const proposal = entry.account;
   const id = big(proposal.id);
   const now = state.market.now;

@@ -170,32 +170,30 @@ common(program.command("cancel"))
   .option("-y, --yes", "cancel without asking")
   .action(async (reservation: string, o: GlobalOptions) => cancel(reservation, o));
 
-common(program.command("connect"))
+/** The options of a command that opens a relay tunnel. */
+function tunnel(command: Command): Command {
+  return command
+    .option("--local-port <port>", "local port to listen on (0: any free one)", "0")
+    .option("--local-host <host>", "local address to listen on", "127.0.0.1")
+    .option("--relay <url>", "the tunnel relay, ws:// or wss:// (default $IOGRID_RELAY_URL)")
+    .option(
+      "--relay-domain <name>",
+      "the relay's name, signed in the request (default $IOGRID_RELAY_DOMAIN, else the URL's host:port)",
+    );
+}
+
+tunnel(common(program.command("connect")))
   .description("reach a port of a reserved device through the tunnel relay (runs until Ctrl-C)")
   .argument("<reservation>", "the reservation's address")
   .requiredOption("--device <address>", "the device's address")
   .option("--port <port>", "the workload's port on the device (default: its first)")
-  .option("--local-port <port>", "local port to listen on (0: any free one)", "0")
-  .option("--local-host <host>", "local address to listen on", "127.0.0.1")
-  .option("--relay <url>", "the tunnel relay, ws:// or wss:// (default $IOGRID_RELAY_URL)")
-  .option(
-    "--relay-domain <name>",
-    "the relay's name, signed in the request (default $IOGRID_RELAY_DOMAIN, else the URL's host:port)",
-  )
   .action(async (reservation: string, o: ConnectOptions) => connect(reservation, o));
 
-common(program.command("ray"))
+tunnel(common(program.command("ray")))
   .description(
     "a tunnel to the Ray head's job API of a ray reservation; prints the RAY_ADDRESS to export (runs until Ctrl-C)",
   )
   .argument("<reservation>", "the reservation's address")
-  .option("--local-port <port>", "local port to listen on (0: any free one)", "0")
-  .option("--local-host <host>", "local address to listen on", "127.0.0.1")
-  .option("--relay <url>", "the tunnel relay, ws:// or wss:// (default $IOGRID_RELAY_URL)")
-  .option(
-    "--relay-domain <name>",
-    "the relay's name, signed in the request (default $IOGRID_RELAY_DOMAIN, else the URL's host:port)",
-  )
   .action(async (reservation: string, o: ConnectOptions) => rayTunnel(reservation, o));
 
 common(program.command("receipts"))

@@ -39,6 +39,7 @@ import {
   OutageTracker,
   PROMETHEUS_CONTENT_TYPE,
   errorText,
+  readBody,
   retrying,
 } from "@iogrid/sdk/node";
 import type { Logger } from "@iogrid/sdk/node";
@@ -91,24 +92,6 @@ const AGENT_ROUTES: { method: string; path: RegExp }[] = [
 ];
 const MAX_AGENT_BODY = 64 * 1024;
 
-/** The request's body, or undefined past `limit` bytes. */
-function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        resolve(undefined);
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on("end", () => resolve(size > limit ? undefined : Buffer.concat(chunks)));
-    req.on("error", reject);
-  });
-}
 /** Why a renter may not use a tunnel request, or undefined when the chain admits it. */
 export async function admitFromChain(
   connection: Connection,
@@ -281,7 +264,7 @@ export class RelayServer {
             error: "AgentNotAttached",
             reason: "the device's agent is not attached to this relay",
           });
-        const body = await readLimited(req, MAX_AGENT_BODY);
+        const body = await readBody(req, MAX_AGENT_BODY);
         if (!body)
           return json(413, {
             error: "BodyTooLarge",

@@ -85,7 +85,7 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /** The request's body, or undefined once it passes `limit` bytes (the rest is drained). */
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
