@@ -3,6 +3,7 @@ import type { Logger } from "@iogrid/sdk/node";
 
 import type { AgentConfig, BackendName } from "../config.js";
 import type { AgentContext } from "../context.js";
+import { DockerBackend } from "./docker.js";
 import { ProcessBackend } from "./process.js";
 import { RayBackend } from "./ray.js";
 import type { Backend } from "./types.js";
@@ -17,6 +18,7 @@ export function createBackends(
     const deps = { config, log: log.child(name) };
     if (name === "process") backends.set(name, new ProcessBackend(deps));
     if (name === "ray") backends.set(name, new RayBackend(deps, ctx));
+    if (name === "docker") backends.set(name, new DockerBackend(deps));
   }
   return backends;
 }
