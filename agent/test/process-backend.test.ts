@@ -6,7 +6,7 @@
  * the bridge, no way out), logs captured per booking, stop killing the whole process group, and
  * adoption of a running workload by a new backend instance (an agent restart).
  */
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
@@ -22,6 +22,7 @@ import {
   sandboxArgv,
   bookingPaths,
   portOpen,
+  untraversableAncestor,
 } from "../src/backends/process.js";
 import type { WorkloadRun } from "../src/backends/types.js";
 import { parseConfig, configTemplate } from "../src/config.js";
@@ -84,6 +85,27 @@ describe("process backend (bubblewrap, prlimit, real processes)", function () {
     chmodSync(root, 0o711);
   });
   after(() => rmSync(root, { recursive: true, force: true }));
+
+  it("a work dir behind a directory others cannot traverse is named, as the check refuses it", async () => {
+    const closed = join(root, "closed");
+    mkdirSync(join(closed, "agent", "work"), { recursive: true });
+    chmodSync(closed, 0o700);
+    expect(untraversableAncestor(join(closed, "agent", "work"))).to.equal(closed);
+    expect(untraversableAncestor(join(closed, "agent", "not-yet"))).to.equal(closed);
+    chmodSync(closed, 0o711);
+    expect(untraversableAncestor(join(closed, "agent", "work"))).to.equal(undefined);
+    if (process.getuid?.() === 0) {
+      chmodSync(closed, 0o700);
+      const backend = new ProcessBackend({
+        config: { ...config(), workDir: join(closed, "agent", "work") },
+        log,
+      });
+      const check = await backend.check();
+      expect(check.ok).to.equal(false);
+      expect(check.detail).to.contain(`${closed} is not traversable by others`);
+      chmodSync(closed, 0o711);
+    }
+  });
 
   it("builds setpriv, bwrap, bridge and prlimit around the command", () => {
     const c = config((c) => {

@@ -16,6 +16,7 @@
  * SIGINT or SIGTERM stops them all (in reverse order) and waits for them.
  */
 import {
+  chmodSync,
   existsSync,
   mkdirSync,
   readFileSync,
@@ -25,7 +26,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import type { Server } from "node:http";
-import { join, relative, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 
 import { parseDocument } from "yaml";
 
@@ -355,6 +356,9 @@ export async function main(argv: string[]): Promise<number> {
           "--ray-port-base",
           String(20_000 + 1_000 * i),
         ]);
+        // Sandboxed workloads run as nobody when the agents run as root: the way to their work
+        // dirs must be traversable (not listable); the keys in it stay mode 0600.
+        for (const d of [l.state, dirname(dir), dir]) chmodSync(d, 0o711);
         const doc = parseDocument(readFileSync(config, "utf8"));
         doc.setIn(["appUrl"], appBase);
         doc.setIn(["ray", "headPort"], 6379 + 10 * i);

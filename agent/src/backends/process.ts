@@ -28,7 +28,7 @@ import {
 } from "node:fs";
 import { connect, createServer } from "node:net";
 import type { Server } from "node:net";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
 
@@ -209,6 +209,30 @@ export function processStartTime(pid: number): string | undefined {
   }
 }
 
+/**
+ * The first directory on the way to `path` (itself included, once it exists) that others may
+ * not traverse, or undefined: a sandbox running as nobody reaches its work dir only through
+ * directories with the execute bit for others.
+ */
+export function untraversableAncestor(path: string): string | undefined {
+  let dir = resolve(path);
+  const chain: string[] = [];
+  for (;;) {
+    chain.unshift(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const d of chain) {
+    try {
+      if ((statSync(d).mode & 0o001) === 0) return d;
+    } catch {
+      return undefined; // not created yet: the agent creates it traversable
+    }
+  }
+  return undefined;
+}
+
 /** The live (not zombie) processes of process group `pgid`. */
 export function groupMembers(pgid: number): number[] {
   const members: number[] = [];
@@ -350,6 +374,13 @@ export class ProcessBackend implements Backend {
       return {
         ok: false,
         detail: `bubblewrap cannot create namespaces here (${bwrap.stderr.trim()}); enable unprivileged user namespaces or set process.sandbox: none`,
+      };
+    }
+    const blocked = this.asRoot ? untraversableAncestor(this.deps.config.workDir) : undefined;
+    if (blocked) {
+      return {
+        ok: false,
+        detail: `workloads run as nobody, who cannot reach the work dir ${this.deps.config.workDir}: ${blocked} is not traversable by others (chmod o+x ${blocked}, or put workDir elsewhere, e.g. /var/lib/iogrid)`,
       };
     }
     return { ok: true, detail: `bubblewrap sandbox, network ${this.deps.config.process.network}` };
