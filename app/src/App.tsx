@@ -18,9 +18,10 @@ import "./style.css";
 function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
   const [rpc, setRpc] = useState(cluster.rpc);
   const [ws, setWs] = useState(cluster.ws);
+  const [relay, setRelay] = useState(cluster.relay);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    saveCluster({ rpc, ws });
+    saveCluster({ rpc, ws, relay: relay.trim() });
     window.location.search = "";
   };
   return (
@@ -30,6 +31,10 @@ function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
       </label>
       <label>
         WebSocket URL <input value={ws} onChange={(e) => setWs(e.target.value)} />
+      </label>
+      <label>
+        Relay URL{" "}
+        <input value={relay} placeholder="none" onChange={(e) => setRelay(e.target.value)} />
       </label>
       <button type="submit">Use cluster</button>
     </form>
