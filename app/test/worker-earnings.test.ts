@@ -129,12 +129,9 @@ describe("app: worker page shows a device's earnings, jobs, profitability and it
     expect(await card().getByTestId("chart-temperature-value").innerText()).to.equal(
       "not reported",
     );
+    // Samples accumulate: the CPU load chart gets a second point.
     await app.page.waitForFunction(
-      () =>
-        document
-          .querySelectorAll('[data-testid="chart-load"] polyline')[0]
-          ?.getAttribute("points")
-          ?.includes(" "),
+      `document.querySelector('[data-testid="chart-load"] polyline')?.getAttribute("points")?.includes(" ")`,
       undefined,
       { timeout: 20_000 },
     );
