@@ -31,3 +31,4 @@ export * from "./explorer.js";
 export * from "./receipts.js";
 export * from "./earnings.js";
 export * from "./telemetry.js";
+export * from "./network.js";
