@@ -285,6 +285,11 @@ export function Home(): ReactElement {
                 value={(e) => e.burned}
               />
             </div>
+            {!token.value.complete && (
+              <p className="hint">
+                Burns counted from the IO mint&apos;s newest 1,000 transactions.
+              </p>
+            )}
             <table aria-label="Emission and burns per epoch">
               <thead>
                 <tr>

@@ -20,7 +20,6 @@ import {
 import type { EpochRecord, IotokenEvents } from "./iotoken.js";
 import { toBigInt } from "./ints.js";
 import { ioMintPda } from "./pda.js";
-import { allSignatures } from "./receipts.js";
 import type { ReservationReceipts } from "./receipts.js";
 
 /** The prices asked for one GPU model (payment token base units per GPU-hour, IOSD). */
@@ -133,13 +132,16 @@ export function tokenHistory(
 
 /**
  * The token's history: every epoch record (one getProgramAccounts) and the burns in the IO
- * mint's transactions (its signatures, then 100 transactions per request).
+ * mint's newest `maxTransactions` transactions (one getSignaturesForAddress, then 100
+ * transactions per request); `complete` says whether that reached the mint's first transaction.
  */
 export async function fetchTokenHistory(
   connection: Connection,
   origin: bigint,
-  commitment: "confirmed" | "finalized" = "confirmed",
-): Promise<{ epochs: TokenEpoch[]; burns: IoBurn[] }> {
+  options: { commitment?: "confirmed" | "finalized"; maxTransactions?: number } = {},
+): Promise<{ epochs: TokenEpoch[]; burns: IoBurn[]; complete: boolean }> {
+  const commitment = options.commitment ?? "confirmed";
+  const limit = Math.min(options.maxTransactions ?? 1_000, 1_000);
   const [accounts, signatures] = await Promise.all([
     connection.getProgramAccounts(IOTOKEN_PROGRAM_ID, {
       commitment,
@@ -153,7 +155,7 @@ export async function fetchTokenHistory(
         },
       ],
     }),
-    allSignatures(connection, ioMintPda().address, commitment),
+    connection.getSignaturesForAddress(ioMintPda().address, { limit }, commitment),
   ]);
   const records = accounts.map(({ account }) => decodeEpochRecord(account.data));
   const landed = signatures.filter((s) => s.err === null).reverse();
@@ -166,7 +168,7 @@ export async function fetchTokenHistory(
     for (const tx of page) if (tx) txs.push(tx);
   }
   const burns = ioBurnsOf(txs, origin);
-  return { epochs: tokenHistory(records, burns), burns };
+  return { epochs: tokenHistory(records, burns), burns, complete: signatures.length < limit };
 }
 
 /** A reservation is running while it is not cancelled, has open bookings and has time left. */
