@@ -19,14 +19,13 @@ import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 
 import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
-import type { TransactionInstruction } from "@solana/web3.js";
-import { BANDWIDTH_TIER, DEVICE_ACCOUNT_SIZE, registerDeviceIx } from "@iogrid/sdk";
+import { BANDWIDTH_TIER, DEVICE_ACCOUNT_SIZE } from "@iogrid/sdk";
 import type { Page } from "playwright-core";
 
 import { DIST, openBrowser, serveDist } from "../../app/test/support/browser.js";
 import { startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
-import { SignatureWatcher, fund, latestBlockhash, pack, sendAll } from "./load.js";
+import { SignatureWatcher, fund, registerDevicesInChunks } from "./load.js";
 
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" } } });
 const RUNS = Number(values.runs);
@@ -64,45 +63,30 @@ async function seedDevices(n: Network, from: number, total: number): Promise<voi
       owners.map((o) => o.publicKey),
       (Math.ceil((total - from) / owners.length) + 10) * rent + LAMPORTS_PER_SOL,
     );
-    const chunk = 2_000;
-    let failed = 0;
-    for (let base = from; base < total; base += chunk) {
-      const blockhash = await latestBlockhash(net);
-      const txs = [];
-      for (const [o, owner] of owners.entries()) {
-        const ixs: TransactionInstruction[] = [];
-        for (let i = base + o; i < Math.min(base + chunk, total); i += owners.length) {
-          ixs.push(
-            await registerDeviceIx(n.registry, {
-              owner: owner.publicKey,
-              deviceId: `bench-app-${i}`,
-              name: `bench ${i}`,
-              gpuModel: i % 3 === 0 ? "NVIDIA H100 80GB HBM3" : "NVIDIA RTX 4090",
-              region: ["eu-west", "us-east", "ap-south"][i % 3]!,
-              specs: {
-                gpuCount: 1 + (i % 8),
-                vramMib: 24_576,
-                cpuCores: 32,
-                ramMib: 131_072,
-                storageGib: 1_000,
-                bandwidthTier: BANDWIDTH_TIER.high,
-              },
-              pricePerGpuHour: 400_000 + (i % 1_000) * 1_000,
-              agent: agentOf(owner).publicKey,
-            }),
-          );
-        }
-        txs.push(
-          ...pack(
-            ixs,
-            blockhash,
-            owner,
-            ixs.map(() => [agentOf(owner)]),
-          ),
-        );
-      }
-      failed += (await sendAll(net, watcher, txs, 16)).failed;
-    }
+    const { failed } = await registerDevicesInChunks(
+      net,
+      watcher,
+      n.registry,
+      owners,
+      agentOf,
+      { from, total },
+      (i) => ({
+        deviceId: `bench-app-${i}`,
+        name: `bench ${i}`,
+        gpuModel: i % 3 === 0 ? "NVIDIA H100 80GB HBM3" : "NVIDIA RTX 4090",
+        region: ["eu-west", "us-east", "ap-south"][i % 3]!,
+        specs: {
+          gpuCount: 1 + (i % 8),
+          vramMib: 24_576,
+          cpuCores: 32,
+          ramMib: 131_072,
+          storageGib: 1_000,
+          bandwidthTier: BANDWIDTH_TIER.high,
+        },
+        pricePerGpuHour: 400_000 + (i % 1_000) * 1_000,
+      }),
+      16,
+    );
     if (failed > 0) console.log(`  (seeding: ${failed} transactions failed)`);
   } finally {
     watcher.close();
