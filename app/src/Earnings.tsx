@@ -303,6 +303,15 @@ function Chart({
   );
 }
 
+/** The charts: test id, label, unit and the figure of a sample each plots. */
+const CHARTS: [string, string, string, (p: TelemetryPoint) => number | null][] = [
+  ["chart-temperature", "GPU temperature", "°C", (p) => p.temperatureC],
+  ["chart-power", "GPU power", "W", (p) => p.powerW],
+  ["chart-utilisation", "GPU utilisation", "%", (p) => p.utilizationPct],
+  ["chart-load", "CPU load", "", (p) => p.cpuLoad1],
+  ["chart-memory", "Memory used", "MiB", (p) => p.memoryUsedMib],
+];
+
 /** Samples `device`'s telemetry through `cluster.relay` every TELEMETRY_POLL_MS while mounted. */
 export function TelemetryCharts({
   device,
@@ -367,36 +376,9 @@ export function TelemetryCharts({
             />
           </dl>
           <div className="charts">
-            <Chart
-              id="chart-temperature"
-              label="GPU temperature"
-              unit="°C"
-              values={points.map((p) => p.temperatureC)}
-            />
-            <Chart
-              id="chart-power"
-              label="GPU power"
-              unit="W"
-              values={points.map((p) => p.powerW)}
-            />
-            <Chart
-              id="chart-utilisation"
-              label="GPU utilisation"
-              unit="%"
-              values={points.map((p) => p.utilizationPct)}
-            />
-            <Chart
-              id="chart-load"
-              label="CPU load"
-              unit=""
-              values={points.map((p) => p.cpuLoad1)}
-            />
-            <Chart
-              id="chart-memory"
-              label="Memory used"
-              unit="MiB"
-              values={points.map((p) => p.memoryUsedMib)}
-            />
+            {CHARTS.map(([chart, label, unit, value]) => (
+              <Chart key={chart} id={chart} label={label} unit={unit} values={points.map(value)} />
+            ))}
           </div>
         </>
       )}

@@ -144,16 +144,21 @@ export function Home(): ReactElement {
           label="Active devices"
           value={String(devices.filter((d) => d.status === "active").length)}
         />
-        <Stat
-          id="io-supply"
-          label="IO supply"
-          value={ioSupply === null ? "—" : formatUnits(ioSupply, IO_DECIMALS)}
-        />
-        <Stat
-          id="iosd-supply"
-          label="IOSD supply"
-          value={iosdSupply === null ? "—" : formatUnits(iosdSupply, IOSD_DECIMALS)}
-        />
+        {(
+          [
+            ["io-supply", "IO supply", ioSupply, IO_DECIMALS],
+            ["iosd-supply", "IOSD supply", iosdSupply, IOSD_DECIMALS],
+            ["io-emitted", "IO emitted (ended epochs)", emitted, IO_DECIMALS],
+            ["io-burned", "IO burned", burned, IO_DECIMALS],
+          ] as const
+        ).map(([id, label, amount, decimals]) => (
+          <Stat
+            key={id}
+            id={id}
+            label={label}
+            value={amount === null ? "—" : formatUnits(amount, decimals)}
+          />
+        ))}
         <Stat id="epoch-current" label="Epoch" value={epoch === null ? "—" : String(epoch)} />
         <Stat
           id="epoch-countdown"
@@ -163,16 +168,6 @@ export function Home(): ReactElement {
               ? "—"
               : formatDuration(epochStart(origin, epoch + 1n) - now)
           }
-        />
-        <Stat
-          id="io-emitted"
-          label="IO emitted (ended epochs)"
-          value={emitted === null ? "—" : formatUnits(emitted, IO_DECIMALS)}
-        />
-        <Stat
-          id="io-burned"
-          label="IO burned"
-          value={burned === null ? "—" : formatUnits(burned, IO_DECIMALS)}
         />
       </dl>
       <h2>Active hardware by GPU model</h2>
