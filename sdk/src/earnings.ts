@@ -20,7 +20,7 @@ import { decodeAvailabilityEpoch, parseRegistryEvents } from "./registry.js";
 import type { RegistryEvents } from "./registry.js";
 import { epochShareOf, proRata } from "./registry/availability.js";
 import type { ClosedEpochLike } from "./registry/availability.js";
-import { allSignatures } from "./receipts.js";
+import { allSignatures, fetchTransactions } from "./receipts.js";
 
 /** One booking a device took, in its payment token's base units. */
 export interface DeviceJob {
@@ -219,14 +219,7 @@ export async function fetchDeviceHistory(
     fetchDeviceBookings(connection, device, commitment),
   ]);
   const ordered = signatures.filter((s) => s.err === null).reverse();
-  const txs: VersionedTransactionResponse[] = [];
-  for (let i = 0; i < ordered.length; i += 100) {
-    const page = await connection.getTransactions(
-      ordered.slice(i, i + 100).map((s) => s.signature),
-      { commitment, maxSupportedTransactionVersion: 0 },
-    );
-    for (const tx of page) if (tx) txs.push(tx);
-  }
+  const txs = await fetchTransactions(connection, ordered, commitment, true);
   const started = new Map<string, bigint>();
   for (const { address, booking } of open) {
     const at = toBigInt(booking.startedAt);

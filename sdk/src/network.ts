@@ -20,6 +20,7 @@ import {
 import type { EpochRecord, IotokenEvents } from "./iotoken.js";
 import { toBigInt } from "./ints.js";
 import { ioMintPda } from "./pda.js";
+import { fetchTransactions } from "./receipts.js";
 import type { ReservationReceipts } from "./receipts.js";
 
 /** The prices asked for one GPU model (payment token base units per GPU-hour, IOSD). */
@@ -159,14 +160,7 @@ export async function fetchTokenHistory(
   ]);
   const records = accounts.map(({ account }) => decodeEpochRecord(account.data));
   const landed = signatures.filter((s) => s.err === null).reverse();
-  const txs: VersionedTransactionResponse[] = [];
-  for (let i = 0; i < landed.length; i += 100) {
-    const page = await connection.getTransactions(
-      landed.slice(i, i + 100).map((s) => s.signature),
-      { commitment, maxSupportedTransactionVersion: 0 },
-    );
-    for (const tx of page) if (tx) txs.push(tx);
-  }
+  const txs = await fetchTransactions(connection, landed, commitment, true);
   const burns = ioBurnsOf(txs, origin);
   return { epochs: tokenHistory(records, burns), burns, complete: signatures.length < limit };
 }

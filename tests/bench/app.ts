@@ -22,7 +22,8 @@ import { Keypair, LAMPORTS_PER_SOL } from "@solana/web3.js";
 import { BANDWIDTH_TIER, DEVICE_ACCOUNT_SIZE } from "@iogrid/sdk";
 import type { Page } from "playwright-core";
 
-import { DIST, openBrowser, serveDist } from "../../app/test/support/browser.js";
+import { DIST } from "../../app/scripts/serve.js";
+import { openBrowser, serveDist } from "../../app/test/support/browser.js";
 import { startNetwork } from "../../agent/test/support/network.js";
 import type { Network } from "../../agent/test/support/network.js";
 import { SignatureWatcher, fund, registerDevicesInChunks } from "./load.js";
