@@ -5,22 +5,13 @@
  */
 import { freemem, loadavg, totalmem, cpus } from "node:os";
 
+import type { GpuTelemetrySample, TelemetrySample } from "@iogrid/sdk";
 import type { MetricsRegistry } from "@iogrid/sdk/node";
 
 import { csvRows, numberOrNull, nvidiaSmiCommand, run } from "./detect.js";
 
-/** One GPU's readings; null where nvidia-smi could not tell. */
-export interface GpuTelemetry {
-  index: number;
-  uuid: string;
-  temperatureC: number | null;
-  powerW: number | null;
-  powerLimitW: number | null;
-  utilizationPct: number | null;
-  memoryUtilizationPct: number | null;
-  memoryUsedMib: number | null;
-  memoryTotalMib: number | null;
-}
+/** One GPU's readings; null where nvidia-smi could not tell (the sdk's wire format). */
+export type GpuTelemetry = GpuTelemetrySample;
 
 export const TELEMETRY_QUERY_FIELDS = [
   "index",
@@ -49,17 +40,8 @@ export function parseGpuTelemetry(text: string): GpuTelemetry[] {
   }));
 }
 
-/** A telemetry snapshot. */
-export interface TelemetrySnapshot {
-  /** Unix milliseconds. */
-  sampledAt: number;
-  gpus: GpuTelemetry[];
-  /** Why GPU readings are missing, if they are. */
-  gpuError: string | null;
-  cpu: { cores: number; load1: number; load5: number; load15: number };
-  memory: { totalMib: number; availableMib: number };
-  workloads: { booking: string; reservation: string; kind: string; state: string }[];
-}
+/** A telemetry snapshot: what `/v1/telemetry` serves, as the sdk's `fetchRelayTelemetry` reads it. */
+export type TelemetrySnapshot = TelemetrySample;
 
 /** Reads the GPUs (empty without nvidia-smi). */
 export async function sampleGpus(

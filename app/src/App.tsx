@@ -1,26 +1,24 @@
-import { ConnectionProvider, WalletProvider, useConnection } from "@solana/wallet-adapter-react";
-import { IOSD_DECIMALS, IO_DECIMALS } from "@iogrid/sdk";
+import { ConnectionProvider, WalletProvider } from "@solana/wallet-adapter-react";
 import { useEffect, useMemo, useState } from "react";
 import type { FormEvent, ReactElement } from "react";
 import { loadCluster, saveCluster } from "./cluster.js";
 import type { Cluster } from "./cluster.js";
-import { formatUnits } from "./format.js";
-import { useOverview } from "./query.js";
+import { ClusterPage, Home } from "./Explorer.js";
 import { DevicePage, DevicesPage } from "./Devices.js";
 import { TokenPage } from "./Token.js";
 import { CloudPage } from "./Cloud.js";
 import { AddDevicePage, WorkerPage } from "./Worker.js";
 import { StakePage } from "./Stake.js";
-import { Stat } from "./ui.js";
 import { SignerProvider, WalletBar } from "./wallet.js";
 import "./style.css";
 
 function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
   const [rpc, setRpc] = useState(cluster.rpc);
   const [ws, setWs] = useState(cluster.ws);
+  const [relay, setRelay] = useState(cluster.relay);
   const submit = (event: FormEvent): void => {
     event.preventDefault();
-    saveCluster({ rpc, ws });
+    saveCluster({ rpc, ws, relay: relay.trim() });
     window.location.search = "";
   };
   return (
@@ -31,69 +29,12 @@ function ClusterForm({ cluster }: { cluster: Cluster }): ReactElement {
       <label>
         WebSocket URL <input value={ws} onChange={(e) => setWs(e.target.value)} />
       </label>
+      <label>
+        Relay URL{" "}
+        <input value={relay} placeholder="none" onChange={(e) => setRelay(e.target.value)} />
+      </label>
       <button type="submit">Use cluster</button>
     </form>
-  );
-}
-
-function Home(): ReactElement {
-  const { connection } = useConnection();
-  const overview = useOverview(connection);
-  if (overview.state === "loading") return <p role="status">Loading chain state…</p>;
-  if (overview.state === "error")
-    return (
-      <p role="alert" className="error">
-        Could not read the chain: {overview.error}
-      </p>
-    );
-  const { devices, ioSupply, iosdSupply } = overview.value;
-  const byModel = new Map<string, number>();
-  for (const row of devices) {
-    if (row.status === "active")
-      byModel.set(row.device.gpuModel, (byModel.get(row.device.gpuModel) ?? 0) + 1);
-  }
-  return (
-    <section aria-label="Network overview">
-      <dl className="stats">
-        <Stat id="devices-total" label="Devices" value={String(devices.length)} />
-        <Stat
-          id="devices-active"
-          label="Active devices"
-          value={String(devices.filter((d) => d.status === "active").length)}
-        />
-        <Stat
-          id="io-supply"
-          label="IO supply"
-          value={ioSupply === null ? "—" : formatUnits(ioSupply, IO_DECIMALS)}
-        />
-        <Stat
-          id="iosd-supply"
-          label="IOSD supply"
-          value={iosdSupply === null ? "—" : formatUnits(iosdSupply, IOSD_DECIMALS)}
-        />
-      </dl>
-      <h2>Active hardware by GPU model</h2>
-      {byModel.size === 0 ? (
-        <p>No active devices.</p>
-      ) : (
-        <table aria-label="Active hardware by GPU model">
-          <thead>
-            <tr>
-              <th>GPU model</th>
-              <th>Devices</th>
-            </tr>
-          </thead>
-          <tbody>
-            {[...byModel].sort().map(([model, count]) => (
-              <tr key={model}>
-                <td>{model}</td>
-                <td>{count}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
   );
 }
 
@@ -102,6 +43,7 @@ export type Route =
   | { page: "token" }
   | { page: "devices" }
   | { page: "device"; address: string }
+  | { page: "cluster"; address: string }
   | { page: "cloud"; clusters: boolean }
   | { page: "worker" }
   | { page: "worker-add" }
@@ -111,6 +53,8 @@ export function routeOf(hash: string): Route {
   const path = hash.replace(/^#/, "");
   const device = /^\/device\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(path);
   if (device) return { page: "device", address: device[1]! };
+  const cluster = /^\/cluster\/([1-9A-HJ-NP-Za-km-z]+)$/.exec(path);
+  if (cluster) return { page: "cluster", address: cluster[1]! };
   if (path === "/token") return { page: "token" };
   if (path === "/devices") return { page: "devices" };
   if (path === "/worker") return { page: "worker" };
@@ -122,7 +66,7 @@ export function routeOf(hash: string): Route {
   return { page: "home" };
 }
 
-/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cloud`, `#/clusters`, `#/worker`, `#/worker/add`, `#/stake`). */
+/** The page from the URL's hash (`#/`, `#/token`, `#/devices`, `#/device/<address>`, `#/cluster/<reservation>`, `#/cloud`, `#/clusters`, `#/worker`, `#/worker/add`, `#/stake`). */
 function useRoute(): Route {
   const [route, setRoute] = useState(() => routeOf(window.location.hash));
   useEffect(() => {
@@ -150,6 +94,8 @@ function Page({ route, cluster }: { route: Route; cluster: Cluster }): ReactElem
       return <DevicesPage />;
     case "device":
       return <DevicePage address={route.address} />;
+    case "cluster":
+      return <ClusterPage address={route.address} />;
     case "cloud":
       return <CloudPage cluster={cluster} focusClusters={route.clusters} />;
     case "worker":
@@ -183,6 +129,7 @@ export function App(): ReactElement {
                   aria-current={
                     route.page === page ||
                     (page === "devices" && route.page === "device") ||
+                    (page === "home" && route.page === "cluster") ||
                     (page === "worker" && route.page === "worker-add")
                       ? "page"
                       : undefined

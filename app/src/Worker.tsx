@@ -2,7 +2,8 @@
  * The supplier's side: the connected wallet's devices (one getProgramAccounts filtered on the
  * owner, their stake pools, the staking config and the closed availability epochs they earned in
  * from one getMultipleAccounts), with rename, pause/resume, price, deregister and claim; and the
- * add-device page the agent's `register --print-link` link opens.
+ * add-device page the agent's `register --print-link` link opens. Each device opens onto its
+ * earnings, jobs, uptime and profitability, and its telemetry through the relay (`Earnings.tsx`).
  */
 import { useConnection } from "@solana/wallet-adapter-react";
 import {
@@ -47,6 +48,7 @@ import type { FormEvent, ReactElement } from "react";
 import type { Cluster } from "./cluster.js";
 import { formatBps, formatIo, formatIosd } from "./deviceList.js";
 import { big, formatUnits, parseUnits } from "./format.js";
+import { DeviceEarnings, TelemetryCharts } from "./Earnings.js";
 import { useLoad } from "./query.js";
 import { TxStatusView, useSendTransaction } from "./tx.js";
 import { LoadState, Stat } from "./ui.js";
@@ -128,6 +130,8 @@ function DeviceCard({ row, cluster }: { row: OwnedDevice; cluster: Cluster }): R
   const [endpoint, setEndpoint] = useState(device.endpoint);
   const [priceError, setPriceError] = useState<string | null>(null);
   const [confirmDeregister, setConfirmDeregister] = useState(false);
+  const [open, setOpen] = useState(false);
+  const [telemetryOpen, setTelemetryOpen] = useState(false);
   const busy = status.state === "signing" || status.state === "sent";
   const owner = signer.publicKey;
 
@@ -305,6 +309,16 @@ function DeviceCard({ row, cluster }: { row: OwnedDevice; cluster: Cluster }): R
         )}
       </div>
       <TxStatusView status={status} cluster={cluster} />
+      <details onToggle={(e) => setOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>Earnings, jobs, uptime and profitability</summary>
+        {open && (
+          <DeviceEarnings address={address} device={device} staked={row.stake?.qualifying ?? 0n} />
+        )}
+      </details>
+      <details onToggle={(e) => setTelemetryOpen((e.target as HTMLDetailsElement).open)}>
+        <summary>Telemetry</summary>
+        {telemetryOpen && <TelemetryCharts device={address} cluster={cluster} />}
+      </details>
     </article>
   );
 }

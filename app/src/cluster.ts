@@ -1,7 +1,11 @@
-/** The cluster the app talks to: `?rpc=&ws=` in the URL, else what was saved, else localhost. */
+/**
+ * The cluster the app talks to: `?rpc=&ws=` in the URL, else what was saved, else localhost; and
+ * the tunnel relay devices' telemetry is read through (`?relay=`, saved alike; "" for none).
+ */
 export interface Cluster {
   rpc: string;
   ws: string;
+  relay: string;
 }
 
 const KEY = "iogrid.cluster";
@@ -16,21 +20,22 @@ export function defaultWs(rpc: string): string {
 export function loadCluster(search: string = window.location.search): Cluster {
   const query = new URLSearchParams(search);
   const rpc = query.get("rpc");
-  if (rpc) {
-    const cluster = { rpc, ws: query.get("ws") ?? defaultWs(rpc) };
-    saveCluster(cluster);
-    return cluster;
-  }
+  const relay = query.get("relay");
+  let cluster: Cluster = { rpc: "http://127.0.0.1:8899", ws: "ws://127.0.0.1:8900", relay: "" };
   const saved = window.localStorage.getItem(KEY);
   if (saved) {
     try {
-      const parsed = JSON.parse(saved) as Cluster;
-      if (parsed.rpc && parsed.ws) return parsed;
+      const parsed = JSON.parse(saved) as Partial<Cluster>;
+      if (parsed.rpc && parsed.ws)
+        cluster = { rpc: parsed.rpc, ws: parsed.ws, relay: parsed.relay ?? "" };
     } catch {
       // a corrupt entry falls back to the default
     }
   }
-  return { rpc: "http://127.0.0.1:8899", ws: "ws://127.0.0.1:8900" };
+  if (rpc) cluster = { ...cluster, rpc, ws: query.get("ws") ?? defaultWs(rpc) };
+  if (relay !== null) cluster = { ...cluster, relay };
+  if (rpc || relay !== null) saveCluster(cluster);
+  return cluster;
 }
 
 export function saveCluster(cluster: Cluster): void {

@@ -29,3 +29,13 @@ export function formatMultiplier(bps: bigint): string {
 
 /** A voting weight (IO base units × lock multiplier) in IO. */
 export const formatWeight = (weight: bigint): string => formatUnits(weight, IO_DECIMALS);
+
+/** Seconds as "h:mm:ss" (or "d d h:mm:ss" past a day); 0 and below as "0:00:00". */
+export function formatDuration(secs: bigint): string {
+  const s = secs > 0n ? secs : 0n;
+  const d = s / 86_400n;
+  const h = (s % 86_400n) / 3_600n;
+  const pad = (v: bigint): string => String(v).padStart(2, "0");
+  const clock = `${h}:${pad((s % 3_600n) / 60n)}:${pad(s % 60n)}`;
+  return d > 0n ? `${d} d ${clock}` : clock;
+}

@@ -29,3 +29,6 @@ export * from "./probe-http.js";
 export * from "./units.js";
 export * from "./explorer.js";
 export * from "./receipts.js";
+export * from "./earnings.js";
+export * from "./telemetry.js";
+export * from "./network.js";

@@ -138,6 +138,31 @@ export async function allSignatures(
   }
 }
 
+/**
+ * The transactions of `signatures`, in their order, 100 per batched request; one the RPC no
+ * longer holds throws, or is left out with `skipMissing` (a history that may be pruned).
+ */
+export async function fetchTransactions(
+  connection: Connection,
+  signatures: readonly Pick<ConfirmedSignatureInfo, "signature">[],
+  commitment: "confirmed" | "finalized" = "confirmed",
+  skipMissing = false,
+): Promise<VersionedTransactionResponse[]> {
+  const txs: VersionedTransactionResponse[] = [];
+  for (let i = 0; i < signatures.length; i += 100) {
+    const page = await connection.getTransactions(
+      signatures.slice(i, i + 100).map((s) => s.signature),
+      { commitment, maxSupportedTransactionVersion: 0 },
+    );
+    page.forEach((tx, j) => {
+      if (tx) txs.push(tx);
+      else if (!skipMissing)
+        throw new Error(`the RPC has no transaction ${signatures[i + j]!.signature}`);
+    });
+  }
+  return txs;
+}
+
 function tokenAmount(balance: TokenBalance | undefined): bigint {
   return balance ? BigInt(balance.uiTokenAmount.amount) : 0n;
 }
@@ -284,17 +309,7 @@ export async function fetchReservationReceipts(
     .sort((a, b) => a.slot - b.slot);
   if (!live && signatures.length === 0) return null;
 
-  const txs: VersionedTransactionResponse[] = [];
-  for (let i = 0; i < signatures.length; i += 100) {
-    const page = await connection.getTransactions(
-      signatures.slice(i, i + 100).map((s) => s.signature),
-      { commitment, maxSupportedTransactionVersion: 0 },
-    );
-    page.forEach((tx, j) => {
-      if (!tx) throw new Error(`the RPC has no transaction ${signatures[i + j]!.signature}`);
-      txs.push(tx);
-    });
-  }
+  const txs = await fetchTransactions(connection, signatures, commitment);
   const landed = txs.filter((tx) => !tx.meta?.err);
   const failed = txs
     .filter((tx) => tx.meta?.err)

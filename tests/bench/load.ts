@@ -7,9 +7,12 @@ import { createPrivateKey, sign as ed25519Sign } from "node:crypto";
 import type { KeyObject } from "node:crypto";
 
 import { utils } from "@coral-xyz/anchor";
+import type { Program } from "@coral-xyz/anchor";
 import { SystemProgram, Transaction } from "@solana/web3.js";
 import type { Keypair, PublicKey, TransactionInstruction } from "@solana/web3.js";
 import WebSocket from "ws";
+import { registerDeviceIx } from "@iogrid/sdk";
+import type { RegisterDeviceParams, Registry } from "@iogrid/sdk";
 
 import type { Localnet } from "../support/localnet.js";
 
@@ -232,4 +235,51 @@ export async function fund(
   );
   const { failed } = await sendAll(net, watcher, pack(ixs, blockhash, funder));
   if (failed > 0) throw new Error(`${failed} funding transactions failed`);
+}
+
+/**
+ * Registers devices `from` to `total - 1` (`params(i)`), device `i` owned by
+ * `owners[i % owners.length]` and co-signed by `agentOf(owner)`: packed per owner, in chunks of
+ * 2,000 devices each signed with a fresh blockhash. Returns the transactions sent and failed.
+ */
+export async function registerDevicesInChunks(
+  net: Localnet,
+  watcher: SignatureWatcher,
+  program: Program<Registry>,
+  owners: Keypair[],
+  agentOf: (owner: Keypair) => Keypair,
+  range: { from: number; total: number },
+  params: (i: number) => Omit<RegisterDeviceParams, "owner" | "agent">,
+  concurrency = DEFAULT_CONCURRENCY,
+): Promise<{ transactions: number; failed: number }> {
+  const chunk = 2_000;
+  let transactions = 0;
+  let failed = 0;
+  for (let base = range.from; base < range.total; base += chunk) {
+    const blockhash = await latestBlockhash(net);
+    const txs: SignedTransaction[] = [];
+    for (const [o, owner] of owners.entries()) {
+      const ixs: TransactionInstruction[] = [];
+      for (let i = base + o; i < Math.min(base + chunk, range.total); i += owners.length) {
+        ixs.push(
+          await registerDeviceIx(program, {
+            ...params(i),
+            owner: owner.publicKey,
+            agent: agentOf(owner).publicKey,
+          }),
+        );
+      }
+      txs.push(
+        ...pack(
+          ixs,
+          blockhash,
+          owner,
+          ixs.map(() => [agentOf(owner)]),
+        ),
+      );
+    }
+    failed += (await sendAll(net, watcher, txs, concurrency)).failed;
+    transactions += txs.length;
+  }
+  return { transactions, failed };
 }

@@ -15,7 +15,6 @@ import { parseArgs } from "node:util";
 
 import type { Program } from "@coral-xyz/anchor";
 import { Keypair, LAMPORTS_PER_SOL, SystemProgram, Transaction } from "@solana/web3.js";
-import type { TransactionInstruction } from "@solana/web3.js";
 
 import {
   DEVICE_ACCOUNT_SIZE,
@@ -31,7 +30,16 @@ import type { Registry } from "@iogrid/sdk";
 import { H100_SERVER_SPECS, sleep } from "../support/chain.js";
 import { startLocalnet } from "../support/localnet.js";
 import type { Localnet } from "../support/localnet.js";
-import { SignatureWatcher, fund, latestBlockhash, pack, rpc, sendAll, sign } from "./load.js";
+import {
+  SignatureWatcher,
+  fund,
+  latestBlockhash,
+  pack,
+  registerDevicesInChunks,
+  rpc,
+  sendAll,
+  sign,
+} from "./load.js";
 import type { Confirmation, SignedTransaction } from "./load.js";
 
 const { values: flags } = parseArgs({
@@ -286,42 +294,23 @@ async function main(): Promise<void> {
       (perOwner + 10) * rentPerDevice + LAMPORTS_PER_SOL,
     );
     started = performance.now();
-    let bulkTxs = 0;
-    let bulkFailed = 0;
-    // In chunks, so that every chunk is signed with a fresh blockhash.
-    const chunk = 2_000;
-    for (let base = 0; base < BULK_DEVICES; base += chunk) {
-      blockhash = await latestBlockhash(net);
-      const txs: SignedTransaction[] = [];
-      for (const [o, owner] of bulkOwners.entries()) {
-        const ixs: TransactionInstruction[] = [];
-        for (let i = base + o; i < Math.min(base + chunk, BULK_DEVICES); i += bulkOwners.length) {
-          ixs.push(
-            await registerDeviceIx(program, {
-              owner: owner.publicKey,
-              deviceId: `bulk-${i}`,
-              name: `bulk ${i}`,
-              gpuModel: "NVIDIA RTX 4090",
-              region: "eu-central",
-              specs: { ...SPECS, gpuCount: 1, vramMib: 24_576 },
-              pricePerGpuHour: 400_000,
-              agent: agentOf(owner).publicKey,
-            }),
-          );
-        }
-        txs.push(
-          ...pack(
-            ixs,
-            blockhash,
-            owner,
-            ixs.map(() => [agentOf(owner)]),
-          ),
-        );
-      }
-      const { failed } = await sendAll(net, watcher, txs, CONCURRENCY);
-      bulkTxs += txs.length;
-      bulkFailed += failed;
-    }
+    const { transactions: bulkTxs, failed: bulkFailed } = await registerDevicesInChunks(
+      net,
+      watcher,
+      program,
+      bulkOwners,
+      agentOf,
+      { from: 0, total: BULK_DEVICES },
+      (i) => ({
+        deviceId: `bulk-${i}`,
+        name: `bulk ${i}`,
+        gpuModel: "NVIDIA RTX 4090",
+        region: "eu-central",
+        specs: { ...SPECS, gpuCount: 1, vramMib: 24_576 },
+        pricePerGpuHour: 400_000,
+      }),
+      CONCURRENCY,
+    );
     const bulkMs = performance.now() - started;
     await sleep(2 * SLOT_MS);
     const rssAfter = rssKib(net.pid);
