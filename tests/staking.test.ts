@@ -461,7 +461,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     it("unstake_self cools down; withdraw_self waits for the 14-day cooldown", async () => {
       const amount = 1_000n * IO;
       const signature = await send(
-        await unstakeSelfIx(program, { operator: operator.publicKey, pool, amount }),
+        await unstakeSelfIx(program, { operator: operator.publicKey, device, amount }),
         [operator],
       );
       let state = await fetchPool();
@@ -477,7 +477,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
       const withdrawSelf = await withdrawSelfIx(program, {
         operator: operator.publicKey,
-        pool,
+        device,
         tokenAccount: ioAccount.get(operator)!,
       });
       await expectStakingError(send(withdrawSelf, [operator]), "CooldownNotElapsed");

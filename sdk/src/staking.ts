@@ -577,10 +577,13 @@ export function stakeSelfIx(
     .instruction();
 }
 
-/** `unstake_self` (operator): moves `amount` of self-stake into the cooldown (restarting it). */
+/**
+ * `unstake_self` (operator): moves `amount` of the self-stake of `device`'s pool into the cooldown
+ * (restarting it). Refused (`DeviceReserved`) while the device is reserved.
+ */
 export function unstakeSelfIx(
   program: Program<Staking>,
-  params: { operator: PublicKey; pool: PoolRef; amount: IntegerLike },
+  params: { operator: PublicKey; device: PublicKey; amount: IntegerLike },
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   return program.methods
@@ -588,20 +591,32 @@ export function unstakeSelfIx(
     .accountsPartial({
       operator: params.operator,
       config: stakingConfigPda(id).address,
-      pool: poolAddress(params.pool, id),
+      pool: stakePoolPda(params.device, params.operator, id).address,
+      device: params.device,
     })
     .instruction();
 }
 
-/** `withdraw_self` (operator): pays the cooled-down self-stake to `tokenAccount`. */
+/**
+ * `withdraw_self` (operator): pays the cooled-down self-stake of `device`'s pool to
+ * `tokenAccount`. Refused (`DeviceReserved`) while the device is reserved.
+ */
 export function withdrawSelfIx(
   program: Program<Staking>,
-  params: { operator: PublicKey; pool: PoolRef; tokenAccount: PublicKey },
+  params: { operator: PublicKey; device: PublicKey; tokenAccount: PublicKey },
 ): Promise<TransactionInstruction> {
   return program.methods
     .withdrawSelf()
-    .accountsPartial(selfStakeAccounts(program.programId, params))
+    .accountsPartial({
+      ...selfStakeAccounts(program.programId, {
+        operator,
+        pool: { device, operator },
+        tokenAccount,
+      }),
+      device,
+    })
     .instruction();
+  const { operator, device, tokenAccount } = params;
 }
 
 /** `open_position`: `owner`'s empty co-stake position in the pool (`owner` pays its rent). */

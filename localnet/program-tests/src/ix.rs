@@ -596,7 +596,13 @@ pub mod staking {
         )
     }
 
-    pub fn unstake_self(operator: &Pubkey, pool: &Pubkey, amount: u64) -> Instruction {
+    /// `device` is the pool's device, whose reservation keeps the self-stake in.
+    pub fn unstake_self(
+        operator: &Pubkey,
+        pool: &Pubkey,
+        device: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
         program_ix(
             ID,
             instruction::UnstakeSelf { amount },
@@ -631,6 +637,29 @@ pub mod staking {
             owner: *owner,
             config: pda::staking::config(),
             pool: *pool,
+                device: *device,
+            },
+        )
+    }
+
+    /// `device` is the pool's device, whose reservation keeps the self-stake in.
+    pub fn withdraw_self(
+        operator: &Pubkey,
+        pool: &Pubkey,
+        device: &Pubkey,
+        token_account: &Pubkey,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::WithdrawSelf {},
+            accounts::WithdrawSelf {
+                operator: *operator,
+                config: pda::staking::config(),
+                pool: *pool,
+                device: *device,
+                vault: pda::staking::vault(pool),
+                token_account: *token_account,
+                token_program: spl_token::ID,
             position: pda::staking::position(pool, owner),
             vault: pda::staking::vault(pool),
             token_account: *token_account,

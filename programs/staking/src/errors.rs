@@ -125,4 +125,8 @@ pub enum StakingError {
     InvalidAvailabilityParams,
     #[msg("iotoken has no reward pool with this index")]
     InvalidPoolIndex,
+    #[msg("The device account is not the pool's device")]
+    DeviceMismatch,
+    #[msg("The device is reserved; its self-stake stays until the reservation is settled")]
+    DeviceReserved,
 }
