@@ -89,6 +89,7 @@ import {
   withBigints,
   withdrawIx,
   withdrawSelfIx,
+  deployerAccounts,
 } from "@iogrid/sdk";
 import type {
   Iotoken,
@@ -100,6 +101,7 @@ import type {
   StakingEventName,
   StakingEvents,
 } from "@iogrid/sdk";
+import { programKeypair } from "@iogrid/sdk/node";
 
 import {
   H100_SERVER_SPECS,
@@ -288,7 +290,11 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await expectStakingError(
         program.methods
           .initialize(stakingInitializeArgs([], params))
-          .accountsPartial({ authority: admin.publicKey })
+          .accountsPartial({
+            authority: admin.publicKey,
+            ...deployerAccounts(STAKING_PROGRAM_ID, STAKING_PROGRAM_ID),
+          })
+          .signers([programKeypair(STAKING_PROGRAM_ID)])
           .rpc(),
         "InvalidStakeParams",
         { anchorError: true },
@@ -296,7 +302,11 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await expectStakingError(
         program.methods
           .initialize(stakingInitializeArgs([REGISTRY_PROGRAM_ID, REGISTRY_PROGRAM_ID]))
-          .accountsPartial({ authority: admin.publicKey })
+          .accountsPartial({
+            authority: admin.publicKey,
+            ...deployerAccounts(STAKING_PROGRAM_ID, STAKING_PROGRAM_ID),
+          })
+          .signers([programKeypair(STAKING_PROGRAM_ID)])
           .rpc(),
         "InvalidSlashers",
         { anchorError: true },
@@ -307,9 +317,10 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const signature = await send(
         await initializeStakingIx(program, {
           authority: admin.publicKey,
+          deployer: STAKING_PROGRAM_ID,
           slasherPrograms: [REGISTRY_PROGRAM_ID],
         }),
-        [admin],
+        [admin, programKeypair(STAKING_PROGRAM_ID)],
       );
       const state = await fetchConfig();
       expect(state.authority.equals(admin.publicKey)).to.equal(true);

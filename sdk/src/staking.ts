@@ -21,6 +21,7 @@ import { Buffer } from "buffer";
 import stakingIdlJson from "../../target/idl/staking.json" with { type: "json" };
 import type { Staking } from "../../target/types/staking.js";
 import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import { deployerAccounts } from "./deployer.js";
 import { toBigInt } from "./ints.js";
 import { bnified, withBigints } from "./iotoken.js";
 import type { WithBigints } from "./iotoken.js";
@@ -456,6 +457,8 @@ export function initializeStakingIx(
   program: Program<Staking>,
   params: {
     authority: PublicKey;
+    /** The program's deployer (see `expectedDeployer`); it signs too. */
+    deployer: PublicKey;
     slasherPrograms?: PublicKey[];
     params?: StakingParams;
     ioMint?: PublicKey;
@@ -466,6 +469,7 @@ export function initializeStakingIx(
     .initialize(stakingInitializeArgs(params.slasherPrograms ?? [], params.params))
     .accountsPartial({
       authority: params.authority,
+      ...deployerAccounts(id, params.deployer),
       config: stakingConfigPda(id).address,
       ioMint: params.ioMint ?? ioMintPda().address,
       governance: governancePda(id).address,
@@ -605,6 +609,7 @@ export function withdrawSelfIx(
   program: Program<Staking>,
   params: { operator: PublicKey; device: PublicKey; tokenAccount: PublicKey },
 ): Promise<TransactionInstruction> {
+  const { operator, device, tokenAccount } = params;
   return program.methods
     .withdrawSelf()
     .accountsPartial({
@@ -616,7 +621,6 @@ export function withdrawSelfIx(
       device,
     })
     .instruction();
-  const { operator, device, tokenAccount } = params;
 }
 
 /** `open_position`: `owner`'s empty co-stake position in the pool (`owner` pays its rent). */

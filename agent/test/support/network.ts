@@ -50,9 +50,10 @@ import {
   updateConfigIx,
   cancelReservationIx,
   settleBookingsIx,
+  STAKING_PROGRAM_ID,
 } from "@iogrid/sdk";
 import type { Iotoken, Market, Registry, SignedProbe, Staking, WorkloadParams } from "@iogrid/sdk";
-import { openAvailabilityEpoch, sendAndConfirm } from "@iogrid/sdk/node";
+import { openAvailabilityEpoch, sendAndConfirm, programKeypair } from "@iogrid/sdk/node";
 
 import {
   chainTime,
@@ -125,9 +126,10 @@ export async function startNetwork(
   await send(
     await initializeStakingIx(staking, {
       authority: admin.publicKey,
+      deployer: STAKING_PROGRAM_ID,
       slasherPrograms: [REGISTRY_PROGRAM_ID, MARKET_PROGRAM_ID],
     }),
-    [admin],
+    [admin, programKeypair(STAKING_PROGRAM_ID)],
   );
   for (const pool of ["availability", "keepers"] as const) {
     await send(
@@ -168,11 +170,12 @@ export async function startNetwork(
   await send(
     await initializeMarketIx(market, {
       authority: admin.publicKey,
+      deployer: MARKET_PROGRAM_ID,
       usdcMint,
       ackGraceSecs: 600n,
       maxReservationHours: 48,
     }),
-    [admin],
+    [admin, programKeypair(MARKET_PROGRAM_ID)],
   );
   // The renter pays in IOSD, minted from IO at 0.5 USD.
   await send(

@@ -86,4 +86,8 @@ pub enum MarketError {
     FailurePending,
     #[msg("Only the renter may do this until the reservation has been idle for 7 days")]
     ReservationNotIdle,
+    #[msg("Only the program's deployer may initialise: its upgrade authority, or the program id's own key where it has none")]
+    NotDeployer,
+    #[msg("The program or ProgramData account is not this program's")]
+    ProgramDataMismatch,
 }

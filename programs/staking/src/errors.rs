@@ -129,4 +129,8 @@ pub enum StakingError {
     DeviceMismatch,
     #[msg("The device is reserved; its self-stake stays until the reservation is settled")]
     DeviceReserved,
+    #[msg("Only the program's deployer may initialise: its upgrade authority, or the program id's own key where it has none")]
+    NotDeployer,
+    #[msg("The program or ProgramData account is not this program's")]
+    ProgramDataMismatch,
 }

@@ -45,6 +45,30 @@ fn initialize_records_the_parameters_and_runs_once() {
     assert_eq!(config(&chain).ack_grace_secs, ACK_GRACE);
 }
 
+/// M5: before the deployer initialises, a front-runner signing as the deployer (to name a
+/// worthless look-alike as the USDC mint) fails with `NotDeployer` and creates nothing.
+#[test]
+fn m5_initialize_by_anyone_but_the_deployer_fails_with_not_deployer() {
+    let mut chain = Chain::uninitialized();
+    let usurper = chain.funded_keypair();
+    let args = |usdc_mint| InitializeArgs {
+        usdc_mint,
+        ack_grace_secs: ACK_GRACE,
+        max_reservation_hours: MAX_HOURS,
+    };
+    let front_run = lib_ix::by_deployer(
+        lib_ix::market::initialize(&usurper.pubkey(), args(Pubkey::new_unique())),
+        &usurper.pubkey(),
+    );
+    assert_fails(chain.send(front_run, &[&usurper]), MarketError::NotDeployer);
+    assert!(!chain.exists(&pda::market::config()));
+
+    let authority = chain.authority.pubkey();
+    let usdc_mint = chain.usdc_mint;
+    succeeded(chain.send_as_authority(lib_ix::market::initialize(&authority, args(usdc_mint))));
+    assert_eq!(config(&chain).usdc_mint, usdc_mint);
+}
+
 /// M3: the start grace stays below the shortest booking (one hour), so no start deadline falls
 /// at or after a booking's end; `initialize` and `update_config` both hold it to 30 minutes.
 #[test]
