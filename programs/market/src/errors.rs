@@ -90,4 +90,8 @@ pub enum MarketError {
     NotDeployer,
     #[msg("The program or ProgramData account is not this program's")]
     ProgramDataMismatch,
+    #[msg("The config authority cannot be the all-zero key")]
+    InvalidAuthority,
+    #[msg("The USDC mint cannot be the all-zero key or one of iotoken's mints (IO, IOSD)")]
+    InvalidUsdcMint,
 }

@@ -214,3 +214,54 @@ fn only_the_authority_changes_the_config_and_it_can_hand_over() {
         MarketError::NotConfigAuthority,
     );
 }
+
+/// L10: the config's authority can no longer be set to the all-zero key (which bricked the
+/// config: nobody signs for it) and the USDC mint cannot be the all-zero key or one of iotoken's
+/// mints, by `initialize` or `update_config`; each refusal leaves the config as it was.
+#[test]
+fn l10_a_zero_authority_or_a_zero_or_iotoken_usdc_mint_is_refused_by_name() {
+    let mut chain = Chain::uninitialized();
+    let authority = chain.authority.pubkey();
+    let with_usdc = |usdc_mint| {
+        lib_ix::market::initialize(
+            &authority,
+            InitializeArgs {
+                usdc_mint,
+                ack_grace_secs: ACK_GRACE,
+                max_reservation_hours: MAX_HOURS,
+            },
+        )
+    };
+    let bad_mints = [
+        Pubkey::default(),
+        pda::iotoken::io_mint(),
+        pda::iotoken::iosd_mint(),
+    ];
+    for mint in bad_mints {
+        assert_fails(
+            chain.send_as_authority(with_usdc(mint)),
+            MarketError::InvalidUsdcMint,
+        );
+        assert!(!chain.exists(&pda::market::config()));
+    }
+    let usdc_mint = chain.usdc_mint;
+    succeeded(chain.send_as_authority(with_usdc(usdc_mint)));
+
+    let zero_authority = UpdateConfigArgs {
+        authority: Some(Pubkey::default()),
+        ..Default::default()
+    };
+    assert_fails(
+        update(&mut chain, zero_authority),
+        MarketError::InvalidAuthority,
+    );
+    for mint in bad_mints {
+        let args = UpdateConfigArgs {
+            usdc_mint: Some(mint),
+            ..Default::default()
+        };
+        assert_fails(update(&mut chain, args), MarketError::InvalidUsdcMint);
+    }
+    let state = config(&chain);
+    assert_eq!((state.authority, state.usdc_mint), (authority, usdc_mint));
+}

@@ -43,6 +43,7 @@ pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
         expected,
         MarketError::NotDeployer
     );
+    validate_usdc_mint(&args.usdc_mint)?;
     validate_ack_grace(args.ack_grace_secs)?;
     validate_max_hours(args.max_reservation_hours)?;
     let (_, registry_lock_bump) = Pubkey::find_program_address(&[REGISTRY_LOCK_SEED], &crate::ID);
