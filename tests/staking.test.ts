@@ -90,6 +90,8 @@ import {
   withdrawIx,
   withdrawSelfIx,
   deployerAccounts,
+  CRITICAL_EXTRA_TIMELOCK_SECS,
+  proposalTimelockSecs,
 } from "@iogrid/sdk";
 import type {
   Iotoken,
@@ -988,9 +990,15 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         const passed = proposalOutcome(before);
         expect(passed, `proposal ${id}`).to.equal(id !== DEFEATED);
         expect(proposalStatusName(proposal.status)).to.equal(passed ? "succeeded" : "defeated");
-        expect(big(proposal.executableAt)).to.equal(
-          passed ? endsAt.get(id)! + STAKING_DEFAULTS.governance.timelockSecs : 0n,
+        // The distributor change is critical (L13): five days beyond the common timelock.
+        const timelock = proposalTimelockSecs(
+          changeOf(id),
+          STAKING_DEFAULTS.governance.timelockSecs,
         );
+        expect(timelock > STAKING_DEFAULTS.governance.timelockSecs).to.equal(
+          id === POOL_DISTRIBUTOR,
+        );
+        expect(big(proposal.executableAt)).to.equal(passed ? endsAt.get(id)! + timelock : 0n);
         const event = withBigints(await eventOf("proposalFinalized", signature));
         expect(event.executableAt).to.equal(big(proposal.executableAt));
       }
@@ -1060,6 +1068,13 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       ).poolDistributors;
       expect(distributorsBefore[REWARD_POOL.availability]!.equals(PublicKey.default)).to.equal(
         true,
+      );
+      // A critical change (L13) is not executable before the extra five days.
+      await expectStakingError(execute(POOL_DISTRIBUTOR), "TimelockNotElapsed");
+      await warpTo(
+        endsAt.get(POOL_DISTRIBUTOR)! +
+          STAKING_DEFAULTS.governance.timelockSecs +
+          CRITICAL_EXTRA_TIMELOCK_SECS,
       );
       await execute(POOL_DISTRIBUTOR);
       const distributors = (await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address))

@@ -196,6 +196,28 @@ export function parameterChange(change: ParameterChangeLike): ParameterChange {
 /** Which program's config a change applies to (`ParameterChange::target`). */
 export type ChangeTarget = "iotoken" | "registry" | "staking";
 
+/** Seconds a passed critical change waits beyond the proposal's timelock (L13); mirrors staking. */
+export const CRITICAL_EXTRA_TIMELOCK_SECS = 5n * DAY_SECS;
+
+/**
+ * Whether `change` is critical (staking's `ParameterChange::is_critical`): the slashing cap, the
+ * slasher set, a reward pool's distributor, the registry's market and the governance rules.
+ */
+export function isCriticalChange(change: ParameterChangeLike): boolean {
+  return (
+    "slashing" in change ||
+    "slashers" in change ||
+    "poolDistributor" in change ||
+    "registryMarket" in change ||
+    "governance" in change
+  );
+}
+
+/** Seconds a passed proposal of `change` waits after its vote under `timelockSecs`. */
+export function proposalTimelockSecs(change: ParameterChangeLike, timelockSecs: bigint): bigint {
+  return timelockSecs + (isCriticalChange(change) ? CRITICAL_EXTRA_TIMELOCK_SECS : 0n);
+}
+
 /** The program whose config `change` changes. */
 export function changeTarget(change: ParameterChangeLike): ChangeTarget {
   if (

@@ -555,7 +555,8 @@ impl Chain {
         for id in &ids {
             succeeded(self.finalize(*id));
         }
-        self.set_time(self.proposal(last).executable_at);
+        let executable_at = ids.iter().map(|id| self.proposal(*id).executable_at).max();
+        self.set_time(executable_at.expect("at least one change"));
         ids
     }
 
