@@ -133,4 +133,6 @@ pub enum StakingError {
     NotDeployer,
     #[msg("The program or ProgramData account is not this program's")]
     ProgramDataMismatch,
+    #[msg("The position's stake or lock grew after the proposal's creation: no vote on it")]
+    WeightAddedAfterProposal,
 }
