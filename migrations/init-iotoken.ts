@@ -21,9 +21,15 @@
  *   IOGRID_WALLET     keypair file paying and becoming the config authority (default
  *                     ~/.config/solana/id.json; else a wallet generated once at .localnet/wallet.json
  *                     and funded by airdrop on a local chain)
+ *   IOGRID_DEPLOYER   keypair of the program's deployer, if not the wallet (default without
+ *                     ProgramData: keys/iotoken-keypair.json)
  *   IOGRID_IO_PRICE   local initial price, USD per IO with 8 decimals (default 100000000 = 1 USD)
  *
  * Usage: npm run migrate (runs this, then init-registry.ts)
+ *
+ * Only the program's deployer may initialise its config (M5): its upgrade authority, or the
+ * program id's own key where it has none. An existing config whose authority is neither the wallet
+ * nor the governance PDA stops the script with one error (someone else initialised it).
  */
 import { join } from "node:path";
 
@@ -73,7 +79,9 @@ import {
   connect,
   ensureFunded,
   ensureTreasuryAccount,
+  expectOwnAuthority,
   integerEnv,
+  loadDeployer,
   loadWallet,
   logger,
   run,
@@ -105,11 +113,21 @@ async function main(): Promise<void> {
   const { wallet, source, generated } = loadWallet();
   log(`${generated ? "generated wallet" : "wallet"} ${wallet.publicKey.toBase58()} (${source})`);
 
-  const send = async (what: string, ...ixs: TransactionInstruction[]): Promise<void> => {
+  /** Sends `ixs`, signed by the wallet and `cosigners` (the deployer of `initialize`). */
+  const sendSigned = async (
+    what: string,
+    ixs: TransactionInstruction[],
+    cosigners: Keypair[],
+  ): Promise<void> => {
     await ensureFunded(connection, wallet, local, log);
-    const signature = await sendAndConfirm(connection, new Transaction().add(...ixs), [wallet]);
+    const signature = await sendAndConfirm(connection, new Transaction().add(...ixs), [
+      wallet,
+      ...cosigners.filter((key) => !key.publicKey.equals(wallet.publicKey)),
+    ]);
     log(`${what} (tx ${signature})`);
   };
+  const send = (what: string, ...ixs: TransactionInstruction[]): Promise<void> =>
+    sendSigned(what, ixs, []);
   const fetchConfig = async (): Promise<TokenConfig | undefined> => {
     const info = await connection.getAccountInfo(iotokenConfigPda().address);
     return info ? decodeTokenConfig(info.data) : undefined;
@@ -122,13 +140,19 @@ async function main(): Promise<void> {
   if (config) {
     log(`skip initialize: config ${configAddress.toBase58()} exists`);
     log(`  authority ${config.authority.toBase58()}`);
+    expectOwnAuthority("iotoken's config", configAddress, config.authority, wallet.publicKey);
   } else {
-    await send(
-      `initialized config ${configAddress.toBase58()} with the default parameters; authority ${wallet.publicKey.toBase58()}`,
-      await initializeIotokenIx(program, {
-        authority: wallet.publicKey,
-        priceUpdaters: local ? [wallet.publicKey] : [],
-      }),
+    const deployer = await loadDeployer(connection, "iotoken", IOTOKEN_PROGRAM_ID, wallet);
+    await sendSigned(
+      `initialized config ${configAddress.toBase58()} with the default parameters; authority ${wallet.publicKey.toBase58()}, deployer ${deployer.publicKey.toBase58()}`,
+      [
+        await initializeIotokenIx(program, {
+          authority: wallet.publicKey,
+          deployer: deployer.publicKey,
+          priceUpdaters: local ? [wallet.publicKey] : [],
+        }),
+      ],
+      [deployer],
     );
     config = (await fetchConfig())!;
   }

@@ -21,11 +21,17 @@
  *   IOGRID_RPC_URL                  JSON-RPC endpoint (default http://127.0.0.1:8899)
  *   IOGRID_WS_URL                   its websocket (default: the RPC port + 1)
  *   IOGRID_WALLET                   keypair file paying and becoming the market's authority
+ *   IOGRID_DEPLOYER                 keypair of the program's deployer, if not the wallet
+ *                                   (default without ProgramData: keys/market-keypair.json)
  *   IOGRID_USDC_MINT                the USDC mint (required off local chains)
  *   IOGRID_ACK_GRACE_SECS           seconds an agent has to acknowledge a start (default 600)
  *   IOGRID_MAX_RESERVATION_HOURS    longest booking, extensions included (default 720)
  *
  * Usage: npm run migrate (runs init-iotoken.ts, init-registry.ts, init-staking.ts, then this)
+ *
+ * Only the program's deployer may initialise its config (M5): its upgrade authority, or the
+ * program id's own key where it has none. An existing config whose authority is neither the wallet
+ * nor the governance PDA stops the script with one error (someone else initialised it).
  */
 import { join } from "node:path";
 
@@ -61,7 +67,9 @@ import {
   ensureFunded,
   ensureTestMint,
   ensureTreasuryAccount,
+  expectOwnAuthority,
   integerEnv,
+  loadDeployer,
   loadWallet,
   logger,
   run,
@@ -79,12 +87,15 @@ function describeConfig(config: MarketConfig): void {
   );
 }
 
+/** Sends `ix` signed by the wallet and, for `initialize`, the program's deployer. */
 async function send(
   connection: Connection,
   ix: TransactionInstruction,
   wallet: Keypair,
+  deployer: Keypair = wallet,
 ): Promise<string> {
-  return sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+  const signers = deployer === wallet ? [wallet] : [wallet, deployer];
+  return sendAndConfirm(connection, new Transaction().add(ix), signers);
 }
 
 /** The USDC mint: `IOGRID_USDC_MINT`, or on a local chain the test mint, created once. */
@@ -127,17 +138,21 @@ async function main(): Promise<void> {
   if (existing) {
     config = decodeMarketConfig(existing.data);
     log(`skip initialize: market config ${address.toBase58()} exists`);
+    expectOwnAuthority("the market config", address, config.authority, wallet.publicKey);
   } else {
     const usdc = await usdcMint(connection, wallet, local);
+    const deployer = await loadDeployer(connection, "market", MARKET_PROGRAM_ID, wallet);
     const signature = await send(
       connection,
       await initializeMarketIx(marketProgram(), {
         authority: wallet.publicKey,
+        deployer: deployer.publicKey,
         usdcMint: usdc,
         ackGraceSecs: integerEnv("IOGRID_ACK_GRACE_SECS", 600n),
         maxReservationHours: Number(integerEnv("IOGRID_MAX_RESERVATION_HOURS", 720n)),
       }),
       wallet,
+      deployer,
     );
     config = decodeMarketConfig((await connection.getAccountInfo(address))!.data);
     log(`initialised the market config ${address.toBase58()} (tx ${signature}):`);

@@ -9,6 +9,8 @@
  *   IOGRID_WALLET    keypair file paying and becoming the config authority (default
  *                    ~/.config/solana/id.json; else a wallet generated once at .localnet/wallet.json
  *                    and funded by airdrop on a local chain)
+ *   IOGRID_DEPLOYER  keypair of the program's deployer, if not the wallet (default without
+ *                    ProgramData: keys/registry-keypair.json)
  *   IOGRID_KEEPER_BOND_TOKENS       keeper bond in whole bond tokens (default 1000)
  *   IOGRID_UNBOND_COOLDOWN_SECS     keeper unbond cooldown (default 7 days)
  *
@@ -20,6 +22,10 @@
  * so reruns reuse it.
  *
  * Usage: npm run migrate
+ *
+ * Only the program's deployer may initialise its config (M5): its upgrade authority, or the
+ * program id's own key where it has none. An existing config whose authority is neither the wallet
+ * nor the governance PDA stops the script with one error (someone else initialised it).
  */
 import { join } from "node:path";
 
@@ -54,7 +60,9 @@ import {
   connect,
   ensureFunded,
   ensureTestMint,
+  expectOwnAuthority,
   integerEnv,
+  loadDeployer,
   loadWallet,
   logger,
   run,
@@ -103,6 +111,12 @@ async function main(): Promise<void> {
       `  keeper bond ${state.keeperBondAmount.toString()} base units of ${state.bondMint.toBase58()}`,
     );
     log(`  unbond cooldown ${state.keeperUnbondCooldownSecs.toString()} s`);
+    expectOwnAuthority(
+      "the registry config",
+      config,
+      state.authority,
+      loadWallet().wallet.publicKey,
+    );
     if (!ioMint || state.bondMint.equals(ioMint)) {
       log("skip moving the bond: keepers bond in IO, or iotoken is not initialised");
     } else {
@@ -168,13 +182,16 @@ async function initialise(
   const keeperBondAmount = bondTokens * 10n ** BigInt(decimals);
   const cooldown = integerEnv("IOGRID_UNBOND_COOLDOWN_SECS", BigInt(DEFAULT_COOLDOWN_SECS));
 
+  const deployer = await loadDeployer(connection, "registry", REGISTRY_PROGRAM_ID, wallet);
   const ix = await initializeConfigIx(registryProgram(), {
     authority: wallet.publicKey,
+    deployer: deployer.publicKey,
     bondMint,
     keeperBondAmount,
     keeperUnbondCooldownSecs: cooldown,
   });
-  const signature = await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+  const signers = deployer === wallet ? [wallet] : [wallet, deployer];
+  const signature = await sendAndConfirm(connection, new Transaction().add(ix), signers);
   log(`initialised the registry config ${config.toBase58()} (tx ${signature}):`);
   log(`  authority ${wallet.publicKey.toBase58()}`);
   log(

@@ -2,7 +2,10 @@
  * Initialises the staking program on a chain, idempotently: run it any number of times. It
  * `initialize`s the staking config with the sdk's default parameters (`STAKING_DEFAULTS`), the
  * wallet becoming its authority (until `npm run migrate:governance` hands it to the governance
- * PDA), or, when the config exists, prints it and changes nothing.
+ * PDA), or, when the config exists, prints it and changes nothing; it stops with an error when
+ * that config's authority is neither the wallet nor the governance PDA (someone else initialised it).
+ * Only the program's deployer may initialise: the wallet when it is the upgrade authority,
+ * `IOGRID_DEPLOYER` when set, else (no ProgramData, as on the local chain) keys/staking-keypair.json.
  *
  * Slashers: the registry program is registered as the one slasher program, i.e. its `["slasher"]`
  * PDA may sign `slash`. The registry is where the faults SPEC §4 slashes for are proven (keeper
@@ -20,6 +23,7 @@
  *   IOGRID_WALLET     keypair file paying and becoming the config authority (default
  *                     ~/.config/solana/id.json; else a wallet generated once at .localnet/wallet.json
  *                     and funded by airdrop on a local chain)
+ *   IOGRID_DEPLOYER   keypair file of the program's deployer, when it is not the wallet
  *
  * Usage: npm run migrate (runs init-iotoken.ts, init-registry.ts, then this)
  */
@@ -43,7 +47,16 @@ import {
 import type { StakingConfig, StakingParams } from "@iogrid/sdk";
 import { sendAndConfirm } from "@iogrid/sdk/node";
 
-import { UsageError, connect, ensureFunded, loadWallet, logger, run } from "./lib.js";
+import {
+  UsageError,
+  connect,
+  ensureFunded,
+  expectOwnAuthority,
+  loadDeployer,
+  loadWallet,
+  logger,
+  run,
+} from "./lib.js";
 import type { Log } from "./lib.js";
 
 const log = logger("init-staking");
@@ -86,11 +99,15 @@ async function main(): Promise<void> {
     throw new UsageError(`the staking program is not deployed at ${STAKING_PROGRAM_ID.toBase58()}`);
   }
 
+  const { wallet, source, generated } = loadWallet();
+  log(`${generated ? "generated wallet" : "wallet"} ${wallet.publicKey.toBase58()} (${source})`);
   const address = stakingConfigPda().address;
   const existing = await connection.getAccountInfo(address);
   if (existing) {
     log(`skip initialize: staking config ${address.toBase58()} exists`);
-    describeConfig(decodeStakingConfig(existing.data));
+    const config = decodeStakingConfig(existing.data);
+    describeConfig(config);
+    expectOwnAuthority("the staking config", address, config.authority, wallet.publicKey);
     return;
   }
 
@@ -104,15 +121,16 @@ async function main(): Promise<void> {
     );
   }
 
-  const { wallet, source, generated } = loadWallet();
-  log(`${generated ? "generated wallet" : "wallet"} ${wallet.publicKey.toBase58()} (${source})`);
   await ensureFunded(connection, wallet, local, log);
+  const deployer = await loadDeployer(connection, "staking", STAKING_PROGRAM_ID, wallet);
   const ix = await initializeStakingIx(stakingProgram(), {
     authority: wallet.publicKey,
+    deployer: deployer.publicKey,
     slasherPrograms: [REGISTRY_PROGRAM_ID],
     params: STAKING_DEFAULTS,
   });
-  const signature = await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
+  const signers = deployer === wallet ? [wallet] : [wallet, deployer];
+  const signature = await sendAndConfirm(connection, new Transaction().add(ix), signers);
   log(`initialised the staking config ${address.toBase58()} (tx ${signature}):`);
   const config = decodeStakingConfig((await connection.getAccountInfo(address))!.data);
   describeConfig(config);

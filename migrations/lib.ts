@@ -11,7 +11,13 @@ import { createMint } from "@solana/spl-token";
 import { Connection, LAMPORTS_PER_SOL, Transaction } from "@solana/web3.js";
 import type { Keypair, PublicKey } from "@solana/web3.js";
 
-import { createTreasuryAccountIx, iotokenProgram, treasuryPda } from "@iogrid/sdk";
+import {
+  createTreasuryAccountIx,
+  expectedDeployer,
+  governancePda,
+  iotokenProgram,
+  treasuryPda,
+} from "@iogrid/sdk";
 import {
   defaultWalletPath,
   expandHome,
@@ -172,6 +178,55 @@ export async function ensureTreasuryAccount(
   const ix = await createTreasuryAccountIx(iotokenProgram(), { payer: wallet.publicKey, mint });
   const signature = await sendAndConfirm(connection, new Transaction().add(ix), [wallet]);
   log(`created the ${name} treasury account ${treasury.toBase58()} (tx ${signature})`);
+}
+
+/**
+ * The keypair that signs `name`'s `initialize` as its deployer (M5): the wallet when it is the
+ * program's upgrade authority; `IOGRID_DEPLOYER` when set; for a program without ProgramData (the
+ * local chain's native programs) the program id's keypair, `keys/<name>-keypair.json`.
+ */
+export async function loadDeployer(
+  connection: Connection,
+  name: string,
+  programId: PublicKey,
+  wallet: Keypair,
+): Promise<Keypair> {
+  const { deployer, rule } = await expectedDeployer(connection, programId);
+  if (deployer.equals(wallet.publicKey)) return wallet;
+  const configured = process.env.IOGRID_DEPLOYER?.trim();
+  const path = configured
+    ? expandHome(configured)
+    : rule === "program key"
+      ? join(REPO_ROOT, "keys", `${name}-keypair.json`)
+      : undefined;
+  const keypair = path && existsSync(path) ? loadKeypair(path) : undefined;
+  if (!keypair?.publicKey.equals(deployer)) {
+    throw new UsageError(
+      `only the ${name} program's deployer ${deployer.toBase58()} (its ${rule}) may initialise its config; ` +
+        `${path ? `${path} holds ${keypair?.publicKey.toBase58() ?? "no keypair"}` : "the wallet is not it"}: set IOGRID_DEPLOYER to its keypair`,
+    );
+  }
+  return keypair;
+}
+
+/**
+ * Stops (one error) when `what` at `address` exists under an authority that is neither the wallet
+ * nor the governance PDA: someone else initialised it (a front-run, or another deployment), and
+ * nothing this script would do on top of it can be trusted.
+ */
+export function expectOwnAuthority(
+  what: string,
+  address: PublicKey,
+  authority: PublicKey,
+  wallet: PublicKey,
+): void {
+  const governance = governancePda().address;
+  if (authority.equals(wallet) || authority.equals(governance)) return;
+  throw new UsageError(
+    `${what} ${address.toBase58()} exists under an unexpected authority ${authority.toBase58()} ` +
+      `(neither this wallet ${wallet.toBase58()} nor the governance PDA ${governance.toBase58()}): ` +
+      "it was not initialised by this deployment; stopping",
+  );
 }
 
 /** Runs `main` and exits: 0 on success, 1 with the message (a stack unless a UsageError). */

@@ -111,7 +111,7 @@ import type {
   Staking,
   StakingErrorName,
 } from "@iogrid/sdk";
-import { openAvailabilityEpoch, sendAndConfirm } from "@iogrid/sdk/node";
+import { openAvailabilityEpoch, sendAndConfirm, programKeypair } from "@iogrid/sdk/node";
 
 import {
   H100_SERVER_SPECS,
@@ -333,9 +333,10 @@ describe("availability: signed probes, attestations, epoch rewards and keeper ti
     await send(
       await initializeStakingIx(staking, {
         authority: admin.publicKey,
+        deployer: STAKING_PROGRAM_ID,
         slasherPrograms: [REGISTRY_PROGRAM_ID],
       }),
-      [admin],
+      [admin, programKeypair(STAKING_PROGRAM_ID)],
     );
     await fundIo(
       connection,

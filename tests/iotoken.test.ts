@@ -80,6 +80,7 @@ import {
   treasuryPda,
   updateIotokenConfigIx,
   withBigints,
+  deployerAccounts,
 } from "@iogrid/sdk";
 import type {
   EmissionRow,
@@ -89,6 +90,7 @@ import type {
   IotokenEventName,
   IotokenEvents,
 } from "@iogrid/sdk";
+import { programKeypair } from "@iogrid/sdk/node";
 
 import {
   chainTime,
@@ -234,6 +236,9 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   });
 
   describe("initialisation", () => {
+    // The program id's key co-signs as the deployer: the local chain's programs have no ProgramData.
+    const deployerKey = programKeypair(IOTOKEN_PROGRAM_ID);
+    const deployer = deployerAccounts(IOTOKEN_PROGRAM_ID, deployerKey.publicKey);
     it("initialize refuses a reward split that does not sum to 10,000 bps", async () => {
       const params = {
         ...IOTOKEN_DEFAULTS,
@@ -245,7 +250,8 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await expectIotokenError(
         program.methods
           .initialize(initializeArgs([], params))
-          .accountsPartial({ authority: admin.publicKey })
+          .accountsPartial({ authority: admin.publicKey, ...deployer })
+          .signers([deployerKey])
           .rpc(),
         "InvalidRewardSplit",
       );
@@ -254,7 +260,8 @@ describe("iotoken through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     it("initialize creates the config, the mints, schedule, ledger and feed with the defaults", async () => {
       await program.methods
         .initialize(initializeArgs([updater.publicKey]))
-        .accountsPartial({ authority: admin.publicKey })
+        .accountsPartial({ authority: admin.publicKey, ...deployer })
+        .signers([deployerKey])
         .rpc();
       const state = await program.account.tokenConfig.fetch(config);
       expect(state.authority.equals(admin.publicKey)).to.equal(true);

@@ -88,6 +88,7 @@ import {
   SlashWindow,
   vaultSurplus,
   withBigints,
+  STAKING_PROGRAM_ID,
 } from "@iogrid/sdk";
 import type {
   Booking,
@@ -102,7 +103,7 @@ import type {
   Registry,
   Staking,
 } from "@iogrid/sdk";
-import { sendAndConfirm } from "@iogrid/sdk/node";
+import { sendAndConfirm, programKeypair } from "@iogrid/sdk/node";
 
 import {
   chainTime,
@@ -277,9 +278,10 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     await send(
       await initializeStakingIx(staking, {
         authority: admin.publicKey,
+        deployer: STAKING_PROGRAM_ID,
         slasherPrograms: [REGISTRY_PROGRAM_ID, MARKET_PROGRAM_ID],
       }),
-      [admin],
+      [admin, programKeypair(STAKING_PROGRAM_ID)],
     );
     await fundIo(
       connection,
@@ -302,11 +304,12 @@ describe("market: reservations paid in IOSD, IO and USDC, settled to the unit", 
     await send(
       await initializeMarketIx(market, {
         authority: admin.publicKey,
+        deployer: MARKET_PROGRAM_ID,
         usdcMint,
         ackGraceSecs: ACK_GRACE_SECS,
         maxReservationHours: 48,
       }),
-      [admin],
+      [admin, programKeypair(MARKET_PROGRAM_ID)],
     );
 
     // The renter and mallory pay in IOSD (minted from IO), IO and USDC.

@@ -8,6 +8,9 @@
  * staking's slashers and opens the IOSD, IO and USDC treasury accounts; the
  * handover refuses a wallet that is not the authority, and while a pool distributor is missing,
  * and changes nothing, then hands all three configs to the governance PDA; reruns change nothing.
+ * M5: a front-run of `initialize` by anyone but the deployer fails with `NotDeployer`, and every
+ * init script run by a wallet that is neither a config's authority nor finds it under governance
+ * stops with one error.
  */
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -15,11 +18,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 import { getAccount } from "@solana/spl-token";
-import { Keypair, PublicKey, Transaction } from "@solana/web3.js";
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from "@solana/web3.js";
 import type { Connection } from "@solana/web3.js";
 import { expect } from "chai";
 
 import {
+  IOTOKEN_PROGRAM_ID,
   MARKET_PROGRAM_ID,
   REGISTRY_PROGRAM_ID,
   REWARD_POOL,
@@ -32,8 +36,11 @@ import {
   decodeStakingConfig,
   decodeTokenConfig,
   distributorPda,
+  expectedDeployer,
   governancePda,
+  initializeIotokenIx,
   iotokenConfigPda,
+  iotokenErrors,
   iotokenProgram,
   ioMintPda,
   iosdMintPda,
@@ -46,8 +53,10 @@ import {
   stakingParamsOf,
   treasuryPda,
 } from "@iogrid/sdk";
-import { saveKeypair, sendAndConfirm } from "@iogrid/sdk/node";
+import { loadKeypair, saveKeypair, sendAndConfirm } from "@iogrid/sdk/node";
 
+import { airdrop } from "./support/chain.js";
+import { expectProgramError } from "./support/errors.js";
 import { REPO_ROOT, startLocalnet } from "./support/localnet.js";
 import type { Localnet } from "./support/localnet.js";
 
@@ -131,6 +140,28 @@ describe("migrations: the init scripts and the handover to governance, on a fres
     const result = await runScript("handover-to-governance.ts");
     expect(result.code).to.equal(1);
     expect(result.stderr).to.match(/no config for iotoken .*registry .*staking .*npm run migrate/);
+  });
+
+  it("M5: a front-run of initialize by anyone but the deployer fails with NotDeployer", async () => {
+    const stranger = loadKeypair(strangerPath);
+    await airdrop(connection, stranger.publicKey, LAMPORTS_PER_SOL);
+    expect(await expectedDeployer(connection, IOTOKEN_PROGRAM_ID)).to.deep.equal({
+      deployer: IOTOKEN_PROGRAM_ID,
+      rule: "program key",
+    });
+    const frontRun = await initializeIotokenIx(iotokenProgram(), {
+      authority: stranger.publicKey,
+      deployer: stranger.publicKey,
+      priceUpdaters: [stranger.publicKey],
+    });
+    await expectProgramError(
+      iotokenErrors,
+      IOTOKEN_PROGRAM_ID,
+      sendAndConfirm(connection, new Transaction().add(frontRun), [stranger]),
+      "NotDeployer",
+      { anchorError: false },
+    );
+    expect(await connection.getAccountInfo(iotokenConfigPda().address)).to.equal(null);
   });
 
   it("init-iotoken names the registry distributor of two pools; init-registry initialises its rewards", async () => {
@@ -250,6 +281,35 @@ describe("migrations: the init scripts and the handover to governance, on a fres
     [marketInfo, registryInfo, stakingInfo].forEach((before, i) =>
       expect(after[i]!.data.equals(before!.data)).to.equal(true),
     );
+  });
+
+  it("M5: every init script stops with one error when its config exists under an unexpected authority", async () => {
+    const addresses = [
+      iotokenConfigPda().address,
+      configPda().address,
+      stakingConfigPda().address,
+      marketConfigPda().address,
+    ];
+    const before = await connection.getMultipleAccountsInfo(addresses);
+    const stranger = loadKeypair(strangerPath).publicKey.toBase58();
+    for (const [script, what] of [
+      ["init-iotoken.ts", "iotoken's config"],
+      ["init-registry.ts", "the registry config"],
+      ["init-staking.ts", "the staking config"],
+      ["init-market.ts", "the market config"],
+    ] as const) {
+      const result = await runScript(script, strangerPath);
+      expect(result.code, `${script}:\n${result.stdout}\n${result.stderr}`).to.equal(1);
+      const errors = result.stderr.split("\n").filter((line) => line.includes("error:"));
+      expect(errors, script).to.have.length(1);
+      expect(errors[0]).to.include(`${what} `);
+      expect(errors[0]).to.include(
+        `exists under an unexpected authority ${wallet.publicKey.toBase58()} (neither this wallet ${stranger} nor the governance PDA`,
+      );
+      expect(errors[0]).to.include("it was not initialised by this deployment; stopping");
+    }
+    const after = await connection.getMultipleAccountsInfo(addresses);
+    before.forEach((info, i) => expect(after[i]!.data.equals(info!.data)).to.equal(true));
   });
 
   it("the handover refuses a wallet that is not the authority, and changes nothing", async () => {

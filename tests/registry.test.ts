@@ -53,6 +53,7 @@ import {
   registryProgram,
   renameDeviceIx,
   updateDeviceIx,
+  deployerAccounts,
 } from "@iogrid/sdk";
 import type {
   DeviceSpecs,
@@ -61,7 +62,7 @@ import type {
   RegistryEventName,
   RegistryEvents,
 } from "@iogrid/sdk";
-import { TransactionFailedError, sendAndConfirm } from "@iogrid/sdk/node";
+import { TransactionFailedError, sendAndConfirm, programKeypair } from "@iogrid/sdk/node";
 
 import {
   Collector,
@@ -238,11 +239,15 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
   });
 
   describe("config", () => {
+    // The program id's key co-signs as the deployer: the local chain's programs have no ProgramData.
+    const deployerKey = programKeypair(REGISTRY_PROGRAM_ID);
+    const deployer = deployerAccounts(REGISTRY_PROGRAM_ID, deployerKey.publicKey);
     it("initialize_config rejects a zero bond and an out-of-range cooldown", async () => {
       const init = (amount: BN, cooldown: BN) =>
         program.methods
           .initializeConfig({ keeperBondAmount: amount, keeperUnbondCooldownSecs: cooldown })
-          .accountsPartial({ authority: admin.publicKey, bondMint })
+          .accountsPartial({ authority: admin.publicKey, bondMint, ...deployer })
+          .signers([deployerKey])
           .rpc();
       await expectRegistryError(init(new BN(0), new BN(60)), "InvalidBondAmount");
       await expectRegistryError(init(new BN(1), new BN(-1)), "InvalidCooldown");
@@ -259,7 +264,8 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
           keeperBondAmount: new BN(KEEPER_BOND.toString()),
           keeperUnbondCooldownSecs: new BN(COOLDOWN_SECS),
         })
-        .accountsPartial({ authority: admin.publicKey, bondMint })
+        .accountsPartial({ authority: admin.publicKey, bondMint, ...deployer })
+        .signers([deployerKey])
         .rpc();
       const { address, bump } = configPda();
       const config = await program.account.registryConfig.fetch(address);
@@ -275,7 +281,7 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       expect(info?.data.length).to.equal(CONFIG_ACCOUNT_SIZE);
       expect(info?.lamports).to.equal(rentExempt(CONFIG_ACCOUNT_SIZE));
       expect(await connection.getBalance(admin.publicKey)).to.equal(
-        before - rentExempt(CONFIG_ACCOUNT_SIZE) - FEE,
+        before - rentExempt(CONFIG_ACCOUNT_SIZE) - 2 * FEE, // the deployer signs too
       );
 
       const { event } = await eventOf("configInitialized", signature);
@@ -290,7 +296,8 @@ describe("registry through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const err = await rejectionOf(
         program.methods
           .initializeConfig({ keeperBondAmount: new BN(5), keeperUnbondCooldownSecs: new BN(5) })
-          .accountsPartial({ authority: admin.publicKey, bondMint })
+          .accountsPartial({ authority: admin.publicKey, bondMint, ...deployer })
+          .signers([deployerKey])
           .rpc(),
       );
       const logs = (err as { logs?: string[] }).logs ?? [];

@@ -89,6 +89,9 @@ import {
   withBigints,
   withdrawIx,
   withdrawSelfIx,
+  deployerAccounts,
+  CRITICAL_EXTRA_TIMELOCK_SECS,
+  proposalTimelockSecs,
 } from "@iogrid/sdk";
 import type {
   Iotoken,
@@ -100,6 +103,7 @@ import type {
   StakingEventName,
   StakingEvents,
 } from "@iogrid/sdk";
+import { programKeypair } from "@iogrid/sdk/node";
 
 import {
   H100_SERVER_SPECS,
@@ -288,7 +292,11 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await expectStakingError(
         program.methods
           .initialize(stakingInitializeArgs([], params))
-          .accountsPartial({ authority: admin.publicKey })
+          .accountsPartial({
+            authority: admin.publicKey,
+            ...deployerAccounts(STAKING_PROGRAM_ID, STAKING_PROGRAM_ID),
+          })
+          .signers([programKeypair(STAKING_PROGRAM_ID)])
           .rpc(),
         "InvalidStakeParams",
         { anchorError: true },
@@ -296,7 +304,11 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       await expectStakingError(
         program.methods
           .initialize(stakingInitializeArgs([REGISTRY_PROGRAM_ID, REGISTRY_PROGRAM_ID]))
-          .accountsPartial({ authority: admin.publicKey })
+          .accountsPartial({
+            authority: admin.publicKey,
+            ...deployerAccounts(STAKING_PROGRAM_ID, STAKING_PROGRAM_ID),
+          })
+          .signers([programKeypair(STAKING_PROGRAM_ID)])
           .rpc(),
         "InvalidSlashers",
         { anchorError: true },
@@ -307,9 +319,10 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       const signature = await send(
         await initializeStakingIx(program, {
           authority: admin.publicKey,
+          deployer: STAKING_PROGRAM_ID,
           slasherPrograms: [REGISTRY_PROGRAM_ID],
         }),
-        [admin],
+        [admin, programKeypair(STAKING_PROGRAM_ID)],
       );
       const state = await fetchConfig();
       expect(state.authority.equals(admin.publicKey)).to.equal(true);
@@ -461,7 +474,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
     it("unstake_self cools down; withdraw_self waits for the 14-day cooldown", async () => {
       const amount = 1_000n * IO;
       const signature = await send(
-        await unstakeSelfIx(program, { operator: operator.publicKey, pool, amount }),
+        await unstakeSelfIx(program, { operator: operator.publicKey, device, amount }),
         [operator],
       );
       let state = await fetchPool();
@@ -477,7 +490,7 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
 
       const withdrawSelf = await withdrawSelfIx(program, {
         operator: operator.publicKey,
-        pool,
+        device,
         tokenAccount: ioAccount.get(operator)!,
       });
       await expectStakingError(send(withdrawSelf, [operator]), "CooldownNotElapsed");
@@ -977,9 +990,15 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
         const passed = proposalOutcome(before);
         expect(passed, `proposal ${id}`).to.equal(id !== DEFEATED);
         expect(proposalStatusName(proposal.status)).to.equal(passed ? "succeeded" : "defeated");
-        expect(big(proposal.executableAt)).to.equal(
-          passed ? endsAt.get(id)! + STAKING_DEFAULTS.governance.timelockSecs : 0n,
+        // The distributor change is critical (L13): five days beyond the common timelock.
+        const timelock = proposalTimelockSecs(
+          changeOf(id),
+          STAKING_DEFAULTS.governance.timelockSecs,
         );
+        expect(timelock > STAKING_DEFAULTS.governance.timelockSecs).to.equal(
+          id === POOL_DISTRIBUTOR,
+        );
+        expect(big(proposal.executableAt)).to.equal(passed ? endsAt.get(id)! + timelock : 0n);
         const event = withBigints(await eventOf("proposalFinalized", signature));
         expect(event.executableAt).to.equal(big(proposal.executableAt));
       }
@@ -1049,6 +1068,13 @@ describe("staking through @coral-xyz/anchor 0.31.1 and the sdk", function () {
       ).poolDistributors;
       expect(distributorsBefore[REWARD_POOL.availability]!.equals(PublicKey.default)).to.equal(
         true,
+      );
+      // A critical change (L13) is not executable before the extra five days.
+      await expectStakingError(execute(POOL_DISTRIBUTOR), "TimelockNotElapsed");
+      await warpTo(
+        endsAt.get(POOL_DISTRIBUTOR)! +
+          STAKING_DEFAULTS.governance.timelockSecs +
+          CRITICAL_EXTRA_TIMELOCK_SECS,
       );
       await execute(POOL_DISTRIBUTOR);
       const distributors = (await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address))

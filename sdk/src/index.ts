@@ -3,6 +3,7 @@
  * Everything exported here is browser-safe; Node-only helpers live in `@iogrid/sdk/node`.
  */
 export * from "./constants.js";
+export * from "./deployer.js";
 export * from "./seeds.js";
 export * from "./pda.js";
 export * from "./registry.js";

@@ -19,6 +19,7 @@ import { Buffer } from "buffer";
 import iotokenIdlJson from "../../target/idl/iotoken.json" with { type: "json" };
 import type { Iotoken } from "../../target/types/iotoken.js";
 import { IOTOKEN_PROGRAM_ID } from "./constants.js";
+import { deployerAccounts } from "./deployer.js";
 import {
   EPOCH_SECS,
   IO,
@@ -527,13 +528,20 @@ function pools(programId: PublicKey): {
  */
 export function initializeIotokenIx(
   program: Program<Iotoken>,
-  params: { authority: PublicKey; priceUpdaters?: PublicKey[]; params?: IotokenParams },
+  params: {
+    authority: PublicKey;
+    /** The program's deployer (see `expectedDeployer`); it signs too. */
+    deployer: PublicKey;
+    priceUpdaters?: PublicKey[];
+    params?: IotokenParams;
+  },
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   return program.methods
     .initialize(initializeArgs(params.priceUpdaters ?? [], params.params ?? IOTOKEN_DEFAULTS))
     .accountsPartial({
       authority: params.authority,
+      ...deployerAccounts(id, params.deployer),
       config: iotokenConfigPda(id).address,
       ioMint: ioMintPda(id).address,
       iosdMint: iosdMintPda(id).address,

@@ -21,6 +21,7 @@ import { Buffer } from "buffer";
 import marketIdlJson from "../../target/idl/market.json" with { type: "json" };
 import type { Market } from "../../target/types/market.js";
 import { MARKET_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import { deployerAccounts } from "./deployer.js";
 import { toBigInt } from "./ints.js";
 import { IotokenMathError } from "./iotoken/math.js";
 import { feedUsablePrice } from "./iotoken.js";
@@ -498,6 +499,8 @@ export function initializeMarketIx(
   program: Program<Market>,
   params: {
     authority: PublicKey;
+    /** The program's deployer (see `expectedDeployer`); it signs too. */
+    deployer: PublicKey;
     usdcMint: PublicKey;
     ackGraceSecs: IntegerLike;
     maxReservationHours: number;
@@ -511,6 +514,7 @@ export function initializeMarketIx(
     })
     .accountsPartial({
       authority: params.authority,
+      ...deployerAccounts(program.programId, params.deployer),
       config: marketConfigPda(program.programId).address,
       systemProgram: SystemProgram.programId,
     })

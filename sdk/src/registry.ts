@@ -26,6 +26,7 @@ import { Buffer } from "buffer";
 import registryIdlJson from "../../target/idl/registry.json" with { type: "json" };
 import type { Registry } from "../../target/types/registry.js";
 import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import { deployerAccounts } from "./deployer.js";
 import {
   availabilityEpochPda,
   availabilityVaultPda,
@@ -375,6 +376,8 @@ export function initializeConfigIx(
   program: Program<Registry>,
   params: {
     authority: PublicKey;
+    /** The program's deployer (see `expectedDeployer`); it signs too. */
+    deployer: PublicKey;
     bondMint: PublicKey;
     /** In `bondMint` base units. */
     keeperBondAmount: IntegerLike;
@@ -389,6 +392,7 @@ export function initializeConfigIx(
     })
     .accountsPartial({
       authority: params.authority,
+      ...deployerAccounts(program.programId, params.deployer),
       config: configPda(program.programId).address,
       bondMint: params.bondMint,
     })

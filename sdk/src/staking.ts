@@ -21,6 +21,7 @@ import { Buffer } from "buffer";
 import stakingIdlJson from "../../target/idl/staking.json" with { type: "json" };
 import type { Staking } from "../../target/types/staking.js";
 import { IOTOKEN_PROGRAM_ID, REGISTRY_PROGRAM_ID, STAKING_PROGRAM_ID } from "./constants.js";
+import { deployerAccounts } from "./deployer.js";
 import { toBigInt } from "./ints.js";
 import { bnified, withBigints } from "./iotoken.js";
 import type { WithBigints } from "./iotoken.js";
@@ -194,6 +195,28 @@ export function parameterChange(change: ParameterChangeLike): ParameterChange {
 
 /** Which program's config a change applies to (`ParameterChange::target`). */
 export type ChangeTarget = "iotoken" | "registry" | "staking";
+
+/** Seconds a passed critical change waits beyond the proposal's timelock (L13); mirrors staking. */
+export const CRITICAL_EXTRA_TIMELOCK_SECS = 5n * DAY_SECS;
+
+/**
+ * Whether `change` is critical (staking's `ParameterChange::is_critical`): the slashing cap, the
+ * slasher set, a reward pool's distributor, the registry's market and the governance rules.
+ */
+export function isCriticalChange(change: ParameterChangeLike): boolean {
+  return (
+    "slashing" in change ||
+    "slashers" in change ||
+    "poolDistributor" in change ||
+    "registryMarket" in change ||
+    "governance" in change
+  );
+}
+
+/** Seconds a passed proposal of `change` waits after its vote under `timelockSecs`. */
+export function proposalTimelockSecs(change: ParameterChangeLike, timelockSecs: bigint): bigint {
+  return timelockSecs + (isCriticalChange(change) ? CRITICAL_EXTRA_TIMELOCK_SECS : 0n);
+}
 
 /** The program whose config `change` changes. */
 export function changeTarget(change: ParameterChangeLike): ChangeTarget {
@@ -456,6 +479,8 @@ export function initializeStakingIx(
   program: Program<Staking>,
   params: {
     authority: PublicKey;
+    /** The program's deployer (see `expectedDeployer`); it signs too. */
+    deployer: PublicKey;
     slasherPrograms?: PublicKey[];
     params?: StakingParams;
     ioMint?: PublicKey;
@@ -466,6 +491,7 @@ export function initializeStakingIx(
     .initialize(stakingInitializeArgs(params.slasherPrograms ?? [], params.params))
     .accountsPartial({
       authority: params.authority,
+      ...deployerAccounts(id, params.deployer),
       config: stakingConfigPda(id).address,
       ioMint: params.ioMint ?? ioMintPda().address,
       governance: governancePda(id).address,
@@ -577,10 +603,13 @@ export function stakeSelfIx(
     .instruction();
 }
 
-/** `unstake_self` (operator): moves `amount` of self-stake into the cooldown (restarting it). */
+/**
+ * `unstake_self` (operator): moves `amount` of the self-stake of `device`'s pool into the cooldown
+ * (restarting it). Refused (`DeviceReserved`) while the device is reserved.
+ */
 export function unstakeSelfIx(
   program: Program<Staking>,
-  params: { operator: PublicKey; pool: PoolRef; amount: IntegerLike },
+  params: { operator: PublicKey; device: PublicKey; amount: IntegerLike },
 ): Promise<TransactionInstruction> {
   const id = program.programId;
   return program.methods
@@ -588,19 +617,31 @@ export function unstakeSelfIx(
     .accountsPartial({
       operator: params.operator,
       config: stakingConfigPda(id).address,
-      pool: poolAddress(params.pool, id),
+      pool: stakePoolPda(params.device, params.operator, id).address,
+      device: params.device,
     })
     .instruction();
 }
 
-/** `withdraw_self` (operator): pays the cooled-down self-stake to `tokenAccount`. */
+/**
+ * `withdraw_self` (operator): pays the cooled-down self-stake of `device`'s pool to
+ * `tokenAccount`. Refused (`DeviceReserved`) while the device is reserved.
+ */
 export function withdrawSelfIx(
   program: Program<Staking>,
-  params: { operator: PublicKey; pool: PoolRef; tokenAccount: PublicKey },
+  params: { operator: PublicKey; device: PublicKey; tokenAccount: PublicKey },
 ): Promise<TransactionInstruction> {
+  const { operator, device, tokenAccount } = params;
   return program.methods
     .withdrawSelf()
-    .accountsPartial(selfStakeAccounts(program.programId, params))
+    .accountsPartial({
+      ...selfStakeAccounts(program.programId, {
+        operator,
+        pool: { device, operator },
+        tokenAccount,
+      }),
+      device,
+    })
     .instruction();
 }
 

@@ -57,8 +57,10 @@ import {
   stakeSelfIx,
   stakingConfigPda,
   updateConfigIx,
+  STAKING_PROGRAM_ID,
 } from "@iogrid/sdk";
 import type { BookableDevice, Device } from "@iogrid/sdk";
+import { programKeypair } from "@iogrid/sdk/node";
 
 import { H100_SERVER_SPECS, chainTime, warpTo } from "../support/chain.js";
 import { startLocalnet } from "../support/localnet.js";
@@ -159,27 +161,38 @@ async function main(): Promise<void> {
 
     const { community } = await mintedGenesis(connection, iotoken, admin);
     await initializeIoBondedRegistry(connection, registry, admin);
-    await send([
-      await updateConfigIx(registry, {
-        authority: admin.publicKey,
-        marketProgram: MARKET_PROGRAM_ID,
-      }),
-      await initializeStakingIx(staking, {
-        authority: admin.publicKey,
-        slasherPrograms: [REGISTRY_PROGRAM_ID, MARKET_PROGRAM_ID],
-      }),
-    ]);
+    await send(
+      [
+        await updateConfigIx(registry, {
+          authority: admin.publicKey,
+          marketProgram: MARKET_PROGRAM_ID,
+        }),
+        await initializeStakingIx(staking, {
+          authority: admin.publicKey,
+          deployer: STAKING_PROGRAM_ID,
+          slasherPrograms: [REGISTRY_PROGRAM_ID, MARKET_PROGRAM_ID],
+        }),
+      ],
+      [admin, programKeypair(STAKING_PROGRAM_ID)],
+    );
     const usdc = await createMint(connection, admin, admin.publicKey, null, 6);
-    await send([
-      await createTreasuryAccountIx(iotoken, { payer: admin.publicKey, mint: usdc }),
-      await createTreasuryAccountIx(iotoken, { payer: admin.publicKey, mint: ioMintPda().address }),
-      await initializeMarketIx(market, {
-        authority: admin.publicKey,
-        usdcMint: usdc,
-        ackGraceSecs: 600n,
-        maxReservationHours: 720,
-      }),
-    ]);
+    await send(
+      [
+        await createTreasuryAccountIx(iotoken, { payer: admin.publicKey, mint: usdc }),
+        await createTreasuryAccountIx(iotoken, {
+          payer: admin.publicKey,
+          mint: ioMintPda().address,
+        }),
+        await initializeMarketIx(market, {
+          authority: admin.publicKey,
+          deployer: MARKET_PROGRAM_ID,
+          usdcMint: usdc,
+          ackGraceSecs: 600n,
+          maxReservationHours: 720,
+        }),
+      ],
+      [admin, programKeypair(MARKET_PROGRAM_ID)],
+    );
     const stakingConfig = await staking.account.stakingConfig.fetch(stakingConfigPda().address);
     const tokenConfig = await iotoken.account.tokenConfig.fetch(iotokenConfigPda().address);
     const minimum = deviceMinimumStake(stakingConfig, GPU_MODEL, 1);

@@ -37,9 +37,11 @@ import {
   devicePda,
   stakeIx,
   stakingProgram,
+  IOTOKEN_PROGRAM_ID,
+  REGISTRY_PROGRAM_ID,
 } from "@iogrid/sdk";
 import type { DeviceSpecs, GenesisDestinations, Iotoken, Registry, Staking } from "@iogrid/sdk";
-import { stakeToMinimum } from "@iogrid/sdk/node";
+import { programKeypair, stakeToMinimum } from "@iogrid/sdk/node";
 
 import { chainTime, sendDistinct } from "./chain.js";
 
@@ -92,9 +94,12 @@ export async function mintedGenesis(
   { pools = true, priceUpdaters = [] }: { pools?: boolean; priceUpdaters?: PublicKey[] } = {},
 ): Promise<GenesisDestinations> {
   const authority = admin.publicKey;
-  await sendDistinct(connection, await initializeIotokenIx(iotoken, { authority, priceUpdaters }), [
-    admin,
-  ]);
+  const deployer = programKeypair(IOTOKEN_PROGRAM_ID);
+  await sendDistinct(
+    connection,
+    await initializeIotokenIx(iotoken, { authority, deployer: deployer.publicKey, priceUpdaters }),
+    [admin, deployer],
+  );
   if (pools) {
     await sendDistinct(connection, await initializePoolsIx(iotoken, { payer: authority }), [admin]);
   }
@@ -136,11 +141,12 @@ export async function initializeIoBondedRegistry(
     connection,
     await initializeConfigIx(registry, {
       authority: admin.publicKey,
+      deployer: programKeypair(REGISTRY_PROGRAM_ID).publicKey,
       bondMint: ioMintPda().address,
       keeperBondAmount: 1_000n * IO,
       keeperUnbondCooldownSecs: 7n * DAY_SECS,
     }),
-    [admin],
+    [admin, programKeypair(REGISTRY_PROGRAM_ID)],
   );
 }
 

@@ -46,9 +46,15 @@ import {
   updateConfigIx,
   cancelReservationIx,
   settleBookingsIx,
+  STAKING_PROGRAM_ID,
 } from "@iogrid/sdk";
 import type { Iotoken, Market, Registry, SignedProbe, Staking, WorkloadParams } from "@iogrid/sdk";
-import { openAvailabilityEpoch, sendAndConfirm, stakeToMinimum } from "@iogrid/sdk/node";
+import {
+  openAvailabilityEpoch,
+  programKeypair,
+  sendAndConfirm,
+  stakeToMinimum,
+} from "@iogrid/sdk/node";
 
 import {
   chainTime,
@@ -121,9 +127,10 @@ export async function startNetwork(
   await send(
     await initializeStakingIx(staking, {
       authority: admin.publicKey,
+      deployer: STAKING_PROGRAM_ID,
       slasherPrograms: [REGISTRY_PROGRAM_ID, MARKET_PROGRAM_ID],
     }),
-    [admin],
+    [admin, programKeypair(STAKING_PROGRAM_ID)],
   );
   for (const pool of ["availability", "keepers"] as const) {
     await send(
@@ -164,11 +171,12 @@ export async function startNetwork(
   await send(
     await initializeMarketIx(market, {
       authority: admin.publicKey,
+      deployer: MARKET_PROGRAM_ID,
       usdcMint,
       ackGraceSecs: 600n,
       maxReservationHours: 48,
     }),
-    [admin],
+    [admin, programKeypair(MARKET_PROGRAM_ID)],
   );
   // The renter pays in IOSD, minted from IO at 0.5 USD.
   await send(

@@ -10,7 +10,19 @@ use anchor_lang::{
     system_program, InstructionData, ToAccountMetas,
 };
 
-use crate::pda;
+use {crate::pda, ::iotoken::deployer::program_data_address};
+
+/// `instruction` (an `initialize`) with `deployer` signing as its deployer instead of the
+/// program id's key: the review's M5 front-run.
+pub fn by_deployer(mut instruction: Instruction, deployer: &Pubkey) -> Instruction {
+    let meta = instruction
+        .accounts
+        .iter_mut()
+        .find(|meta| meta.is_signer && meta.pubkey == instruction.program_id)
+        .expect("an initialize names its deployer");
+    meta.pubkey = *deployer;
+    instruction
+}
 
 /// An instruction to `program_id` from Anchor's generated instruction data and accounts.
 pub fn program_ix(
@@ -58,6 +70,11 @@ pub mod registry {
             },
             accounts::InitializeConfig {
                 authority: *authority,
+                // The program id's own key signs as the deployer (the rule for a program
+                // without `ProgramData`, as the test chain loads them).
+                deployer: ID,
+                program: ID,
+                program_data: program_data_address(&ID),
                 config: pda::config(),
                 bond_mint: *bond_mint,
                 system_program: system_program::ID,
@@ -316,6 +333,11 @@ pub mod iotoken {
             instruction::Initialize { args },
             accounts::Initialize {
                 authority: *authority,
+                // The program id's own key signs as the deployer (the rule for a program
+                // without `ProgramData`, as the test chain loads them).
+                deployer: ID,
+                program: ID,
+                program_data: program_data_address(&ID),
                 config: pda::config(),
                 io_mint: pda::io_mint(),
                 iosd_mint: pda::iosd_mint(),
@@ -517,6 +539,11 @@ pub mod staking {
             instruction::Initialize { args },
             accounts::Initialize {
                 authority: *authority,
+                // The program id's own key signs as the deployer (the rule for a program
+                // without `ProgramData`, as the test chain loads them).
+                deployer: ID,
+                program: ID,
+                program_data: program_data_address(&ID),
                 config: pda::staking::config(),
                 io_mint: pda::iotoken::io_mint(),
                 governance: pda::staking::governance(),
@@ -596,7 +623,13 @@ pub mod staking {
         )
     }
 
-    pub fn unstake_self(operator: &Pubkey, pool: &Pubkey, amount: u64) -> Instruction {
+    /// `device` is the pool's device, whose reservation keeps the self-stake in.
+    pub fn unstake_self(
+        operator: &Pubkey,
+        pool: &Pubkey,
+        device: &Pubkey,
+        amount: u64,
+    ) -> Instruction {
         program_ix(
             ID,
             instruction::UnstakeSelf { amount },
@@ -604,6 +637,29 @@ pub mod staking {
                 operator: *operator,
                 config: pda::staking::config(),
                 pool: *pool,
+                device: *device,
+            },
+        )
+    }
+
+    /// `device` is the pool's device, whose reservation keeps the self-stake in.
+    pub fn withdraw_self(
+        operator: &Pubkey,
+        pool: &Pubkey,
+        device: &Pubkey,
+        token_account: &Pubkey,
+    ) -> Instruction {
+        program_ix(
+            ID,
+            instruction::WithdrawSelf {},
+            accounts::WithdrawSelf {
+                operator: *operator,
+                config: pda::staking::config(),
+                pool: *pool,
+                device: *device,
+                vault: pda::staking::vault(pool),
+                token_account: *token_account,
+                token_program: spl_token::ID,
             },
         )
     }
@@ -683,6 +739,11 @@ pub mod market {
             instruction::Initialize { args },
             accounts::Initialize {
                 authority: *authority,
+                // The program id's own key signs as the deployer (the rule for a program
+                // without `ProgramData`, as the test chain loads them).
+                deployer: ID,
+                program: ID,
+                program_data: program_data_address(&ID),
                 config: pda::config(),
                 system_program: system_program::ID,
             },

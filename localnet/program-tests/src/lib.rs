@@ -49,7 +49,9 @@ pub fn transaction(svm: &LiteSVM, instruction: Instruction, signers: &[&Keypair]
     transaction_of(svm, &[instruction], signers)
 }
 
-/// A legacy transaction carrying `instructions` in order, paid by the first signer.
+/// A legacy transaction carrying `instructions` in order, paid by the first signer. Where an
+/// instruction names one of the four programs' ids as a signer (the deployer of an `initialize`),
+/// that program's keypair from `keys/` signs too, as the deployment scripts do.
 pub fn transaction_of(
     svm: &LiteSVM,
     instructions: &[Instruction],
@@ -59,11 +61,56 @@ pub fn transaction_of(
         .first()
         .expect("a transaction needs a fee payer")
         .pubkey();
+    let mut deployers: Vec<Keypair> = Vec::new();
+    for meta in instructions.iter().flat_map(|ix| &ix.accounts) {
+        let named = deployers.iter().any(|key| key.pubkey() == meta.pubkey)
+            || signers.iter().any(|key| key.pubkey() == meta.pubkey);
+        if meta.is_signer && !named {
+            deployers.extend(program_keypair(&meta.pubkey));
+        }
+    }
+    let all: Vec<&Keypair> = signers.iter().copied().chain(&deployers).collect();
     Transaction::new(
-        signers,
+        &all,
         Message::new(instructions, Some(&payer)),
         svm.latest_blockhash(),
     )
+}
+
+/// The keypair of `program_id` if it is one of the workspace programs (`keys/<name>-keypair.json`,
+/// public: it fixes the program ids of local and test deployments).
+pub fn program_keypair(program_id: &Pubkey) -> Option<Keypair> {
+    let name = [
+        (iotoken::ID, "iotoken"),
+        (registry::ID, "registry"),
+        (staking::ID, "staking"),
+        (market::ID, "market"),
+    ]
+    .into_iter()
+    .find_map(|(id, name)| (id == *program_id).then_some(name))?;
+    let path = format!(
+        "{}/../../keys/{name}-keypair.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let bytes: Vec<u8> = text
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(',')
+        .map(|byte| {
+            byte.trim()
+                .parse()
+                .expect("a keypair file is a JSON byte array")
+        })
+        .collect();
+    let keypair = Keypair::try_from(bytes.as_slice()).expect("a 64-byte keypair");
+    assert_eq!(
+        keypair.pubkey(),
+        *program_id,
+        "{path} holds the program's key"
+    );
+    Some(keypair)
 }
 
 /// Bytes of `transaction` serialized (the wire format; at most 1,232 fit a packet) and the number

@@ -122,4 +122,8 @@ pub enum IotokenError {
     HaltCooldown,
     #[msg("Guard parameters out of bounds (EMA step 1% to 1,000% per hour and 0.1% to 50% per update, deviation 0.1% to 50%, burst 1% to 90%, updater halt 5 minutes to 1 day with a cooldown of twice that to 30 days)")]
     InvalidGuardParams,
+    #[msg("Only the program's deployer may initialise: its upgrade authority, or the program id's own key where it has none")]
+    NotDeployer,
+    #[msg("The program or ProgramData account is not this program's")]
+    ProgramDataMismatch,
 }

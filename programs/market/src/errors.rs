@@ -86,4 +86,12 @@ pub enum MarketError {
     FailurePending,
     #[msg("Only the renter may do this until the reservation has been idle for 7 days")]
     ReservationNotIdle,
+    #[msg("Only the program's deployer may initialise: its upgrade authority, or the program id's own key where it has none")]
+    NotDeployer,
+    #[msg("The program or ProgramData account is not this program's")]
+    ProgramDataMismatch,
+    #[msg("The config authority cannot be the all-zero key")]
+    InvalidAuthority,
+    #[msg("The USDC mint cannot be the all-zero key or one of iotoken's mints (IO, IOSD)")]
+    InvalidUsdcMint,
 }

@@ -3,7 +3,27 @@
 use {
     crate::{errors::MarketError, state::*},
     anchor_lang::prelude::*,
+    iotoken::state::{IOSD_MINT_SEED, IO_MINT_SEED},
 };
+
+/// A config authority other than the all-zero key, which nobody can sign for (L10).
+pub fn validate_authority(authority: &Pubkey) -> Result<()> {
+    require_keys_neq!(*authority, Pubkey::default(), MarketError::InvalidAuthority);
+    Ok(())
+}
+
+/// A USDC mint other than the all-zero key and iotoken's own mints, which reservations match
+/// first: either would leave the market without its third payment mint (L10).
+pub fn validate_usdc_mint(mint: &Pubkey) -> Result<()> {
+    let iotoken_mint = |seed: &[u8]| Pubkey::find_program_address(&[seed], &iotoken::ID).0;
+    require!(
+        *mint != Pubkey::default()
+            && *mint != iotoken_mint(IO_MINT_SEED)
+            && *mint != iotoken_mint(IOSD_MINT_SEED),
+        MarketError::InvalidUsdcMint
+    );
+    Ok(())
+}
 
 pub fn validate_ack_grace(secs: i64) -> Result<()> {
     require!(

@@ -184,4 +184,8 @@ pub enum RegistryError {
     DeviceHistoryMismatch,
     #[msg("The new agent key equals the current one")]
     AgentUnchanged,
+    #[msg("Only the program's deployer may initialise: its upgrade authority, or the program id's own key where it has none")]
+    NotDeployer,
+    #[msg("The program or ProgramData account is not this program's")]
+    ProgramDataMismatch,
 }

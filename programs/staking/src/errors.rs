@@ -125,4 +125,14 @@ pub enum StakingError {
     InvalidAvailabilityParams,
     #[msg("iotoken has no reward pool with this index")]
     InvalidPoolIndex,
+    #[msg("The device account is not the pool's device")]
+    DeviceMismatch,
+    #[msg("The device is reserved; its self-stake stays until the reservation is settled")]
+    DeviceReserved,
+    #[msg("Only the program's deployer may initialise: its upgrade authority, or the program id's own key where it has none")]
+    NotDeployer,
+    #[msg("The program or ProgramData account is not this program's")]
+    ProgramDataMismatch,
+    #[msg("The position's stake or lock grew after the proposal's creation: no vote on it")]
+    WeightAddedAfterProposal,
 }

@@ -67,7 +67,7 @@ pub mod staking {
         unstake_self::handler(ctx, amount)
     }
 
-    pub fn withdraw_self(ctx: Context<SelfStakeTransfer>) -> Result<()> {
+    pub fn withdraw_self(ctx: Context<WithdrawSelf>) -> Result<()> {
         withdraw_self::handler(ctx)
     }
 

@@ -3,8 +3,18 @@
  * insists for private keys, so a daemon refuses to start from one that others could read.
  */
 import { statSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-import { expandHome } from "./index.js";
+import type { Keypair, PublicKey } from "@solana/web3.js";
+
+import {
+  IOTOKEN_PROGRAM_ID,
+  MARKET_PROGRAM_ID,
+  REGISTRY_PROGRAM_ID,
+  STAKING_PROGRAM_ID,
+} from "../constants.js";
+import { expandHome, loadKeypair } from "./index.js";
 
 /**
  * Why the key file at `path` must not be used, or undefined when it is a regular file that
@@ -25,4 +35,30 @@ export function keyFileProblem(path: string): string | undefined {
     return `${file} is readable or writable by others (mode ${mode.toString(8).padStart(4, "0")}); run: chmod 600 ${file}`;
   }
   return undefined;
+}
+
+/** The workspace programs by id, named as their keypair files in the repository's keys/. */
+const PROGRAM_KEY_NAMES: [PublicKey, string][] = [
+  [IOTOKEN_PROGRAM_ID, "iotoken"],
+  [REGISTRY_PROGRAM_ID, "registry"],
+  [STAKING_PROGRAM_ID, "staking"],
+  [MARKET_PROGRAM_ID, "market"],
+];
+
+/**
+ * The keypair of a workspace program's id, from the repository's keys/ (public on purpose: it
+ * fixes the program ids of local and test deployments). It signs `initialize` as the deployer of
+ * a program without ProgramData, as the local chain loads them (see `expectedDeployer`).
+ */
+export function programKeypair(
+  programId: PublicKey,
+  keysDir = fileURLToPath(new URL("../../../keys/", import.meta.url)),
+): Keypair {
+  const name = PROGRAM_KEY_NAMES.find(([id]) => id.equals(programId))?.[1];
+  if (!name) throw new Error(`${programId.toBase58()} is not a workspace program`);
+  const keypair = loadKeypair(join(keysDir, `${name}-keypair.json`));
+  if (!keypair.publicKey.equals(programId)) {
+    throw new Error(`${keysDir}/${name}-keypair.json does not hold ${programId.toBase58()}`);
+  }
+  return keypair;
 }

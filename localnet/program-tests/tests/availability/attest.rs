@@ -224,7 +224,7 @@ fn stake_cooling_down_does_not_count_towards_the_minimum() {
     let mut chain = Chain::new();
     let keeper = chain.keeper();
     let device = chain.staked_device(RTX_4090, 2);
-    let unstake = ix::unstake_self(&device.owner.pubkey(), &device.pool(), 1);
+    let unstake = ix::unstake_self(&device.owner.pubkey(), &device.pool(), &device.key, 1);
     succeeded(chain.send(unstake, &[&device.owner]));
 
     let meta = succeeded(chain.attest(&keeper, &[&device], &[]));

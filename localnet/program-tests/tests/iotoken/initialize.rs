@@ -107,8 +107,8 @@ fn initialize_creates_pda_mints_owned_by_the_config_and_stores_the_parameters() 
     }
     assert_eq!(
         balance_before - chain.balance(&authority),
-        rent_paid + FEE_PER_SIGNATURE,
-        "the authority pays every account's rent and the fee"
+        rent_paid + 2 * FEE_PER_SIGNATURE,
+        "the authority pays every account's rent and the fee (its and the deployer's signature)"
     );
 
     let event: TokenInitialized = only_event(&meta);
@@ -132,6 +132,30 @@ fn initialize_a_second_time_fails_and_keeps_the_first_config() {
     let config = chain.config();
     assert_eq!(config.authority, chain.authority.pubkey());
     assert_eq!(config.price_updaters, vec![chain.updater.pubkey()]);
+}
+
+/// M5: between the deploy and the deployer's `initialize`, anyone else signing as the deployer
+/// (the review's front-run: its own authority, so genesis would mint to it) fails with
+/// `NotDeployer` and creates nothing; the deployer (here the program id's key, the rule without
+/// `ProgramData`) then initialises.
+#[test]
+fn m5_initialize_by_anyone_but_the_deployer_fails_with_not_deployer() {
+    let mut chain = Chain::deployed();
+    let usurper = chain.funded_keypair();
+    let front_run = iogrid_program_tests::ix::by_deployer(
+        ix::initialize(&usurper.pubkey(), default_args(vec![usurper.pubkey()])),
+        &usurper.pubkey(),
+    );
+    assert_fails(
+        chain.send(front_run, &[&usurper]),
+        IotokenError::NotDeployer,
+    );
+    assert!(!chain.exists(&pda::config()));
+
+    let authority = chain.authority.pubkey();
+    let updater = chain.updater.pubkey();
+    succeeded(chain.send_as_authority(ix::initialize(&authority, default_args(vec![updater]))));
+    assert_eq!(chain.config().authority, authority);
 }
 
 /// Each invalid parameter, alone, with the error that names it.

@@ -1,10 +1,11 @@
-//! The attacks of the programs' security review on the market (findings C1, M2, M3, M4, L3, L4,
-//! L6), each performed against the program and shown to fail by a named error or to no longer
+//! The attacks of the programs' security review on the market (findings C1, M2, M3, M4, L2, L3,
+//! L4, L6), each performed against the program and shown to fail by a named error or to no longer
 //! pay the attacker. Every balance is checked to the unit, with the vault invariant.
 
 use {
     crate::common::*,
     anchor_lang::prelude::Pubkey,
+    iogrid_program_tests::ix::staking::{unstake_self, withdraw_self},
     market::{
         errors::MarketError,
         events::{BookingSettled, ReservationClosed},
@@ -12,6 +13,7 @@ use {
     },
     registry::{events::DeviceReleased, state::ReservationOutcome},
     solana_signer::Signer,
+    staking::errors::StakingError,
 };
 
 /// C1: tokens sent straight into a live reservation's vault (1 base unit, then a large amount)
@@ -528,4 +530,75 @@ fn m3_no_start_at_or_after_the_end_and_a_late_start_settles_as_nothing_delivered
     assert_eq!(event.refund, nothing.refund);
     books.settled(&chain, &res, &a, &tips, &charges, nothing);
     books.check(&chain, &res);
+}
+
+/// L2: the operator cannot take its self-stake out from under a booking. While its device is
+/// reserved, neither unstaking the active self-stake nor withdrawing self-stake whose cooldown
+/// ended before the booking works (`DeviceReserved`); the no-show's slash then takes the cooling
+/// stake first, and once the settlement released the device, both work again.
+#[test]
+fn l2_self_stake_stays_in_the_pool_while_its_device_is_reserved() {
+    let mut chain = Chain::new();
+    let device = chain.device(false);
+    let operator = device.device.owner.insecure_clone();
+    let (pool, key) = (device.pool(), device.key());
+    let cooling = device.device.minimum_stake / 4;
+    let unstake = |amount| unstake_self(&operator.pubkey(), &pool, &key, amount);
+    let withdraw = withdraw_self(&operator.pubkey(), &pool, &key, &device.device.owner_io);
+    succeeded(chain.send(unstake(cooling), &[&operator]));
+    chain.advance(14 * 86_400);
+    chain.publish_price();
+
+    let renter = chain.renter();
+    let (keeper, tips) = chain.settler(PaymentToken::Iosd);
+    let res = chain.create(&renter, PaymentToken::Iosd, 1);
+    let charges = expect::charges(PRICE_PER_HOUR, 1, PaymentToken::Iosd);
+    succeeded(chain.book(&renter, &res, &[&device], expect::total(&charges)));
+    let active = device.self_stake - cooling;
+    assert_eq!(chain.pool_state(&device).operator_stake, active);
+
+    // The review's attack: leave mid-reservation, with the active stake and the cooled stake.
+    assert_fails(
+        chain.send(unstake(active), &[&operator]),
+        StakingError::DeviceReserved,
+    );
+    assert_fails(
+        chain.send(withdraw.clone(), &[&operator]),
+        StakingError::DeviceReserved,
+    );
+    // The device account must be the pool's own.
+    let other = chain.device(false);
+    assert_fails(
+        chain.send(
+            unstake_self(&operator.pubkey(), &pool, &other.key(), active),
+            &[&operator],
+        ),
+        StakingError::DeviceMismatch,
+    );
+
+    // The agent never starts: the no-show is slashed from the cooling stake first.
+    chain.advance(ACK_GRACE + 1);
+    chain.publish_price();
+    let meta = succeeded(chain.settle(&keeper, &tips, &res, &[&device]));
+    let event: BookingSettled = only_event_of(&meta);
+    assert_eq!(event.outcome, ReservationOutcome::NoShow);
+    let slashed = expect::fault_slash(charges.time, PaymentToken::Iosd, device.total_stake());
+    assert!(slashed > 0 && slashed < cooling);
+    assert_eq!(event.slashed, slashed);
+    let state = chain.pool_state(&device);
+    assert_eq!(
+        (state.operator_cooling, state.operator_stake),
+        (cooling - slashed, active)
+    );
+    assert_eq!(chain.device_account(&device).reservation, Pubkey::default());
+
+    // Released: the cooled stake (what the slash left) is paid and the rest may cool down.
+    let wallet = chain.token_balance(&device.device.owner_io);
+    succeeded(chain.send(withdraw, &[&operator]));
+    assert_eq!(
+        chain.token_balance(&device.device.owner_io),
+        wallet + cooling - slashed
+    );
+    succeeded(chain.send(unstake(active), &[&operator]));
+    assert_eq!(chain.pool_state(&device).operator_cooling, active);
 }

@@ -45,6 +45,30 @@ fn initialize_records_the_parameters_and_runs_once() {
     assert_eq!(config(&chain).ack_grace_secs, ACK_GRACE);
 }
 
+/// M5: before the deployer initialises, a front-runner signing as the deployer (to name a
+/// worthless look-alike as the USDC mint) fails with `NotDeployer` and creates nothing.
+#[test]
+fn m5_initialize_by_anyone_but_the_deployer_fails_with_not_deployer() {
+    let mut chain = Chain::uninitialized();
+    let usurper = chain.funded_keypair();
+    let args = |usdc_mint| InitializeArgs {
+        usdc_mint,
+        ack_grace_secs: ACK_GRACE,
+        max_reservation_hours: MAX_HOURS,
+    };
+    let front_run = lib_ix::by_deployer(
+        lib_ix::market::initialize(&usurper.pubkey(), args(Pubkey::new_unique())),
+        &usurper.pubkey(),
+    );
+    assert_fails(chain.send(front_run, &[&usurper]), MarketError::NotDeployer);
+    assert!(!chain.exists(&pda::market::config()));
+
+    let authority = chain.authority.pubkey();
+    let usdc_mint = chain.usdc_mint;
+    succeeded(chain.send_as_authority(lib_ix::market::initialize(&authority, args(usdc_mint))));
+    assert_eq!(config(&chain).usdc_mint, usdc_mint);
+}
+
 /// M3: the start grace stays below the shortest booking (one hour), so no start deadline falls
 /// at or after a booking's end; `initialize` and `update_config` both hold it to 30 minutes.
 #[test]
@@ -189,4 +213,55 @@ fn only_the_authority_changes_the_config_and_it_can_hand_over() {
         ),
         MarketError::NotConfigAuthority,
     );
+}
+
+/// L10: the config's authority can no longer be set to the all-zero key (which bricked the
+/// config: nobody signs for it) and the USDC mint cannot be the all-zero key or one of iotoken's
+/// mints, by `initialize` or `update_config`; each refusal leaves the config as it was.
+#[test]
+fn l10_a_zero_authority_or_a_zero_or_iotoken_usdc_mint_is_refused_by_name() {
+    let mut chain = Chain::uninitialized();
+    let authority = chain.authority.pubkey();
+    let with_usdc = |usdc_mint| {
+        lib_ix::market::initialize(
+            &authority,
+            InitializeArgs {
+                usdc_mint,
+                ack_grace_secs: ACK_GRACE,
+                max_reservation_hours: MAX_HOURS,
+            },
+        )
+    };
+    let bad_mints = [
+        Pubkey::default(),
+        pda::iotoken::io_mint(),
+        pda::iotoken::iosd_mint(),
+    ];
+    for mint in bad_mints {
+        assert_fails(
+            chain.send_as_authority(with_usdc(mint)),
+            MarketError::InvalidUsdcMint,
+        );
+        assert!(!chain.exists(&pda::market::config()));
+    }
+    let usdc_mint = chain.usdc_mint;
+    succeeded(chain.send_as_authority(with_usdc(usdc_mint)));
+
+    let zero_authority = UpdateConfigArgs {
+        authority: Some(Pubkey::default()),
+        ..Default::default()
+    };
+    assert_fails(
+        update(&mut chain, zero_authority),
+        MarketError::InvalidAuthority,
+    );
+    for mint in bad_mints {
+        let args = UpdateConfigArgs {
+            usdc_mint: Some(mint),
+            ..Default::default()
+        };
+        assert_fails(update(&mut chain, args), MarketError::InvalidUsdcMint);
+    }
+    let state = config(&chain);
+    assert_eq!((state.authority, state.usdc_mint), (authority, usdc_mint));
 }

@@ -60,8 +60,8 @@ fn initialize_config_stores_the_terms_and_makes_the_signer_its_authority() {
     assert_eq!(chain.balance(&config_key), chain.rent(config_space));
     assert_eq!(
         balance_before - chain.balance(&authority),
-        chain.rent(config_space) + FEE_PER_SIGNATURE,
-        "the authority pays the config's rent and the fee"
+        chain.rent(config_space) + 2 * FEE_PER_SIGNATURE,
+        "the authority pays the config's rent and the fee (its and the deployer's signature)"
     );
 
     let event: ConfigInitialized = only_event(&meta);
@@ -89,6 +89,30 @@ fn initialize_config_a_second_time_fails_and_keeps_the_first_config() {
     assert_eq!(config.bond_mint, chain.bond_mint);
     assert_eq!(config.keeper_bond_amount, BOND_AMOUNT);
     assert_eq!(config.keeper_unbond_cooldown_secs, COOLDOWN_SECS);
+}
+
+/// M5: before the deployer initialises, a front-runner signing as the deployer (to choose the
+/// bond mint) fails with `NotDeployer` and creates nothing.
+#[test]
+fn m5_initialize_config_by_anyone_but_the_deployer_fails_with_not_deployer() {
+    let mut chain = Chain::without_config();
+    let usurper = chain.funded_keypair();
+    let other_mint = chain.create_mint(9);
+    let front_run = iogrid_program_tests::ix::by_deployer(
+        ix::initialize_config(&usurper.pubkey(), &other_mint, 1, 0),
+        &usurper.pubkey(),
+    );
+    assert_fails(
+        chain.send(front_run, &[&usurper]),
+        RegistryError::NotDeployer,
+    );
+    assert!(!chain.exists(&pda::config()));
+
+    let authority = chain.authority.pubkey();
+    let bond_mint = chain.bond_mint;
+    let initialize = ix::initialize_config(&authority, &bond_mint, BOND_AMOUNT, COOLDOWN_SECS);
+    succeeded(chain.send_as_authority(initialize));
+    assert_eq!(chain.config().authority, authority);
 }
 
 #[test]

@@ -402,13 +402,14 @@ impl Chain {
     }
 
     pub fn unstake_self(&mut self, pool: &TestPool, amount: u64) -> TransactionResult {
-        let instruction = ix::unstake_self(&pool.operator.pubkey(), &pool.key, amount);
+        let operator = pool.operator.pubkey();
+        let instruction = ix::unstake_self(&operator, &pool.key, &pool.device, amount);
         self.send(instruction, &[&pool.operator])
     }
 
     pub fn withdraw_self(&mut self, pool: &TestPool) -> TransactionResult {
         let operator = pool.operator.pubkey();
-        let instruction = ix::withdraw_self(&operator, &pool.key, &pool.operator_io);
+        let instruction = ix::withdraw_self(&operator, &pool.key, &pool.device, &pool.operator_io);
         self.send(instruction, &[&pool.operator])
     }
 
@@ -554,7 +555,8 @@ impl Chain {
         for id in &ids {
             succeeded(self.finalize(*id));
         }
-        self.set_time(self.proposal(last).executable_at);
+        let executable_at = ids.iter().map(|id| self.proposal(*id).executable_at).max();
+        self.set_time(executable_at.expect("at least one change"));
         ids
     }
 
@@ -756,13 +758,6 @@ pub mod ix {
                 token_config: pda::token_config(),
                 pool: *pool,
             },
-        )
-    }
-
-    pub fn withdraw_self(operator: &Pubkey, pool: &Pubkey, token_account: &Pubkey) -> Instruction {
-        staking_ix(
-            instruction::WithdrawSelf {},
-            self_stake_transfer(operator, pool, token_account),
         )
     }
 

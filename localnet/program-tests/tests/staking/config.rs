@@ -51,8 +51,8 @@ fn initialize_stores_the_parameters_and_each_slashers_pda() {
     assert_eq!(chain.account(&config_key).data.len(), space);
     assert_eq!(
         balance_before - chain.balance(&authority),
-        chain.rent(space) + FEE_PER_SIGNATURE,
-        "the authority pays the config's rent and the fee"
+        chain.rent(space) + 2 * FEE_PER_SIGNATURE,
+        "the authority pays the config's rent and the fee (its and the deployer's signature)"
     );
     assert!(
         !chain.exists(&governance),
@@ -79,6 +79,28 @@ fn initialize_a_second_time_fails_and_keeps_the_first_config() {
     let config = chain.config();
     assert_eq!(config.authority, chain.authority.pubkey());
     assert_eq!(config.slashers[0].program, SLASHER_PROGRAM);
+}
+
+/// M5: before the deployer initialises, a front-runner signing as the deployer (to choose the
+/// slasher set) fails with `NotDeployer` and creates nothing.
+#[test]
+fn m5_initialize_by_anyone_but_the_deployer_fails_with_not_deployer() {
+    let mut chain = Chain::uninitialized();
+    let usurper = chain.funded_keypair();
+    let mut args = default_args();
+    args.slasher_programs = vec![ROGUE_SLASHER_PROGRAM];
+    let front_run = iogrid_program_tests::ix::by_deployer(
+        ix::initialize(&usurper.pubkey(), args),
+        &usurper.pubkey(),
+    );
+    assert_fails(
+        chain.send(front_run, &[&usurper]),
+        StakingError::NotDeployer,
+    );
+    assert!(!chain.exists(&pda::config()));
+
+    succeeded(chain.initialize(default_args()));
+    assert_eq!(chain.config().authority, chain.authority.pubkey());
 }
 
 /// `count` distinct valid GPU classes.

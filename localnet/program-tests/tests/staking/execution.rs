@@ -20,7 +20,7 @@ use {
     staking::{
         errors::StakingError,
         events::{ConfigChanged, ProposalExecuted},
-        state::ProposalStatus,
+        state::{ProposalStatus, CRITICAL_EXTRA_TIMELOCK_SECS},
         ParameterChange, VoteSide,
     },
 };
@@ -556,4 +556,43 @@ fn the_availability_rules_change_in_the_registry() {
         (before.availability, expected)
     );
     assert_eq!(before.availability, DEFAULT_AVAILABILITY);
+}
+
+/// L13: a change that decides who may slash (the slasher set) waits five days beyond the
+/// timelock that a plain parameter change waits: at the common timelock's end the slasher change
+/// fails with `TimelockNotElapsed` while the plain one executes; five days later it executes.
+#[test]
+fn l13_slasher_changes_wait_five_days_beyond_the_common_timelock() {
+    let (mut chain, _, whale) = governed();
+    chain.hand_staking_to_governance();
+    let slashers = ParameterChange::Slashers {
+        programs: vec![ROGUE_SLASHER_PROGRAM],
+    };
+    let plain = ParameterChange::MinStakeBase { amount: 250 * IO };
+    assert!(slashers.is_critical() && !plain.is_critical());
+    let ids = [0, 1];
+    for (id, change) in ids.into_iter().zip([slashers, plain]) {
+        succeeded(chain.propose(&whale, "Change a parameter", change));
+        succeeded(chain.vote(&whale, id, VoteSide::Yes));
+    }
+    let voting_ends_at = chain.proposal(0).voting_ends_at;
+    chain.set_time(voting_ends_at.max(chain.proposal(1).voting_ends_at));
+    for id in ids {
+        succeeded(chain.finalize(id));
+    }
+    let timelock = chain.proposal(0).rules.timelock_secs;
+    assert_eq!(
+        chain.proposal(0).executable_at,
+        voting_ends_at + timelock + CRITICAL_EXTRA_TIMELOCK_SECS
+    );
+    assert_eq!(CRITICAL_EXTRA_TIMELOCK_SECS, 5 * 86_400);
+
+    chain.set_time(chain.proposal(1).executable_at);
+    assert_fails(chain.execute(0), StakingError::TimelockNotElapsed);
+    succeeded(chain.execute(1));
+    assert_eq!(chain.config().slashers[0].program, SLASHER_PROGRAM);
+
+    chain.set_time(chain.proposal(0).executable_at);
+    succeeded(chain.execute(0));
+    assert_eq!(chain.config().slashers[0].program, ROGUE_SLASHER_PROGRAM);
 }

@@ -31,7 +31,7 @@ fn figures_compute_sizes_and_rent() {
     let operator_io = chain.io_account(&operator.pubkey(), OPERATOR_IO);
     let instruction = ix::stake_self(&operator.pubkey(), &pool, &operator_io, 500 * IO);
     figures.measure(&mut chain, "stake_self", instruction, &[&operator]);
-    let instruction = ix::unstake_self(&operator.pubkey(), &pool, 100 * IO);
+    let instruction = ix::unstake_self(&operator.pubkey(), &pool, &device.key, 100 * IO);
     figures.measure(&mut chain, "unstake_self", instruction, &[&operator]);
     let instruction = ix::set_pool_terms(&operator.pubkey(), &pool, SHARE_MAX_BPS, true);
     figures.measure(&mut chain, "set_pool_terms", instruction, &[&operator]);
@@ -119,7 +119,7 @@ fn figures_compute_sizes_and_rent() {
     chain.advance(COOLDOWN);
     let instruction = ix::withdraw(&owner, &pool, &wallet);
     figures.measure(&mut chain, "withdraw", instruction, &[&staker]);
-    let instruction = ix::withdraw_self(&operator.pubkey(), &pool, &operator_io);
+    let instruction = ix::withdraw_self(&operator.pubkey(), &pool, &device.key, &operator_io);
     figures.measure(&mut chain, "withdraw_self", instruction, &[&operator]);
 
     figures.print();

@@ -740,3 +740,37 @@ fn finalize_decides_by_quorum_then_threshold() {
         "b abstained on 3"
     );
 }
+
+/// L13: a whale that stakes (or extends its lock) after a proposal was created cannot vote on
+/// it (`WeightAddedAfterProposal`): the weight that counts is what positions held at creation.
+/// A position staked before votes, and the late one votes on proposals created after it staked.
+#[test]
+fn l13_stake_or_lock_added_after_a_proposal_does_not_vote_on_it() {
+    let mut chain = Chain::new();
+    let pool = chain.open_pool();
+    let early = chain.staked(&pool, QUORUM);
+    chain.advance(60);
+    succeeded(chain.propose(&early, "Raise the minimum stake", raise_min_stake()));
+    chain.advance(60);
+
+    // The review's attack: a last-minute whale.
+    let whale = chain.staked(&pool, 10 * QUORUM);
+    assert_fails(
+        chain.vote(&whale, 0, VoteSide::No),
+        StakingError::WeightAddedAfterProposal,
+    );
+    // Extending a lock after the proposal counts as growing the weight too.
+    succeeded(chain.lock(&early, MAX_LOCK_SECS));
+    assert_fails(
+        chain.vote(&early, 0, VoteSide::Yes),
+        StakingError::WeightAddedAfterProposal,
+    );
+    let steady = chain.staked(&pool, QUORUM);
+    chain.advance(60);
+    succeeded(chain.propose(&steady, "Raise it again", raise_min_stake()));
+    succeeded(chain.vote(&steady, 1, VoteSide::Yes));
+    succeeded(chain.vote(&whale, 1, VoteSide::No));
+    let proposal = chain.proposal(1);
+    assert_eq!(proposal.voters, 2);
+    assert!(chain.proposal(0).voters == 0);
+}

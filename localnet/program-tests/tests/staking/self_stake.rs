@@ -132,8 +132,8 @@ fn only_the_operator_moves_self_stake() {
 
     for instruction in [
         ix::stake_self(&stranger.pubkey(), &pool.key, &stranger_io, IO),
-        ix::unstake_self(&stranger.pubkey(), &pool.key, IO),
-        ix::withdraw_self(&stranger.pubkey(), &pool.key, &stranger_io),
+        ix::unstake_self(&stranger.pubkey(), &pool.key, &pool.device, IO),
+        ix::withdraw_self(&stranger.pubkey(), &pool.key, &pool.device, &stranger_io),
     ] {
         assert_fails(
             chain.send(instruction, &[&stranger]),
@@ -161,7 +161,7 @@ fn self_stake_moves_only_io() {
 
     for instruction in [
         ix::stake_self(&operator, &pool.key, &foreign, IO),
-        ix::withdraw_self(&operator, &pool.key, &foreign),
+        ix::withdraw_self(&operator, &pool.key, &pool.device, &foreign),
     ] {
         assert_fails(
             chain.send(instruction, &[&pool.operator]),
@@ -170,7 +170,7 @@ fn self_stake_moves_only_io() {
     }
     for instruction in [
         ix::stake_self(&operator, &pool.key, &pool.vault, IO),
-        ix::withdraw_self(&operator, &pool.key, &pool.vault),
+        ix::withdraw_self(&operator, &pool.key, &pool.device, &pool.vault),
     ] {
         assert_fails(
             chain.send(instruction, &[&pool.operator]),

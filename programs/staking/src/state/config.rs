@@ -12,6 +12,9 @@ pub const MAX_GPU_CLASS_PATTERN_LEN: usize = 24;
 /// Programs allowed to slash (registry and market, with room for one successor each).
 pub const MAX_SLASHERS: usize = 4;
 pub const MAX_PROPOSAL_TITLE_LEN: usize = 64;
+/// Seconds a passed critical change (`ParameterChange::is_critical`) waits beyond the proposal's
+/// timelock: 5 days, so even with a zero timelock stakers have time to exit (L13).
+pub const CRITICAL_EXTRA_TIMELOCK_SECS: i64 = 5 * 86_400;
 
 /// A GPU model family and its weight. A device's class is the first row whose `pattern` occurs,
 /// ignoring ASCII case, in the device's GPU model ("H100" matches "NVIDIA H100 80GB HBM3"), so
@@ -168,6 +171,31 @@ pub enum ChangeTarget {
 }
 
 impl ParameterChange {
+    /// Changes that decide who can take stake or rewards, or how fast governance itself acts:
+    /// the slashing cap, the slasher set, a reward pool's distributor, the market that locks
+    /// devices, and the governance rules (a zero timelock). They wait
+    /// `CRITICAL_EXTRA_TIMELOCK_SECS` beyond the timelock (L13).
+    pub fn is_critical(&self) -> bool {
+        matches!(
+            self,
+            Self::Slashing { .. }
+                | Self::Slashers { .. }
+                | Self::PoolDistributor { .. }
+                | Self::RegistryMarket { .. }
+                | Self::Governance { .. }
+        )
+    }
+
+    /// Seconds a passed proposal of this change waits after its vote under `rules`.
+    pub fn timelock_secs(&self, rules: &GovernanceParams) -> i64 {
+        let extra = if self.is_critical() {
+            CRITICAL_EXTRA_TIMELOCK_SECS
+        } else {
+            0
+        };
+        rules.timelock_secs.saturating_add(extra)
+    }
+
     pub fn target(&self) -> ChangeTarget {
         match self {
             Self::Fees { .. }

@@ -24,8 +24,11 @@ pub struct StakePosition {
     pub vote_lock_until: i64,
     pub created_at: i64,
     pub bump: u8,
+    /// When the position's voting weight last grew (a stake or a lock extension), unix seconds:
+    /// it votes only on proposals created at or after then (L13's snapshot).
+    pub weight_changed_at: i64,
     /// Kept for delegation of voting weight.
-    pub _reserved: [u8; 64],
+    pub _reserved: [u8; 56],
 }
 
 impl StakePosition {

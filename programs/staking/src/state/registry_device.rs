@@ -52,4 +52,14 @@ impl RegistryDevice {
         }
         Self::deserialize(&mut &data[8..]).ok()
     }
+
+    /// Whether `info` is `operator`'s device, locked by the market to a reservation. The pool's
+    /// self-stake is what the booking relied on, so it stays (slashable) in the pool until the
+    /// market releases the device. A deregistered device (closed), or the same id registered
+    /// again by another owner, holds none of this operator's stake.
+    pub fn reserved_for(info: &AccountInfo, operator: &Pubkey) -> bool {
+        Self::read(info).is_some_and(|device| {
+            device.owner == *operator && device.reservation != Pubkey::default()
+        })
+    }
 }

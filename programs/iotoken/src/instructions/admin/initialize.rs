@@ -1,5 +1,8 @@
 use {
-    crate::{events::TokenInitialized, math::*, state::*, validation::*},
+    crate::{
+        deployer::expected_deployer, errors::IotokenError, events::TokenInitialized, math::*,
+        state::*, validation::*,
+    },
     anchor_lang::prelude::*,
     anchor_spl::token::{Mint, Token},
 };
@@ -15,12 +18,22 @@ pub struct InitializeArgs {
 }
 
 /// Creates the config, the IO and IOSD mints (mint authority: the config PDA; no freeze
-/// authority), an empty emission schedule, the ledger and the price feed. The signer becomes the
-/// config authority. Deployment scripts run this in the same step as the deploy.
+/// authority), an empty emission schedule, the ledger and the price feed. `authority` becomes the
+/// config authority; only the program's deployer may initialise (co-signing), so nobody can take
+/// the config between the deploy and this.
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
+    /// The program's deployer (see `iotoken::deployer`): its upgrade authority, or the program
+    /// id's own key where it has none.
+    pub deployer: Signer<'info>,
+    /// CHECK: this program's account, read by `expected_deployer`.
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
+    /// CHECK: the program's `ProgramData` address under the upgradeable loader (an empty account
+    /// where it has none); `expected_deployer` checks it against the program account.
+    pub program_data: UncheckedAccount<'info>,
     #[account(
         init,
         payer = authority,
@@ -76,6 +89,17 @@ pub struct Initialize<'info> {
 }
 
 pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
+    let expected = expected_deployer(
+        &crate::ID,
+        &ctx.accounts.program,
+        &ctx.accounts.program_data,
+    )
+    .ok_or_else(|| error!(IotokenError::ProgramDataMismatch))?;
+    require_keys_eq!(
+        ctx.accounts.deployer.key(),
+        expected,
+        IotokenError::NotDeployer
+    );
     validate_emission(&args.emission)?;
     validate_fees(&args.fees)?;
     validate_oracle(&args.oracle)?;

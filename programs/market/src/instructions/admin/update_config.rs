@@ -29,9 +29,11 @@ pub fn handler(ctx: Context<UpdateConfig>, args: UpdateConfigArgs) -> Result<()>
         config.max_reservation_hours,
     );
     if let Some(authority) = args.authority {
+        validate_authority(&authority)?;
         config.authority = authority;
     }
     if let Some(usdc_mint) = args.usdc_mint {
+        validate_usdc_mint(&usdc_mint)?;
         config.usdc_mint = usdc_mint;
     }
     if let Some(secs) = args.ack_grace_secs {

@@ -1,7 +1,10 @@
 use {
-    crate::{events::ConfigInitialized, state::*, validation::validate_bond_terms},
+    crate::{
+        errors::RegistryError, events::ConfigInitialized, state::*, validation::validate_bond_terms,
+    },
     anchor_lang::prelude::*,
     anchor_spl::token_interface::Mint,
+    iotoken::deployer::expected_deployer,
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -11,12 +14,21 @@ pub struct InitializeConfigArgs {
     pub keeper_unbond_cooldown_secs: i64,
 }
 
-/// Creates the registry config once; the signer becomes its authority. Deployment scripts run this
-/// in the same step as the deploy.
+/// Creates the registry config once; `authority` becomes its authority. Only the program's
+/// deployer may initialise (co-signing), so nobody can take the config between the deploy and this.
 #[derive(Accounts)]
 pub struct InitializeConfig<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
+    /// The program's deployer (see `iotoken::deployer`): its upgrade authority, or the program
+    /// id's own key where it has none.
+    pub deployer: Signer<'info>,
+    /// CHECK: this program's account, read by `expected_deployer`.
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
+    /// CHECK: the program's `ProgramData` address under the upgradeable loader (an empty account
+    /// where it has none); `expected_deployer` checks it against the program account.
+    pub program_data: UncheckedAccount<'info>,
     #[account(
         init,
         payer = authority,
@@ -30,6 +42,17 @@ pub struct InitializeConfig<'info> {
 }
 
 pub fn handler(ctx: Context<InitializeConfig>, args: InitializeConfigArgs) -> Result<()> {
+    let expected = expected_deployer(
+        &crate::ID,
+        &ctx.accounts.program,
+        &ctx.accounts.program_data,
+    )
+    .ok_or_else(|| error!(RegistryError::ProgramDataMismatch))?;
+    require_keys_eq!(
+        ctx.accounts.deployer.key(),
+        expected,
+        RegistryError::NotDeployer
+    );
     validate_bond_terms(args.keeper_bond_amount, args.keeper_unbond_cooldown_secs)?;
     let config = &mut ctx.accounts.config;
     config.set_inner(RegistryConfig {

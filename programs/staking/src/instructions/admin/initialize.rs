@@ -1,8 +1,8 @@
 use {
-    crate::{events::ConfigInitialized, state::*, validation::*},
+    crate::{errors::StakingError, events::ConfigInitialized, state::*, validation::*},
     anchor_lang::prelude::*,
     anchor_spl::token::Mint,
-    iotoken::state::IO_MINT_SEED,
+    iotoken::{deployer::expected_deployer, state::IO_MINT_SEED},
 };
 
 #[derive(AnchorSerialize, AnchorDeserialize, Clone, Debug)]
@@ -15,12 +15,21 @@ pub struct InitializeArgs {
     pub slasher_programs: Vec<Pubkey>,
 }
 
-/// Creates the config. The signer becomes its authority until the migration hands it to the
-/// governance PDA.
+/// Creates the config; only the program's deployer may (co-signing). `authority` becomes its
+/// authority until the migration hands it to the governance PDA.
 #[derive(Accounts)]
 pub struct Initialize<'info> {
     #[account(mut)]
     pub authority: Signer<'info>,
+    /// The program's deployer (see `iotoken::deployer`): its upgrade authority, or the program
+    /// id's own key where it has none.
+    pub deployer: Signer<'info>,
+    /// CHECK: this program's account, read by `expected_deployer`.
+    #[account(address = crate::ID)]
+    pub program: UncheckedAccount<'info>,
+    /// CHECK: the program's `ProgramData` address under the upgradeable loader (an empty account
+    /// where it has none); `expected_deployer` checks it against the program account.
+    pub program_data: UncheckedAccount<'info>,
     #[account(
         init,
         payer = authority,
@@ -38,6 +47,17 @@ pub struct Initialize<'info> {
 }
 
 pub fn handler(ctx: Context<Initialize>, args: InitializeArgs) -> Result<()> {
+    let expected = expected_deployer(
+        &crate::ID,
+        &ctx.accounts.program,
+        &ctx.accounts.program_data,
+    )
+    .ok_or_else(|| error!(StakingError::ProgramDataMismatch))?;
+    require_keys_eq!(
+        ctx.accounts.deployer.key(),
+        expected,
+        StakingError::NotDeployer
+    );
     validate_stake_params(&args.stake)?;
     validate_slash_params(&args.slashing)?;
     validate_governance_params(&args.governance)?;

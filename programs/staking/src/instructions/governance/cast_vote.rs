@@ -10,7 +10,8 @@ use {
 };
 
 /// One position's vote. Its weight is the position's active stake times its lock multiplier,
-/// fixed now. The `["vote", proposal, position]` record makes a second vote by the position fail,
+/// fixed now, and only from a position whose weight has not grown since the proposal was created
+/// (`WeightAddedAfterProposal`). The `["vote", proposal, position]` record makes a second vote by the position fail,
 /// and the position's stake cannot be withdrawn until the vote ends, so the same IO cannot vote
 /// again from another position.
 #[derive(Accounts)]
@@ -51,6 +52,12 @@ pub fn handler(ctx: Context<CastVote>, side: VoteSide) -> Result<()> {
     );
     let pool = &accounts.pool;
     let position = &mut accounts.position;
+    // The weight a position had when the proposal was created: stake added or a lock extended
+    // since would let a last-minute whale decide the vote (L13).
+    require!(
+        position.weight_changed_at <= proposal.created_at,
+        StakingError::WeightAddedAfterProposal
+    );
     let stake = value_of_shares(position.shares, pool.costake_total, pool.costake_shares)?;
     let weight = voting_weight(stake, position.lock_ends_at, now)?;
     require!(weight > 0, StakingError::NoVotingWeight);

@@ -10,7 +10,8 @@ use {
 
 /// Permissionless, once voting has ended: the proposal passes if the votes cast (yes, no and
 /// abstain) reach the quorum and yes exceeds the threshold share of yes + no. A passed proposal
-/// becomes executable after the timelock.
+/// becomes executable after the timelock, longer for critical changes
+/// (`ParameterChange::timelock_secs`).
 #[derive(Accounts)]
 pub struct FinalizeProposal<'info> {
     #[account(mut, seeds = [PROPOSAL_SEED, proposal.id.to_le_bytes().as_ref()], bump = proposal.bump)]
@@ -34,9 +35,8 @@ pub fn handler(ctx: Context<FinalizeProposal>) -> Result<()> {
     );
     if passed {
         proposal.status = ProposalStatus::Succeeded;
-        proposal.executable_at = proposal
-            .voting_ends_at
-            .safe_add(proposal.rules.timelock_secs)?;
+        let timelock = proposal.change.timelock_secs(&proposal.rules);
+        proposal.executable_at = proposal.voting_ends_at.safe_add(timelock)?;
     } else {
         proposal.status = ProposalStatus::Defeated;
     }

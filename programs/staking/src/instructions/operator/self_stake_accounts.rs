@@ -4,8 +4,8 @@ use {
     anchor_spl::token::{Token, TokenAccount},
 };
 
-/// Accounts of the operator's self-stake moves: `stake_self` pays in from `token_account`,
-/// `withdraw_self` pays out to it.
+/// Accounts of `stake_self`: the operator pays self-stake in from `token_account` (`withdraw_self`
+/// pays out through the same accounts and the pool's device).
 #[derive(Accounts)]
 pub struct SelfStakeTransfer<'info> {
     pub operator: Signer<'info>,

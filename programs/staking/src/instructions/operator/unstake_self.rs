@@ -15,12 +15,20 @@ pub struct UnstakeSelf<'info> {
         has_one = operator @ StakingError::NotPoolOperator,
     )]
     pub pool: Box<Account<'info, StakePool>>,
+    /// CHECK: the pool's registry device, read by `RegistryDevice::reserved_for` (owner program
+    /// and discriminator checked there); a closed device reads as not reserved.
+    #[account(address = pool.device @ StakingError::DeviceMismatch)]
+    pub device: UncheckedAccount<'info>,
 }
 
 /// Moves `amount` of active self-stake into cooldown; it stays slashable until withdrawn. A new
-/// unstake restarts the cooldown of everything cooling.
+/// unstake restarts the cooldown of everything cooling. Refused while the device is reserved.
 pub fn handler(ctx: Context<UnstakeSelf>, amount: u64) -> Result<()> {
     require!(amount > 0, StakingError::ZeroAmount);
+    require!(
+        !RegistryDevice::reserved_for(&ctx.accounts.device, &ctx.accounts.pool.operator),
+        StakingError::DeviceReserved
+    );
     let now = Clock::get()?.unix_timestamp;
     let cooldown = ctx.accounts.config.stake.unstake_cooldown_secs;
     let pool = &mut ctx.accounts.pool;

@@ -22,6 +22,7 @@ pub fn handler(ctx: Context<ChangePosition>, duration_secs: i64) -> Result<()> {
     );
     let before = position.lock_ends_at;
     position.lock_ends_at = ends_at;
+    position.weight_changed_at = now;
     emit!(LockExtended {
         position: position.key(),
         lock_ends_at_before: before,

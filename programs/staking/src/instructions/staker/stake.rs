@@ -22,6 +22,7 @@ pub fn handler(ctx: Context<PositionTransfer>, amount: u64) -> Result<()> {
 
     position.settle(pool.reward_index)?;
     position.shares = position.shares.safe_add(shares)?;
+    position.weight_changed_at = Clock::get()?.unix_timestamp;
     position.reward_debt = reward_debt(position.shares, pool.reward_index)?;
     pool.costake_total = pool.costake_total.safe_add(amount)?;
     pool.costake_shares = pool.costake_shares.safe_add(shares)?;
