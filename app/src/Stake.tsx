@@ -537,7 +537,12 @@ function SelfStakeCard({
       return;
     }
     setError(null);
-    if (await run([await unstakeSelfIx(program, { operator, pool, amount: units })])) setAmount("");
+    if (
+      await run([
+        await unstakeSelfIx(program, { operator, device: row.pool.device, amount: units }),
+      ])
+    )
+      setAmount("");
   };
   return (
     <article
@@ -580,7 +585,11 @@ function SelfStakeCard({
             void (async () =>
               run([
                 ioInstructions(operator, state.ioAccount),
-                await withdrawSelfIx(program, { operator, pool, tokenAccount: state.ioAccount }),
+                await withdrawSelfIx(program, {
+                  operator,
+                  device: row.pool.device,
+                  tokenAccount: state.ioAccount,
+                }),
               ]))()
           }
         >
