@@ -57,7 +57,7 @@ function common(command: Command): Command {
     .option("--ws-url <url>", "websocket URL (default: derived from the RPC URL)")
     .option(
       "-k, --keypair <file>",
-      "wallet keypair (default: the Solana CLI config's keypair_path, then ~/.config/solana/id.json)",
+      "wallet keypair (default $IOGRID_KEYPAIR, then the Solana CLI config's keypair_path, then ~/.config/solana/id.json)",
     )
     .option(
       "-C, --config <file>",

@@ -77,6 +77,7 @@ function solanaConfig(o: GlobalOptions): ReturnType<typeof readSolanaCliConfig> 
 /** The wallet's keypair file of `o` (see the module comment). */
 export function walletPath(o: GlobalOptions): string {
   if (o.keypair) return expandHome(o.keypair);
+  if (process.env.IOGRID_KEYPAIR) return expandHome(process.env.IOGRID_KEYPAIR);
   const config = solanaConfig(o);
   return expandHome(config.keypairPath ?? defaultWalletPath());
 }
@@ -88,7 +89,7 @@ export function loadWallet(o: GlobalOptions): Keypair {
     return loadKeypair(path);
   } catch (e) {
     throw new CliError(
-      `wallet: ${(e as Error).message} (pass --keypair <file> or set keypair_path with solana config set)`,
+      `wallet: ${(e as Error).message} (pass --keypair <file>, set $IOGRID_KEYPAIR, or set keypair_path with solana config set)`,
       EXIT.usage,
     );
   }

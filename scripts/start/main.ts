@@ -31,7 +31,7 @@ import { dirname, join, relative, resolve } from "node:path";
 import { parseDocument } from "yaml";
 
 import { serveDist } from "../../app/scripts/serve.js";
-import { OptionError, USAGE, parseOptions, portInUse } from "./options.js";
+import { OptionError, USAGE, parseOptions, portInUse, rayPorts } from "./options.js";
 import type { StartOptions } from "./options.js";
 import { StepError, Supervisor } from "./supervisor.js";
 import type { Service } from "./supervisor.js";
@@ -354,14 +354,14 @@ export async function main(argv: string[]): Promise<number> {
           "--ray-command",
           rayCommand,
           "--ray-port-base",
-          String(20_000 + 1_000 * i),
+          String(rayPorts(o.ports.ray, i).portBase),
         ]);
         // Sandboxed workloads run as nobody when the agents run as root: the way to their work
         // dirs must be traversable (not listable); the keys in it stay mode 0600.
         for (const d of [l.state, dirname(dir), dir]) chmodSync(d, 0o711);
         const doc = parseDocument(readFileSync(config, "utf8"));
         doc.setIn(["appUrl"], appBase);
-        doc.setIn(["ray", "headPort"], 6379 + 10 * i);
+        doc.setIn(["ray", "headPort"], rayPorts(o.ports.ray, i).headPort);
         // Three nodes share this machine's cores and memory.
         doc.setIn(["ray", "cpus"], 1);
         doc.setIn(["ray", "objectStoreMib"], 256);

@@ -14,6 +14,8 @@ export const USAGE = `usage: npm start -- [options]
   --app-port <port>       web app (IOGRID_APP_PORT; 5173)
   --keeper-port <port>    keeper /health and /metrics (IOGRID_KEEPER_PORT; 9464)
   --agent-ports <a,b,c>   the three agents' probe servers (IOGRID_AGENT_PORTS; 7777,7778,7779)
+  --ray-ports <base>      agent n's Ray node uses base+1000(n-1) .. +99, its head GCS +999
+                          (IOGRID_RAY_PORTS; 20000)
   --no-build              run what is built (IOGRID_NO_BUILD=1); default: build what changed
   --reset                 start the chain from genesis (keys and configs are kept)
   -h, --help              this text`;
@@ -25,6 +27,13 @@ export interface Ports {
   app: number;
   keeper: number;
   agents: [number, number, number];
+  /** First port of the agents' Ray ranges (`rayPorts`). */
+  ray: number;
+}
+
+/** Agent `i`'s Ray ports: its node's range from `portBase` and its head's GCS. */
+export function rayPorts(base: number, i: number): { portBase: number; headPort: number } {
+  return { portBase: base + 1_000 * i, headPort: base + 1_000 * i + 999 };
 }
 
 export interface StartOptions {
@@ -46,6 +55,7 @@ export const PORT_SOURCES: Record<keyof Ports, string> = {
   app: "--app-port / IOGRID_APP_PORT",
   keeper: "--keeper-port / IOGRID_KEEPER_PORT",
   agents: "--agent-ports / IOGRID_AGENT_PORTS",
+  ray: "--ray-ports / IOGRID_RAY_PORTS",
 };
 
 const PORT_NAMES: Record<keyof Ports, string> = {
@@ -55,6 +65,7 @@ const PORT_NAMES: Record<keyof Ports, string> = {
   app: "app",
   keeper: "keeper health",
   agents: "agent probe",
+  ray: "Ray head GCS",
 };
 
 function port(text: string, what: string): number {
@@ -103,7 +114,13 @@ export function parseOptions(
     app: one("--app-port", 5173),
     keeper: one("--keeper-port", 9464),
     agents: agents as [number, number, number],
+    ray: one("--ray-ports", 20_000),
   };
+  if (ports.ray > 62_000) {
+    throw new OptionError(
+      `--ray-ports / IOGRID_RAY_PORTS: at most 62000 (three ranges of 1000), got ${ports.ray}`,
+    );
+  }
   const seen = new Map<number, string>();
   for (const [name, number] of portList(ports)) {
     const other = seen.get(number);
@@ -128,6 +145,7 @@ const FLAG_ENV = {
   "--app-port": "IOGRID_APP_PORT",
   "--keeper-port": "IOGRID_KEEPER_PORT",
   "--agent-ports": "IOGRID_AGENT_PORTS",
+  "--ray-ports": "IOGRID_RAY_PORTS",
 } as const;
 
 /** Every port with a name saying what it is for. */
@@ -135,7 +153,13 @@ export function portList(ports: Ports): [string, number][] {
   const list: [string, number][] = [];
   for (const key of Object.keys(PORT_NAMES) as (keyof Ports)[]) {
     const value = ports[key];
-    if (Array.isArray(value)) {
+    if (key === "ray") {
+      for (let i = 0; i < 3; i++)
+        list.push([
+          `${PORT_NAMES.ray} of agent ${i + 1}, ${PORT_SOURCES.ray}`,
+          rayPorts(ports.ray, i).headPort,
+        ]);
+    } else if (Array.isArray(value)) {
       value.forEach((p, i) => list.push([`${PORT_NAMES[key]} ${i + 1}, ${PORT_SOURCES[key]}`, p]));
     } else {
       list.push([`${PORT_NAMES[key]}, ${PORT_SOURCES[key]}`, value as number]);

@@ -184,6 +184,8 @@ describe("npm start", function () {
         String(keeper),
       ],
       ...["--agent-ports", `${a1},${a2},${a3}`],
+      // Ray's ranges away from another network's on this machine (the default is 20000).
+      ...["--ray-ports", String(23_000 + Math.floor(Math.random() * 39) * 1_000)],
     ];
     const rpcUrl = `http://127.0.0.1:${rpc}`;
 
