@@ -7,7 +7,10 @@
  * nodes, its result checked; the renter extends once on the page; the keeper probes and attests
  * every agent during the reservation; after the end the keeper settles; the owners claim their
  * availability rewards; every balance moved is checked to the unit with the sdk's mirrors of the
- * programs' fee rules, and the cluster card shows the reservation ended and settled.
+ * programs' fee rules, and the cluster card shows the reservation ended and settled. Then the
+ * same again with the keeper and a worker's agent SIGKILLed while that agent starts its Ray node
+ * (npm start, seeing a child die, stops the rest and is started again on the same state): the
+ * same outcome, each start acknowledged once and each booking settled once.
  */
 import { execFile, execFileSync, spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -34,6 +37,7 @@ import {
   claimAvailabilityRewardsIx,
   claimableEarnings,
   configPda,
+  devicePda,
   decodeAvailabilityEpoch,
   decodeDevice,
   decodeRegistryConfig,
@@ -165,6 +169,7 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
   let relayUrl: string;
   let rpcUrl: string;
   let ray: string;
+  let startFlags: string[];
   const tunnels: AgentProcess[] = [];
   const key = (name: string): Keypair => loadKeypair(join(stateDir, "keys", `${name}.json`));
 
@@ -179,12 +184,13 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
     const [rpc, ws, relay, app, keeper, a1, a2, a3] = await freePorts(8);
     rpcUrl = `http://127.0.0.1:${rpc}`;
     relayUrl = `ws://127.0.0.1:${relay}`;
-    run = npmStart([
+    startFlags = [
       ...["--state-dir", stateDir, "--no-build"],
       ...["--rpc-port", String(rpc), "--ws-port", String(ws), "--relay-port", String(relay)],
       ...["--app-port", String(app), "--keeper-port", String(keeper)],
       ...["--agent-ports", `${a1},${a2},${a3}`],
-    ]);
+    ];
+    run = npmStart(startFlags);
     await waitForOutput(run, /iogrid is running[\s\S]*try:[\s\S]*iogrid-keeper/, 480_000);
     appUrl = (JSON.parse(readFileSync(join(stateDir, "run.json"), "utf8")) as { appUrl: string })
       .appUrl;
@@ -246,7 +252,51 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
     return epoch + 1n;
   }
 
-  it("reserves, runs a Ray job, extends, is attested, settles, pays and claims to the unit", async () => {
+  /** How many successful transactions ran `instruction` (its Anchor name) on `account`. */
+  async function landed(account: PublicKey, instruction: string): Promise<number> {
+    const signatures = await connection.getSignaturesForAddress(account, {}, "confirmed");
+    let count = 0;
+    for (const s of signatures.filter((x) => x.err === null)) {
+      const tx = await connection.getTransaction(s.signature, {
+        commitment: "confirmed",
+        maxSupportedTransactionVersion: 0,
+      });
+      if (tx?.meta?.logMessages?.some((l) => l === `Program log: Instruction: ${instruction}`))
+        count += 1;
+    }
+    return count;
+  }
+
+  /**
+   * SIGKILLs the keeper and the agent of `device` while that agent starts its Ray node for
+   * `booking` (pids from run.json); npm start sees a child die and stops the rest, and is started
+   * again with --no-build on the same state, as a user would.
+   */
+  async function crashAndRestart(booking: PublicKey, device: PublicKey): Promise<void> {
+    const index = [1, 2, 3].find((i) => devicePda(`iogrid-local-${i}`).address.equals(device))!;
+    const log = join(stateDir, "logs", `agent-${index}.log`);
+    await waitFor(
+      `agent-${index} starting its Ray node`,
+      () =>
+        readFileSync(log, "utf8").includes(`booking ${booking.toBase58()}: starting ray workload`)
+          ? true
+          : undefined,
+      120_000,
+      100,
+    );
+    const { children } = JSON.parse(readFileSync(join(stateDir, "run.json"), "utf8")) as {
+      children: Record<string, number>;
+    };
+    process.kill(children[`agent-${index}`]!, "SIGKILL");
+    process.kill(children.keeper!, "SIGKILL");
+    const stopped = await run!.exited;
+    expect(run!.output.join("")).to.match(/exited \(killed by SIGKILL\)/);
+    expect(stopped.code, "npm start stops what it started and exits").to.not.equal(null);
+    run = npmStart(startFlags);
+    await waitForOutput(run, /iogrid is running[\s\S]*try:[\s\S]*iogrid-keeper/, 300_000);
+  }
+
+  async function scenario({ crash }: { crash: boolean }): Promise<void> {
     const renter = key("renter");
     const keeperWallet = key("keeper");
     const owners = [key("owner-1"), key("owner-2")];
@@ -300,6 +350,16 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
     );
     const reservation = entry!.address;
     expect(Object.keys(entry!.reservation.workload.kind)[0]).to.equal("ray");
+
+    if (crash) {
+      const booked = await fetchReservationBookings(connection, reservation);
+      const first = firstBookedDevice(booked)!;
+      const worker = booked.find((b) => !b.booking.device.equals(first))!;
+      // Off the app while the network is down (its websocket would log refused connections).
+      await page.goto("about:blank");
+      await crashAndRestart(worker.address, worker.booking.device);
+      await page.goto(appUrl + "#/clusters");
+    }
 
     // The agents start a 3-node Ray cluster; the page shows each device's start.
     const card = page.locator(`[data-testid="cluster"][data-address="${reservation.toBase58()}"]`);
@@ -407,6 +467,12 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
       1_000,
     );
 
+    // Each start acknowledged once, each booking settled once.
+    for (const b of bookings) {
+      expect(await landed(b.address, "AcknowledgeStart"), "one acknowledgement").to.equal(1);
+      expect(await landed(b.address, "SettleBookings"), "one settlement").to.equal(1);
+    }
+
     // Every token moved, from the sdk's mirrors of the market's fee rules.
     const tokenInfo = await connection.getAccountInfo(iotokenConfigPda().address, "confirmed");
     const fees = decodeTokenConfig(tokenInfo!.data).fees;
@@ -493,8 +559,8 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
         if (info && decodeAvailabilityEpoch(info.data).closed)
           closed.push(decodeAvailabilityEpoch(info.data));
       }
-      expect(closed.map((r) => big(r.epoch))).to.include(epoch);
-      const amount = claimableEarnings(earnings, closed, "devices") - big(earnings.claimed);
+      // Accrued and unclaimed after settling the closed epochs: what the claim pays.
+      const amount = claimableEarnings(earnings, closed, "devices");
       expect(amount > 0n, `${d.device.name} earned`).to.equal(true);
       const poolInfo = await connection.getAccountInfo(
         stakePoolPda(d.address, owner.publicKey).address,
@@ -525,5 +591,11 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
       );
     }
     expect(browser!.errors, "no console errors").to.deep.equal([]);
-  });
+  }
+
+  it("reserves, runs a Ray job, extends, is attested, settles, pays and claims to the unit", () =>
+    scenario({ crash: false }));
+
+  it("the same with the keeper and an agent SIGKILLed mid-reservation: each start acknowledged once, each booking settled once", () =>
+    scenario({ crash: true }));
 });
