@@ -385,9 +385,8 @@ export async function deviceStatus(ctx: AgentContext): Promise<DeviceStatusRepor
     stake = { qualifying, minimum, meetsMinimum: qualifying >= minimum };
   }
   const closed = epochInfos.flatMap((info) => (info ? [decodeAvailabilityEpoch(info.data)] : []));
-  const claimable =
-    claimableEarnings(device.availability.earnings, closed, "devices") -
-    BigInt(device.availability.earnings.claimed.toString());
+  // Accrued (settled, not yet claimed) after settling the closed epochs: what a claim pays.
+  const claimable = claimableEarnings(device.availability.earnings, closed, "devices");
   const bookings = await retrying(() => fetchDeviceBookings(ctx.connection, ctx.device), {
     attempts: 5,
   });

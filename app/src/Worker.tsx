@@ -103,18 +103,18 @@ export async function fetchOwnedDevices(
     const pool = poolInfo ? decodeStakePool(poolInfo.data) : null;
     const earnings = device.availability.earnings;
     const closedEpochs = unsettledEpochs(earnings).filter((e) => closed.has(String(e)));
-    const claimable =
-      claimableEarnings(
-        earnings,
-        closedEpochs.map((e) => closed.get(String(e))!),
-        "devices",
-      ) - big(earnings.claimed);
+    // Accrued (settled, not yet claimed) after settling the closed epochs: what a claim pays.
+    const claimable = claimableEarnings(
+      earnings,
+      closedEpochs.map((e) => closed.get(String(e))!),
+      "devices",
+    );
     return {
       address,
       device,
       status: deviceListStatus(device),
       stake: stakingConfig ? deviceStake({ device, pool }, stakingConfig) : null,
-      claimable: claimable > 0n ? claimable : 0n,
+      claimable,
       closedEpochs,
     };
   });

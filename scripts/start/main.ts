@@ -206,6 +206,10 @@ export async function main(argv: string[]): Promise<number> {
   }
 
   const l = layout(o.stateDir);
+  // Traversable by others (not listable): an agent running as root runs its workloads as
+  // `nobody`, which must reach their directories under agents/<n>/work. The keys stay private.
+  mkdirSync(l.state, { recursive: true, mode: 0o711 });
+  chmodSync(l.state, 0o711);
   mkdirSync(l.keys, { recursive: true, mode: 0o700 });
   const rpcUrl = `http://127.0.0.1:${o.ports.rpc}`;
   const wsUrl = `ws://127.0.0.1:${o.ports.ws}`;
@@ -315,6 +319,12 @@ export async function main(argv: string[]): Promise<number> {
     const devices = await Promise.all(
       AGENTS.map(async (agent, i) => {
         const dir = l.agentDir(i);
+        // Made here, not by `init` (which makes a missing config directory 0700), so that the
+        // work directory inside it is reachable by the workloads' user (see above).
+        for (const d of [join(l.state, "agents"), dir]) {
+          mkdirSync(d, { recursive: true, mode: 0o711 });
+          chmodSync(d, 0o711);
+        }
         const config = join(dir, "config.yaml");
         const ownerKey = join(l.keys, `${agent.owner}.json`);
         const owner = loadOrCreateKeypair(ownerKey).keypair.publicKey;

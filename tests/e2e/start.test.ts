@@ -6,7 +6,15 @@
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { connect, createServer } from "node:net";
 import type { AddressInfo, Server } from "node:net";
 import { tmpdir } from "node:os";
@@ -212,6 +220,14 @@ describe("npm start", function () {
       });
       const chain = await snapshot(connection, stateDir);
 
+      // An agent running as root runs workloads as `nobody`: their work directories must be
+      // reachable through the state directory (traversable, not listable), the keys not.
+      for (const i of [1, 2, 3]) {
+        for (const dir of [stateDir, join(stateDir, "agents"), join(stateDir, "agents", `${i}`)]) {
+          expect(statSync(dir).mode & 0o777, `${dir} traversable by others`).to.equal(0o711);
+        }
+      }
+      expect(statSync(join(stateDir, "keys")).mode & 0o777, "keys private").to.equal(0o700);
       const relayHealth = await fetch(`http://127.0.0.1:${relay}/health`);
       expect(relayHealth.status, "the relay answers").to.equal(200);
       const page = await fetch(state.appUrl);
