@@ -26,7 +26,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import type { Server } from "node:http";
-import { dirname, join, relative, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 
 import { parseDocument } from "yaml";
 
@@ -366,9 +366,6 @@ export async function main(argv: string[]): Promise<number> {
           "--ray-port-base",
           String(rayPorts(o.ports.ray, i).portBase),
         ]);
-        // Sandboxed workloads run as nobody when the agents run as root: the way to their work
-        // dirs must be traversable (not listable); the keys in it stay mode 0600.
-        for (const d of [l.state, dirname(dir), dir]) chmodSync(d, 0o711);
         const doc = parseDocument(readFileSync(config, "utf8"));
         doc.setIn(["appUrl"], appBase);
         doc.setIn(["ray", "headPort"], rayPorts(o.ports.ray, i).headPort);

@@ -189,6 +189,8 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
       ...["--rpc-port", String(rpc), "--ws-port", String(ws), "--relay-port", String(relay)],
       ...["--app-port", String(app), "--keeper-port", String(keeper)],
       ...["--agent-ports", `${a1},${a2},${a3}`],
+      // Ray's ranges away from another network's on this machine (the default is 20000).
+      ...["--ray-ports", String(23_000 + Math.floor(Math.random() * 39) * 1_000)],
     ];
     run = npmStart(startFlags);
     await waitForOutput(run, /iogrid is running[\s\S]*try:[\s\S]*iogrid-keeper/, 480_000);
