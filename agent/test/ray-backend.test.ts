@@ -25,6 +25,7 @@ import { IOGRID_BIN } from "../../cli/test/support/cli.js";
 import { spawnAgent } from "./support/agent.js";
 import type { AgentProcess } from "./support/agent.js";
 import { freePort, rayCommand, rayConfig, setUpHost, startHost } from "./support/host.js";
+import { RAY_JOB, rayJobSum } from "./support/ray-job.js";
 import type { Host } from "./support/host.js";
 import { book, settle, startNetwork, warpBy } from "./support/network.js";
 import type { Network } from "./support/network.js";
@@ -37,32 +38,6 @@ import {
 } from "../src/backends/ray.js";
 
 const exec = promisify(execFile);
-
-/** A Ray job: one task pinned to each live node; prints the distinct nodes and a checked sum. */
-const JOB = `
-import ray
-from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-ray.init()
-
-@ray.remote(num_cpus=1)
-def square_sum(n):
-    return ray.get_runtime_context().get_node_id(), sum(i * i for i in range(n))
-
-nodes = [node["NodeID"] for node in ray.nodes() if node["Alive"]]
-results = ray.get([
-    square_sum.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)).remote(1000 + k)
-    for k, node in enumerate(nodes)
-])
-print("RESULT", len(nodes), len({node for node, _ in results}), sum(total for _, total in results))
-`;
-
-/** What JOB prints for three nodes: sum over k of sum(i^2, i < 1000 + k). */
-function expectedSum(nodes: number): bigint {
-  let total = 0n;
-  for (let k = 0; k < nodes; k++) for (let i = 0n; i < BigInt(1000 + k); i++) total += i * i;
-  return total;
-}
 
 describe("ray backend: node command lines and version pins", () => {
   it("a head serves its job API on loopback at the workload's first port, a worker joins the GCS", () => {
@@ -221,7 +196,7 @@ describe("ray backend: a 3-device reservation is a 3-node Ray cluster reached th
     const dir = mkdtempSync(join(tmpdir(), "iogrid-ray-job-"));
     const renterKey = join(dir, "renter.json");
     saveKeypair(renterKey, n.renter);
-    writeFileSync(join(dir, "job.py"), JOB);
+    writeFileSync(join(dir, "job.py"), RAY_JOB);
     // The renter CLI's `iogrid ray`: the tunnel to the head's job API, and the RAY_ADDRESS.
     connect = spawnAgent(
       "iogrid-ray",
@@ -265,7 +240,7 @@ describe("ray backend: a 3-device reservation is a 3-node Ray cluster reached th
     expect(result, job.stdout + job.stderr).to.not.equal(null);
     expect(Number(result![1])).to.equal(3);
     expect(Number(result![2])).to.equal(3);
-    expect(BigInt(result![3]!)).to.equal(expectedSum(3));
+    expect(BigInt(result![3]!)).to.equal(rayJobSum(3));
   });
 
   it("a worker's agent SIGKILLed and restarted adopts its node without a second acknowledgement", async () => {

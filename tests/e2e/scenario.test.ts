@@ -12,11 +12,8 @@
  * (npm start, seeing a child die, stops the rest and is started again on the same state): the
  * same outcome, each start acknowledged once and each booking settled once.
  */
-import { execFile, execFileSync, spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
-import type { AddressInfo, Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -74,87 +71,15 @@ import type { Browser } from "../../app/test/support/browser.js";
 import { spawnAgent } from "../../agent/test/support/agent.js";
 import type { AgentProcess } from "../../agent/test/support/agent.js";
 import { rayCommand } from "../../agent/test/support/host.js";
+import { RAY_JOB, rayJobSum } from "../../agent/test/support/ray-job.js";
 import { IOGRID_BIN } from "../../cli/test/support/cli.js";
 import { chainTime, waitFor, warpTo } from "../support/chain.js";
 import { REPO_ROOT } from "../support/localnet.js";
+import { freePorts, npmStart, waitForOutput } from "./support.js";
+import type { StartRun } from "./support.js";
 
 const exec = promisify(execFile);
 const VITE = join(REPO_ROOT, "node_modules/vite/bin/vite.js");
-
-/** A Ray job: one task pinned to each live node; prints the nodes, the distinct nodes and a checked sum. */
-const JOB = `
-import ray
-from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
-
-ray.init()
-
-@ray.remote(num_cpus=1)
-def square_sum(n):
-    return ray.get_runtime_context().get_node_id(), sum(i * i for i in range(n))
-
-nodes = [node["NodeID"] for node in ray.nodes() if node["Alive"]]
-results = ray.get([
-    square_sum.options(scheduling_strategy=NodeAffinitySchedulingStrategy(node, soft=False)).remote(1000 + k)
-    for k, node in enumerate(nodes)
-])
-print("RESULT", len(nodes), len({node for node, _ in results}), sum(total for _, total in results))
-`;
-
-/** What JOB prints as its sum for `nodes` nodes: the sum over k of sum(i^2, i < 1000 + k). */
-function expectedSum(nodes: number): bigint {
-  let total = 0n;
-  for (let k = 0; k < nodes; k++) for (let i = 0n; i < BigInt(1000 + k); i++) total += i * i;
-  return total;
-}
-
-interface StartRun {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-/** `npm start -- <args>` in its own process group, its output kept. */
-function npmStart(args: string[]): StartRun {
-  const child = spawn("npm", ["start", "--", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, IOGRID_STATE_DIR: "", IOGRID_NO_BUILD: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  const output: string[] = [];
-  child.stdout!.on("data", (c: Buffer) => output.push(c.toString("utf8")));
-  child.stderr!.on("data", (c: Buffer) => output.push(c.toString("utf8")));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => resolve({ code, signal })),
-  );
-  return { child, output, exited };
-}
-
-async function waitForOutput(run: StartRun, pattern: RegExp, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let done = false;
-  void run.exited.then(() => (done = true));
-  for (;;) {
-    const text = run.output.join("");
-    if (pattern.test(text)) return;
-    if (done) throw new Error(`npm start exited before printing ${pattern}:\n${text}`);
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Free ports, held until all are chosen so that none is chosen twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-  }
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 const big = (v: { toString(): string }): bigint => BigInt(v.toString());
 
@@ -379,7 +304,7 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
     // The renter reaches the head's job API through the relay and runs a job on all three nodes.
     const head = firstBookedDevice(await fetchReservationBookings(connection, reservation))!;
     const jobDir = mkdtempSync(join(tmpdir(), "iogrid-e2e-job-"));
-    writeFileSync(join(jobDir, "job.py"), JOB);
+    writeFileSync(join(jobDir, "job.py"), RAY_JOB);
     const tunnel = spawnAgent(
       "iogrid-ray",
       [
@@ -409,7 +334,7 @@ describe("end to end: a Ray cluster reserved in the browser, run, extended, atte
     expect(result, job.stdout + job.stderr).to.not.equal(null);
     expect(Number(result![1]), "nodes").to.equal(3);
     expect(Number(result![2]), "nodes that ran a task").to.equal(3);
-    expect(BigInt(result![3]!)).to.equal(expectedSum(3));
+    expect(BigInt(result![3]!)).to.equal(rayJobSum(3));
     await tunnel.stop(5_000);
     rmSync(jobDir, { recursive: true, force: true });
 

@@ -5,7 +5,6 @@
  * state registers, bonds and stakes nothing again. A port in use is named and nothing starts.
  */
 import { spawn } from "node:child_process";
-import type { ChildProcess } from "node:child_process";
 import {
   existsSync,
   mkdtempSync,
@@ -16,7 +15,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { connect, createServer } from "node:net";
-import type { AddressInfo, Server } from "node:net";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -36,64 +35,11 @@ import {
 import { loadKeypair } from "@iogrid/sdk/node";
 
 import { REPO_ROOT } from "../support/localnet.js";
+import { freePorts, npmStart, startRuns, waitForOutput } from "./support.js";
 
 /** The first start may build (cargo and vite are quick when nothing changed). */
 const FIRST_START_MS = 600_000;
 const START_MS = 240_000;
-
-interface Run {
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-}
-
-const runs = new Set<ChildProcess>();
-
-function npmStart(args: string[]): Run {
-  const child = spawn("npm", ["start", "--", ...args], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, IOGRID_STATE_DIR: "", IOGRID_NO_BUILD: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-  });
-  runs.add(child);
-  const output: string[] = [];
-  child.stdout!.on("data", (c: Buffer) => output.push(c.toString("utf8")));
-  child.stderr!.on("data", (c: Buffer) => output.push(c.toString("utf8")));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once("exit", (code, signal) => {
-      runs.delete(child);
-      resolve({ code, signal });
-    }),
-  );
-  return { child, output, exited };
-}
-
-async function waitForOutput(run: Run, pattern: RegExp, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  let done = false;
-  void run.exited.then(() => (done = true));
-  for (;;) {
-    const text = run.output.join("");
-    if (pattern.test(text)) return text;
-    if (done) throw new Error(`npm start exited before printing ${pattern}:\n${text}`);
-    if (Date.now() > deadline) throw new Error(`no ${pattern} within ${timeoutMs} ms:\n${text}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-/** Free ports, held until all are chosen so that none is chosen twice. */
-async function freePorts(count: number): Promise<number[]> {
-  const servers: Server[] = [];
-  for (let i = 0; i < count; i++) {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    servers.push(server);
-  }
-  const ports = servers.map((s) => (s.address() as AddressInfo).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
 
 function listening(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -168,7 +114,7 @@ describe("npm start", function () {
   const stateDir = mkdtempSync(join(tmpdir(), "iogrid-start-"));
 
   after(() => {
-    for (const child of runs) {
+    for (const child of startRuns) {
       try {
         process.kill(-child.pid!, "SIGKILL");
       } catch {

@@ -197,13 +197,20 @@ export function sandboxArgv(params: {
 
 /** The kernel's start time of `pid` (field 22 of /proc/<pid>/stat), or undefined if none. */
 export function processStartTime(pid: number): string | undefined {
+  return liveStat(pid)?.startTime;
+}
+
+/**
+ * Process group and kernel start time of a live (not zombie) `pid`, from /proc/<pid>/stat
+ * (fields 5 and 22); undefined when it is gone.
+ */
+function liveStat(pid: number | string): { pgrp: number; startTime: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may contain spaces: fields after its closing parenthesis.
     const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    const state = rest[0];
-    if (state === "Z" || state === "X") return undefined;
-    return rest[19];
+    if (rest[0] === "Z" || rest[0] === "X") return undefined;
+    return { pgrp: Number(rest[2]), startTime: rest[19]! };
   } catch {
     return undefined;
   }
@@ -243,15 +250,7 @@ export function groupMembers(pgid: number): number[] {
     return members;
   }
   for (const entry of entries) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (rest[0] !== "Z" && rest[0] !== "X" && Number(rest[2]) === pgid)
-        members.push(Number(entry));
-    } catch {
-      // exited meanwhile
-    }
+    if (/^\d+$/.test(entry) && liveStat(entry)?.pgrp === pgid) members.push(Number(entry));
   }
   return members;
 }
